@@ -1,0 +1,69 @@
+// `opal serve`: starts the account and FDS origins (or one of them with --only).
+import type { Command } from 'commander';
+import { isEmbedded, loadConfig } from '../../config.ts';
+import { startServer } from '../../server.ts';
+import { isEmptyStore, seedDemo } from '../../services/demo.ts';
+import { fail, wantsJson } from '../run.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start Opal: the account origin (OPAL_PORT) and the FDS origin (OPAL_FDS_PORT)')
+    .option('--only <site>', 'serve one site only: account or fds')
+    .option('--no-demo', 'do not create demo data on an empty embedded store')
+    .option('--port <n>', 'account origin port (overrides OPAL_PORT)')
+    .option('--fds-port <n>', 'FDS origin port (overrides OPAL_FDS_PORT)')
+    .action(async (opts: { only?: string; demo: boolean; port?: string; fdsPort?: string }, cmd: Command) => {
+      const json = wantsJson(cmd);
+      try {
+        const env = { ...process.env };
+        if (opts.only) env.OPAL_SITES = opts.only;
+        if (opts.port) env.OPAL_PORT = opts.port;
+        if (opts.fdsPort) env.OPAL_FDS_PORT = opts.fdsPort;
+        if (!opts.demo) env.OPAL_DEMO = 'false';
+        const config = loadConfig(env);
+        const server = await startServer(config);
+        const log = server.apps.account?.log ?? server.apps.fds?.log;
+        let demo: Awaited<ReturnType<typeof seedDemo>> | undefined;
+        if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx))) demo = await seedDemo(server.ctx);
+        const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };
+        if (json) process.stdout.write(`${JSON.stringify({ event: 'listening', ...info })}\n`);
+        else {
+          const lines = ['Opal is running.'];
+          if (server.urls.account) lines.push(`  account origin: ${server.urls.account}`);
+          if (server.urls.fds) lines.push(`  FDS origin:     ${server.urls.fds}`);
+          if (info.dataDir) lines.push(`  data:           ${info.dataDir}`);
+          if (demo) {
+            lines.push('Demo data created (shown once):');
+            lines.push(`  login:          ${demo.account} / ${demo.password}`);
+            lines.push(`  app clientId:   ${demo.clientId}`);
+            lines.push(`  app secret:     ${demo.clientSecret}`);
+            lines.push(`  redirect URI:   ${demo.redirectUri}`);
+            if (server.urls.account) {
+              lines.push(
+                `  try:            ${server.urls.account}/oauth2/authorize?client_id=${demo.clientId}&response_type=code&redirect_uri=${encodeURIComponent(demo.redirectUri)}&scope=1%203`,
+              );
+            }
+          }
+          process.stderr.write(`${lines.join('\n')}\n`);
+        }
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          log?.info({ signal }, 'shutting down');
+          server.close().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              log?.error({ err: e }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+      } catch (e) {
+        fail(e, json);
+      }
+    });
+}

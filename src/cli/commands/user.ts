@@ -1,0 +1,138 @@
+// `opal user …`: manage end-user accounts.
+import type { Command } from 'commander';
+import type { Context } from '../../context.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import type { User } from '../../services/users.ts';
+import { fields, table, withContext } from '../run.ts';
+
+async function findUser(ctx: Context, ref: string): Promise<User> {
+  const u = await ctx.services.users.find(ref);
+  if (!u) throw new NotFoundError(`no user "${ref}" (give a userId, account, email or phone)`);
+  return u;
+}
+
+export function registerUser(program: Command): void {
+  const user = program.command('user').description('manage users (USER is a userId, account name, email or phone)');
+
+  user
+    .command('create')
+    .description('create a user; prints its userId')
+    .requiredOption('--account <name>', 'account name used to log in')
+    .requiredOption('--password <password>', 'password (6-256 characters)')
+    .option('--nickname <nickname>', 'display name (default: the account name)')
+    .option('--phone <phone>', 'phone number')
+    .option('--email <email>', 'email address')
+    .option('--avatar <url>', 'avatar URL (default: Opal serves its default avatar)')
+    .option('--locale <locale>', 'en or zh-CN', 'en')
+    .action(
+      async (
+        o: { account: string; password: string; nickname?: string; phone?: string; email?: string; avatar?: string; locale: string },
+        cmd: Command,
+      ) => {
+        await withContext(
+          cmd,
+          (ctx) =>
+            ctx.services.users.create({
+              account: o.account,
+              password: o.password,
+              nickname: o.nickname,
+              phone: o.phone,
+              email: o.email,
+              avatarUrl: o.avatar,
+              locale: o.locale,
+            }),
+          (u) => `created user ${u.userId} (${u.account})`,
+        );
+      },
+    );
+
+  user
+    .command('list')
+    .description('list users')
+    .option('--limit <n>', 'at most this many', '1000')
+    .action(async (o: { limit: string }, cmd: Command) => {
+      await withContext(
+        cmd,
+        (ctx) => ctx.services.users.list(Number(o.limit)),
+        (rows) => table(rows as unknown as Array<Record<string, unknown>>, ['userId', 'account', 'nickname', 'email', 'phone']),
+      );
+    });
+
+  user
+    .command('show')
+    .description('show one user')
+    .argument('<user>')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const u = await findUser(ctx, ref);
+          return { ...u, friends: await ctx.services.friends.list(u.userId) };
+        },
+        (u) => fields(u),
+      );
+    });
+
+  user
+    .command('update')
+    .description("change a user's profile")
+    .argument('<user>')
+    .option('--nickname <nickname>', 'display name')
+    .option('--phone <phone>', 'phone number ("" clears)')
+    .option('--email <email>', 'email address ("" clears)')
+    .option('--avatar <url>', 'avatar URL ("" restores the default avatar)')
+    .option('--locale <locale>', 'en or zh-CN')
+    .action(
+      async (ref: string, o: { nickname?: string; phone?: string; email?: string; avatar?: string; locale?: string }, cmd: Command) => {
+        await withContext(
+          cmd,
+          async (ctx) => {
+            const u = await findUser(ctx, ref);
+            return ctx.services.users.update(u.userId, {
+              nickname: o.nickname,
+              phone: o.phone,
+              email: o.email,
+              avatarUrl: o.avatar,
+              locale: o.locale,
+            });
+          },
+          (u) => fields({ ...u }),
+        );
+      },
+    );
+
+  user
+    .command('passwd')
+    .description("set a user's password")
+    .argument('<user>')
+    .requiredOption('--password <password>', 'new password')
+    .action(async (ref: string, o: { password: string }, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const u = await findUser(ctx, ref);
+          await ctx.services.users.setPassword(u.userId, o.password);
+          await ctx.services.audit.record({ type: 'user.password_set', actor: 'cli', subject: u.userId });
+          return { userId: u.userId, passwordChanged: true };
+        },
+        (r) => `password changed for ${r.userId}`,
+      );
+    });
+
+  user
+    .command('delete')
+    .description('delete a user and their relations')
+    .argument('<user>')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const u = await findUser(ctx, ref);
+          await ctx.services.users.delete(u.userId);
+          await ctx.services.audit.record({ type: 'user.deleted', actor: 'cli', subject: u.userId });
+          return { userId: u.userId, deleted: true };
+        },
+        (r) => `deleted user ${r.userId}`,
+      );
+    });
+}

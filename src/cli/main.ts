@@ -1,0 +1,23 @@
+// The `opal` command. Each command group lives in commands/<name>.ts and is registered here.
+import { Command } from 'commander';
+import { registerApp } from './commands/app.ts';
+import { registerFriend } from './commands/friend.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerSeed } from './commands/seed.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerUser } from './commands/user.ts';
+
+const program = new Command('opal')
+  .description('Opal: a self-hostable account open platform and file storage server, wire-compatible with Xiaomi Account and Galaxy FDS')
+  .option('--json', 'print machine-readable JSON')
+  .showHelpAfterError()
+  .enablePositionalOptions(false);
+
+for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
+
+program.exitOverride((err) => {
+  // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+await program.parseAsync(process.argv);

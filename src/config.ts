@@ -1,0 +1,215 @@
+// Typed configuration. Every value has a default that works in the embedded mode (SQLite, local
+// blobs, in-memory cache); environment variables override an optional JSON config file, which
+// overrides the defaults. Invalid configuration is reported all at once (ConfigError).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type LifetimeProfile = 'legacy' | 'hyperos';
+export type Site = 'account' | 'fds';
+
+export interface Config {
+  /** Root of embedded data: SQLite file and blobs. */
+  dataDir: string;
+  host: string;
+  /** Account origin: OAuth, open APIs, passbook, pages. */
+  port: number;
+  /** FDS origin. */
+  fdsPort: number;
+  /** postgres://… for scale-out; undefined → SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  /** redis://… for scale-out; undefined → in-memory cache. */
+  redisUrl: string | undefined;
+  /** s3://bucket?endpoint=…&region=…&accessKeyId=…&secretAccessKey=…&forcePathStyle=true; undefined → dataDir/blobs. */
+  blobUrl: string | undefined;
+  /** Public base URL of the account origin (used in pages and metadata). */
+  publicUrl: string;
+  /** Public base URL of the FDS origin. */
+  fdsPublicUrl: string;
+  logLevel: string;
+  /** Create a demo developer, app and user on first start of an empty embedded store. */
+  demo: boolean;
+  /** Secret for deriving openId/unionId and signing sessions; generated and kept in dataDir if unset. */
+  serverSecret: string | undefined;
+  /** Token lifetime profile (account-protocol §2.5). */
+  lifetimeProfile: LifetimeProfile;
+  /** Host names that MAC canonical strings may carry (account-protocol §5.4). */
+  macHosts: string[];
+  /** Open-API error HTTP status mode (account-protocol §6.3). */
+  openApiErrorStatus: 'mapped' | '200';
+  /** Prefix policy on /oauth2/token responses (account-protocol §4.6). */
+  tokenPrefix: 'always' | 'get-only';
+  /** Default of skip_confirm when absent (account-protocol §3.5). */
+  skipConfirmDefault: boolean;
+  /** Allowed MAC nonce clock window in minutes (account-protocol §5.4). */
+  macNonceWindowMinutes: number;
+  /** Galaxy-V2 request clock skew tolerance in ms (fds-protocol §2.2.5); 0 disables the check. */
+  fdsClockSkewMs: number;
+  /** Host name on which passbook paths are also served (optional). */
+  passbookHost: string | undefined;
+  /** Sites this process serves (`opal serve --only`). */
+  sites: Site[];
+  /** Grace period for in-flight requests on shutdown, ms. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, string | undefined>;
+
+/** Environment variable → config key; the same keys are accepted in the JSON file. */
+export const ENV_NAMES = {
+  OPAL_DATA_DIR: 'dataDir',
+  OPAL_HOST: 'host',
+  OPAL_PORT: 'port',
+  OPAL_FDS_PORT: 'fdsPort',
+  OPAL_DATABASE_URL: 'databaseUrl',
+  OPAL_REDIS_URL: 'redisUrl',
+  OPAL_BLOB_URL: 'blobUrl',
+  OPAL_PUBLIC_URL: 'publicUrl',
+  OPAL_FDS_PUBLIC_URL: 'fdsPublicUrl',
+  OPAL_LOG_LEVEL: 'logLevel',
+  OPAL_DEMO: 'demo',
+  OPAL_SERVER_SECRET: 'serverSecret',
+  OPAL_LIFETIME_PROFILE: 'lifetimeProfile',
+  OPAL_MAC_HOSTS: 'macHosts',
+  OPAL_OPEN_API_ERROR_STATUS: 'openApiErrorStatus',
+  OPAL_TOKEN_PREFIX: 'tokenPrefix',
+  OPAL_SKIP_CONFIRM_DEFAULT: 'skipConfirmDefault',
+  OPAL_MAC_NONCE_WINDOW_MINUTES: 'macNonceWindowMinutes',
+  OPAL_FDS_CLOCK_SKEW_MS: 'fdsClockSkewMs',
+  OPAL_PASSBOOK_HOST: 'passbookHost',
+  OPAL_SITES: 'sites',
+  OPAL_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+} as const satisfies Record<string, keyof Config>;
+
+export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
+
+function readFile(path: string, problems: string[]): Raw {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      problems.push(`OPAL_CONFIG: ${path} must hold a JSON object`);
+      return {};
+    }
+    const out: Raw = {};
+    for (const [k, v] of Object.entries(parsed)) {
+      out[k] = Array.isArray(v) ? v.join(',') : v == null ? undefined : String(v);
+    }
+    return out;
+  } catch (e) {
+    problems.push(`OPAL_CONFIG: cannot read ${path}: ${(e as Error).message}`);
+    return {};
+  }
+}
+
+/** Builds the configuration from `env` (and the file named by OPAL_CONFIG); throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const fromFile = env.OPAL_CONFIG ? readFile(env.OPAL_CONFIG, problems) : {};
+  const raw: Raw = { ...fromFile };
+  for (const [envName, key] of Object.entries(ENV_NAMES)) {
+    const v = env[envName];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const str = (k: keyof Config, d: string) => raw[k] ?? d;
+  const opt = (k: keyof Config) => raw[k];
+  const int = (k: keyof Config, d: number, min: number, max: number) => {
+    const v = raw[k];
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${envOf(k)}: expected an integer from ${min} to ${max}, got "${v}"`);
+      return d;
+    }
+    return n;
+  };
+  const bool = (k: keyof Config, d: boolean) => {
+    const v = raw[k];
+    if (v === undefined) return d;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${envOf(k)}: expected true or false, got "${v}"`);
+    return d;
+  };
+  function oneOf<T extends string>(k: keyof Config, values: readonly T[], d: T): T {
+    const v = raw[k];
+    if (v === undefined) return d;
+    if ((values as readonly string[]).includes(v)) return v as T;
+    problems.push(`${envOf(k)}: expected one of ${values.join(', ')}, got "${v}"`);
+    return d;
+  }
+  const url = (k: keyof Config, schemes: string[]) => {
+    const v = opt(k);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (!schemes.includes(u.protocol)) problems.push(`${envOf(k)}: expected a ${schemes.join(' or ')} URL`);
+    } catch {
+      problems.push(`${envOf(k)}: not a valid URL`);
+    }
+    return v;
+  };
+
+  const dataDir = resolve(str('dataDir', './data'));
+  const host = str('host', '127.0.0.1');
+  const port = int('port', 8080, 0, 65535);
+  const fdsPort = int('fdsPort', 8081, 0, 65535);
+  const sitesRaw = str('sites', 'account,fds')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const sites: Site[] = [];
+  for (const s of sitesRaw) {
+    if (s === 'account' || s === 'fds') sites.push(s);
+    else problems.push(`OPAL_SITES: unknown site "${s}" (expected account, fds)`);
+  }
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const config: Config = {
+    dataDir,
+    host,
+    port,
+    fdsPort,
+    databaseUrl: url('databaseUrl', ['postgres:', 'postgresql:']),
+    redisUrl: url('redisUrl', ['redis:', 'rediss:']),
+    blobUrl: url('blobUrl', ['s3:']),
+    publicUrl: str('publicUrl', `http://${shownHost}:${port}`).replace(/\/+$/, ''),
+    fdsPublicUrl: str('fdsPublicUrl', `http://${shownHost}:${fdsPort}`).replace(/\/+$/, ''),
+    logLevel: oneOf('logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    demo: bool('demo', true),
+    serverSecret: opt('serverSecret'),
+    lifetimeProfile: oneOf('lifetimeProfile', ['legacy', 'hyperos'], 'legacy'),
+    macHosts: (raw.macHosts ?? DEFAULT_MAC_HOSTS.join(','))
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    openApiErrorStatus: oneOf('openApiErrorStatus', ['mapped', '200'], 'mapped'),
+    tokenPrefix: oneOf('tokenPrefix', ['always', 'get-only'], 'always'),
+    skipConfirmDefault: bool('skipConfirmDefault', false),
+    macNonceWindowMinutes: int('macNonceWindowMinutes', 15, 1, 24 * 60),
+    fdsClockSkewMs: int('fdsClockSkewMs', 15 * 60 * 1000, 0, 7 * 24 * 3600 * 1000),
+    passbookHost: opt('passbookHost')?.toLowerCase(),
+    sites,
+    shutdownGraceMs: int('shutdownGraceMs', 10_000, 0, 600_000),
+  };
+  if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
+    problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
+  }
+  if (config.sites.length === 0) problems.push('OPAL_SITES: at least one site is required');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, ...overrides };
+}
+
+function envOf(key: keyof Config): string {
+  for (const [envName, k] of Object.entries(ENV_NAMES)) if (k === key) return envName;
+  return key;
+}
+
+/** True when the configuration uses only embedded stores (SQLite, local blobs, memory cache). */
+export function isEmbedded(c: Config): boolean {
+  return c.databaseUrl === undefined;
+}

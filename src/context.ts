@@ -1,0 +1,100 @@
+// The composition of stores and services that every site and CLI command works with.
+import { randomBytes } from 'node:crypto';
+import { type Config, isEmbedded } from './config.ts';
+import { AppService } from './services/apps.ts';
+import { AuditService } from './services/audit.ts';
+import { FriendService } from './services/friends.ts';
+import { UserService } from './services/users.ts';
+import type { BlobStore } from './store/blobs/blob-store.ts';
+import { openBlobs } from './store/blobs/open-blobs.ts';
+import type { Cache } from './store/cache/cache.ts';
+import { openCache } from './store/cache/open-cache.ts';
+import { AppsRepo } from './store/db/apps-repo.ts';
+import { AuditRepo } from './store/db/audit-repo.ts';
+import { type Db, openDb } from './store/db/connect.ts';
+import { DevelopersRepo } from './store/db/developers-repo.ts';
+import { FriendsRepo } from './store/db/friends-repo.ts';
+import { migrate } from './store/db/migrate.ts';
+import { SettingsRepo } from './store/db/settings-repo.ts';
+import { UsersRepo } from './store/db/users-repo.ts';
+
+export interface Services {
+  users: UserService;
+  apps: AppService;
+  friends: FriendService;
+  audit: AuditService;
+  settings: SettingsRepo;
+}
+
+export interface Context {
+  config: Config;
+  db: Db;
+  cache: Cache;
+  blobs: BlobStore;
+  services: Services;
+  /** Secret for keyed derivations (openId, unionId, client-secret hashes), shared by every node. */
+  serverSecret: string;
+  /** Closes every store; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  /** Apply migrations (default true). */
+  migrate?: boolean;
+  /** Open the cache and blob stores too (default true; the CLI's data commands skip them). */
+  full?: boolean;
+  /** PostgreSQL schema (tests). */
+  pgSchema?: string;
+  now?: () => number;
+}
+
+export async function createContext(config: Config, opts: ContextOptions = {}): Promise<Context> {
+  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  let cache: Cache | undefined;
+  let blobs: BlobStore | undefined;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await Promise.allSettled([cache?.close(), blobs?.close()]);
+    await db.close();
+  };
+  try {
+    if (opts.migrate !== false) await migrate(db);
+    const now = opts.now ?? Date.now;
+    const settings = new SettingsRepo(db.kysely);
+    const serverSecret = config.serverSecret ?? (await settings.getOrInit('server_secret', randomBytes(32).toString('base64url')));
+    const users = new UserService(new UsersRepo(db.kysely), now);
+    const services: Services = {
+      users,
+      apps: new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now),
+      friends: new FriendService(new FriendsRepo(db.kysely), users, now),
+      audit: new AuditService(new AuditRepo(db.kysely), now),
+      settings,
+    };
+    if (opts.full !== false) {
+      cache = openCache(config.redisUrl);
+      blobs = await openBlobs(config.blobUrl, config.dataDir);
+    }
+    return {
+      config,
+      db,
+      get cache(): Cache {
+        if (!cache) throw new Error('cache not opened in this context');
+        return cache;
+      },
+      get blobs(): BlobStore {
+        if (!blobs) throw new Error('blob store not opened in this context');
+        return blobs;
+      },
+      services,
+      serverSecret,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export { isEmbedded };

@@ -1,0 +1,118 @@
+// One Fastify instance per origin, with what every site shares: JSON logs with request ids and
+// redacted secrets, security headers, metrics, /healthz, /readyz and /metrics.
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Context } from '../context.ts';
+import type { Metrics } from './metrics.ts';
+import { redactUrl, SECRET_HEADERS } from './redact.ts';
+
+export type SiteName = 'account' | 'fds';
+
+export interface SiteServerOptions {
+  site: SiteName;
+  ctx: Context;
+  metrics: Metrics;
+  /** Whether the readiness checks pass the stores (false during shutdown). */
+  ready: () => boolean;
+  /** Extra Fastify options (rewriteUrl, bodyLimit, …) from the site. */
+  fastify?: Partial<FastifyServerOptions>;
+  /** Logger instance options; tests pass `false`. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: SECRET_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
+    serializers: {
+      req(req) {
+        return {
+          method: req.method,
+          url: redactUrl(req.url),
+          host: req.headers?.host,
+          remoteAddress: req.ip,
+        };
+      },
+    },
+  };
+}
+
+export function createSiteServer(o: SiteServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: o.logger ?? loggerOptions(o.ctx.config.logLevel),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: true,
+    return503OnClosing: true,
+    ...o.fastify,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = {
+      site: o.site,
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    o.metrics.requests.inc(labels);
+    o.metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  if (o.site === 'account') {
+    app.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: null,
+          imgSrc: ["'self'", 'data:', 'https:', 'http:'],
+          upgradeInsecureRequests: null,
+        },
+      },
+      hsts: false,
+      frameguard: { action: 'deny' },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      crossOriginOpenerPolicy: false,
+    });
+  } else {
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+    });
+  }
+
+  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (!o.ready()) return reply.code(503).send({ status: 'stopping' });
+    const checks: Record<string, string> = {};
+    const run = async (name: string, f: () => Promise<unknown>) => {
+      try {
+        await f();
+        checks[name] = 'ok';
+      } catch (e) {
+        checks[name] = (e as Error).message;
+      }
+    };
+    await Promise.all([
+      run('database', () => o.ctx.services.settings.get('server_secret')),
+      run('cache', () => o.ctx.cache.get('readyz')),
+      run('blobs', () => o.ctx.blobs.check()),
+    ]);
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', o.metrics.registry.contentType);
+    return o.metrics.registry.metrics();
+  });
+  return app;
+}

@@ -1,0 +1,84 @@
+// The composition root: builds the context from configuration, mounts each site on its origin and
+// listens. close() stops accepting, lets in-flight requests finish, then closes the stores.
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import { type Context, createContext } from './context.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createSiteServer, type SiteName } from './http/site-server.ts';
+import { SITE_PLUGINS } from './sites.ts';
+
+export interface RunningServer {
+  ctx: Context;
+  /** Base URL of each started origin, e.g. { account: 'http://127.0.0.1:8080' }. */
+  urls: Partial<Record<SiteName, string>>;
+  apps: Partial<Record<SiteName, FastifyInstance>>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Use this context instead of building one (tests). */
+  ctx?: Context;
+  pgSchema?: string;
+}
+
+/** Builds one site's Fastify instance with its route plugins (not listening yet). */
+export async function buildSite(
+  site: SiteName,
+  ctx: Context,
+  opts: { logger?: FastifyServerOptions['logger']; ready?: () => boolean; metrics?: Metrics } = {},
+): Promise<FastifyInstance> {
+  const app = createSiteServer({
+    site,
+    ctx,
+    metrics: opts.metrics ?? createMetrics(),
+    ready: opts.ready ?? (() => true),
+    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+  });
+  for (const plugin of SITE_PLUGINS[site]) await app.register(async (scope) => plugin(scope, ctx));
+  await app.ready();
+  return app;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const ctx = opts.ctx ?? (await createContext(config, opts.pgSchema ? { pgSchema: opts.pgSchema } : {}));
+  let stopping = false;
+  const metrics = createMetrics();
+  const apps: Partial<Record<SiteName, FastifyInstance>> = {};
+  const urls: Partial<Record<SiteName, string>> = {};
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  try {
+    for (const site of config.sites) {
+      const app = await buildSite(site, ctx, { logger: opts.logger, ready: () => !stopping, metrics });
+      apps[site] = app;
+      await app.listen({ host: config.host, port: site === 'account' ? config.port : config.fdsPort });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      urls[site] = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    }
+  } catch (e) {
+    await Promise.allSettled(Object.values(apps).map((a) => a.close()));
+    if (!opts.ctx) await ctx.close();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    ctx,
+    urls,
+    apps,
+    close() {
+      closing ??= (async () => {
+        stopping = true;
+        // Stop accepting, let in-flight requests finish; past the grace period, cut what is left.
+        const timer = setTimeout(() => {
+          for (const a of Object.values(apps)) a.server.closeAllConnections();
+        }, config.shutdownGraceMs);
+        timer.unref();
+        await Promise.allSettled(Object.values(apps).map((a) => a.close()));
+        clearTimeout(timer);
+        if (!opts.ctx) await ctx.close();
+      })();
+      return closing;
+    },
+  };
+}

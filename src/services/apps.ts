@@ -1,0 +1,228 @@
+// Developers and their apps: clientId allocation, hashed client secrets, redirect URIs, scopes,
+// per-app switches.
+
+import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
+import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
+import { newClientSecret, randomDigits } from '../lib/random.ts';
+import type { AppRow, AppsRepo } from '../store/db/apps-repo.ts';
+import type { DevelopersRepo } from '../store/db/developers-repo.ts';
+
+/** Per-app switches. Absent keys take the defaults named in each comment. */
+export interface AppFlags {
+  /** Redirect URIs must match a registered entry exactly (default false: §3.3 prefix rules). */
+  exactRedirect?: boolean;
+  /** Public client: PKCE S256 required, no secret needed at the token endpoint (default false). */
+  public?: boolean;
+  /** Issue bearer tokens instead of MAC tokens (default false). */
+  bearer?: boolean;
+  /** Allow response_type=token (default true). */
+  allowImplicit?: boolean;
+  /** Emit userId in /user/profile (default true; account-protocol §6.4). */
+  emitUserId?: boolean;
+  /** Require a MAC header on open-API calls (default false; account-protocol §5.5). */
+  requireMac?: boolean;
+  /** Reject unknown or unapproved scopes instead of dropping them (default false). */
+  strictScope?: boolean;
+}
+
+export const FLAG_NAMES: ReadonlyArray<keyof AppFlags> = [
+  'exactRedirect',
+  'public',
+  'bearer',
+  'allowImplicit',
+  'emitUserId',
+  'requireMac',
+  'strictScope',
+];
+
+export interface Developer {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface App {
+  /** Decimal string of a 64-bit number: never a JS number. */
+  clientId: string;
+  developerId: string;
+  name: string;
+  /** Registered redirect URIs, `;`-separated as on the wire. */
+  redirectUris: string;
+  scopes: number[];
+  flags: AppFlags;
+  createdAt: number;
+}
+
+export interface AppInput {
+  name: string;
+  redirectUris: string;
+  scopes?: number[] | undefined;
+  developer?: string | undefined;
+  flags?: AppFlags | undefined;
+}
+
+/** Real client ids share this 13-digit prefix (2882303761517…), 19 digits in all. */
+export const CLIENT_ID_PREFIX = '2882303761517';
+export const DEFAULT_DEVELOPER = 'default';
+export const DEFAULT_SCOPES = [1];
+
+export function toApp(r: AppRow): App {
+  return {
+    clientId: r.client_id,
+    developerId: r.developer_id,
+    name: r.name,
+    redirectUris: r.redirect_uris,
+    scopes: r.scopes ? r.scopes.split(',').map(Number) : [],
+    flags: JSON.parse(r.flags) as AppFlags,
+    createdAt: r.created_at,
+  };
+}
+
+export function parseScopeList(s: string): number[] {
+  const out: number[] = [];
+  for (const part of s.split(/[\s,;]+/).filter(Boolean)) {
+    if (!/^\d{1,9}$/.test(part) || Number(part) === 0) throw new InvalidInputError(`scope "${part}" is not a positive integer`);
+    if (!out.includes(Number(part))) out.push(Number(part));
+  }
+  return out;
+}
+
+function validateRedirects(uris: string): void {
+  const entries = uris.split(';').filter(Boolean);
+  if (entries.length === 0) throw new InvalidInputError('at least one redirect URI is required');
+  for (const e of entries) {
+    let u: URL;
+    try {
+      u = new URL(e);
+    } catch {
+      throw new InvalidInputError(`redirect URI "${e}" is not an absolute URL`);
+    }
+    if (u.protocol === 'javascript:' || u.protocol === 'data:' || u.protocol === 'file:') {
+      throw new InvalidInputError(`redirect URI "${e}" uses a forbidden scheme`);
+    }
+    if (u.hostname.includes('*')) throw new InvalidInputError(`redirect URI "${e}": wildcards are not allowed`);
+  }
+}
+
+export class AppService {
+  constructor(
+    private readonly apps: AppsRepo,
+    private readonly developers: DevelopersRepo,
+    private readonly serverSecret: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private hashSecret(secret: string): string {
+    return hmacSha256Hex(this.serverSecret(), `client-secret|${secret}`);
+  }
+
+  /** Finds a developer by name, creating it when new. */
+  async developer(name: string = DEFAULT_DEVELOPER): Promise<Developer> {
+    if (!/^[\w.@-]{1,64}$/.test(name)) throw new InvalidInputError('developer name must be 1-64 characters of letters, digits and ._@-');
+    let r = await this.developers.byName(name);
+    if (!r) {
+      const row = { id: randomDigits(12), name, created_at: this.now() };
+      try {
+        await this.developers.insert(row);
+      } catch (e) {
+        // Another node created it meanwhile.
+        if (!(await this.developers.byName(name))) throw e;
+      }
+      r = await this.developers.byName(name);
+    }
+    if (!r) throw new Error(`developer ${name} vanished`);
+    return { id: r.id, name: r.name, createdAt: r.created_at };
+  }
+
+  async getDeveloper(id: string): Promise<Developer | undefined> {
+    const r = await this.developers.byId(id);
+    return r ? { id: r.id, name: r.name, createdAt: r.created_at } : undefined;
+  }
+
+  async listDevelopers(): Promise<Developer[]> {
+    return (await this.developers.list()).map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+  }
+
+  /** Creates an app; the returned secret is shown once and only its keyed hash is stored. */
+  async create(input: AppInput): Promise<{ app: App; clientSecret: string }> {
+    if (!input.name.trim() || input.name.length > 100) throw new InvalidInputError('app name must be 1-100 characters');
+    validateRedirects(input.redirectUris);
+    const dev = await this.developer(input.developer);
+    const secret = newClientSecret();
+    const now = this.now();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const clientId = CLIENT_ID_PREFIX + randomDigits(6);
+      if (await this.apps.byId(clientId)) continue;
+      const row: AppRow = {
+        client_id: clientId,
+        developer_id: dev.id,
+        name: input.name,
+        secret_hash: this.hashSecret(secret),
+        redirect_uris: input.redirectUris,
+        scopes: (input.scopes ?? DEFAULT_SCOPES).join(','),
+        flags: JSON.stringify(input.flags ?? {}),
+        created_at: now,
+        updated_at: now,
+      };
+      await this.apps.insert(row);
+      return { app: toApp(row), clientSecret: secret };
+    }
+    throw new ConflictError('could not allocate a client id');
+  }
+
+  async get(clientId: string): Promise<App | undefined> {
+    const r = await this.apps.byId(clientId);
+    return r ? toApp(r) : undefined;
+  }
+
+  async require(clientId: string): Promise<App> {
+    const a = await this.get(clientId);
+    if (!a) throw new NotFoundError(`no app ${clientId}`);
+    return a;
+  }
+
+  async list(developerId?: string): Promise<App[]> {
+    return (await this.apps.list(developerId)).map(toApp);
+  }
+
+  /** Constant-time check of a presented client secret against the stored hash. */
+  async verifySecret(clientId: string, secret: string): Promise<boolean> {
+    const r = await this.apps.byId(clientId);
+    const presented = this.hashSecret(secret);
+    return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r);
+  }
+
+  async rotateSecret(clientId: string): Promise<string> {
+    const secret = newClientSecret();
+    if (!(await this.apps.update(clientId, { secret_hash: this.hashSecret(secret), updated_at: this.now() }))) {
+      throw new NotFoundError(`no app ${clientId}`);
+    }
+    return secret;
+  }
+
+  async setScopes(clientId: string, scopes: number[]): Promise<App> {
+    if (!(await this.apps.update(clientId, { scopes: scopes.join(','), updated_at: this.now() }))) {
+      throw new NotFoundError(`no app ${clientId}`);
+    }
+    return this.require(clientId);
+  }
+
+  async update(clientId: string, patch: { name?: string; redirectUris?: string; flags?: AppFlags }): Promise<App> {
+    const set: Record<string, string | number> = { updated_at: this.now() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.redirectUris !== undefined) {
+      validateRedirects(patch.redirectUris);
+      set.redirect_uris = patch.redirectUris;
+    }
+    if (patch.flags !== undefined) {
+      const current = await this.require(clientId);
+      set.flags = JSON.stringify({ ...current.flags, ...patch.flags });
+    }
+    if (!(await this.apps.update(clientId, set))) throw new NotFoundError(`no app ${clientId}`);
+    return this.require(clientId);
+  }
+
+  async delete(clientId: string): Promise<void> {
+    if (!(await this.apps.delete(clientId))) throw new NotFoundError(`no app ${clientId}`);
+  }
+}

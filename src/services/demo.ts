@@ -1,0 +1,51 @@
+// Demo data for a first start on an empty embedded store: a developer, an app and two users who
+// are friends, so that every open API has something to return.
+import type { Context } from '../context.ts';
+
+export const DEMO_PASSWORD = 'opal-demo';
+
+export interface DemoSeed {
+  developer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  account: string;
+  password: string;
+  userId: string;
+}
+
+/** True when the store holds no users and no apps yet. */
+export async function isEmptyStore(ctx: Context): Promise<boolean> {
+  const [users, apps] = await Promise.all([ctx.services.users.list(1), ctx.services.apps.list()]);
+  return users.length === 0 && apps.length === 0;
+}
+
+export async function seedDemo(ctx: Context): Promise<DemoSeed> {
+  const { users, apps, friends } = ctx.services;
+  const redirectUri = 'http://127.0.0.1:3000/callback';
+  const { app, clientSecret } = await apps.create({
+    name: 'Opal Demo App',
+    developer: 'demo',
+    redirectUris: `${redirectUri};http://localhost:3000/callback`,
+    scopes: [1, 2, 3, 4, 6, 16000],
+  });
+  const alice = await users.create({
+    account: 'demo',
+    password: DEMO_PASSWORD,
+    nickname: 'Demo User',
+    phone: '13800000000',
+    email: 'demo@example.com',
+  });
+  const bob = await users.create({ account: 'demo-friend', password: DEMO_PASSWORD, nickname: 'Demo Friend' });
+  await friends.add(alice.userId, bob.userId);
+  await ctx.services.audit.record({ type: 'demo.seeded', subject: alice.userId, clientId: app.clientId });
+  return {
+    developer: 'demo',
+    clientId: app.clientId,
+    clientSecret,
+    redirectUri,
+    account: alice.account,
+    password: DEMO_PASSWORD,
+    userId: alice.userId,
+  };
+}

@@ -1,0 +1,173 @@
+// Users: creation with argon2id password hashes, look-up by login identifier, updates, deletion.
+import { hash, verify } from '@node-rs/argon2';
+import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
+import { randomDigits } from '../lib/random.ts';
+import type { UserRow, UsersRepo } from '../store/db/users-repo.ts';
+
+export interface User {
+  userId: string;
+  account: string;
+  phone: string;
+  email: string;
+  nickname: string;
+  /** Custom avatar URL; "" when the user has none (the open API then serves Opal's default). */
+  avatarUrl: string;
+  locale: string;
+  createdAt: number;
+}
+
+export interface UserInput {
+  account: string;
+  password: string;
+  nickname?: string | undefined;
+  phone?: string | undefined;
+  email?: string | undefined;
+  avatarUrl?: string | undefined;
+  locale?: string | undefined;
+}
+
+export type UserPatch = Partial<Omit<UserInput, 'account' | 'password'>>;
+
+// argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes).
+const ARGON2 = { algorithm: 2 as const, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+const ACCOUNT_RE = /^[A-Za-z0-9._@+-]{1,64}$/;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_RE = /^\+?[0-9]{5,20}$/;
+const LOCALES = new Set(['en', 'zh-CN']);
+/** User ids stay below 2^53 so every client's JSON number parser reads them exactly. */
+const USER_ID_DIGITS = 10;
+
+export function toUser(r: UserRow): User {
+  return {
+    userId: r.user_id,
+    account: r.account,
+    phone: r.phone ?? '',
+    email: r.email ?? '',
+    nickname: r.nickname,
+    avatarUrl: r.avatar_url ?? '',
+    locale: r.locale,
+    createdAt: r.created_at,
+  };
+}
+
+function validate(input: UserPatch & { account?: string; password?: string }): void {
+  const problems: string[] = [];
+  if (input.account !== undefined && !ACCOUNT_RE.test(input.account)) {
+    problems.push('account must be 1-64 characters of letters, digits and ._@+-');
+  }
+  if (input.password !== undefined && (input.password.length < 6 || input.password.length > 256)) {
+    problems.push('password must be 6-256 characters');
+  }
+  if (input.email && !EMAIL_RE.test(input.email)) problems.push(`email "${input.email}" is not an address`);
+  if (input.phone && !PHONE_RE.test(input.phone)) problems.push(`phone "${input.phone}" must be 5-20 digits`);
+  if (input.nickname !== undefined && input.nickname.length > 64) problems.push('nickname is limited to 64 characters');
+  if (input.avatarUrl) {
+    try {
+      const u = new URL(input.avatarUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push('avatar must be an http(s) URL');
+    } catch {
+      problems.push('avatar must be an absolute URL');
+    }
+  }
+  if (input.locale !== undefined && !LOCALES.has(input.locale)) problems.push('locale must be en or zh-CN');
+  if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
+}
+
+export class UserService {
+  constructor(
+    private readonly repo: UsersRepo,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(input: UserInput): Promise<User> {
+    validate(input);
+    for (const id of [input.account, input.email, input.phone]) {
+      if (id && (await this.repo.byLogin(id))) throw new ConflictError(`an account with login "${id}" exists`);
+    }
+    const now = this.now();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const userId = randomDigits(USER_ID_DIGITS);
+      if (await this.repo.byId(userId)) continue;
+      const row: UserRow = {
+        user_id: userId,
+        account: input.account,
+        phone: input.phone || null,
+        email: input.email || null,
+        nickname: input.nickname ?? input.account,
+        avatar_url: input.avatarUrl || null,
+        password_hash: await hash(input.password, ARGON2),
+        locale: input.locale ?? 'en',
+        created_at: now,
+        updated_at: now,
+      };
+      await this.repo.insert(row);
+      return toUser(row);
+    }
+    throw new Error('could not allocate a user id');
+  }
+
+  async get(userId: string): Promise<User | undefined> {
+    const r = await this.repo.byId(userId);
+    return r ? toUser(r) : undefined;
+  }
+
+  async require(userId: string): Promise<User> {
+    const u = await this.get(userId);
+    if (!u) throw new NotFoundError(`no user ${userId}`);
+    return u;
+  }
+
+  /** Resolves a user id, account name, email or phone. */
+  async find(idOrLogin: string): Promise<User | undefined> {
+    const r = (await this.repo.byId(idOrLogin)) ?? (await this.repo.byLogin(idOrLogin));
+    return r ? toUser(r) : undefined;
+  }
+
+  async list(limit?: number, offset?: number): Promise<User[]> {
+    return (await this.repo.list(limit, offset)).map(toUser);
+  }
+
+  /**
+   * Checks a password for a login identifier. Returns the user or undefined; the time spent does
+   * not reveal whether the account exists (a dummy hash is verified when it does not).
+   */
+  async authenticate(login: string, password: string): Promise<User | undefined> {
+    const r = await this.repo.byLogin(login);
+    const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
+    return r && ok ? toUser(r) : undefined;
+  }
+
+  async verifyPassword(userId: string, password: string): Promise<boolean> {
+    const r = await this.repo.byId(userId);
+    const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
+    return Boolean(r) && ok;
+  }
+
+  async setPassword(userId: string, password: string): Promise<void> {
+    validate({ password });
+    const ok = await this.repo.update(userId, { password_hash: await hash(password, ARGON2), updated_at: this.now() });
+    if (!ok) throw new NotFoundError(`no user ${userId}`);
+  }
+
+  async update(userId: string, patch: UserPatch): Promise<User> {
+    validate(patch);
+    const set: Record<string, string | number | null> = { updated_at: this.now() };
+    if (patch.nickname !== undefined) set.nickname = patch.nickname;
+    if (patch.phone !== undefined) set.phone = patch.phone || null;
+    if (patch.email !== undefined) set.email = patch.email || null;
+    if (patch.avatarUrl !== undefined) set.avatar_url = patch.avatarUrl || null;
+    if (patch.locale !== undefined) set.locale = patch.locale;
+    if (!(await this.repo.update(userId, set))) throw new NotFoundError(`no user ${userId}`);
+    return this.require(userId);
+  }
+
+  async delete(userId: string): Promise<void> {
+    if (!(await this.repo.delete(userId))) throw new NotFoundError(`no user ${userId}`);
+  }
+}
+
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hash('opal-dummy-password', ARGON2);
+  return dummy;
+}

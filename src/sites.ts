@@ -1,0 +1,12 @@
+// Which route plugins each origin serves. Each site folder exports its plugin; add it here.
+import type { FastifyInstance } from 'fastify';
+import { rootRoutes } from './account/root-routes.ts';
+import type { Context } from './context.ts';
+import type { SiteName } from './http/site-server.ts';
+
+export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
+
+export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
+  account: [rootRoutes],
+  fds: [],
+};

@@ -1,0 +1,107 @@
+// Filesystem blobs: written to a temporary file, fsynced, renamed into place, and the directory
+// fsynced, so a crash never leaves a visible partial blob. Layout: root/ab/cd/<key>, temporary
+// files in root/tmp (cleared on open: anything there was never acknowledged).
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { newCredential } from '../../lib/random.ts';
+import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+
+async function fsyncPath(path: string, flags = 'r'): Promise<void> {
+  const fh = await open(path, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class FsBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  private constructor(private readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  static async open(root: string): Promise<FsBlobStore> {
+    const s = new FsBlobStore(root);
+    await mkdir(s.tmpDir, { recursive: true });
+    for (const name of await readdir(s.tmpDir)) await rm(join(s.tmpDir, name), { force: true });
+    return s;
+  }
+
+  private pathOf(key: string): { dir: string; file: string } {
+    assertBlobKey(key);
+    const dir = join(this.root, key.slice(0, 2), key.slice(2, 4));
+    return { dir, file: join(dir, key) };
+  }
+
+  async put(key: string, body: Readable): Promise<PutResult> {
+    const { dir, file } = this.pathOf(key);
+    const tmp = join(this.tmpDir, `${key}.${newCredential(20)}`);
+    const md5 = createHash('md5');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        md5.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const fh = await open(tmp, 'w');
+    try {
+      await pipeline(body, counter, createWriteStream('', { fd: fh, autoClose: false }));
+      await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    await fh.close();
+    try {
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, file);
+      await fsyncPath(dir);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    return { size, md5: md5.digest('hex') };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const { file } = this.pathOf(key);
+    // Open first: once open, the bytes stay readable even if the blob is deleted meanwhile.
+    const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOENT' ? new BlobNotFoundError(key) : e;
+    });
+    return createReadStream('', { fd: fh, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    const { file } = this.pathOf(key);
+    try {
+      return (await stat(file)).size;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const { file } = this.pathOf(key);
+    await unlink(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  async check(): Promise<void> {
+    await stat(this.tmpDir);
+  }
+
+  async close(): Promise<void> {}
+}

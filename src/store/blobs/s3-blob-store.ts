@@ -1,0 +1,110 @@
+// S3-compatible blobs (AWS S3, MinIO, Ceph, …) for scale-out. Uploads stream through a multipart
+// upload (lib-storage), so memory stays bounded; S3 makes an object visible only once complete.
+// URL form: s3://[accessKeyId:secretAccessKey@]bucket[/prefix]?endpoint=…&region=…&forcePathStyle=true
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable, Transform } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+  client: S3Client;
+}
+
+export function parseS3Url(url: string, env: NodeJS.ProcessEnv = process.env): S3Location {
+  const u = new URL(url);
+  if (u.protocol !== 's3:' || !u.hostname) throw new Error('OPAL_BLOB_URL must look like s3://bucket[/prefix]?endpoint=…');
+  const q = u.searchParams;
+  const accessKeyId = decodeURIComponent(u.username) || q.get('accessKeyId') || env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = decodeURIComponent(u.password) || q.get('secretAccessKey') || env.AWS_SECRET_ACCESS_KEY;
+  const endpoint = q.get('endpoint') ?? undefined;
+  const client = new S3Client({
+    region: q.get('region') ?? env.AWS_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: (q.get('forcePathStyle') ?? (endpoint ? 'true' : 'false')) === 'true',
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+  });
+  const prefix = u.pathname.replace(/^\/+/, '').replace(/\/*$/, '');
+  return { bucket: u.hostname, prefix: prefix ? `${prefix}/` : '', client };
+}
+
+export class S3BlobStore implements BlobStore {
+  constructor(private readonly loc: S3Location) {}
+
+  private keyOf(key: string): string {
+    assertBlobKey(key);
+    return this.loc.prefix + key;
+  }
+
+  async put(key: string, body: Readable): Promise<PutResult> {
+    const md5 = createHash('md5');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        md5.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const pass = new PassThrough();
+    body.on('error', (e) => pass.destroy(e));
+    body.pipe(counter).pipe(pass);
+    const upload = new Upload({
+      client: this.loc.client,
+      params: { Bucket: this.loc.bucket, Key: this.keyOf(key), Body: pass },
+      queueSize: 2,
+      partSize: 8 * 1024 * 1024,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+    return { size, md5: md5.digest('hex') };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    try {
+      const r = await this.loc.client.send(
+        new GetObjectCommand({
+          Bucket: this.loc.bucket,
+          Key: this.keyOf(key),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      return r.Body as Readable;
+    } catch (e) {
+      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') throw new BlobNotFoundError(key);
+      throw e;
+    }
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const r = await this.loc.client.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(key) }));
+      return r.ContentLength ?? 0;
+    } catch (e) {
+      if (e instanceof NotFound || (e as { name?: string }).name === 'NotFound') return undefined;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.loc.client.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(key) }));
+  }
+
+  async check(): Promise<void> {
+    await this.loc.client.send(new HeadBucketCommand({ Bucket: this.loc.bucket }));
+  }
+
+  async close(): Promise<void> {
+    this.loc.client.destroy();
+  }
+}

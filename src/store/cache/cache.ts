@@ -1,0 +1,20 @@
+// The shared cache: nonce replay windows, rate-limit counters, token look-ups, and a broadcast
+// channel so that every node drops a revoked token from its local cache at once.
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface Cache {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Stores the key only if absent; true when this call stored it (nonce replay check). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Increments a counter; the first increment starts its `ttlMs` window. Returns the new count. */
+  incr(key: string, ttlMs: number): Promise<number>;
+  /** Milliseconds until the key expires, or -1 if absent. */
+  ttl(key: string): Promise<number>;
+  /** Sends `message` to every subscriber of `channel` on every node (this one included). */
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+// A node-local look-up cache (token → record) whose entries are dropped on every node when any
+// node calls invalidate(): the key is broadcast through the shared cache's pub/sub channel.
+import type { Cache, Unsubscribe } from './cache.ts';
+
+export class InvalidatingCache<T> {
+  private readonly entries = new Map<string, { value: T; expiresAt: number }>();
+  private unsubscribe: Unsubscribe | undefined;
+
+  constructor(
+    private readonly cache: Cache,
+    private readonly channel: string,
+    private readonly ttlMs = 30_000,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Subscribes to invalidations; call once before use. */
+  async start(): Promise<void> {
+    this.unsubscribe ??= await this.cache.subscribe(this.channel, (key) => {
+      if (key === '*') this.entries.clear();
+      else this.entries.delete(key);
+    });
+  }
+
+  get(key: string): T | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(key: string, value: T): void {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+  }
+
+  /** Drops `key` here and on every other node; '*' drops everything. */
+  async invalidate(key: string): Promise<void> {
+    this.entries.delete(key);
+    await this.cache.publish(this.channel, key);
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.entries.clear();
+  }
+}

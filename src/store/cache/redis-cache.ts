@@ -1,0 +1,89 @@
+// Redis-backed cache for scale-out: every node shares counters and nonces, and revocations are
+// broadcast with Redis pub/sub. Keys are namespaced by `prefix`.
+import { Redis } from 'ioredis';
+import type { Cache, Unsubscribe } from './cache.ts';
+
+export class RedisCache implements Cache {
+  private readonly client: Redis;
+  private sub: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(m: string) => void>>();
+
+  constructor(
+    url: string,
+    private readonly prefix = 'opal:',
+  ) {
+    this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(this.k(key));
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.client.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async del(key: string): Promise<void> {
+    await this.client.del(this.k(key));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const r = await this.client.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+    return r === 'OK';
+  }
+
+  async incr(key: string, ttlMs: number): Promise<number> {
+    const [[, n]] = (await this.client
+      .multi()
+      .incr(this.k(key))
+      .pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)), 'NX')
+      .exec()) as [[Error | null, number]];
+    return n;
+  }
+
+  async ttl(key: string): Promise<number> {
+    const t = await this.client.pttl(this.k(key));
+    return t < 0 ? -1 : t;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(this.k(channel), message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
+    if (!this.sub) {
+      this.sub = this.client.duplicate();
+      this.sub.on('message', (ch: string, msg: string) => {
+        for (const h of this.handlers.get(ch) ?? []) h(msg);
+      });
+    }
+    const ch = this.k(channel);
+    let set = this.handlers.get(ch);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(ch, set);
+      await this.sub.subscribe(ch);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.handlers.delete(ch);
+        await this.sub?.unsubscribe(ch);
+      }
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.sub?.quit().catch(() => undefined);
+    await this.client.quit().catch(() => undefined);
+  }
+}

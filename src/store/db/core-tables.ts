@@ -1,0 +1,69 @@
+// Runtime tables: settings, developers, apps, users, friend relations, audit events.
+import type { Generated } from 'kysely';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface DevelopersTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface AppsTable {
+  client_id: string;
+  developer_id: string;
+  name: string;
+  /** HMAC-SHA256(serverSecret, clientSecret), hex. */
+  secret_hash: string;
+  /** Registered redirect URIs, `;`-separated as on the wire. */
+  redirect_uris: string;
+  /** Enabled scopes, comma-separated decimal ids. */
+  scopes: string;
+  /** JSON object of per-app switches (AppFlags). */
+  flags: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  user_id: string;
+  account: string;
+  phone: string | null;
+  email: string | null;
+  nickname: string;
+  avatar_url: string | null;
+  password_hash: string;
+  locale: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FriendsTable {
+  user_id: string;
+  friend_id: string;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  client_id: string | null;
+  ip: string | null;
+  /** JSON object with event-specific details (never secrets). */
+  detail: string;
+}
+
+export interface CoreTables {
+  settings: SettingsTable;
+  developers: DevelopersTable;
+  apps: AppsTable;
+  users: UsersTable;
+  friends: FriendsTable;
+  audit_events: AuditEventsTable;
+}

@@ -1,0 +1,9 @@
+// The one ordered migration set, applied on start and by `opal migrate`. Append only: never edit a
+// migration that has shipped; add a new one.
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../dialect.ts';
+import * as core from './001_core.ts';
+
+export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
+
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]> = [['001_core', core.up]];

@@ -1,0 +1,7 @@
+// Table types of the one schema shared by SQLite and PostgreSQL. Each feature keeps its tables in
+// its own file (core-tables.ts, …) and adds them to `Database` here.
+// Conventions: ids that are 64-bit numbers on the wire are TEXT; times are epoch milliseconds
+// (INTEGER / BIGINT, read back as numbers); booleans are INTEGER 0/1.
+import type { CoreTables } from './core-tables.ts';
+
+export interface Database extends CoreTables {}

@@ -1,0 +1,119 @@
+// Test environment: temporary data directories, configuration for tests, the database and cache
+// backends switched on by OPAL_TEST_DATABASE_URL / OPAL_TEST_REDIS_URL, and real servers on
+// loopback ports chosen by the OS.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type Context, createContext } from '../../src/context.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+
+export const PG_URL = process.env.OPAL_TEST_DATABASE_URL;
+export const REDIS_URL = process.env.OPAL_TEST_REDIS_URL;
+export const BROWSER = process.env.OPAL_TEST_BROWSER;
+
+export function tmpDir(prefix = 'opal-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export type DbBackend = 'sqlite' | 'postgres';
+
+/** The database backends to run store suites on: SQLite always, PostgreSQL when configured. */
+export function dbBackends(): DbBackend[] {
+  return PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export function testConfig(dataDir: string, env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
+  return loadConfig(
+    {
+      OPAL_DATA_DIR: dataDir,
+      OPAL_PORT: '0',
+      OPAL_FDS_PORT: '0',
+      OPAL_LOG_LEVEL: 'silent',
+      OPAL_DEMO: 'false',
+      ...env,
+    },
+    overrides,
+  );
+}
+
+export interface TestContext {
+  ctx: Context;
+  config: Config;
+  dataDir: string;
+  /** Closes the context and removes its data (and its PostgreSQL schema). */
+  close(): Promise<void>;
+}
+
+async function createSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return {
+    schema,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * A context on the given backend (SQLite in a fresh directory, or a fresh PostgreSQL schema),
+ * with the Redis cache when `redis` is true and OPAL_TEST_REDIS_URL is set.
+ */
+export async function createTestContext(
+  opts: { backend?: DbBackend; redis?: boolean; env?: Record<string, string>; overrides?: Partial<Config> } = {},
+): Promise<TestContext> {
+  const dir = tmpDir();
+  const env: Record<string, string> = { ...opts.env };
+  let schema: Awaited<ReturnType<typeof createSchema>> | undefined;
+  if (opts.backend === 'postgres') {
+    if (!PG_URL) throw new Error('OPAL_TEST_DATABASE_URL is not set');
+    env.OPAL_DATABASE_URL = PG_URL;
+    schema = await createSchema();
+  }
+  if (opts.redis && REDIS_URL) env.OPAL_REDIS_URL = REDIS_URL;
+  const config = testConfig(dir.path, env, opts.overrides);
+  const ctx = await createContext(config, schema ? { pgSchema: schema.schema } : {});
+  return {
+    ctx,
+    config,
+    dataDir: dir.path,
+    async close() {
+      await ctx.close();
+      await schema?.drop();
+      dir.remove();
+    },
+  };
+}
+
+export interface TestServer extends TestContext {
+  server: RunningServer;
+  /** Base URL of the account origin. */
+  accountUrl: string;
+  /** Base URL of the FDS origin. */
+  fdsUrl: string;
+}
+
+/** Starts a real server on loopback (ports chosen by the OS) over a fresh test context. */
+export async function startTestServer(opts: Parameters<typeof createTestContext>[0] = {}): Promise<TestServer> {
+  const t = await createTestContext(opts);
+  const server = await startServer(t.config, { ctx: t.ctx, logger: false });
+  return {
+    ...t,
+    server,
+    accountUrl: server.urls.account ?? '',
+    fdsUrl: server.urls.fds ?? '',
+    async close() {
+      await server.close();
+      await t.close();
+    },
+  };
+}

@@ -1,8 +1,6 @@
+// Each launch gets a fresh, empty profile (playwright's temporary user-data dir).
 // Real Chromium (Debian's /usr/bin/chromium, never a downloaded browser) driven by playwright-core.
 // Browser tests skip themselves unless OPAL_TEST_BROWSER names the executable (CI sets it).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { BROWSER } from './env.ts';
 
@@ -16,7 +14,6 @@ export interface TestBrowser {
 
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!BROWSER) throw new Error('OPAL_TEST_BROWSER is not set');
-  const profile = mkdtempSync(join(tmpdir(), 'opal-chromium-'));
   const browser = await chromium.launch({
     executablePath: BROWSER,
     args: [
@@ -28,7 +25,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--user-data-dir=${profile}`,
     ],
   });
   const context = await browser.newContext();
@@ -38,7 +34,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async close() {
       await context.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

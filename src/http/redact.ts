@@ -44,3 +44,22 @@ export function redactUrl(url: string): string {
     });
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
+
+const TEXT_PARAM_RE = /([?&;])([^=&#\s?;]+)=([^&#\s;]*)/g;
+
+/**
+ * Replaces secret `name=value` query parameters wherever they appear in free text (log messages
+ * such as Fastify's "Route GET:/x?token=… not found").
+ */
+export function redactText(text: string): string {
+  if (!text.includes('=')) return text;
+  return text.replace(TEXT_PARAM_RE, (whole, sep: string, name: string) => {
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      /* keep raw */
+    }
+    return SECRET_PARAMS.has(decoded.toLowerCase()) ? `${sep}${name}=[redacted]` : whole;
+  });
+}

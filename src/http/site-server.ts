@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { Metrics } from './metrics.ts';
-import { redactUrl, SECRET_HEADERS } from './redact.ts';
+import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
 
 export type SiteName = 'account' | 'fds';
 
@@ -27,6 +27,12 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: SECRET_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
+    // Messages may quote a request target (Fastify's "Route GET:/… not found"): redact them too.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+      },
+    },
     serializers: {
       req(req) {
         return {

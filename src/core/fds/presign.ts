@@ -1,0 +1,52 @@
+// Presigned URIs (fds-protocol §2.3): `{base}/{b}/{o}?[sub&]GalaxyAccessKeyId=AK&Expires=ms&Signature=raw`.
+// The signature covers `METHOD\nmd5\ntype\n<Expires>\n/{b}/{o}[?sub-resources]`; the Signature value
+// is appended raw (base64 `+` and `/` unescaped), as the SDKs do.
+import { canonicalResource, hmacBase64, type SignAlgorithm } from './signer.ts';
+
+export interface PresignInput {
+  method?: string;
+  bucket: string;
+  /** Object name (may contain `/`); '' for a bucket-level URL. */
+  object: string;
+  /** Expiry, milliseconds since the epoch. */
+  expires: number;
+  accessKeyId: string;
+  secret: string;
+  /** Whitelisted sub-resources to include, e.g. ['metadata'] or ['uploadId=u1', 'partNumber=2']. */
+  subResources?: string[];
+  contentType?: string;
+  contentMd5?: string;
+  algorithm?: SignAlgorithm;
+}
+
+/** Percent-encodes an object or bucket name for a URL path, keeping `/` (Python `quote`). */
+export function encodeName(name: string): string {
+  return name
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+}
+
+/** Path of a bucket or object URL, encoded. */
+export function objectPath(bucket: string, object: string): string {
+  return object === '' ? `/${encodeName(bucket)}` : `/${encodeName(bucket)}/${encodeName(object)}`;
+}
+
+/** The signature of a presigned request. */
+export function presignSignature(p: PresignInput): string {
+  const subQuery = (p.subResources ?? []).join('&');
+  const resource = canonicalResource(objectPath(p.bucket, p.object), subQuery);
+  const text = `${(p.method ?? 'GET').toUpperCase()}\n${p.contentMd5 ?? ''}\n${p.contentType ?? ''}\n${p.expires}\n${resource}`;
+  return hmacBase64(p.secret, text, p.algorithm);
+}
+
+/** Path and query (no scheme/host) of a presigned URI. */
+export function presignedPath(p: PresignInput): string {
+  const sub = (p.subResources ?? []).map((s) => `${s}&`).join('');
+  return `${objectPath(p.bucket, p.object)}?${sub}GalaxyAccessKeyId=${encodeURIComponent(p.accessKeyId)}&Expires=${p.expires}&Signature=${presignSignature(p)}`;
+}
+
+/** A full presigned URI on `baseUrl` (e.g. `http://127.0.0.1:8081`). */
+export function presignUrl(baseUrl: string, p: PresignInput): string {
+  return baseUrl.replace(/\/+$/, '') + presignedPath(p);
+}

@@ -1,0 +1,124 @@
+// MAC canonical ("standardized") request strings (account-protocol §5.1, §5.3, §5.4 step 4):
+//   nonce "\n" METHOD "\n" HOST "\n" PATH "\n" QUERY "\n"
+// and every candidate a real client may have signed: the configured public host names and the
+// request Host with and without port; the query canonicalized four ways (Java form-encoding,
+// raw decoded values, RFC 3986, the raw query as received); with the query line and, when the
+// query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type Param = readonly [name: string, value: string];
+
+/** java.net.URLEncoder / Apache URLEncodedUtils.format: unreserved A-Za-z0-9-_.*, space → '+'. */
+export function javaFormEncode(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** RFC 3986 (C# Uri.EscapeDataString): unreserved A-Za-z0-9-_.~, everything else %XX. */
+export function rfc3986Encode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Stable sort by name, comparing UTF-16 code units like Java's String.compareTo. */
+export function sortByName(params: readonly Param[]): Param[] {
+  return params
+    .map((p, i) => [p, i] as const)
+    .sort(([a, ia], [b, ib]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : ia - ib))
+    .map(([p]) => p);
+}
+
+export function joinQuery(params: readonly Param[], enc: (s: string) => string): string {
+  return params.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+}
+
+/** Java/Android SDK: parsed, stable-sorted, form-encoded (§5.3 row 1; V3 first value). */
+export function javaQuery(params: readonly Param[]): string {
+  return joinQuery(sortByName(params), javaFormEncode);
+}
+
+/** PHP (`ksort`) and Python (`keys.sort()`): decoded values, sorted, joined raw. */
+export function rawQuery(params: readonly Param[]): string {
+  return joinQuery(sortByName(params), (s) => s);
+}
+
+/** RFC 3986-encoded and sorted (C#'s encoding when its insertion order happens to be sorted). */
+export function rfc3986Query(params: readonly Param[]): string {
+  return joinQuery(sortByName(params), rfc3986Encode);
+}
+
+export function canonicalString(nonce: string, method: string, host: string, path: string, query: string, withQueryLine = true): string {
+  return `${nonce}\n${method.toUpperCase()}\n${host}\n${path}\n${withQueryLine ? `${query}\n` : ''}`;
+}
+
+export function macOf(macKey: string, canonical: string): string {
+  return createHmac('sha1', Buffer.from(macKey, 'utf8')).update(canonical, 'utf8').digest('base64');
+}
+
+/** Host names a client may have signed: the configured public hosts, then Host without and with port. */
+export function hostCandidates(configured: readonly string[], hostHeader: string | undefined): string[] {
+  const out: string[] = [];
+  const add = (h: string) => {
+    if (h && !out.includes(h)) out.push(h);
+  };
+  for (const h of configured) add(h);
+  if (hostHeader) {
+    const withPort = hostHeader.trim();
+    const noPort = withPort.startsWith('[') ? withPort.slice(0, withPort.indexOf(']') + 1) : withPort.replace(/:\d*$/, '');
+    add(noPort);
+    add(noPort.toLowerCase());
+    add(withPort);
+  }
+  return out;
+}
+
+export interface MacRequest {
+  method: string;
+  /** Path as received, percent-encoding preserved, without the query. */
+  path: string;
+  /** Query parameters (form-decoded) followed, for POST, by the form-body parameters. */
+  params: readonly Param[];
+  /** The query string exactly as received (after `?`), C# insertion order; '' if none. */
+  rawQueryString: string;
+  hosts: readonly string[];
+}
+
+/** The distinct query lines a client may have signed (§5.4 step 4 (a)–(d)). */
+export function queryCandidates(params: readonly Param[], rawQueryString: string): string[] {
+  const out: string[] = [];
+  for (const q of [javaQuery(params), rawQuery(params), rfc3986Query(params), rawQueryString]) {
+    if (!out.includes(q)) out.push(q);
+  }
+  return out;
+}
+
+/** Every canonical string the request may have been signed as, most likely first. */
+export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
+  const out: string[] = [];
+  const queries = queryCandidates(r.params, r.rawQueryString);
+  for (const host of r.hosts) {
+    for (const q of queries) {
+      out.push(canonicalString(nonce, r.method, host, r.path, q));
+      if (q === '') out.push(canonicalString(nonce, r.method, host, r.path, q, false));
+    }
+  }
+  return out;
+}
+
+/** Constant-time comparison of two base64 MAC values (lengths compared after hashing). */
+export function macEquals(expected: string, presented: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(presented, 'utf8');
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/** True when `mac` matches any candidate canonical string. Every candidate is computed. */
+export function verifyMac(macKey: string, nonce: string, mac: string, r: MacRequest): boolean {
+  let ok = false;
+  for (const c of canonicalCandidates(nonce, r)) if (macEquals(macOf(macKey, c), mac)) ok = true;
+  return ok;
+}

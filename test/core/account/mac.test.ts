@@ -1,0 +1,155 @@
+// MAC canonical strings, header parsing and nonce windows against account-protocol §5 vectors.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  canonicalCandidates,
+  canonicalString,
+  hostCandidates,
+  javaQuery,
+  macOf,
+  rawQuery,
+  rfc3986Query,
+  verifyMac,
+} from '../../../src/core/account/mac-canonical.ts';
+import { isMacScheme, parseMacHeader } from '../../../src/core/account/mac-header.ts';
+import { newNonce, nonceTimeOk, parseNonce, replayTtlMs } from '../../../src/core/account/mac-nonce.ts';
+
+const V1_TOKEN = 'eJxjYGAQydknLLCFsVyIR-DxSqdTnQFGfX4yDAwMjAzxQJIheJfnRTDtvAhMM8SE_2FgWDw7Rg3MYzdUMFIwVjABMplzE5MBClYRuw';
+const V1_KEY = 'ORhx44qK6Alqf8vt2rGB5f-oPq0';
+const V1_NONCE = '2870867952176701445:23282360';
+const V1_QUERY = `clientId=179887661252608&token=${V1_TOKEN}`;
+
+describe('MAC vectors (§5.2)', () => {
+  it('V1: doc vector with the misspelled host', () => {
+    const c = canonicalString(V1_NONCE, 'GET', 'open.account.xiamomi.com', '/user/profile', V1_QUERY);
+    assert.equal(macOf(V1_KEY, c), '9uvros2WcjMaJ3pH25eQZU9p5pA=');
+  });
+  it('V2: correct host', () => {
+    const c = canonicalString(V1_NONCE, 'GET', 'open.account.xiaomi.com', '/user/profile', V1_QUERY);
+    assert.equal(macOf(V1_KEY, c), 'vLXZ8fqoGPik4yqDj2XP2Mbd+is=');
+  });
+  it('V3: the three query encodings', () => {
+    const params = [
+      ['token', 'a b+c~d*e/f='],
+      ['clientId', '2882303761517000000'],
+      ['extra', "中!'()"],
+    ] as const;
+    const nonce = '-7074946390124233411:29000000';
+    const key = 'b22OmhVgdRIVEPSWAeCyWaEA7GA';
+    const sign = (q: string) => macOf(key, canonicalString(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
+    assert.equal(javaQuery(params), 'clientId=2882303761517000000&extra=%E4%B8%AD%21%27%28%29&token=a+b%2Bc%7Ed*e%2Ff%3D');
+    assert.equal(sign(javaQuery(params)), 'GphrbA8DclH/NFYC16CdM/mIXi8=');
+    assert.equal(rawQuery(params), "clientId=2882303761517000000&extra=中!'()&token=a b+c~d*e/f=");
+    assert.equal(sign(rawQuery(params)), 'MX7sFtYyDz+ju8lOgbSWnDGoHb8=');
+    assert.equal(rfc3986Query(params), 'clientId=2882303761517000000&extra=%E4%B8%AD%21%27%28%29&token=a%20b%2Bc~d%2Ae%2Ff%3D');
+    assert.equal(sign(rfc3986Query(params)), 'V6YNoPIp6RtOx6L1PNpJtAmIwSk=');
+    for (const mac of ['GphrbA8DclH/NFYC16CdM/mIXi8=', 'MX7sFtYyDz+ju8lOgbSWnDGoHb8=', 'V6YNoPIp6RtOx6L1PNpJtAmIwSk=']) {
+      const ok = verifyMac(key, nonce, mac, {
+        method: 'GET',
+        path: '/user/profile',
+        params,
+        rawQueryString: '',
+        hosts: hostCandidates(['open.account.xiaomi.com'], '127.0.0.1:8080'),
+      });
+      assert.equal(ok, true, mac);
+    }
+    assert.equal(
+      verifyMac(key, nonce, 'GphrbA8DclH/NFYC16CdM/mIXi8=', {
+        method: 'GET',
+        path: '/user/profile',
+        params,
+        rawQueryString: '',
+        hosts: ['127.0.0.1'],
+      }),
+      false,
+    );
+  });
+  it('stable sort keeps equal names in order', () => {
+    assert.equal(
+      javaQuery([
+        ['b', '2'],
+        ['a', 'y'],
+        ['a', 'x'],
+      ]),
+      'a=y&a=x&b=2',
+    );
+  });
+  it('empty query yields both the empty line and the Android form without it', () => {
+    const c = canonicalCandidates('1:2', { method: 'get', path: '/p', params: [], rawQueryString: '', hosts: ['h'] });
+    assert.deepEqual(c, ['1:2\nGET\nh\n/p\n\n', '1:2\nGET\nh\n/p\n']);
+  });
+  it('host candidates: configured, Host without and with port', () => {
+    assert.deepEqual(hostCandidates(['open.account.xiaomi.com'], 'Example.com:8080'), [
+      'open.account.xiaomi.com',
+      'Example.com',
+      'example.com',
+      'Example.com:8080',
+    ]);
+    assert.deepEqual(hostCandidates([], '[::1]:80'), ['[::1]', '[::1]:80']);
+  });
+});
+
+describe('MAC header parser (§5.3 spellings)', () => {
+  const want = { accessToken: 'a+b%2Bc', nonce: '-70:29000000', mac: 'Gph/N=' };
+  it('Java/Android: all three URL-encoded', () => {
+    const h = 'MAC access_token="a%2Bb%252Bc", nonce="-70%3A29000000",mac="Gph%2FN%3D"';
+    assert.deepEqual(parseMacHeader(h), want);
+  });
+  it('PHP: raw token and nonce, trailing space', () => {
+    assert.deepEqual(parseMacHeader('MAC access_token="tok+1", nonce="1804289383:29000000",mac="Gph%2FN%3D" '), {
+      accessToken: 'tok+1',
+      nonce: '1804289383:29000000',
+      mac: 'Gph/N=',
+    });
+  });
+  it('C#/iOS: no spaces; doc: space before comma; lower-case scheme; unquoted', () => {
+    assert.deepEqual(parseMacHeader('MAC access_token="t",nonce="1%3A2",mac="m%3D"'), { accessToken: 't', nonce: '1:2', mac: 'm=' });
+    assert.deepEqual(parseMacHeader('MAC access_token="t",nonce="1:2" ,mac="m="'), { accessToken: 't', nonce: '1:2', mac: 'm=' });
+    assert.deepEqual(parseMacHeader('mac access_token = t , nonce = 1:2 , mac = m='), { accessToken: 't', nonce: '1:2', mac: 'm=' });
+  });
+  it('bad escapes keep the raw value; missing keys or other schemes → null', () => {
+    assert.equal(parseMacHeader('MAC access_token="t%zz",nonce="1:2",mac="m"')?.accessToken, 't%zz');
+    assert.equal(parseMacHeader('MAC access_token="t",nonce="1:2"'), null);
+    assert.equal(parseMacHeader('Bearer abc'), null);
+    assert.equal(isMacScheme('MAC x'), true);
+    assert.equal(isMacScheme('Bearer x'), false);
+  });
+});
+
+describe('MAC nonces (§5.4 step 3)', () => {
+  const now = 29_000_000 * 60_000 + 30_000;
+  it('formats', () => {
+    assert.deepEqual(parseNonce('-7074946390124233411:29000000'), { random: '-7074946390124233411', minutes: 29000000 });
+    assert.deepEqual(parseNonce('1804289383:29000000', true), { random: '1804289383', minutes: 29000000 });
+    assert.equal(parseNonce('1.8042e9:29000000', true)?.minutes, 29000000);
+    assert.equal(parseNonce('abc:29000000', true), null);
+    assert.equal(parseNonce('abc:29000000')?.random, 'abc');
+    assert.equal(parseNonce('29000000'), null);
+    assert.equal(parseNonce('1:x'), null);
+  });
+  it('window ±15 minutes', () => {
+    const w = { windowMinutes: 15, csharpCompat: false };
+    assert.equal(nonceTimeOk(29_000_015, now, w), true);
+    assert.equal(nonceTimeOk(28_999_985, now, w), true);
+    assert.equal(nonceTimeOk(29_000_016, now, w), false);
+    assert.equal(nonceTimeOk(28_999_984 - 480, now, w), false);
+  });
+  it('C# offsets: −480 min (UTC host) and other whole-15 offsets accepted, beyond 14 h refused', () => {
+    const w = { windowMinutes: 15, csharpCompat: true };
+    assert.equal(nonceTimeOk(29_000_000 - 480, now, w), true);
+    assert.equal(nonceTimeOk(29_000_000 - 480 + 3, now, w), true);
+    assert.equal(nonceTimeOk(29_000_000 + 330, now, w), true);
+    assert.equal(nonceTimeOk(29_000_000 - 14 * 60 - 15, now, w), true);
+    assert.equal(nonceTimeOk(29_000_000 - 14 * 60 - 16, now, w), false);
+    assert.equal(nonceTimeOk(29_000_000 - 2000, now, w), false);
+  });
+  it('replay memory outlives the acceptance window', () => {
+    const w = { windowMinutes: 15, csharpCompat: false };
+    const ttl = replayTtlMs(29_000_000, now, w);
+    assert.ok(ttl >= 15 * 60_000 && ttl <= 18 * 60_000, String(ttl));
+    assert.ok(!nonceTimeOk(29_000_000, now + ttl, w));
+  });
+  it('new nonces look like Java nextLong:minutes', () => {
+    assert.equal(newNonce(now, 2n ** 64n - 5n), '-5:29000000');
+  });
+});

@@ -1,9 +1,11 @@
 // The composition of stores and services that every site and CLI command works with.
 import { randomBytes } from 'node:crypto';
 import { type Config, isEmbedded } from './config.ts';
+import { LIFETIMES } from './core/account/lifetimes.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { FriendService } from './services/friends.ts';
+import { OAuthService } from './services/oauth/oauth-service.ts';
 import { UserService } from './services/users.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
@@ -15,6 +17,9 @@ import { type Db, openDb } from './store/db/connect.ts';
 import { DevelopersRepo } from './store/db/developers-repo.ts';
 import { FriendsRepo } from './store/db/friends-repo.ts';
 import { migrate } from './store/db/migrate.ts';
+import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
+import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
+import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
 
@@ -24,6 +29,7 @@ export interface Services {
   friends: FriendService;
   audit: AuditService;
   settings: SettingsRepo;
+  oauth: OAuthService;
 }
 
 export interface Context {
@@ -71,7 +77,21 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       friends: new FriendService(new FriendsRepo(db.kysely), users, now),
       audit: new AuditService(new AuditRepo(db.kysely), now),
       settings,
-    };
+    } as Services;
+    services.oauth = new OAuthService({
+      grants: new OAuthGrantsRepo(db.kysely),
+      codes: new OAuthCodesRepo(db.kysely),
+      tokens: new OAuthTokensRepo(db.kysely),
+      apps: services.apps,
+      audit: services.audit,
+      cache: () => {
+        if (!cache) throw new Error('cache not opened in this context');
+        return cache;
+      },
+      serverSecret,
+      lifetimes: LIFETIMES[config.lifetimeProfile],
+      now,
+    });
     if (opts.full !== false) {
       cache = openCache(config.redisUrl);
       blobs = await openBlobs(config.blobUrl, config.dataDir);

@@ -3,5 +3,6 @@
 // Conventions: ids that are 64-bit numbers on the wire are TEXT; times are epoch milliseconds
 // (INTEGER / BIGINT, read back as numbers); booleans are INTEGER 0/1.
 import type { CoreTables } from './core-tables.ts';
+import type { OAuthTables } from './oauth-tables.ts';
 
-export interface Database extends CoreTables {}
+export interface Database extends CoreTables, OAuthTables {}

@@ -1,0 +1,117 @@
+// Redirect-URI validation (account-protocol §3.3) and success/error redirect construction (§3.6).
+//
+// Matching: a requested URI is valid iff some registered entry (`;`-separated) has the same scheme
+// (case-insensitive), the same effective port, a host equal to it or a subdomain of it, and a path
+// that starts with the entry's path; query and fragment are ignored. Hardened: the requested URI
+// is rejected outright when it holds userinfo (`@` in the authority), backslashes, whitespace,
+// control or non-ASCII characters, percent-encoded dots/slashes/backslashes/NUL/percent in the
+// path, dot segments, or a host that is not plain ASCII — so what we compare is what a browser
+// would navigate to. With `exact`, only a byte-identical registered entry matches.
+
+const RAW_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/;
+const BAD_CHARS_RE = /[^\x21-\x7e]|\\/;
+const BAD_ESCAPES_RE = /%(2e|2f|5c|00|25)/i;
+const DOT_SEGMENT_RE = /(^|\/)\.{1,2}(\/|$)/;
+const HOST_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+interface Parsed {
+  scheme: string;
+  host: string;
+  port: string;
+  path: string;
+}
+
+const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
+
+/** Parses a URI for matching, or undefined when it is malformed or suspicious. */
+export function parseForMatch(uri: string): Parsed | undefined {
+  if (uri.length === 0 || uri.length > 2048 || BAD_CHARS_RE.test(uri)) return undefined;
+  const m = RAW_RE.exec(uri);
+  if (!m) return undefined;
+  const [, rawScheme = '', authority = '', rawPath = ''] = m;
+  if (!HOST_RE.test(authority)) return undefined; // rejects userinfo, %-escapes, empty hosts
+  if (BAD_ESCAPES_RE.test(rawPath) || DOT_SEGMENT_RE.test(rawPath)) return undefined;
+  const scheme = rawScheme.toLowerCase();
+  if (scheme === 'javascript' || scheme === 'data' || scheme === 'file' || scheme === 'vbscript') return undefined;
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  const host = u.hostname.toLowerCase();
+  if (!host || host.includes('*') || host.endsWith('.') || host.startsWith('.')) return undefined;
+  return {
+    scheme,
+    host,
+    port: u.port || DEFAULT_PORTS[scheme] || '',
+    path: rawPath === '' ? '/' : rawPath,
+  };
+}
+
+export interface MatchOptions {
+  /** Byte-identical match against a registered entry (AppFlags.exactRedirect). */
+  exact?: boolean;
+  /** Path prefix only on a `/` boundary (default false: plain string prefix as documented). */
+  strictPath?: boolean;
+}
+
+/** Splits the registered value into entries. */
+export function registeredEntries(registered: string): string[] {
+  return registered
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function hostMatches(requested: string, registered: string): boolean {
+  if (requested === registered) return true;
+  // IP literals never match subdomains.
+  if (/^[\d.]+$/.test(registered) || registered.startsWith('[')) return false;
+  return requested.endsWith(`.${registered}`);
+}
+
+function pathMatches(requested: string, registered: string, strict: boolean): boolean {
+  if (requested === registered) return true;
+  if (!requested.startsWith(registered)) return false;
+  return !strict || registered.endsWith('/') || requested[registered.length] === '/';
+}
+
+/** True when `requested` is a valid redirect target for the registered `;`-separated list. */
+export function matchRedirectUri(requested: string, registered: string, opts: MatchOptions = {}): boolean {
+  const req = parseForMatch(requested);
+  if (!req) return false;
+  for (const entry of registeredEntries(registered)) {
+    if (opts.exact) {
+      if (entry === requested) return true;
+      continue;
+    }
+    const r = parseForMatch(entry);
+    if (!r) continue;
+    if (r.scheme !== req.scheme || r.port !== req.port) continue;
+    if (!hostMatches(req.host, r.host)) continue;
+    if (!pathMatches(req.path, r.path, opts.strictPath ?? false)) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Appends parameters to the redirect URI exactly as received (§3.6): its fragment is dropped, the
+ * parameters go after `?` (or `&` when it already has a query), or after `#` in fragment mode.
+ * Values are encoded with encodeURIComponent; undefined values are left out.
+ */
+export function buildRedirect(
+  base: string,
+  params: Array<[string, string | number | undefined]>,
+  mode: 'query' | 'fragment' = 'query',
+): string {
+  const hash = base.indexOf('#');
+  const b = hash >= 0 ? base.slice(0, hash) : base;
+  const q = params
+    .filter((p): p is [string, string | number] => p[1] !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+  if (mode === 'fragment') return `${b}#${q}`;
+  return `${b}${b.includes('?') ? '&' : '?'}${q}`;
+}

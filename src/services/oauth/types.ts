@@ -1,0 +1,56 @@
+// Public shapes of the OAuth service, for the sites and other services that depend on it
+// (open APIs, checkPassword, FDS storage tokens). Keep stable.
+
+/** What an access token stands for; `undefined` from resolveAccessToken when unknown/expired/revoked. */
+export interface AccessTokenInfo {
+  clientId: string;
+  userId: string;
+  scopes: number[];
+  openId: string;
+  unionId: string;
+  tokenType: 'mac' | 'bearer';
+  /** The MAC key (derived from the token, never stored); undefined for bearer tokens. */
+  macKey: string | undefined;
+  /** Epoch ms. */
+  expiresAt: number;
+  grantId: string;
+}
+
+export interface IssueCodeInput {
+  clientId: string;
+  userId: string;
+  scopes: number[];
+  /** The redirect_uri (or callback) the code was issued for, as sent. */
+  redirectUri: string;
+  /** PKCE (RFC 7636): only S256 is stored. */
+  codeChallenge?: string | undefined;
+}
+
+/** A user's approval of an app (what the user approved). */
+export interface Grant {
+  grantId: string;
+  clientId: string;
+  userId: string;
+  scopes: number[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GrantRevokedEvent {
+  grantId: string;
+  clientId: string;
+  userId: string;
+}
+
+/** The OAuth facade other modules code against (`ctx.services.oauth`). */
+export interface OAuthApi {
+  resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined>;
+  /** Issues a single-use authorization code redeemable at /oauth2/token. */
+  issueCode(input: IssueCodeInput): Promise<string>;
+  isGrantActive(clientId: string, userId: string): Promise<boolean>;
+  /** Called on every node whenever a grant is revoked anywhere. Returns an unsubscribe function. */
+  onGrantRevoked(listener: (e: GrantRevokedEvent) => void): () => void;
+  listGrants(userId: string): Promise<Grant[]>;
+  /** Revokes the user's grant to the app and every token issued under it; false if none. */
+  revokeGrant(userId: string, clientId: string, actor?: string): Promise<boolean>;
+}

@@ -1,0 +1,51 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OAuthGrantsTable } from './oauth-tables.ts';
+import type { Database } from './schema.ts';
+
+export type GrantRow = Selectable<OAuthGrantsTable>;
+
+export class OAuthGrantsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get(userId: string, clientId: string): Promise<GrantRow | undefined> {
+    return this.db
+      .selectFrom('oauth_grants')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+  }
+
+  byId(grantId: string): Promise<GrantRow | undefined> {
+    return this.db.selectFrom('oauth_grants').selectAll().where('grant_id', '=', grantId).executeTakeFirst();
+  }
+
+  listByUser(userId: string): Promise<GrantRow[]> {
+    return this.db
+      .selectFrom('oauth_grants')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('client_id')
+      .execute();
+  }
+
+  /** Inserts the grant; false when (user, client) already has one (another node won the race). */
+  async insert(row: GrantRow): Promise<boolean> {
+    const r = await this.db
+      .insertInto('oauth_grants')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'client_id']).doNothing())
+      .executeTakeFirst();
+    return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async setScopes(grantId: string, scopes: string, now: number): Promise<void> {
+    await this.db.updateTable('oauth_grants').set({ scopes, updated_at: now }).where('grant_id', '=', grantId).execute();
+  }
+
+  async delete(grantId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('oauth_grants').where('grant_id', '=', grantId).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OAuthTokensTable } from './oauth-tables.ts';
+import type { Database } from './schema.ts';
+
+export type TokenRow = Selectable<OAuthTokensTable>;
+
+export class OAuthTokensRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(rows: TokenRow[]): Promise<void> {
+    await this.db.insertInto('oauth_tokens').values(rows).execute();
+  }
+
+  get(tokenHash: string): Promise<TokenRow | undefined> {
+    return this.db.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  }
+
+  /** Rotates a refresh token out; true only for the first caller. */
+  async markUsed(tokenHash: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('oauth_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /** Revokes the given tokens; returns the hashes actually revoked now. */
+  async revoke(where: { tokenHash?: string; familyId?: string; grantId?: string }, now: number): Promise<string[]> {
+    let q = this.db.selectFrom('oauth_tokens').select('token_hash').where('revoked_at', 'is', null);
+    if (where.tokenHash) q = q.where('token_hash', '=', where.tokenHash);
+    if (where.familyId) q = q.where('family_id', '=', where.familyId);
+    if (where.grantId) q = q.where('grant_id', '=', where.grantId);
+    const hashes = (await q.execute()).map((r) => r.token_hash);
+    if (hashes.length === 0) return [];
+    let u = this.db.updateTable('oauth_tokens').set({ revoked_at: now }).where('revoked_at', 'is', null);
+    if (where.tokenHash) u = u.where('token_hash', '=', where.tokenHash);
+    if (where.familyId) u = u.where('family_id', '=', where.familyId);
+    if (where.grantId) u = u.where('grant_id', '=', where.grantId);
+    await u.execute();
+    return hashes;
+  }
+
+  /** Drops tokens expired before `before` (housekeeping). */
+  async purge(before: number): Promise<void> {
+    await this.db.deleteFrom('oauth_tokens').where('expires_at', '<', before).execute();
+  }
+}

@@ -52,16 +52,13 @@ export class FsBlobStore implements BlobStore {
         cb(null, chunk);
       },
     });
-    const fh = await open(tmp, 'w');
     try {
-      await pipeline(body, counter, createWriteStream('', { fd: fh, autoClose: false }));
-      await fh.sync();
+      // `flush` fsyncs the file before it is closed; pipeline() resolves only after the close.
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
     } catch (e) {
-      await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    await fh.close();
     try {
       await mkdir(dir, { recursive: true });
       await rename(tmp, file);

@@ -1,0 +1,174 @@
+// The same cache suite on the in-memory cache and (with OPAL_TEST_REDIS_URL) on Redis.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cache } from '../../src/store/cache/cache.ts';
+import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
+import { MemoryCache } from '../../src/store/cache/memory-cache.ts';
+import { RedisCache } from '../../src/store/cache/redis-cache.ts';
+import { REDIS_URL } from '../helpers/env.ts';
+
+interface Backend {
+  name: string;
+  /** Two handles on one shared cache: the same instance in memory, two connections on Redis. */
+  open(): { a: Cache; b: Cache };
+}
+
+const backends: Backend[] = [
+  {
+    name: 'memory',
+    open() {
+      const c = new MemoryCache();
+      return { a: c, b: c };
+    },
+  },
+];
+if (REDIS_URL) {
+  const url = REDIS_URL;
+  backends.push({
+    name: 'redis',
+    open() {
+      // A prefix of its own keeps parallel test runs apart on one Redis.
+      const prefix = `opal-test:${randomBytes(6).toString('hex')}:`;
+      return { a: new RedisCache(url, prefix), b: new RedisCache(url, prefix) };
+    },
+  });
+}
+
+/** Polls `f` until it returns true or `ms` pass. */
+async function eventually(f: () => boolean | Promise<boolean>, ms = 2000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return true;
+    await sleep(5);
+  }
+  return f();
+}
+
+for (const backend of backends) {
+  describe(`cache on ${backend.name}`, () => {
+    let a: Cache;
+    let b: Cache;
+    before(() => {
+      ({ a, b } = backend.open());
+    });
+    after(async () => {
+      await a.close();
+      if (b !== a) await b.close();
+    });
+
+    it('gets, sets and deletes; both handles see the same data', async () => {
+      assert.equal(await a.get('k'), null);
+      await a.set('k', 'v1', 10_000);
+      assert.equal(await a.get('k'), 'v1');
+      assert.equal(await b.get('k'), 'v1');
+      await b.set('k', 'v2 ünïcode', 10_000);
+      assert.equal(await a.get('k'), 'v2 ünïcode');
+      await b.del('k');
+      assert.equal(await a.get('k'), null);
+      await a.del('never-set');
+    });
+
+    it('expires entries after their ttl and reports the remaining ttl', async () => {
+      await a.set('short', 'x', 80);
+      const t = await a.ttl('short');
+      assert.ok(t > 0 && t <= 80, `ttl ${t}`);
+      assert.equal(await a.ttl('absent'), -1);
+      await sleep(200);
+      assert.equal(await a.get('short'), null);
+      assert.equal(await a.ttl('short'), -1);
+    });
+
+    it('setIfAbsent stores once until the entry expires (nonce replay window)', async () => {
+      assert.equal(await a.setIfAbsent('nonce:1', '1', 300), true);
+      assert.equal(await b.setIfAbsent('nonce:1', '2', 300), false);
+      assert.equal(await a.get('nonce:1'), '1');
+      await sleep(400);
+      assert.equal(await b.setIfAbsent('nonce:1', '3', 10_000), true);
+      assert.equal(await a.get('nonce:1'), '3');
+    });
+
+    it('setIfAbsent lets exactly one of many concurrent callers win', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).setIfAbsent('race', String(i), 10_000)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    it('incr counts within a window that the first increment starts', async () => {
+      assert.equal(await a.incr('rl', 500), 1);
+      await sleep(100);
+      assert.equal(await b.incr('rl', 500), 2);
+      const left = await a.ttl('rl');
+      // The second increment did not restart the window.
+      assert.ok(left > 0 && left <= 400, `ttl ${left}`);
+      const counts = await Promise.all(Array.from({ length: 10 }, () => a.incr('rl', 500)));
+      assert.deepEqual(
+        counts.sort((x, y) => x - y),
+        [3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      );
+      await sleep(550);
+      assert.equal(await a.incr('rl', 500), 1);
+    });
+
+    it('publishes to every subscriber, also on the other handle, until unsubscribed', async () => {
+      const gotA: string[] = [];
+      const gotB: string[] = [];
+      const offA = await a.subscribe('chan', (m) => gotA.push(m));
+      const offB = await b.subscribe('chan', (m) => gotB.push(m));
+      await a.publish('chan', 'one');
+      await b.publish('chan', 'two');
+      await a.publish('other-chan', 'nope');
+      assert.ok(await eventually(() => gotA.length === 2 && gotB.length === 2), `${gotA} / ${gotB}`);
+      assert.deepEqual(gotA, ['one', 'two']);
+      assert.deepEqual(gotB, ['one', 'two']);
+      await offB();
+      await a.publish('chan', 'three');
+      assert.ok(await eventually(() => gotA.length === 3));
+      await sleep(50);
+      assert.deepEqual(gotB, ['one', 'two']);
+      await offA();
+    });
+
+    it('InvalidatingCache: an entry invalidated through one instance is gone in the other', async () => {
+      const n1 = new InvalidatingCache<{ user: string }>(a, 'tokens');
+      const n2 = new InvalidatingCache<{ user: string }>(b, 'tokens');
+      await n1.start();
+      await n2.start();
+      try {
+        n1.set('tok1', { user: 'u1' });
+        n2.set('tok1', { user: 'u1' });
+        n2.set('tok2', { user: 'u2' });
+        assert.deepEqual(n2.get('tok1'), { user: 'u1' });
+        const t0 = Date.now();
+        await n1.invalidate('tok1');
+        assert.equal(n1.get('tok1'), undefined);
+        assert.ok(await eventually(() => n2.get('tok1') === undefined, 1000), 'invalidated on the other instance within a second');
+        assert.ok(Date.now() - t0 < 1000);
+        assert.deepEqual(n2.get('tok2'), { user: 'u2' });
+        await n1.invalidate('*');
+        assert.ok(await eventually(() => n2.get('tok2') === undefined, 1000));
+      } finally {
+        await n1.stop();
+        await n2.stop();
+      }
+    });
+
+    it('InvalidatingCache entries expire and the cache stays bounded', async () => {
+      let now = 1_000;
+      const c = new InvalidatingCache<number>(a, 'bounded', 100, 3, () => now);
+      await c.start();
+      try {
+        c.set('x', 1);
+        now += 99;
+        assert.equal(c.get('x'), 1);
+        now += 1;
+        assert.equal(c.get('x'), undefined);
+        for (const k of ['a', 'b', 'c', 'd']) c.set(k, 0);
+        assert.equal(c.get('a'), undefined, 'oldest entry evicted');
+        assert.equal(c.get('d'), 0);
+      } finally {
+        await c.stop();
+      }
+    });
+  });
+}

@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { rootRoutes } from './account/root-routes.ts';
 import type { Context } from './context.ts';
 import type { SiteName } from './http/site-server.ts';
+import { openRoutes } from './open/plugin.ts';
 
 export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
 
 export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
-  account: [rootRoutes],
+  account: [rootRoutes, openRoutes],
   fds: [],
 };

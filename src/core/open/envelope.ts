@@ -1,0 +1,30 @@
+// Open-API response envelopes (account-protocol §6.2, §6.3): exact bytes, no prefix, no trailing
+// newline, `code` a JSON number, no `data` key in errors, and the HTTP status of errors per mode.
+
+export type ErrorStatusMode = 'mapped' | '200';
+
+export const OPEN_API_CONTENT_TYPE = 'application/json;charset=UTF-8';
+
+export function okBody(data: unknown): string {
+  return JSON.stringify({ result: 'ok', code: 0, description: 'no error', data });
+}
+
+export function errorBody(code: number, description: string): string {
+  return JSON.stringify({ result: 'error', code, description });
+}
+
+/** `mapped` (default): 96008 → 403, 96012 → 401, anything else → 400; `200`: always 200. */
+export function errorStatus(code: number, mode: ErrorStatusMode): number {
+  if (mode === '200') return 200;
+  if (code === 96008) return 403;
+  if (code === 96012) return 401;
+  return 400;
+}
+
+/** Throws if a value anywhere in `data` is null or undefined (json-lib turns null into "null"). */
+export function assertNoNulls(data: unknown, path = 'data'): void {
+  if (data === null || data === undefined) throw new Error(`${path} is ${data}`);
+  if (Array.isArray(data)) {
+    for (const [i, v] of data.entries()) assertNoNulls(v, `${path}[${i}]`);
+  } else if (typeof data === 'object') for (const [k, v] of Object.entries(data)) assertNoNulls(v, `${path}.${k}`);
+}

@@ -1,0 +1,54 @@
+// `/user/profile` data (account-protocol §6.4): every key a string, never null. Avatar URLs come in
+// the six variants real clients read; a user without an avatar gets Opal's default avatar.
+
+export interface ProfileInput {
+  unionId: string;
+  nickname: string;
+  /** The user's own avatar URL, or '' for none. */
+  avatarUrl: string;
+  userId: string;
+  emitUserId: boolean;
+}
+
+export const AVATAR_SIZES = [75, 90, 120, 320] as const;
+export type AvatarVariant = '' | '_75' | '_90' | '_120' | '_320' | '_orig';
+export const AVATAR_VARIANTS: readonly AvatarVariant[] = ['', '_75', '_90', '_120', '_320', '_orig'];
+
+/** URLs of Opal's default avatar on `origin` (e.g. http://host:8080): /avatar/default{variant}.png. */
+export function defaultAvatarUrls(origin: string): Record<AvatarVariant, string> {
+  const out = {} as Record<AvatarVariant, string>;
+  for (const v of AVATAR_VARIANTS) out[v] = `${origin}/avatar/default${v}.png`;
+  return out;
+}
+
+/**
+ * Avatar variants for a user. A custom avatar is one URL the operator set; Opal cannot resize it,
+ * so every variant carries that same (working) URL.
+ */
+export function avatarUrls(avatarUrl: string, origin: string): Record<AvatarVariant, string> {
+  if (!avatarUrl) return defaultAvatarUrls(origin);
+  const out = {} as Record<AvatarVariant, string>;
+  for (const v of AVATAR_VARIANTS) out[v] = avatarUrl;
+  return out;
+}
+
+export function profileData(p: ProfileInput, origin: string): Record<string, string> {
+  const icons = avatarUrls(p.avatarUrl, origin);
+  const data: Record<string, string> = {
+    unionId: p.unionId,
+    miliaoNick: p.nickname,
+    miliaoIcon: icons[''],
+    miliaoIcon_75: icons._75,
+    miliaoIcon_90: icons._90,
+    miliaoIcon_120: icons._120,
+    miliaoIcon_320: icons._320,
+    miliaoIcon_orig: icons._orig,
+  };
+  if (p.emitUserId) data.userId = p.userId;
+  return data;
+}
+
+/** `/user/relation`: decimal ids joined by "," with no spaces; "" when none (§6.7). */
+export function friendsString(ids: readonly string[]): string {
+  return ids.join(',');
+}

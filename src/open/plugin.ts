@@ -1,0 +1,14 @@
+// The open-API site plugin on the account origin: user-data APIs, default avatars and (below)
+// the passbook and checkPassword routes. Form bodies are kept as text so that MAC verification
+// sees the parameters in the order they were sent.
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.ts';
+import { avatarRoutes } from './avatar-routes.ts';
+import { userRoutes } from './user-routes.ts';
+
+export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+  await userRoutes(app, ctx);
+  await avatarRoutes(app);
+}

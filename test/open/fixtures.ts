@@ -1,0 +1,124 @@
+// Shared fixtures of the open-API tests: an app, a user and real tokens minted through the OAuth
+// service (code issued, then redeemed, as /oauth2/token does), and the signing styles of §5.3.
+import { createHmac, randomInt } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { Context } from '../../src/context.ts';
+import type { AppFlags } from '../../src/services/apps.ts';
+
+export interface Seeded {
+  clientId: string;
+  clientSecret: string;
+  userId: string;
+  account: string;
+  password: string;
+}
+
+let n = 0;
+
+export async function seed(
+  ctx: Context,
+  opts: { scopes?: number[]; flags?: AppFlags; user?: { nickname?: string; phone?: string; email?: string; avatarUrl?: string } } = {},
+): Promise<Seeded> {
+  n++;
+  const { app, clientSecret } = await ctx.services.apps.create({
+    name: `Open API test app ${n}`,
+    redirectUris: 'https://app.example.com/cb;http://127.0.0.1/cb',
+    scopes: opts.scopes ?? [1, 2, 3, 4, 6, 16000],
+    flags: opts.flags ?? {},
+  });
+  const account = `u${process.pid}x${n}x${randomInt(1e9)}`;
+  const password = 'correct-horse-1';
+  const user = await ctx.services.users.create({ account, password, ...opts.user });
+  return { clientId: app.clientId, clientSecret, userId: user.userId, account, password };
+}
+
+export interface Minted {
+  accessToken: string;
+  macKey: string;
+  openId: string;
+  unionId: string;
+}
+
+/** A real access token for (client, user, scopes), through the OAuth service's code grant. */
+export async function mint(ctx: Context, clientId: string, userId: string, scopes: number[]): Promise<Minted> {
+  const oauth = ctx.services.oauth;
+  const code = await oauth.issueCode({ clientId, userId, scopes, redirectUri: 'https://app.example.com/cb' });
+  const t = await oauth.redeemCode({ clientId, code });
+  return { accessToken: t.accessToken, macKey: t.macKey ?? '', openId: t.openId, unionId: t.unionId };
+}
+
+export const nowMinutes = (offsetMinutes = 0) => Math.floor(Date.now() / 60_000) + offsetMinutes;
+
+/** A Java-style nonce: signed 64-bit random, colon, epoch minutes. */
+export function javaNonce(offsetMinutes = 0): string {
+  const r = BigInt.asIntN(64, BigInt(randomInt(2 ** 47)) * 131071n + BigInt(randomInt(2 ** 47)));
+  return `${r}:${nowMinutes(offsetMinutes)}`;
+}
+
+export function hmacB64(key: string, s: string): string {
+  return createHmac('sha1', Buffer.from(key, 'utf8')).update(s, 'utf8').digest('base64');
+}
+
+export const canon = (nonce: string, method: string, host: string, path: string, q: string, withQ = true) =>
+  `${nonce}\n${method}\n${host}\n${path}\n${withQ ? `${q}\n` : ''}`;
+
+/** java.net.URLEncoder.encode. */
+export const javaEnc = (s: string) =>
+  encodeURIComponent(s)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+/** C# Uri.EscapeDataString. */
+export const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** PHP urlencode (space → +, ~ encoded as %7E, * kept? no: PHP encodes all but -_. ). */
+export const phpUrlencode = (s: string) =>
+  encodeURIComponent(s)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+/** Python 2 urllib.quote(s) with its default safe='/'. */
+export const pyQuote = (s: string) =>
+  encodeURIComponent(s)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/');
+
+export interface OpenResponse {
+  status: number;
+  text: string;
+  json: { result: string; code: number; description: string; data?: Record<string, unknown> };
+  headers: Headers;
+}
+
+export async function call(url: string, init: RequestInit = {}): Promise<OpenResponse> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  return { status: r.status, text, json: JSON.parse(text), headers: r.headers };
+}
+
+/** A request through node:http (full control over Host and the raw request target). */
+export function rawCall(
+  baseUrl: string,
+  target: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<OpenResponse> {
+  const u = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: u.hostname, port: u.port, method: opts.method ?? 'GET', path: target, headers: opts.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          try {
+            resolve({ status: res.statusCode ?? 0, text, json: JSON.parse(text), headers });
+          } catch (e) {
+            reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`, { cause: e }));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}

@@ -4,10 +4,12 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../dialect.ts';
 import * as core from './001_core.ts';
 import * as oauth from './002_oauth.ts';
+import * as fds from './003_fds.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]> = [
   ['001_core', core.up],
   ['002_oauth', oauth.up],
+  ['003_fds', fds.up],
 ];

@@ -1,0 +1,27 @@
+// Identities for the credential kinds this folder knows (fds-protocol §2.6).
+import type { FdsIdentity } from '../../core/fds/acl.ts';
+import type { FdsKey } from '../keys.ts';
+
+/** A developer acting through one of its apps' access keys: USER grants may name the key or the developer. */
+export function developerIdentity(k: FdsKey): FdsIdentity {
+  return {
+    kind: 'developer',
+    grantIds: [k.accessKeyId, k.developerId],
+    ownerId: k.developerId,
+    creatorId: k.developerId,
+    accessKeyId: k.accessKeyId,
+    ssoWrite: false,
+    displayName: k.developerName,
+  };
+}
+
+/** A URL presigned by this server for a caller without an access key: read-only, any object. */
+export const SERVER_IDENTITY: FdsIdentity = {
+  kind: 'server',
+  grantIds: [],
+  ownerId: undefined,
+  creatorId: undefined,
+  ssoWrite: false,
+  displayName: 'opal',
+  readOnly: true,
+};

@@ -1,0 +1,94 @@
+// FDS access keys: one per app, created on demand. Secrets are derived, never stored:
+// accessSecret = base64url(HMAC-SHA256(serverSecret, `fds-secret|<accessKeyId>|<version>`)).
+// Rotation bumps the version (the access key id stays, so ACL grants naming it keep working).
+// A key acts for its app's developer: a developer's apps share its buckets.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { NotFoundError } from '../lib/errors.ts';
+import type { Database } from '../store/db/schema.ts';
+
+export interface FdsKey {
+  accessKeyId: string;
+  accessSecret: string;
+  clientId: string;
+  developerId: string;
+  developerName: string;
+}
+
+/** The server's own presigning key (PutObjectResult for callers without an access key). */
+export const SERVER_ACCESS_KEY_ID = 'OPAL-SERVER';
+
+export class FdsKeys {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly serverSecret: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  secretOf(accessKeyId: string, version: number): string {
+    return createHmac('sha256', this.serverSecret).update(`fds-secret|${accessKeyId}|${version}`, 'utf8').digest('base64url');
+  }
+
+  serverSecretKey(): string {
+    return createHmac('sha256', this.serverSecret).update('fds-server-presign', 'utf8').digest('base64url');
+  }
+
+  /** The app's key, created when it has none. */
+  async ensure(clientId: string): Promise<FdsKey> {
+    const existing = await this.forApp(clientId);
+    if (existing) return existing;
+    const app = await this.db.selectFrom('apps').select('client_id').where('client_id', '=', clientId).executeTakeFirst();
+    if (!app) throw new NotFoundError(`no app ${clientId}`);
+    const t = this.now();
+    const accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
+    await this.db
+      .insertInto('fds_access_keys')
+      .values({ access_key_id: accessKeyId, client_id: clientId, version: 1, created_at: t, updated_at: t })
+      .onConflict((oc) => oc.column('client_id').doNothing())
+      .execute();
+    const k = await this.forApp(clientId);
+    if (!k) throw new Error(`FDS key for ${clientId} vanished`);
+    return k;
+  }
+
+  /** A new secret for the app's key (the access key id is kept). */
+  async rotate(clientId: string): Promise<FdsKey> {
+    await this.ensure(clientId);
+    await this.db
+      .updateTable('fds_access_keys')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: this.now() }))
+      .where('client_id', '=', clientId)
+      .execute();
+    const k = await this.forApp(clientId);
+    if (!k) throw new NotFoundError(`no app ${clientId}`);
+    return k;
+  }
+
+  async forApp(clientId: string): Promise<FdsKey | undefined> {
+    return this.find('k.client_id', clientId);
+  }
+
+  /** Looks a key up by its id (authentication). */
+  async lookup(accessKeyId: string): Promise<FdsKey | undefined> {
+    if (accessKeyId.length > 128) return undefined;
+    return this.find('k.access_key_id', accessKeyId);
+  }
+
+  private async find(column: 'k.client_id' | 'k.access_key_id', value: string): Promise<FdsKey | undefined> {
+    const r = await this.db
+      .selectFrom('fds_access_keys as k')
+      .innerJoin('apps as a', 'a.client_id', 'k.client_id')
+      .innerJoin('developers as d', 'd.id', 'a.developer_id')
+      .select(['k.access_key_id', 'k.version', 'k.client_id', 'a.developer_id', 'd.name'])
+      .where(column, '=', value)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      accessKeyId: r.access_key_id,
+      accessSecret: this.secretOf(r.access_key_id, r.version),
+      clientId: r.client_id,
+      developerId: r.developer_id,
+      developerName: r.name,
+    };
+  }
+}

@@ -1,6 +1,7 @@
 // The `opal` command. Each command group lives in commands/<name>.ts and is registered here.
 import { Command } from 'commander';
 import { registerApp } from './commands/app.ts';
+import { registerFds } from './commands/fds.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerSeed } from './commands/seed.ts';
@@ -14,6 +15,7 @@ const program = new Command('opal')
   .enablePositionalOptions(false);
 
 for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
+registerFds(program);
 
 program.exitOverride((err) => {
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -69,13 +69,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     close() {
       closing ??= (async () => {
         stopping = true;
-        // Stop accepting, let in-flight requests finish; past the grace period, cut what is left.
+        // Stop accepting, let in-flight requests finish (connections that fall idle meanwhile are
+        // closed as they do); past the grace period, cut what is left.
+        const reaper = setInterval(() => {
+          for (const a of Object.values(apps)) a.server.closeIdleConnections();
+        }, 100);
         const timer = setTimeout(() => {
           for (const a of Object.values(apps)) a.server.closeAllConnections();
         }, config.shutdownGraceMs);
         timer.unref();
         await Promise.allSettled(Object.values(apps).map((a) => a.close()));
         clearTimeout(timer);
+        clearInterval(reaper);
         if (!opts.ctx) await ctx.close();
       })();
       return closing;

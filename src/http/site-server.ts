@@ -62,6 +62,11 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // While shutting down, a request that was already in flight gets its answer and then its
+  // connection closes, instead of idling on keep-alive until the grace period runs out.
+  app.addHook('onSend', async (_req, reply) => {
+    if (!o.ready()) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, reply) => {
     const labels = {
       site: o.site,

@@ -1,5 +1,6 @@
 // Which route plugins each origin serves. Each site folder exports its plugin; add it here.
 import type { FastifyInstance } from 'fastify';
+import { oauthSite } from './account/oauth-plugin.ts';
 import { rootRoutes } from './account/root-routes.ts';
 import type { Context } from './context.ts';
 import type { SiteName } from './http/site-server.ts';
@@ -8,6 +9,6 @@ import { openRoutes } from './open/plugin.ts';
 export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
 
 export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
-  account: [rootRoutes, openRoutes],
+  account: [rootRoutes, openRoutes, oauthSite],
   fds: [],
 };

@@ -16,6 +16,7 @@ void instance.init({
   resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
   interpolation: { escapeValue: false }, // templates escape on output
   returnNull: false,
+  showSupportNotice: false,
 } as Parameters<typeof instance.init>[0]);
 
 /** Adds (deep-merges) messages under `namespace.` keys for both locales. */

@@ -55,6 +55,8 @@ export interface RedeemInput {
   clientId: string;
   code: string;
   codeVerifier?: string | undefined;
+  /** Public clients: the code must carry a PKCE challenge. */
+  requirePkce?: boolean | undefined;
   ip?: string | undefined;
 }
 
@@ -253,6 +255,9 @@ export class OAuthService implements OAuthApi {
       throw new XmOAuthError(XM.INVALID_CODE);
     }
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_CODE);
+    if (input.requirePkce === true && row.code_challenge === null) {
+      throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE is required for this client');
+    }
     if (row.code_challenge !== null && !verifyPkce(row.code_challenge, input.codeVerifier)) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE verification failed');
     }

@@ -19,7 +19,7 @@ import {
 } from '../../fds-client/operations.ts';
 import { createProgress } from '../../fds-client/progress.ts';
 import { formatSize, parseSize } from '../../fds-client/sizes.ts';
-import { DEFAULT_PART_SIZE, uploadFile, uploadStream } from '../../fds-client/upload.ts';
+import { uploadFile, uploadStream } from '../../fds-client/upload.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { table, wantsJson } from '../run.ts';
 

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildRedirect, matchRedirectUri } from '../../../src/core/account/redirect-uri.ts';
+
+// Documented examples (account-protocol §3.3) and attack shapes that must never match.
+const REG = 'https://abc.com/oauth';
+const GUIDE = 'https://mi.com/login.php;http://miui.com/login.php';
+
+export const ATTACKS: Array<[string, string]> = [
+  ['userinfo before host', 'https://abc.com@evil.com/oauth'],
+  ['userinfo with password', 'https://abc.com:443@evil.com/oauth'],
+  ['userinfo on matching host', 'https://evil.com@abc.com/oauth'],
+  ['encoded @ in authority', 'https://abc.com%40evil.com/oauth'],
+  ['dot-dot traversal', 'https://abc.com/oauth/../evil'],
+  ['dot-dot traversal deep', 'https://abc.com/oauth/x/../../evil'],
+  ['single dot segment', 'https://abc.com/oauth/./x'],
+  ['encoded dot-dot', 'https://abc.com/oauth/%2e%2e/evil'],
+  ['encoded dot-dot upper', 'https://abc.com/oauth/%2E%2E/evil'],
+  ['mixed encoded dot', 'https://abc.com/oauth/.%2e/evil'],
+  ['encoded slash', 'https://abc.com/oauth%2f..%2fevil'],
+  ['double-encoded dot', 'https://abc.com/oauth/%252e%252e/evil'],
+  ['backslash in path', 'https://abc.com/oauth\\..\\evil'],
+  ['backslash authority', 'https:\\\\evil.com/oauth'],
+  ['backslash before host', 'https://evil.com\\@abc.com/oauth'],
+  ['@ in path after host', 'https://evil.com/abc.com/oauth'],
+  ['host suffix trick', 'https://abc.com.evil.com/oauth'],
+  ['host prefix trick', 'https://evilabc.com/oauth'],
+  ['trailing-dot host', 'https://abc.com./oauth'],
+  ['IDN look-alike (Cyrillic a)', 'https://\u0430bc.com/oauth'],
+  ['IDN look-alike punycode', 'https://xn--bc-6kc.com/oauth'],
+  ['fullwidth dot', 'https://x.abc\u3002com/oauth'],
+  ['other port', 'https://abc.com:8443/oauth'],
+  ['port zero-padded to another', 'https://abc.com:04430/oauth'],
+  ['empty port then userinfo', 'https://abc.com:@evil.com/oauth'],
+  ['http downgrade', 'http://abc.com/oauth'],
+  ['scheme-relative', '//abc.com/oauth'],
+  ['javascript scheme', 'javascript://abc.com/oauth%0aalert(1)'],
+  ['data scheme', 'data:text/html,<script>alert(1)</script>'],
+  ['fragment carrying host', 'https://evil.com#https://abc.com/oauth'],
+  ['fragment with @', 'https://evil.com#@abc.com/oauth'],
+  ['query carrying host', 'https://evil.com?https://abc.com/oauth'],
+  ['newline injection', 'https://abc.com/oauth\r\nLocation: https://evil.com'],
+  ['space in URI', 'https://abc.com/oauth x'],
+  ['tab in host', 'https://abc\t.com/oauth'],
+  ['NUL byte encoded', 'https://abc.com/oauth%00.evil.com'],
+  ['wildcard host', 'https://*.abc.com/oauth'],
+  ['empty', ''],
+  ['relative', '/oauth'],
+];
+
+describe('matchRedirectUri', () => {
+  test('documented valid examples', () => {
+    assert.equal(matchRedirectUri('https://abc.com/oauth?x=1&y=2', REG), true);
+    assert.equal(matchRedirectUri('https://x.abc.com/oauth?x=1&y=2', REG), true);
+    assert.equal(matchRedirectUri('https://x.abc.com/oauth/path?x=1&y=2', REG), true);
+    assert.equal(matchRedirectUri('https://a.mi.com/login.php?x=1&y=2z=3', GUIDE), true);
+    assert.equal(matchRedirectUri('http://b.miui.com/login.php?x=1&y=2z=3', GUIDE), true);
+  });
+
+  test('documented invalid examples', () => {
+    assert.equal(matchRedirectUri('http://abc.com/oauth?x=1&y=2', REG), false);
+    assert.equal(matchRedirectUri('https://abc.com:8080/oauth?x=1&y=2', REG), false);
+    assert.equal(matchRedirectUri('http://*.mi.com/login.php?x=1&y=2z=3', GUIDE), false);
+  });
+
+  test('default ports, scheme case, host case, fragment ignored', () => {
+    assert.equal(matchRedirectUri('https://abc.com:443/oauth', REG), true);
+    assert.equal(matchRedirectUri('HTTPS://ABC.com/oauth', REG), true);
+    assert.equal(matchRedirectUri('https://abc.com/oauth#frag', REG), true);
+    assert.equal(matchRedirectUri('https://abc.com:8080/oauth', 'https://abc.com:8080/oauth'), true);
+    assert.equal(matchRedirectUri('https://abc.com/oauth', 'https://abc.com:8080/oauth'), false);
+  });
+
+  test('path prefix: lenient string prefix, strict on / boundary; case-sensitive', () => {
+    assert.equal(matchRedirectUri('https://abc.com/oauthx', REG), true);
+    assert.equal(matchRedirectUri('https://abc.com/oauthx', REG, { strictPath: true }), false);
+    assert.equal(matchRedirectUri('https://abc.com/oauth/x', REG, { strictPath: true }), true);
+    assert.equal(matchRedirectUri('https://abc.com/OAUTH', REG), false);
+    assert.equal(matchRedirectUri('https://abc.com/other', REG), false);
+    assert.equal(matchRedirectUri('https://abc.com/anything', 'https://abc.com'), true);
+  });
+
+  test('custom schemes compare scheme, host and path', () => {
+    assert.equal(matchRedirectUri('com.example.app://callback/done', 'com.example.app://callback'), true);
+    assert.equal(matchRedirectUri('com.evil.app://callback', 'com.example.app://callback'), false);
+  });
+
+  test('exact mode needs a byte-identical entry', () => {
+    const reg = 'https://abc.com/oauth;https://abc.com/cb?x=1';
+    assert.equal(matchRedirectUri('https://abc.com/oauth', reg, { exact: true }), true);
+    assert.equal(matchRedirectUri('https://abc.com/cb?x=1', reg, { exact: true }), true);
+    assert.equal(matchRedirectUri('https://abc.com/oauth/x', reg, { exact: true }), false);
+    assert.equal(matchRedirectUri('https://x.abc.com/oauth', reg, { exact: true }), false);
+    assert.equal(matchRedirectUri('https://abc.com/oauth?x=1', reg, { exact: true }), false);
+  });
+
+  test('IP literals never match subdomains', () => {
+    assert.equal(matchRedirectUri('http://127.0.0.1:8000/cb', 'http://127.0.0.1:8000/cb'), true);
+    assert.equal(matchRedirectUri('http://1.127.0.0.1:8000/cb', 'http://127.0.0.1:8000/cb'), false);
+  });
+
+  test(`attack shapes (${ATTACKS.length}) never match`, () => {
+    assert.ok(ATTACKS.length >= 20);
+    for (const [name, uri] of ATTACKS) {
+      assert.equal(matchRedirectUri(uri, `${REG};https://abc.com/`), false, name);
+    }
+  });
+});
+
+describe('buildRedirect', () => {
+  test('keeps the base exactly, appends with ? or &, drops the fragment', () => {
+    assert.equal(
+      buildRedirect('https://A.example.com/CB', [
+        ['code', 'x'],
+        ['state', undefined],
+      ]),
+      'https://A.example.com/CB?code=x',
+    );
+    assert.equal(
+      buildRedirect('https://a.com/cb?x=1#f', [
+        ['code', 'x'],
+        ['state', 's+1 &'],
+      ]),
+      'https://a.com/cb?x=1&code=x&state=s%2B1%20%26',
+    );
+    assert.equal(
+      buildRedirect(
+        'https://a.com/cb#f',
+        [
+          ['access_token', 'a'],
+          ['expires_in', 10],
+        ],
+        'fragment',
+      ),
+      'https://a.com/cb#access_token=a&expires_in=10',
+    );
+  });
+});

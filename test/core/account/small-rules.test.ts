@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { secretCandidates } from '../../../src/core/account/client-secret.ts';
+import { XM, XM_DESCRIPTIONS, XmOAuthError } from '../../../src/core/account/errors.ts';
+import { deriveMacKey, deriveOpenId, deriveUnionId } from '../../../src/core/account/ids.ts';
+import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
+import { mergeParams } from '../../../src/core/account/params.ts';
+import { s256, verifyPkce } from '../../../src/core/account/pkce.ts';
+import { safeReturnTo } from '../../../src/core/account/return-to.ts';
+import { parseSkipConfirm } from '../../../src/core/account/skip-confirm.ts';
+
+test('skip_confirm spellings', () => {
+  for (const v of ['true', 'True', 'TRUE', '1', 'yes']) assert.equal(parseSkipConfirm(v, false), true, v);
+  for (const v of ['false', 'False', '0', '', 'no']) assert.equal(parseSkipConfirm(v, true), false, v);
+  assert.equal(parseSkipConfirm(undefined, false), false);
+  assert.equal(parseSkipConfirm(undefined, true), true);
+  assert.equal(parseSkipConfirm('maybe', true), true);
+});
+
+test('error table: codes 96001-96013 with descriptions', () => {
+  assert.equal(Object.keys(XM_DESCRIPTIONS).length, 13);
+  assert.equal(XM.INVALID_CODE, 96013);
+  assert.equal(XM_DESCRIPTIONS[96013], 'invalid authorization code');
+  assert.equal(XM_DESCRIPTIONS[96009], 'invalid refresh token');
+  const e = new XmOAuthError(XM.INVALID_CLIENT);
+  assert.equal(e.code, 96003);
+  assert.equal(e.description, 'invalid client secret');
+});
+
+test('derived ids: stable, distinct, base64url, shapes of real ones', () => {
+  const a = deriveOpenId('s'.repeat(32), '2882303761517000000', '1909031');
+  assert.equal(a, deriveOpenId('s'.repeat(32), '2882303761517000000', '1909031'));
+  assert.notEqual(a, deriveOpenId('s'.repeat(32), '2882303761517000001', '1909031'));
+  assert.notEqual(a, deriveOpenId('t'.repeat(32), '2882303761517000000', '1909031'));
+  assert.match(a, /^[A-Za-z0-9_-]{40}$/);
+  const u = deriveUnionId('s'.repeat(32), 'dev1', '1909031');
+  assert.match(u, /^[A-Za-z0-9_-]{40}$/);
+  assert.notEqual(u, deriveUnionId('s'.repeat(32), 'dev2', '1909031'));
+  const k = deriveMacKey('s'.repeat(32), 'token');
+  assert.match(k, /^[A-Za-z0-9_-]{27}$/);
+  assert.equal(k, deriveMacKey('s'.repeat(32), 'token'));
+});
+
+test('lifetime profiles', () => {
+  assert.equal(LIFETIMES.legacy.accessTokenSec, 7776000);
+  assert.equal(LIFETIMES.hyperos.accessTokenSec, 259200);
+  assert.equal(LIFETIMES.legacy.codeMs, 600_000);
+  assert.equal(LIFETIMES.hyperos.refreshTokenSec, 90 * 86400);
+});
+
+test('client secret candidates (§4.4)', () => {
+  assert.deepEqual(secretCandidates('ab cd=='), ['ab cd==', 'ab+cd==']);
+  assert.deepEqual(secretCandidates('ab%2Bcd%3D%3D'), ['ab%2Bcd%3D%3D', 'ab+cd==']);
+  assert.deepEqual(secretCandidates('%zz'), ['%zz']);
+});
+
+test('merged parameters: body wins, first of repeated names, non-strings ignored', () => {
+  assert.deepEqual(mergeParams({ a: '1', b: ['2', '3'], c: '4' }, { c: '5', d: 6 }), { a: '1', b: '2', c: '5' });
+});
+
+test('PKCE S256 (RFC 7636 appendix B vector)', () => {
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  assert.equal(s256(verifier), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', verifier), true);
+  assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', `${verifier}x`), false);
+  assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', undefined), false);
+});
+
+test('return_to stays on this origin', () => {
+  assert.equal(safeReturnTo('/oauth2/authorize?client_id=1&x=%20'), '/oauth2/authorize?client_id=1&x=%20');
+  for (const bad of ['//evil.com', '/\\evil.com', 'https://evil.com', 'evil', '/a b', '/a\\b', undefined])
+    assert.equal(safeReturnTo(bad), '/login', String(bad));
+});

@@ -55,7 +55,11 @@ export interface ContextOptions {
 }
 
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<Context> {
-  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+  });
   let cache: Cache | undefined;
   let blobs: BlobStore | undefined;
   let closed = false;
@@ -93,7 +97,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       now,
     });
     if (opts.full !== false) {
-      cache = openCache(config.redisUrl);
+      cache = await openCache(config.redisUrl);
       blobs = await openBlobs(config.blobUrl, config.dataDir);
     }
     return {

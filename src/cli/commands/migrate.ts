@@ -12,7 +12,7 @@ export function registerMigrate(program: Command): void {
       const json = wantsJson(cmd);
       try {
         const config = loadConfig();
-        const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
         try {
           const r = await migrate(db);
           process.stdout.write(

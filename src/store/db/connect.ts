@@ -4,12 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
-
-// BIGINT columns hold epoch milliseconds and byte counts, all below 2^53: read them as numbers.
-pg.types.setTypeParser(20, (v) => Number(v));
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -26,8 +22,12 @@ export interface DbOptions {
   sqliteFile?: string;
 }
 
-export function openDb(opts: DbOptions): Db {
+export async function openDb(opts: DbOptions): Promise<Db> {
   if (opts.databaseUrl) {
+    // Loaded only when used, to keep the embedded start-up fast.
+    const { default: pg } = await import('pg');
+    // BIGINT columns hold epoch milliseconds and byte counts, all below 2^53: read them as numbers.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,

@@ -4,6 +4,7 @@ import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerUser } from './commands/user.ts';
@@ -16,6 +17,7 @@ const program = new Command('opal')
 
 for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
 registerFds(program);
+registerPass(program);
 
 program.exitOverride((err) => {
   // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.

@@ -3,6 +3,7 @@
 // sees the parameters in the order they were sent.
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
+import { passbookRoutes } from '../passbook/routes.ts';
 import { avatarRoutes } from './avatar-routes.ts';
 import { userRoutes } from './user-routes.ts';
 
@@ -11,4 +12,5 @@ export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<vo
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
   await userRoutes(app, ctx);
   await avatarRoutes(app);
+  await passbookRoutes(app, ctx);
 }

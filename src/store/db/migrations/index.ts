@@ -5,6 +5,7 @@ import type { Dialect } from '../dialect.ts';
 import * as core from './001_core.ts';
 import * as oauth from './002_oauth.ts';
 import * as fds from './003_fds.ts';
+import * as passbook from './004_passbook.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -12,4 +13,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['001_core', core.up],
   ['002_oauth', oauth.up],
   ['003_fds', fds.up],
+  ['004_passbook', passbook.up],
 ];

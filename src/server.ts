@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
-import { SITE_PLUGINS } from './sites.ts';
+import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites.ts';
 
 export interface RunningServer {
   ctx: Context;
@@ -33,6 +33,7 @@ export async function buildSite(
     ctx,
     metrics: opts.metrics ?? createMetrics(),
     ready: opts.ready ?? (() => true),
+    ...(SITE_FASTIFY_OPTIONS[site] ? { fastify: SITE_FASTIFY_OPTIONS[site] } : {}),
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
   });
   for (const plugin of SITE_PLUGINS[site]) await app.register(async (scope) => plugin(scope, ctx));

@@ -91,7 +91,7 @@ export function lifecycleAge(config: RulesConfig, name: string, action: string):
     if (r.enabled === false) continue;
     const prefix = typeof r.prefix === 'string' ? r.prefix : '';
     if (!name.startsWith(prefix)) continue;
-    const days = ((r.actions as Record<string, { days?: number }> | undefined)?.[action] ?? {}).days;
+    const days = (r.actions as Record<string, { days?: number } | undefined> | undefined)?.[action]?.days;
     if (typeof days !== 'number') continue;
     const ms = days * DAY_MS;
     if (best === undefined || ms < best) best = ms;

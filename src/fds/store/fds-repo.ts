@@ -1,0 +1,449 @@
+// FDS metadata persistence (Kysely; SQLite and PostgreSQL). Every change that makes bytes visible
+// or invisible is one transaction; blob keys that lose their last reference are queued in
+// fds_blob_gc as 'dead' in the same transaction and deleted after commit (or by the sweeper).
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { FdsBucketsTable, FdsObjectsTable, FdsPartsTable, FdsTrashTable, FdsUploadsTable } from '../../store/db/fds-tables.ts';
+import type { Database } from '../../store/db/schema.ts';
+
+export type BucketRow = Selectable<FdsBucketsTable>;
+export type ObjectRow = Selectable<FdsObjectsTable>;
+export type TrashRow = Selectable<FdsTrashTable>;
+export type UploadRow = Selectable<FdsUploadsTable>;
+export type PartRow = Selectable<FdsPartsTable>;
+
+type Tx = Transaction<Database>;
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return (
+    err.code === '23505' ||
+    err.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint/.test(err.message ?? '')
+  );
+}
+
+export class FdsRepo {
+  constructor(
+    readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Runs a transaction, retrying a few times when a concurrent writer won a unique race. */
+  private async tx<T>(f: (trx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(f);
+      } catch (e) {
+        if (attempt >= 4 || !isUniqueViolation(e)) throw e;
+      }
+    }
+  }
+
+  private async markDead(trx: Tx, keys: string[]): Promise<void> {
+    const at = this.now();
+    for (let i = 0; i < keys.length; i += 200) {
+      const chunk = keys.slice(i, i + 200);
+      await trx.deleteFrom('fds_blob_gc').where('blob_key', 'in', chunk).execute();
+      await trx
+        .insertInto('fds_blob_gc')
+        .values(chunk.map((k) => ({ blob_key: k, state: 'dead', at })))
+        .execute();
+    }
+  }
+
+  // ---- buckets
+
+  getBucket(name: string): Promise<BucketRow | undefined> {
+    return this.db.selectFrom('fds_buckets').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  /** false when the name is taken. */
+  async createBucket(row: BucketRow): Promise<boolean> {
+    try {
+      await this.db.insertInto('fds_buckets').values(row).execute();
+      return true;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  async updateBucket(name: string, patch: Updateable<FdsBucketsTable>): Promise<void> {
+    await this.db.updateTable('fds_buckets').set(patch).where('name', '=', name).execute();
+  }
+
+  listBuckets(owner?: string): Promise<BucketRow[]> {
+    let q = this.db.selectFrom('fds_buckets').selectAll();
+    if (owner !== undefined) q = q.where('owner_id', '=', owner);
+    return q.orderBy('name').execute();
+  }
+
+  listBucketsNotOwnedBy(owner: string | undefined): Promise<BucketRow[]> {
+    let q = this.db.selectFrom('fds_buckets').selectAll();
+    if (owner !== undefined) q = q.where('owner_id', '!=', owner);
+    return q.orderBy('name').execute();
+  }
+
+  async bucketStats(name: string): Promise<{ numObjects: number; usedSpace: number }> {
+    const r = await this.db
+      .selectFrom('fds_objects')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('s')])
+      .where('bucket', '=', name)
+      .where('is_current', '=', 1)
+      .executeTakeFirst();
+    return { numObjects: Number(r?.n ?? 0), usedSpace: Number(r?.s ?? 0) };
+  }
+
+  async hasLiveObjects(bucket: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('fds_objects')
+      .select('version_id')
+      .where('bucket', '=', bucket)
+      .where('is_current', '=', 1)
+      .limit(1)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Deletes a bucket with every version, trash entry and upload in it; returns the blob keys to free. */
+  async purgeBucket(name: string): Promise<string[]> {
+    return this.tx(async (trx) => {
+      const objs = await trx.selectFrom('fds_objects').select('blob_key').where('bucket', '=', name).execute();
+      const parts = await trx
+        .selectFrom('fds_parts')
+        .innerJoin('fds_uploads', 'fds_uploads.upload_id', 'fds_parts.upload_id')
+        .select('fds_parts.blob_key')
+        .where('fds_uploads.bucket', '=', name)
+        .execute();
+      const uploads = await trx.selectFrom('fds_uploads').select('upload_id').where('bucket', '=', name).execute();
+      for (let i = 0; i < uploads.length; i += 200) {
+        await trx
+          .deleteFrom('fds_parts')
+          .where(
+            'upload_id',
+            'in',
+            uploads.slice(i, i + 200).map((u) => u.upload_id),
+          )
+          .execute();
+      }
+      await trx.deleteFrom('fds_uploads').where('bucket', '=', name).execute();
+      await trx.deleteFrom('fds_trash').where('bucket', '=', name).execute();
+      await trx.deleteFrom('fds_objects').where('bucket', '=', name).execute();
+      await trx.deleteFrom('fds_buckets').where('name', '=', name).execute();
+      const keys = [...objs.map((o) => o.blob_key), ...parts.map((p) => p.blob_key)];
+      await this.markDead(trx, keys);
+      return keys;
+    });
+  }
+
+  // ---- objects
+
+  current(bucket: string, name: string): Promise<ObjectRow | undefined> {
+    return this.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('name', '=', name)
+      .where('is_current', '=', 1)
+      .executeTakeFirst();
+  }
+
+  version(bucket: string, versionId: string): Promise<ObjectRow | undefined> {
+    return this.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('version_id', '=', versionId)
+      .where('bucket', '=', bucket)
+      .executeTakeFirst();
+  }
+
+  /** Current objects of a bucket with name in [from, end), in name order. */
+  listCurrent(bucket: string, from: string, end: string | undefined, limit: number): Promise<ObjectRow[]> {
+    let q = this.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('is_current', '=', 1)
+      .where('name', '>=', from);
+    if (end !== undefined) q = q.where('name', '<', end);
+    return q.orderBy('name').limit(limit).execute();
+  }
+
+  /** Non-current version ids of a name, newest first (§8.2). */
+  async nonCurrentIds(bucket: string, name: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('fds_objects')
+      .select('version_id')
+      .where('bucket', '=', bucket)
+      .where('name', '=', name)
+      .where('is_current', '=', 0)
+      .orderBy('version_id', 'desc')
+      .execute();
+    return rows.map((r) => r.version_id);
+  }
+
+  async pending(key: string): Promise<void> {
+    await this.db.insertInto('fds_blob_gc').values({ blob_key: key, state: 'pending', at: this.now() }).execute();
+  }
+
+  async dropGc(key: string): Promise<void> {
+    await this.db.deleteFrom('fds_blob_gc').where('blob_key', '=', key).execute();
+  }
+
+  private async demote(trx: Tx, bucket: string, name: string): Promise<string | undefined> {
+    const cur = await trx
+      .selectFrom('fds_objects')
+      .select('version_id')
+      .where('bucket', '=', bucket)
+      .where('name', '=', name)
+      .where('is_current', '=', 1)
+      .executeTakeFirst();
+    if (!cur) return undefined;
+    await trx
+      .updateTable('fds_objects')
+      .set({ is_current: 0, noncurrent_at: this.now() })
+      .where('version_id', '=', cur.version_id)
+      .execute();
+    return cur.version_id;
+  }
+
+  /** Makes `row` the current version of its name; returns the replaced version id. */
+  async commitVersion(row: ObjectRow, releaseKeys: string[] = [row.blob_key]): Promise<string | undefined> {
+    return this.tx(async (trx) => {
+      const prev = await this.demote(trx, row.bucket, row.name);
+      await trx.insertInto('fds_objects').values(row).execute();
+      if (releaseKeys.length > 0) await trx.deleteFrom('fds_blob_gc').where('blob_key', 'in', releaseKeys).execute();
+      return prev;
+    });
+  }
+
+  /** Default delete (§5.10): the current version becomes non-current, and goes to trash unless `trashOwner` is undefined. */
+  async deleteCurrent(bucket: string, name: string, trashOwner: string | undefined): Promise<string | undefined> {
+    return this.tx(async (trx) => {
+      const prev = await this.demote(trx, bucket, name);
+      if (prev && trashOwner !== undefined) {
+        const trashName = `${bucket}/${name}`;
+        await trx.deleteFrom('fds_trash').where('owner_id', '=', trashOwner).where('trash_name', '=', trashName).execute();
+        await trx
+          .insertInto('fds_trash')
+          .values({ owner_id: trashOwner, trash_name: trashName, bucket, name, version_id: prev, deleted_at: this.now() })
+          .execute();
+      }
+      return prev;
+    });
+  }
+
+  /** Removes versions for good (bytes freed); returns their blob keys. */
+  async deleteVersions(versionIds: string[]): Promise<string[]> {
+    if (versionIds.length === 0) return [];
+    return this.tx(async (trx) => {
+      const keys: string[] = [];
+      for (let i = 0; i < versionIds.length; i += 200) {
+        const chunk = versionIds.slice(i, i + 200);
+        const rows = await trx.selectFrom('fds_objects').select('blob_key').where('version_id', 'in', chunk).execute();
+        keys.push(...rows.map((r) => r.blob_key));
+        await trx.deleteFrom('fds_trash').where('version_id', 'in', chunk).execute();
+        await trx.deleteFrom('fds_objects').where('version_id', 'in', chunk).execute();
+      }
+      await this.markDead(trx, keys);
+      return keys;
+    });
+  }
+
+  /** Rename (§5.6): the current version moves to `dst`, replacing dst's current version. */
+  async rename(bucket: string, src: string, dst: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const cur = await trx
+        .selectFrom('fds_objects')
+        .select('version_id')
+        .where('bucket', '=', bucket)
+        .where('name', '=', src)
+        .where('is_current', '=', 1)
+        .executeTakeFirst();
+      if (!cur) return false;
+      if (src === dst) return true;
+      await this.demote(trx, bucket, dst);
+      await trx.updateTable('fds_objects').set({ name: dst, created_at: this.now() }).where('version_id', '=', cur.version_id).execute();
+      return true;
+    });
+  }
+
+  async updateObject(versionId: string, patch: Updateable<FdsObjectsTable>): Promise<void> {
+    await this.db.updateTable('fds_objects').set(patch).where('version_id', '=', versionId).execute();
+  }
+
+  // ---- trash (§8.4)
+
+  trashEntry(owner: string, trashName: string): Promise<TrashRow | undefined> {
+    return this.db.selectFrom('fds_trash').selectAll().where('owner_id', '=', owner).where('trash_name', '=', trashName).executeTakeFirst();
+  }
+
+  listTrash(owner: string, from: string, end: string | undefined, limit: number): Promise<Array<TrashRow & { obj: ObjectRow }>> {
+    let q = this.db
+      .selectFrom('fds_trash as t')
+      .innerJoin('fds_objects as o', 'o.version_id', 't.version_id')
+      .selectAll('o')
+      .select([
+        't.owner_id as t_owner',
+        't.trash_name',
+        't.bucket as t_bucket',
+        't.name as t_name',
+        't.version_id as t_version',
+        't.deleted_at',
+      ])
+      .where('t.owner_id', '=', owner)
+      .where('t.trash_name', '>=', from);
+    if (end !== undefined) q = q.where('t.trash_name', '<', end);
+    return q
+      .orderBy('t.trash_name')
+      .limit(limit)
+      .execute()
+      .then((rows) =>
+        rows.map((r) => {
+          const { t_owner, trash_name, t_bucket, t_name, t_version, deleted_at, ...obj } = r;
+          return {
+            owner_id: t_owner,
+            trash_name,
+            bucket: t_bucket,
+            name: t_name,
+            version_id: t_version,
+            deleted_at,
+            obj: obj as ObjectRow,
+          };
+        }),
+      );
+  }
+
+  /** Restore (§8.4): the trashed version becomes current again (overwriting a live object). */
+  async restore(owner: string, bucket: string, name: string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const t = await trx
+        .selectFrom('fds_trash')
+        .selectAll()
+        .where('owner_id', '=', owner)
+        .where('trash_name', '=', `${bucket}/${name}`)
+        .executeTakeFirst();
+      if (!t) return false;
+      await this.demote(trx, bucket, name);
+      await trx.updateTable('fds_objects').set({ is_current: 1, noncurrent_at: null }).where('version_id', '=', t.version_id).execute();
+      await trx.deleteFrom('fds_trash').where('owner_id', '=', owner).where('trash_name', '=', t.trash_name).execute();
+      return true;
+    });
+  }
+
+  async deleteTrashEntry(owner: string, trashName: string): Promise<void> {
+    await this.db.deleteFrom('fds_trash').where('owner_id', '=', owner).where('trash_name', '=', trashName).execute();
+  }
+
+  // ---- multipart (§6)
+
+  async createUpload(row: UploadRow): Promise<void> {
+    await this.db.insertInto('fds_uploads').values(row).execute();
+  }
+
+  getUpload(uploadId: string): Promise<UploadRow | undefined> {
+    return this.db.selectFrom('fds_uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+  }
+
+  listUploads(bucket: string, prefix: string): Promise<UploadRow[]> {
+    return this.db
+      .selectFrom('fds_uploads')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .orderBy('name')
+      .orderBy('upload_id')
+      .execute()
+      .then((rows) => rows.filter((r) => r.name.startsWith(prefix)));
+  }
+
+  listParts(uploadId: string): Promise<PartRow[]> {
+    return this.db.selectFrom('fds_parts').selectAll().where('upload_id', '=', uploadId).orderBy('part_number').execute();
+  }
+
+  /** Stores a part, replacing a previous upload of the same number; false when the upload is gone. */
+  async putPart(row: PartRow): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', row.upload_id).executeTakeFirst();
+      if (!up) return false;
+      const old = await trx
+        .selectFrom('fds_parts')
+        .select('blob_key')
+        .where('upload_id', '=', row.upload_id)
+        .where('part_number', '=', row.part_number)
+        .executeTakeFirst();
+      if (old) {
+        await trx.deleteFrom('fds_parts').where('upload_id', '=', row.upload_id).where('part_number', '=', row.part_number).execute();
+        await this.markDead(trx, [old.blob_key]);
+      }
+      await trx.insertInto('fds_parts').values(row).execute();
+      await trx.deleteFrom('fds_blob_gc').where('blob_key', '=', row.blob_key).where('state', '=', 'pending').execute();
+      return true;
+    });
+  }
+
+  /** Completes an upload: `row` becomes current; the upload and its parts go (their blobs are freed). */
+  async completeUpload(uploadId: string, row: ObjectRow): Promise<{ previous: string | undefined; freed: string[] } | undefined> {
+    return this.tx(async (trx) => {
+      const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', uploadId).executeTakeFirst();
+      if (!up) return undefined;
+      const parts = await trx.selectFrom('fds_parts').select('blob_key').where('upload_id', '=', uploadId).execute();
+      await trx.deleteFrom('fds_parts').where('upload_id', '=', uploadId).execute();
+      await trx.deleteFrom('fds_uploads').where('upload_id', '=', uploadId).execute();
+      const previous = await this.demote(trx, row.bucket, row.name);
+      await trx.insertInto('fds_objects').values(row).execute();
+      await trx.deleteFrom('fds_blob_gc').where('blob_key', '=', row.blob_key).execute();
+      const freed = parts.map((p) => p.blob_key);
+      await this.markDead(trx, freed);
+      return { previous, freed };
+    });
+  }
+
+  /** Aborts an upload; returns the part blobs to free, or undefined when unknown. */
+  async abortUpload(uploadId: string): Promise<string[] | undefined> {
+    return this.tx(async (trx) => {
+      const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', uploadId).executeTakeFirst();
+      if (!up) return undefined;
+      const parts = await trx.selectFrom('fds_parts').select('blob_key').where('upload_id', '=', uploadId).execute();
+      await trx.deleteFrom('fds_parts').where('upload_id', '=', uploadId).execute();
+      await trx.deleteFrom('fds_uploads').where('upload_id', '=', uploadId).execute();
+      const keys = parts.map((p) => p.blob_key);
+      await this.markDead(trx, keys);
+      return keys;
+    });
+  }
+
+  // ---- garbage collection
+
+  /** Dead blobs, and pending ones older than `pendingBefore` (uploads that never committed). */
+  async collectable(pendingBefore: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('fds_blob_gc')
+      .select('blob_key')
+      .where((eb) => eb.or([eb('state', '=', 'dead'), eb.and([eb('state', '=', 'pending'), eb('at', '<', pendingBefore)])]))
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.blob_key);
+  }
+
+  /** Lifecycle candidates: current objects (or non-current versions) created/retired before `before`. */
+  async expiredVersions(bucket: string, prefix: string, before: number, current: boolean, limit: number): Promise<ObjectRow[]> {
+    let q = this.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('is_current', '=', current ? 1 : 0);
+    q = current ? q.where('created_at', '<', before) : q.where('noncurrent_at', '<', before);
+    if (prefix !== '') q = q.where('name', '>=', prefix);
+    const rows = await q.orderBy('name').limit(limit).execute();
+    return rows.filter((r) => r.name.startsWith(prefix));
+  }
+
+  staleUploads(bucket: string, before: number): Promise<UploadRow[]> {
+    return this.db.selectFrom('fds_uploads').selectAll().where('bucket', '=', bucket).where('created_at', '<', before).execute();
+  }
+
+  bucketsWithLifecycle(): Promise<BucketRow[]> {
+    return this.db.selectFrom('fds_buckets').selectAll().where('lifecycle', 'is not', null).execute();
+  }
+}

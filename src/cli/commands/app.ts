@@ -1,5 +1,6 @@
 // `opal app …`: manage developer apps (OAuth clients).
 import type { Command } from 'commander';
+import { FdsKeys } from '../../fds/keys.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
 import { fields, table, withContext } from '../run.ts';
@@ -43,13 +44,16 @@ export function registerApp(program: Command): void {
             flags: parseFlags(o.flag),
           });
           await ctx.services.audit.record({ type: 'app.created', actor: 'cli', clientId: a.clientId });
-          return { ...a, clientSecret };
+          const fds = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(a.clientId);
+          return { ...a, clientSecret, accessKeyId: fds.accessKeyId, accessSecret: fds.accessSecret };
         },
         (a) =>
           fields({
             clientId: a.clientId,
             clientSecret: a.clientSecret,
             developerId: a.developerId,
+            accessKeyId: a.accessKeyId,
+            accessSecret: a.accessSecret,
             name: a.name,
             redirectUris: a.redirectUris,
             scopes: a.scopes,
@@ -117,6 +121,37 @@ export function registerApp(program: Command): void {
           const clientSecret = await ctx.services.apps.rotateSecret(clientId);
           await ctx.services.audit.record({ type: 'app.secret_rotated', actor: 'cli', clientId });
           return { clientId, clientSecret };
+        },
+        (r) => fields(r),
+      );
+    });
+
+  app
+    .command('fds-key')
+    .description("show the app's FDS access key and secret (created if missing); the key acts for the app's developer")
+    .argument('<clientId>')
+    .action(async (clientId: string, _o: unknown, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(clientId);
+          return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
+        },
+        (r) => fields(r),
+      );
+    });
+
+  app
+    .command('rotate-fds-key')
+    .description('replace the FDS access secret (the access key id stays, so ACL grants naming it keep working)')
+    .argument('<clientId>')
+    .action(async (clientId: string, _o: unknown, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).rotate(clientId);
+          await ctx.services.audit.record({ type: 'app.fds_key_rotated', actor: 'cli', clientId });
+          return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
         },
         (r) => fields(r),
       );

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { passbookRoutes } from '../passbook/routes.ts';
 import { avatarRoutes } from './avatar-routes.ts';
+import { checkPasswordRoutes } from './check-password-routes.ts';
 import { userRoutes } from './user-routes.ts';
 
 export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
@@ -13,4 +14,6 @@ export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<vo
   await userRoutes(app, ctx);
   await avatarRoutes(app);
   await passbookRoutes(app, ctx);
+  // Pages parse form bodies and cookies: their own scope, so that the open APIs keep raw bodies.
+  await app.register(async (scope) => checkPasswordRoutes(scope, ctx));
 }

@@ -4,6 +4,7 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
 import { newClientSecret, randomDigits } from '../lib/random.ts';
+import { openSecret, sealSecret } from '../lib/secret-box.ts';
 import type { AppRow, AppsRepo } from '../store/db/apps-repo.ts';
 import type { DevelopersRepo } from '../store/db/developers-repo.ts';
 
@@ -158,6 +159,7 @@ export class AppService {
         developer_id: dev.id,
         name: input.name,
         secret_hash: this.hashSecret(secret),
+        secret_box: sealSecret(this.serverSecret(), clientId, secret),
         redirect_uris: input.redirectUris,
         scopes: (input.scopes ?? DEFAULT_SCOPES).join(','),
         flags: JSON.stringify(input.flags ?? {}),
@@ -192,9 +194,19 @@ export class AppService {
     return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r);
   }
 
+  /**
+   * The client secret itself, for protocols keyed with it (checkPassword `_xmSign`, §7.4); kept
+   * sealed with the server secret. undefined for apps whose secret predates sealing (rotate it).
+   */
+  async signingSecret(clientId: string): Promise<string | undefined> {
+    const r = await this.apps.byId(clientId);
+    return r ? openSecret(this.serverSecret(), clientId, r.secret_box) : undefined;
+  }
+
   async rotateSecret(clientId: string): Promise<string> {
     const secret = newClientSecret();
-    if (!(await this.apps.update(clientId, { secret_hash: this.hashSecret(secret), updated_at: this.now() }))) {
+    const sealed = { secret_hash: this.hashSecret(secret), secret_box: sealSecret(this.serverSecret(), clientId, secret) };
+    if (!(await this.apps.update(clientId, { ...sealed, updated_at: this.now() }))) {
       throw new NotFoundError(`no app ${clientId}`);
     }
     return secret;

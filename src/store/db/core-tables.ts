@@ -18,6 +18,8 @@ export interface AppsTable {
   name: string;
   /** HMAC-SHA256(serverSecret, clientSecret), hex. */
   secret_hash: string;
+  /** The client secret sealed with the server secret (lib/secret-box.ts); null for apps created before 004. */
+  secret_box: string | null;
   /** Registered redirect URIs, `;`-separated as on the wire. */
   redirect_uris: string;
   /** Enabled scopes, comma-separated decimal ids. */

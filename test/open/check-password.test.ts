@@ -1,0 +1,166 @@
+// /checkPassword through real HTTP (account-protocol §7, §13 item 19): validation pages, wrong then
+// right password, cancel, the failure limit, CSRF; callbacks verified by recomputing _xmSign and
+// redeeming the code at /oauth2/token.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { xmSign } from '../../src/core/account/xm-sign.ts';
+import { MAX_FAILURES_PER_FLOW } from '../../src/open/check-password-routes.ts';
+import { startTestServer, type TestServer } from '../helpers/env.ts';
+import { type Seeded, seed } from './fixtures.ts';
+
+/** A tiny browser: keeps cookies, never follows redirects. */
+class Agent {
+  private cookies = new Map<string, string>();
+  constructor(private readonly base: string) {}
+  async req(path: string, init: RequestInit = {}): Promise<{ status: number; location: string; text: string }> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const r = await fetch(path.startsWith('http') ? path : `${this.base}${path}`, { ...init, headers, redirect: 'manual' });
+    for (const c of r.headers.getSetCookie()) {
+      const [kv = ''] = c.split(';');
+      const i = kv.indexOf('=');
+      this.cookies.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+    return { status: r.status, location: r.headers.get('location') ?? '', text: await r.text() };
+  }
+  post(path: string, form: Record<string, string>) {
+    return this.req(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+}
+
+const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+
+describe('/checkPassword', () => {
+  let t: TestServer;
+  let s: Seeded;
+  const callback = 'https://app.example.com/xm/cb?keep=1';
+  const page = (q: Record<string, string>) => `/checkPassword?${new URLSearchParams(q)}`;
+  const start = async (agent: Agent, cb = callback) => {
+    const r = await agent.req(page({ clientId: s.clientId, xmUserId: s.userId, callback: cb }));
+    assert.equal(r.status, 200, r.text);
+    return { csrf: field(r.text, 'csrf'), flow: field(r.text, 'flow'), html: r.text };
+  };
+
+  before(async () => {
+    t = await startTestServer();
+    s = await seed(t.ctx);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('shows the masked account, a password field and confirm/cancel buttons', async () => {
+    const { html } = await start(new Agent(t.accountUrl));
+    assert.match(html, /name="password"/);
+    assert.match(html, /name="decision" value="confirm"/);
+    assert.match(html, /name="decision" value="cancel"/);
+    const masked = /id="masked-account">([^<]*)</.exec(html)?.[1] ?? '';
+    assert.ok(masked.includes('*') && !masked.includes(s.account), masked);
+    const zh = await new Agent(t.accountUrl).req(page({ clientId: s.clientId, xmUserId: s.userId, callback, _locale: 'zh_CN' }));
+    assert.match(zh.text, /验证账号密码/);
+  });
+
+  it('wrong then right password: signed callback whose code redeems at /oauth2/token', async () => {
+    const agent = new Agent(t.accountUrl);
+    const { csrf, flow } = await start(agent);
+    const wrong = await agent.post('/checkPassword', { csrf, flow, password: 'not-it', decision: 'confirm' });
+    assert.equal(wrong.status, 303);
+    assert.match(wrong.location, /^\/checkPassword\?.*error=invalid/);
+    const retry = await agent.req(wrong.location);
+    assert.match(retry.text, /id="check-error"/);
+    const right = await agent.post('/checkPassword', {
+      csrf: field(retry.text, 'csrf'),
+      flow: field(retry.text, 'flow'),
+      password: s.password,
+      decision: 'confirm',
+    });
+    assert.equal(right.status, 303);
+    const loc = right.location;
+    assert.ok(loc.startsWith('https://app.example.com/xm/cb?keep=1&xmResult=true&xmUserId='), loc);
+    assert.match(loc, /&xmResult=true&xmUserId=\d+&code=[A-Za-z0-9_-]+&_xmNonce=-?\d+%3A\d+&_xmSign=[A-Za-z0-9%]+$/);
+    const u = new URL(loc);
+    assert.equal(u.searchParams.get('xmUserId'), s.userId);
+    const nonce = u.searchParams.get('_xmNonce') ?? '';
+    assert.ok(Math.abs(Number(nonce.split(':')[1]) - Math.floor(Date.now() / 60_000)) <= 1);
+    assert.equal(xmSign(s.clientSecret, nonce, loc), u.searchParams.get('_xmSign'));
+    assert.notEqual(xmSign('another-secret', nonce, loc), u.searchParams.get('_xmSign'));
+    const token = await fetch(
+      `${t.accountUrl}/oauth2/token?${new URLSearchParams({
+        client_id: s.clientId,
+        client_secret: s.clientSecret,
+        grant_type: 'authorization_code',
+        code: u.searchParams.get('code') ?? '',
+        redirect_uri: 'https://app.example.com/cb',
+      })}`,
+    );
+    const body = await token.text();
+    assert.match(body, /^&&&START&&&\{/);
+    const json = JSON.parse(body.slice('&&&START&&&'.length));
+    assert.ok(json.access_token, body);
+    const profile = await fetch(`${t.accountUrl}/user/profile?clientId=${s.clientId}&token=${json.access_token}`);
+    assert.equal(((await profile.json()) as { data: { userId: string } }).data.userId, s.userId);
+    // The flow is single use.
+    const again = await agent.post('/checkPassword', { csrf, flow, password: s.password, decision: 'confirm' });
+    assert.equal(again.status, 400);
+  });
+
+  it('cancel → xmResult=false, signed, without code', async () => {
+    const agent = new Agent(t.accountUrl);
+    const { csrf, flow } = await start(agent, 'https://sub.app.example.com/done');
+    const r = await agent.post('/checkPassword', { csrf, flow, password: '', decision: 'cancel' });
+    assert.equal(r.status, 303);
+    const u = new URL(r.location);
+    assert.equal(`${u.origin}${u.pathname}`, 'https://sub.app.example.com/done');
+    assert.equal(u.searchParams.get('xmResult'), 'false');
+    assert.equal(u.searchParams.get('code'), null);
+    assert.equal(xmSign(s.clientSecret, u.searchParams.get('_xmNonce') ?? '', r.location), u.searchParams.get('_xmSign'));
+  });
+
+  it(`${MAX_FAILURES_PER_FLOW} wrong passwords → xmResult=false`, async () => {
+    const agent = new Agent(t.accountUrl);
+    const { csrf, flow } = await start(agent);
+    let last = { status: 0, location: '', text: '' };
+    for (let i = 0; i < MAX_FAILURES_PER_FLOW; i++)
+      last = await agent.post('/checkPassword', { csrf, flow, password: `bad-${i}`, decision: 'confirm' });
+    assert.ok(last.location.startsWith('https://app.example.com/xm/cb?keep=1&xmResult=false&xmUserId='), last.location);
+  });
+
+  it('a missing or wrong CSRF token changes nothing', async () => {
+    const agent = new Agent(t.accountUrl);
+    const { flow } = await start(agent);
+    const r = await agent.post('/checkPassword', { csrf: 'forged', flow, password: s.password, decision: 'confirm' });
+    assert.equal(r.status, 303);
+    assert.match(r.location, /^\/checkPassword\?.*error=csrf/);
+    const other = new Agent(t.accountUrl);
+    const r2 = await other.post('/checkPassword', { flow, password: s.password, decision: 'confirm' });
+    assert.match(r2.location, /^\/checkPassword\?/);
+  });
+
+  it('validation pages: 96002, 96001, 96010 (other domain, other port, scheme, userinfo)', async () => {
+    const agent = new Agent(t.accountUrl);
+    const check = async (q: Record<string, string>, code: number) => {
+      const r = await agent.req(page(q));
+      assert.equal(r.status, 400, JSON.stringify(q));
+      assert.equal(r.location, '');
+      assert.match(r.text, new RegExp(String(code)), JSON.stringify(q));
+    };
+    await check({ xmUserId: s.userId, callback }, 96002);
+    await check({ clientId: '2882303761517999999', xmUserId: s.userId, callback }, 96001);
+    await check({ clientId: s.clientId, xmUserId: s.userId }, 96010);
+    for (const cb of [
+      'https://evil.example/cb',
+      'https://app.example.com:8443/cb',
+      'javascript:alert(1)',
+      'https://app.example.com@evil.example/',
+      'https://evilapp.example.com/',
+    ]) {
+      await check({ clientId: s.clientId, xmUserId: s.userId, callback: cb }, 96010);
+    }
+    await check({ clientId: s.clientId, callback }, 96002);
+    await check({ clientId: s.clientId, xmUserId: '1', callback }, 96002);
+  });
+});

@@ -86,7 +86,7 @@ describe('OAuth in Chromium', { skip: browserSkip }, () => {
     // The user revokes the app from their account (grants API, in the logged-in browser).
     await page.goto(`${t.accountUrl}/login`);
     const status = await page.evaluate(async (clientId) => {
-      const list = await (await fetch('/api/account/grants')).json();
+      const list = (await (await fetch('/api/account/grants')).json()) as { csrfToken: string };
       const r = await fetch(`/api/account/grants/${clientId}`, { method: 'DELETE', headers: { 'x-csrf-token': list.csrfToken } });
       return r.status;
     }, app.clientId);

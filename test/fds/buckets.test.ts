@@ -1,0 +1,131 @@
+// Buckets through real HTTP (fds-protocol §4): create, exists, list, info, delete; what the Python
+// and Java SDKs send and read.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dbBackends } from '../helpers/env.ts';
+import { type FdsFixture, startFds } from './helpers/setup.ts';
+
+for (const backend of dbBackends()) {
+  describe(`FDS buckets (${backend})`, () => {
+    let f: FdsFixture;
+    before(async () => {
+      f = await startFds({ backend });
+    });
+    after(() => f.close());
+
+    it('HEAD 404 → PUT 200 → HEAD 200 → DELETE 200 → HEAD 404 (PY test_normal_bucket)', async () => {
+      assert.equal((await f.owner.send('HEAD', '/test-python-20261121235033')).status, 404);
+      assert.equal((await f.owner.send('PUT', '/test-python-20261121235033')).status, 200);
+      const head = await f.owner.send('HEAD', '/test-python-20261121235033');
+      assert.equal(head.status, 200);
+      assert.equal(await head.text(), '');
+      const del = await f.owner.send('DELETE', '/test-python-20261121235033');
+      assert.equal(del.status, 200);
+      assert.equal(await del.text(), '');
+      assert.equal((await f.owner.send('HEAD', '/test-python-20261121235033')).status, 404);
+    });
+
+    it('Java create sends the JSON string "{}" with a JSON content type; the body is ignored', async () => {
+      const r = await f.owner.send('PUT', '/javabucket-1612345678901', {
+        body: '"{}"',
+        headers: { 'content-type': 'application/json; charset=UTF-8', 'x-xiaomi-request-id': 'abcd1234_42' },
+      });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('x-xiaomi-request-id'), 'abcd1234_42');
+    });
+
+    it('a taken name is 409 Bucket Already Exists, for the owner and for others', async () => {
+      await f.owner.ok('PUT', '/taken');
+      const again = await f.owner.send('PUT', '/taken');
+      assert.equal(again.status, 409);
+      assert.match(await again.text(), /Bucket Already Exists/);
+      assert.equal((await f.other.send('PUT', '/taken')).status, 409);
+    });
+
+    it('rejects invalid and reserved names (trash, healthz, readyz, metrics)', async () => {
+      for (const name of ['trash', 'healthz', 'readyz', 'metrics', 'Upper', '-dash', 'a%20b']) {
+        const r = await f.owner.send('PUT', `/${name}`);
+        assert.equal(r.status, 400, name);
+        assert.match(await r.text(), /Invalid Bucket Name/);
+      }
+      // /healthz is still the health check.
+      const h = await fetch(`${f.t.fdsUrl}/healthz`);
+      assert.equal(h.status, 200);
+    });
+
+    it('GET / lists the caller developer’s buckets with owner and creationTime', async () => {
+      await f.owner.ok('PUT', '/listed-a');
+      await f.other.ok('PUT', '/listed-other');
+      const r = await f.owner.json<{ owner: { id: string; displayName: string }; buckets: Array<{ name: string; creationTime: number }> }>(
+        'GET',
+        '/',
+      );
+      assert.equal(r.owner.id, f.ownerKey.developerId);
+      assert.equal(r.owner.displayName, 'owner-dev');
+      const names = r.buckets.map((b) => b.name);
+      assert.ok(names.includes('listed-a'));
+      assert.ok(!names.includes('listed-other'));
+      assert.equal(typeof r.buckets[0]?.creationTime, 'number');
+    });
+
+    it('apps of one developer share its buckets', async () => {
+      const { newDeveloperKey, SdkClient } = await import('./helpers/sdk.ts');
+      const second = new SdkClient(f.t.fdsUrl, await newDeveloperKey(f.t.ctx, 'owner-dev'));
+      await f.owner.ok('PUT', '/shared-bucket');
+      await second.ok('PUT', '/shared-bucket/x', { body: 'x' });
+      const r = await second.json<{ buckets: Array<{ name: string }> }>('GET', '/');
+      assert.ok(r.buckets.some((b) => b.name === 'shared-bucket'));
+      await f.owner.ok('DELETE', '/shared-bucket/x');
+    });
+
+    it('GET /{b} with no list parameters is bucket info (Java getBucketInfo, Go Get_Bucket)', async () => {
+      await f.owner.ok('PUT', '/info-bucket');
+      await f.owner.ok('PUT', '/info-bucket/a', { body: '12345' });
+      await f.owner.ok('PUT', '/info-bucket/b', { body: '123' });
+      const r = await f.owner.json<Record<string, unknown>>('GET', '/info-bucket');
+      assert.equal(r.name, 'info-bucket');
+      assert.equal(r.numObjects, 2);
+      assert.equal(r.usedSpace, 8);
+      assert.equal(r.allowOutsideAccess, false);
+      assert.equal(r.orgId, f.ownerKey.developerId);
+      assert.equal(typeof r.creationTime, 'number');
+      assert.ok(!('storageClass' in r));
+    });
+
+    it('DELETE of a missing bucket is 404; of a non-empty bucket 409; others may not delete', async () => {
+      assert.equal((await f.owner.send('DELETE', '/no-such-bucket')).status, 404);
+      await f.owner.ok('PUT', '/full-bucket');
+      await f.owner.ok('PUT', '/full-bucket/o', { body: 'x' });
+      assert.equal((await f.owner.send('DELETE', '/full-bucket')).status, 409);
+      const denied = await f.other.send('DELETE', '/full-bucket');
+      assert.equal(denied.status, 403);
+      assert.match(await denied.text(), /Access Denied/);
+      // Deleted objects (trash, versions) do not block deletion, and are purged with it.
+      await f.owner.ok('DELETE', '/full-bucket/o');
+      await f.owner.ok('DELETE', '/full-bucket');
+      assert.equal((await f.owner.send('HEAD', '/full-bucket')).status, 404);
+      const trash = await f.owner.json<{ objects: unknown[] }>('GET', '/trash?prefix=full-bucket/&delimiter=');
+      assert.deepEqual(trash.objects, []);
+    });
+
+    it('GET /?authorizedBuckets lists buckets where the caller has a grant', async () => {
+      await f.owner.ok('PUT', '/granted');
+      await f.owner.ok('PUT', '/granted?acl', {
+        body: JSON.stringify({ accessControlList: [{ grantee: { id: f.otherKey.accessKeyId }, permission: 'READ', type: 'USER' }] }),
+      });
+      for (const q of ['authorizedBuckets=true', 'authorizedBuckets']) {
+        const r = await f.other.json<{ buckets: Array<{ name: string; orgId: string }> }>('GET', `/?${q}`);
+        const g = r.buckets.find((b) => b.name === 'granted');
+        assert.ok(g, q);
+        assert.equal(g.orgId, f.ownerKey.developerId);
+        assert.ok(!r.buckets.some((b) => b.name === 'taken'));
+      }
+    });
+
+    it('anonymous GET / lists nothing; PUT bucket needs an identity', async () => {
+      assert.equal((await f.anon.send('PUT', '/anon-bucket')).status, 403);
+      const r = await f.anon.json<{ buckets: unknown[]; owner: { id: string } }>('GET', '/');
+      assert.deepEqual(r.buckets, []);
+    });
+  });
+}

@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFriend } from './commands/friend.ts';
+import { registerGrant } from './commands/grant.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerToken } from './commands/token.ts';
 import { registerUser } from './commands/user.ts';
 
 const program = new Command('opal')
@@ -18,10 +20,14 @@ const program = new Command('opal')
 for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
 registerFds(program);
 registerPass(program);
+for (const register of [registerGrant, registerToken]) register(program);
 
-program.exitOverride((err) => {
-  // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0.
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
+// Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0. Applied to
+// every command: subcommands do not inherit an exit override set after they were created.
+const exitOnUsageError = (c: Command): void => {
+  c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  for (const sub of c.commands) exitOnUsageError(sub);
+};
+exitOnUsageError(program);
 
 await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
 // errors turned into a clear message and a non-zero exit code.
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
-import { type Context, createContext } from '../context.ts';
+import type { Context } from '../context.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 
 export interface GlobalOptions {
@@ -43,7 +43,10 @@ export async function withContext<T>(
   const json = wantsJson(cmd);
   let ctx: Context | undefined;
   try {
-    ctx = await createContext(loadConfig(), { full: opts.full ?? false });
+    const config = loadConfig();
+    // Loaded on use: `--help` and usage errors then answer without loading the stores.
+    const { createContext } = await import('../context.ts');
+    ctx = await createContext(config, { full: opts.full ?? false });
     const result = await action(ctx);
     await ctx.close();
     process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${human(result)}\n`);

@@ -1,8 +1,7 @@
 // `opal serve`: starts the account and FDS origins (or one of them with --only).
 import type { Command } from 'commander';
 import { isEmbedded, loadConfig } from '../../config.ts';
-import { startServer } from '../../server.ts';
-import { isEmptyStore, seedDemo } from '../../services/demo.ts';
+import type { DemoSeed } from '../../services/demo.ts';
 import { fail, wantsJson } from '../run.ts';
 
 export function registerServe(program: Command): void {
@@ -22,9 +21,13 @@ export function registerServe(program: Command): void {
         if (opts.fdsPort) env.OPAL_FDS_PORT = opts.fdsPort;
         if (!opts.demo) env.OPAL_DEMO = 'false';
         const config = loadConfig(env);
+        // Loaded here, not at the top: the sites are the largest part of the code, and the other
+        // commands start faster without them.
+        const { startServer } = await import('../../server.ts');
+        const { isEmptyStore, seedDemo } = await import('../../services/demo.ts');
         const server = await startServer(config);
         const log = server.apps.account?.log ?? server.apps.fds?.log;
-        let demo: Awaited<ReturnType<typeof seedDemo>> | undefined;
+        let demo: DemoSeed | undefined;
         if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx))) demo = await seedDemo(server.ctx);
         const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };
         if (json) process.stdout.write(`${JSON.stringify({ event: 'listening', ...info })}\n`);

@@ -1,0 +1,338 @@
+// The `opal` CLI on a temporary SQLite data directory and, with OPAL_TEST_DATABASE_URL, on a fresh
+// PostgreSQL schema: every data command with --json and human output, exit codes and error
+// messages, and --help on every command.
+// Most command lines run through test/fixtures/cli-runner.ts (the real CLI code, many command lines
+// in one process: a Node + TypeScript start-up per command would make this suite take minutes);
+// a few run as real `node bin/opal.js` processes to cover the launcher and real exit codes.
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { type Context, createContext } from '../../src/context.ts';
+import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
+import { dbBackends, PG_URL, tmpDir } from '../helpers/env.ts';
+import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
+
+const BIN = new URL('../../bin/opal.js', import.meta.url).pathname;
+const RUNNER = new URL('../fixtures/cli-runner.ts', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cleanEnv(env: Record<string, string>): Record<string, string> {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OPAL_')) clean[k] = v;
+  return { ...clean, ...env };
+}
+
+/** Runs `node bin/opal.js …args` as a real process. */
+function opalProcess(args: string[], env: Record<string, string>): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+}
+
+let runner: { child: ChildProcessWithoutNullStreams; pending: Array<(r: Run) => void> } | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs one command line through the in-process runner (one at a time). */
+function opal(args: string[], env: Record<string, string>): Promise<Run> {
+  if (!runner) {
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env: cleanEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
+    const r = { child, pending: [] as Array<(r: Run) => void> };
+    createInterface({ input: child.stdout }).on('line', (line) => r.pending.shift()?.(JSON.parse(line) as Run));
+    child.stderr.pipe(process.stderr);
+    runner = r;
+  }
+  const r = runner;
+  const result = queue.then(
+    () =>
+      new Promise<Run>((res) => {
+        r.pending.push(res);
+        r.child.stdin.write(`${JSON.stringify({ args, env })}\n`);
+      }),
+  );
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+after(() => {
+  runner?.child.stdin.end();
+});
+
+/** Runs with --json, expects exit 0 and returns the parsed output. */
+async function json<T = Record<string, unknown>>(args: string[], env: Record<string, string>): Promise<T> {
+  const r = await opal([...args, '--json'], env);
+  assert.equal(r.code, 0, `opal ${args.join(' ')} → ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+for (const backend of dbBackends()) {
+  describe(`opal CLI on ${backend}`, () => {
+    const dir = tmpDir('opal-cli-');
+    let schema: PgSchema | undefined;
+    const env: Record<string, string> = { OPAL_DATA_DIR: dir.path };
+    const ids: Record<string, string> = {};
+
+    before(async () => {
+      if (backend === 'postgres') {
+        schema = await createPgSchema(PG_URL ?? '');
+        env.OPAL_DATABASE_URL = schema.url;
+      }
+    });
+    after(async () => {
+      await schema?.drop();
+      dir.remove();
+    });
+
+    /** A context on the same store, to check what the CLI did. */
+    async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
+      const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
+      try {
+        return await f(ctx);
+      } finally {
+        await ctx.close();
+      }
+    }
+
+    it('migrate applies every migration once', async () => {
+      const first = await json<{ dialect: string; applied: string[] }>(['migrate'], env);
+      assert.equal(first.dialect, backend);
+      assert.deepEqual(first.applied.sort(), MIGRATIONS.map(([n]) => n).sort());
+      const again = await opal(['migrate'], env);
+      assert.equal(again.code, 0);
+      assert.equal(again.stdout, `${backend}: applied 0 migration(s)\n`);
+    });
+
+    it('user create prints the userId (--json) or a sentence', async () => {
+      // A real process: the launcher, the loader and the exit code.
+      const created = await opalProcess(
+        [
+          'user',
+          'create',
+          '--account',
+          'alice',
+          '--password',
+          'alice-pass',
+          '--nickname',
+          'Alice',
+          '--phone',
+          '13800000001',
+          '--email',
+          'alice@example.com',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const alice = JSON.parse(created.stdout) as { userId: string; account: string; nickname: string; phone: string; email: string };
+      assert.match(alice.userId, /^[1-9]\d{9}$/);
+      assert.equal(alice.account, 'alice');
+      assert.equal(alice.nickname, 'Alice');
+      assert.equal(alice.phone, '13800000001');
+      assert.equal(alice.email, 'alice@example.com');
+      assert.ok(!JSON.stringify(alice).includes('alice-pass'));
+      ids.alice = alice.userId;
+      const bob = await opal(['user', 'create', '--account', 'bob', '--password', 'bob-pass'], env);
+      assert.equal(bob.code, 0, bob.stderr);
+      const m = /^created user (\d+) \(bob\)\n$/.exec(bob.stdout);
+      assert.ok(m?.[1], bob.stdout);
+      ids.bob = m[1];
+    });
+
+    it('user create refuses a duplicate (exit 4) and bad input (exit 2), with a JSON error shape', async () => {
+      const dup = await opal(['user', 'create', '--account', 'alice', '--password', 'other-pass', '--json'], env);
+      assert.equal(dup.code, 4);
+      assert.deepEqual(JSON.parse(dup.stdout), { error: 'an account with login "alice" exists', code: 4 });
+      const bad = await opal(['user', 'create', '--account', 'bad name', '--password', '1'], env);
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stdout, '');
+      assert.match(bad.stderr, /^opal: account must be .*; password must be 6-256 characters\n$/);
+      const missing = await opal(['user', 'create', '--account', 'x'], env);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /required option '--password <password>' not specified/);
+    });
+
+    it('user list, show, update and passwd', async () => {
+      const list = await json<Array<{ userId: string; account: string }>>(['user', 'list'], env);
+      assert.deepEqual(
+        list.map((u) => u.account),
+        ['alice', 'bob'],
+      );
+      const show = await opal(['user', 'show', 'alice@example.com'], env);
+      assert.equal(show.code, 0);
+      assert.match(show.stdout, new RegExp(`^userId: ${ids.alice}\naccount: alice\n`));
+      const updated = await json<{ nickname: string; email: string; locale: string }>(
+        ['user', 'update', 'alice', '--nickname', 'Alice L.', '--email', '', '--locale', 'zh-CN'],
+        env,
+      );
+      assert.equal(updated.nickname, 'Alice L.');
+      assert.equal(updated.email, '');
+      assert.equal(updated.locale, 'zh-CN');
+      assert.deepEqual(await json(['user', 'passwd', ids.alice ?? '', '--password', 'new-alice-pass'], env), {
+        userId: ids.alice,
+        passwordChanged: true,
+      });
+      await inspect(async (ctx) => {
+        assert.equal((await ctx.services.users.authenticate('alice', 'new-alice-pass'))?.userId, ids.alice);
+        assert.equal(await ctx.services.users.authenticate('alice', 'alice-pass'), undefined);
+        assert.equal((await ctx.services.audit.list({ type: 'user.password_set' }))[0]?.subject, ids.alice);
+      });
+      const none = await opal(['user', 'show', 'nobody', '--json'], env);
+      assert.equal(none.code, 3);
+      assert.deepEqual(JSON.parse(none.stdout), { error: 'no user "nobody" (give a userId, account, email or phone)', code: 3 });
+    });
+
+    it('app create prints a 19-digit clientId and the secret once', async () => {
+      const app = await json<{ clientId: string; clientSecret: string; scopes: number[]; redirectUris: string; name: string }>(
+        ['app', 'create', '--name', 'My App', '--redirect-uri', 'https://a.example/cb;https://b.example/cb', '--scopes', '1,2,3,4,6,16000'],
+        env,
+      );
+      assert.equal(typeof app.clientId, 'string');
+      assert.match(app.clientId, /^2882303761517\d{6}$/);
+      assert.ok(app.clientSecret.length >= 20);
+      assert.deepEqual(app.scopes, [1, 2, 3, 4, 6, 16000]);
+      assert.equal(app.redirectUris, 'https://a.example/cb;https://b.example/cb');
+      assert.equal(app.name, 'My App');
+      ids.app = app.clientId;
+      await inspect(async (ctx) => {
+        assert.equal(await ctx.services.apps.verifySecret(app.clientId, app.clientSecret), true);
+      });
+      const bad = await opal(['app', 'create', '--name', 'x', '--redirect-uri', 'https://a.example/', '--scopes', '1,zero', '--json'], env);
+      assert.equal(bad.code, 2);
+      assert.deepEqual(JSON.parse(bad.stdout), { error: 'scope "zero" is not a positive integer', code: 2 });
+    });
+
+    it('app list, show, scopes, rotate-secret and delete', async () => {
+      const clientId = ids.app ?? '';
+      const list = await opal(['app', 'list'], env);
+      assert.equal(list.code, 0);
+      assert.match(list.stdout, /^clientId\s+name\s+developerId\s+scopes\s+redirectUris\n/);
+      assert.match(
+        list.stdout,
+        new RegExp(`${clientId}\\s+My App\\s+\\d{12}\\s+1,2,3,4,6,16000\\s+https://a\\.example/cb;https://b\\.example/cb`),
+      );
+      const shown = await json<{ clientId: string; flags: object }>(['app', 'show', clientId], env);
+      assert.equal(shown.clientId, clientId);
+      assert.deepEqual(shown.flags, {});
+      assert.ok(!('clientSecret' in shown));
+      assert.equal((await opal(['app', 'scopes', clientId], env)).stdout, '1,2,3,4,6,16000\n');
+      assert.deepEqual(await json(['app', 'scopes', clientId, '1,3'], env), { clientId, scopes: [1, 3] });
+      const rotated = await json<{ clientId: string; clientSecret: string }>(['app', 'rotate-secret', clientId], env);
+      await inspect(async (ctx) => {
+        assert.equal(await ctx.services.apps.verifySecret(clientId, rotated.clientSecret), true);
+        assert.deepEqual((await ctx.services.apps.require(clientId)).scopes, [1, 3]);
+      });
+      assert.deepEqual(await json(['app', 'delete', clientId], env), { clientId, deleted: true });
+      const gone = await opal(['app', 'show', clientId], env);
+      assert.equal(gone.code, 3);
+      assert.equal(gone.stderr, `opal: no app ${clientId}\n`);
+    });
+
+    it('friend add, list and remove', async () => {
+      assert.deepEqual(await json(['friend', 'add', 'alice', 'bob'], env), { userId: ids.alice, friendId: ids.bob, friends: true });
+      assert.deepEqual(await json(['friend', 'list', 'bob'], env), { userId: ids.bob, friends: [ids.alice] });
+      const human = await opal(['friend', 'remove', 'bob', 'alice'], env);
+      assert.equal(human.code, 0);
+      assert.equal(human.stdout, `${ids.bob} and ${ids.alice} are no longer friends\n`);
+      assert.equal((await opal(['friend', 'list', 'alice'], env)).stdout, '(none)\n');
+      const again = await opal(['friend', 'remove', 'bob', 'alice', '--json'], env);
+      assert.equal(again.code, 3);
+      assert.equal(JSON.parse(again.stdout).code, 3);
+    });
+
+    it('user delete', async () => {
+      assert.deepEqual(await json(['user', 'delete', 'bob'], env), { userId: ids.bob, deleted: true });
+      const list = await json<Array<{ account: string }>>(['user', 'list'], env);
+      assert.deepEqual(
+        list.map((u) => u.account),
+        ['alice'],
+      );
+    });
+
+    it('seed --demo creates the demo developer, app and users', async () => {
+      const seed = await json<{ clientId: string; clientSecret: string; account: string; password: string; userId: string }>(
+        ['seed', '--demo'],
+        env,
+      );
+      assert.match(seed.clientId, /^2882303761517\d{6}$/);
+      assert.equal(seed.account, 'demo');
+      await inspect(async (ctx) => {
+        assert.equal((await ctx.services.users.authenticate('demo', seed.password))?.userId, seed.userId);
+        assert.deepEqual((await ctx.services.friends.list(seed.userId)).length, 1);
+        assert.equal(await ctx.services.apps.verifySecret(seed.clientId, seed.clientSecret), true);
+      });
+      const nothing = await opal(['seed'], env);
+      assert.equal(nothing.code, 2);
+      assert.equal(nothing.stderr, 'opal: nothing to seed: pass --demo\n');
+    });
+  });
+}
+
+describe('opal CLI help and usage', () => {
+  const commands = [
+    [],
+    ['serve'],
+    ['migrate'],
+    ['seed'],
+    ['user'],
+    ['user', 'create'],
+    ['user', 'list'],
+    ['user', 'show'],
+    ['user', 'update'],
+    ['user', 'passwd'],
+    ['user', 'delete'],
+    ['app'],
+    ['app', 'create'],
+    ['app', 'list'],
+    ['app', 'show'],
+    ['app', 'update'],
+    ['app', 'rotate-secret'],
+    ['app', 'scopes'],
+    ['app', 'delete'],
+    ['friend'],
+    ['friend', 'add'],
+    ['friend', 'remove'],
+    ['friend', 'list'],
+  ];
+  it('every command answers --help with exit code 0', async () => {
+    const failures: string[] = [];
+    for (const c of commands) {
+      const r = await opal([...c, '--help'], {});
+      const usage = `Usage: opal${c.length ? ` ${c.join(' ')}` : ''}`;
+      if (r.code !== 0 || !r.stdout.startsWith(usage)) failures.push(`${c.join(' ')}: ${r.code} ${r.stdout.slice(0, 80)} ${r.stderr}`);
+    }
+    assert.deepEqual(failures, []);
+    const real = await opalProcess(['--help'], {});
+    assert.equal(real.code, 0);
+    for (const name of ['serve', 'migrate', 'seed', 'user', 'app', 'friend']) assert.match(real.stdout, new RegExp(`\\n  ${name}\\b`));
+  });
+
+  it('unknown commands and options are usage errors (exit 2)', async () => {
+    const [cmd, opt] = [await opal(['frobnicate'], {}), await opalProcess(['user', 'list', '--bogus'], {})];
+    assert.equal(cmd.code, 2);
+    assert.match(cmd.stderr, /unknown command 'frobnicate'/);
+    assert.equal(opt.code, 2);
+    assert.match(opt.stderr, /unknown option '--bogus'/);
+  });
+
+  it('invalid configuration is reported with exit code 2', async () => {
+    const r = await opalProcess(['user', 'list', '--json'], { OPAL_DATABASE_URL: 'mysql://x', OPAL_REDIS_URL: 'http://x' });
+    assert.equal(r.code, 2);
+    const err = JSON.parse(r.stdout) as { error: string; code: number };
+    assert.equal(err.code, 2);
+    assert.match(err.error, /OPAL_DATABASE_URL: expected a postgres: or postgresql: URL/);
+    assert.match(err.error, /OPAL_REDIS_URL: expected a redis: or rediss: URL/);
+  });
+});

@@ -1,11 +1,12 @@
-// The open-API site plugin on the account origin: user-data APIs, default avatars and (below)
-// the passbook and checkPassword routes. Form bodies are kept as text so that MAC verification
-// sees the parameters in the order they were sent.
+// The open-API site plugin on the account origin: user-data APIs, default avatars, passbook,
+// checkPassword and the signed-in user's friends API. Bodies are kept as text here so that MAC
+// verification sees the parameters in the order they were sent; pages get their own scope.
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { passbookRoutes } from '../passbook/routes.ts';
 import { avatarRoutes } from './avatar-routes.ts';
 import { checkPasswordRoutes } from './check-password-routes.ts';
+import { friendsRoutes } from './friends-routes.ts';
 import { userRoutes } from './user-routes.ts';
 
 export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
@@ -16,4 +17,5 @@ export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<vo
   await passbookRoutes(app, ctx);
   // Pages parse form bodies and cookies: their own scope, so that the open APIs keep raw bodies.
   await app.register(async (scope) => checkPasswordRoutes(scope, ctx));
+  await app.register(async (scope) => friendsRoutes(scope, ctx));
 }

@@ -6,31 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { xmSign } from '../../src/core/account/xm-sign.ts';
 import { MAX_FAILURES_PER_FLOW } from '../../src/open/check-password-routes.ts';
 import { startTestServer, type TestServer } from '../helpers/env.ts';
-import { type Seeded, seed } from './fixtures.ts';
-
-/** A tiny browser: keeps cookies, never follows redirects. */
-class Agent {
-  private cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-  async req(path: string, init: RequestInit = {}): Promise<{ status: number; location: string; text: string }> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const r = await fetch(path.startsWith('http') ? path : `${this.base}${path}`, { ...init, headers, redirect: 'manual' });
-    for (const c of r.headers.getSetCookie()) {
-      const [kv = ''] = c.split(';');
-      const i = kv.indexOf('=');
-      this.cookies.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-    return { status: r.status, location: r.headers.get('location') ?? '', text: await r.text() };
-  }
-  post(path: string, form: Record<string, string>) {
-    return this.req(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-  }
-}
+import { Agent, type Seeded, seed } from './fixtures.ts';
 
 const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
 

@@ -4,12 +4,10 @@ import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
-import { registerGrant } from './commands/grant.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
-import { registerToken } from './commands/token.ts';
 import { registerToken } from './commands/token.ts';
 import { registerUser } from './commands/user.ts';
 
@@ -22,7 +20,6 @@ const program = new Command('opal')
 for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
 registerFds(program);
 registerPass(program);
-for (const register of [registerGrant, registerToken]) register(program);
 for (const register of [registerGrant, registerToken]) register(program);
 
 // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0. Applied to

@@ -50,6 +50,21 @@ export interface Config {
   sites: Site[];
   /** Grace period for in-flight requests on shutdown, ms. */
   shutdownGraceMs: number;
+  /** FDS storage tokens (docs/storage-tokens.md): lifetime of an exchanged storage token, ms. */
+  fdsStorageTokenTtlMs: number;
+  /** Lifetime of an SSO serviceToken for sid=galaxy-fds, ms. */
+  fdsServiceTokenTtlMs: number;
+  /** OAuth providers accepted by the storage-token exchange (XiaoMi, QQ, Sina, RenRen; "none" for none). */
+  fdsOauthProviders: string[];
+  /** XiaoMi open-API base URL for the exchange; undefined → this Opal's publicUrl. */
+  fdsOauthXiaomiUrl: string | undefined;
+  fdsOauthQqUrl: string;
+  fdsOauthSinaUrl: string;
+  fdsOauthRenrenUrl: string;
+  /** Timeout of each call to a provider, ms. */
+  fdsOauthTimeoutMs: number;
+  /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
+  fdsTokenExchangePerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +100,15 @@ export const ENV_NAMES = {
   OPAL_PASSBOOK_HOST: 'passbookHost',
   OPAL_SITES: 'sites',
   OPAL_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  OPAL_FDS_STORAGE_TOKEN_TTL_MS: 'fdsStorageTokenTtlMs',
+  OPAL_FDS_SERVICE_TOKEN_TTL_MS: 'fdsServiceTokenTtlMs',
+  OPAL_FDS_OAUTH_PROVIDERS: 'fdsOauthProviders',
+  OPAL_FDS_OAUTH_XIAOMI_URL: 'fdsOauthXiaomiUrl',
+  OPAL_FDS_OAUTH_QQ_URL: 'fdsOauthQqUrl',
+  OPAL_FDS_OAUTH_SINA_URL: 'fdsOauthSinaUrl',
+  OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
+  OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
+  OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -195,11 +219,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     passbookHost: opt('passbookHost')?.toLowerCase(),
     sites,
     shutdownGraceMs: int('shutdownGraceMs', 10_000, 0, 600_000),
+    fdsStorageTokenTtlMs: int('fdsStorageTokenTtlMs', 7 * 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
+    fdsServiceTokenTtlMs: int('fdsServiceTokenTtlMs', 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
+    fdsOauthProviders: (raw.fdsOauthProviders ?? 'XiaoMi,QQ,Sina,RenRen')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && s.toLowerCase() !== 'none'),
+    fdsOauthXiaomiUrl: url('fdsOauthXiaomiUrl', ['http:', 'https:'])?.replace(/\/+$/, ''),
+    fdsOauthQqUrl: (url('fdsOauthQqUrl', ['http:', 'https:']) ?? 'https://graph.qq.com').replace(/\/+$/, ''),
+    fdsOauthSinaUrl: (url('fdsOauthSinaUrl', ['http:', 'https:']) ?? 'https://api.weibo.com').replace(/\/+$/, ''),
+    fdsOauthRenrenUrl: (url('fdsOauthRenrenUrl', ['http:', 'https:']) ?? 'https://api.renren.com').replace(/\/+$/, ''),
+    fdsOauthTimeoutMs: int('fdsOauthTimeoutMs', 5000, 100, 120_000),
+    fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
   };
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
   }
   if (config.sites.length === 0) problems.push('OPAL_SITES: at least one site is required');
+  for (const p of config.fdsOauthProviders) {
+    if (!['XiaoMi', 'QQ', 'Sina', 'RenRen'].includes(p)) {
+      problems.push(`OPAL_FDS_OAUTH_PROVIDERS: unknown provider "${p}" (expected XiaoMi, QQ, Sina, RenRen or none)`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
 }

@@ -6,6 +6,7 @@ import * as core from './001_core.ts';
 import * as oauth from './002_oauth.ts';
 import * as fds from './003_fds.ts';
 import * as passbook from './004_passbook.ts';
+import * as storageTokens from './005_storage_tokens.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -13,5 +14,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['001_core', core.up],
   ['002_oauth', oauth.up],
   ['003_fds', fds.up],
+  ['005_storage_tokens', storageTokens.up],
   ['004_passbook', passbook.up],
 ];

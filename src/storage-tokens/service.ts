@@ -1,0 +1,375 @@
+// FDS storage tokens (fds-protocol §2.4) and SSO service tokens (§2.5): the exchange of a
+// third-party OAuth access token for a storage token, their look-up on every FDS request, listing
+// and revocation. Tokens are random (newCredential), stored as SHA-256, expire at an absolute
+// epoch-ms time, and die with the OAuth grant they came from when this Opal is the provider.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.ts';
+import {
+  type ExchangeParams,
+  PROVIDER_IMPLS,
+  type ProviderName,
+  parseExchangeParams,
+  type Verification,
+} from '../core/fds/oauth-providers/index.ts';
+import { macNonce } from '../core/fds/oauth-providers/xiaomi-mac.ts';
+import { sha256Hex } from '../lib/hash.ts';
+import { newCredential } from '../lib/random.ts';
+import type { AppService } from '../services/apps.ts';
+import type { AuditService } from '../services/audit.ts';
+import type { AccessTokenInfo } from '../services/oauth/types.ts';
+import type { Cache } from '../store/cache/cache.ts';
+import type { StorageTokenRow, StorageTokensRepo } from '../store/db/storage-tokens-repo.ts';
+import { StorageTokenError } from './errors.ts';
+import { ProviderUnreachableError, sendProviderRequest } from './provider-client.ts';
+
+/** The only SSO service id FDS accepts (JS SDK default, fds-protocol §2.5). */
+export const FDS_SID = 'galaxy-fds';
+
+/** Who an FDS request authenticated by a storage token or a serviceToken acts as. */
+export interface StorageCaller {
+  kind: 'oauth' | 'sso';
+  /** Public id of the token (for audit). */
+  tokenId: string;
+  /** FDS app the caller acts for (oauth: bound at exchange; sso: the request's appId, if any). */
+  appId: string | undefined;
+  /** Developer owning appId (oauth only). */
+  developerId: string | undefined;
+  provider: string;
+  providerAppId: string;
+  providerUserId: string;
+  /** The Opal user behind the token, when known. */
+  opalUserId: string | undefined;
+  expiresAt: number;
+}
+
+/** What the OAuth service offers that storage tokens use (ctx.services.oauth, when present). */
+export interface GrantSource {
+  resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined>;
+  isGrantActive(clientId: string, userId: string): Promise<boolean>;
+  onGrantRevoked?(listener: (e: { grantId: string; clientId: string; userId: string }) => void): () => void;
+}
+
+export interface StorageTokenDeps {
+  config: Config;
+  repo: StorageTokensRepo;
+  apps: AppService;
+  audit: AuditService;
+  cache: () => Cache;
+  oauth: () => GrantSource | undefined;
+  now?: () => number;
+  /** Sends provider requests (tests of the service may point it elsewhere; default real fetch). */
+  send?: typeof sendProviderRequest;
+}
+
+export interface TokenSummary {
+  id: string;
+  kind: string;
+  appId: string | null;
+  provider: string;
+  providerAppId: string;
+  providerUserId: string;
+  opalUserId: string | null;
+  createdAt: number;
+  expireTime: number;
+  revokedAt: number | null;
+  state: 'live' | 'expired' | 'revoked';
+}
+
+const LOOKUP_TTL_MS = 30_000;
+const cacheKey = (hash: string) => `fds:st:${hash}`;
+
+export class StorageTokenService {
+  private readonly now: () => number;
+  private readonly send: typeof sendProviderRequest;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly d: StorageTokenDeps) {
+    this.now = d.now ?? Date.now;
+    this.send = d.send ?? sendProviderRequest;
+  }
+
+  /** Revokes storage tokens whenever a grant of this Opal is revoked (on any node). */
+  listenForGrantRevocations(): void {
+    const oauth = this.d.oauth();
+    if (this.unsubscribe || !oauth?.onGrantRevoked) return;
+    this.unsubscribe = oauth.onGrantRevoked((e) => {
+      void this.revokeWhere({ grantId: e.grantId }, 'grant-revoked').catch(() => undefined);
+    });
+  }
+
+  stopListening(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Base URL of a provider, or undefined when the provider is switched off. */
+  providerBase(p: ProviderName): string | undefined {
+    const c = this.d.config;
+    if (!c.fdsOauthProviders.includes(p)) return undefined;
+    switch (p) {
+      case 'XiaoMi':
+        return c.fdsOauthXiaomiUrl ?? c.publicUrl;
+      case 'QQ':
+        return c.fdsOauthQqUrl;
+      case 'Sina':
+        return c.fdsOauthSinaUrl;
+      case 'RenRen':
+        return c.fdsOauthRenrenUrl;
+    }
+  }
+
+  /** Whether XiaoMi tokens are verified by this Opal itself (then grants are followed). */
+  private xiaomiIsSelf(): boolean {
+    const c = this.d.config;
+    return c.fdsOauthXiaomiUrl === undefined || c.fdsOauthXiaomiUrl === c.publicUrl;
+  }
+
+  // ---- exchange ------------------------------------------------------------------------------
+
+  /**
+   * `GET /?storageAccessToken&appId=…&oauthAppId=…&oauthAccessToken=…&oauthProvider=…`: verifies the
+   * token at its provider and mints a storage token. Throws StorageTokenError; audits both outcomes.
+   */
+  async exchange(query: ReadonlyMap<string, string>, ip: string | undefined): Promise<{ token: string; expireTime: number }> {
+    const provider = query.get('oauthProvider');
+    const appId = query.get('appId');
+    const refuse = async (err: StorageTokenError): Promise<never> => {
+      await this.d.audit.record({
+        type: 'fds.storage_token.refused',
+        clientId: appId && /^[\w.-]{1,64}$/.test(appId) ? appId : undefined,
+        ip,
+        detail: { provider: provider?.slice(0, 32), error: err.error, reason: err.detail },
+      });
+      throw err;
+    };
+    const limit = this.d.config.fdsTokenExchangePerMinute;
+    if (limit > 0) {
+      const n = await this.d.cache().incr(`fds:st-exchange:${ip ?? 'unknown'}`, 60_000);
+      if (n > limit)
+        return refuse(new StorageTokenError('TooManyRequests', `more than ${limit} token exchanges per minute from this address`));
+    }
+    const parsed = parseExchangeParams(query);
+    if (!parsed.ok) return refuse(new StorageTokenError('InvalidOAuthParameters', parsed.message));
+    const p = parsed.params;
+    const base = this.providerBase(p.provider);
+    if (!base) return refuse(new StorageTokenError('InvalidOAuthParameters', `oauthProvider ${p.provider} is disabled on this server`));
+    const app = await this.d.apps.get(p.appId);
+    if (!app) return refuse(new StorageTokenError('InvalidOAuthParameters', 'unknown appId'));
+    if (!(await this.mayExchange(p, app.developerId))) {
+      return refuse(
+        new StorageTokenError(
+          'InvalidOAuthParameters',
+          `oauthAppId ${p.oauthAppId} at ${p.provider} is not bound to appId ${p.appId} (opal fds token bind)`,
+        ),
+      );
+    }
+
+    let v: Verification;
+    try {
+      v = await this.verify(p, base);
+    } catch (e) {
+      if (e instanceof ProviderUnreachableError) {
+        return refuse(new StorageTokenError('UpstreamServiceError', `${p.provider} could not be reached: ${e.message}`));
+      }
+      throw e;
+    }
+    if (!v.ok) {
+      const err = v.kind === 'bad-reply' ? 'UpstreamServiceError' : 'VerifyOAuthAccessTokenError';
+      return refuse(new StorageTokenError(err, v.message));
+    }
+    if (v.providerAppId !== p.oauthAppId) {
+      return refuse(
+        new StorageTokenError('VerifyOAuthAccessTokenError', `the token was issued to another app at ${p.provider}, not to oauthAppId`),
+      );
+    }
+    if (p.oauthOpenId !== undefined && p.provider !== 'XiaoMi' && p.oauthOpenId !== v.providerUserId) {
+      return refuse(new StorageTokenError('VerifyOAuthAccessTokenError', "oauthOpenId is not the token's user"));
+    }
+
+    // This Opal as the XiaoMi provider: tie the storage token to the OAuth grant behind the token.
+    let opalUserId: string | null = null;
+    let grantId: string | null = null;
+    if (p.provider === 'XiaoMi' && this.xiaomiIsSelf()) {
+      const info = await this.d.oauth()?.resolveAccessToken(p.oauthAccessToken);
+      if (!info || info.clientId !== p.oauthAppId) {
+        return refuse(new StorageTokenError('VerifyOAuthAccessTokenError', 'the access token is not valid for oauthAppId'));
+      }
+      opalUserId = info.userId;
+      grantId = info.grantId;
+    }
+
+    const token = newCredential(30);
+    const now = this.now();
+    const expireTime = now + this.d.config.fdsStorageTokenTtlMs;
+    const id = newCredential(20).slice(0, 16);
+    await this.d.repo.insert({
+      id,
+      token_hash: sha256Hex(token),
+      kind: 'oauth',
+      app_id: p.appId,
+      developer_id: app.developerId,
+      provider: p.provider,
+      provider_app_id: p.oauthAppId,
+      provider_user_id: v.providerUserId,
+      opal_user_id: opalUserId,
+      grant_id: grantId,
+      created_at: now,
+      expires_at: expireTime,
+      revoked_at: null,
+    });
+    await this.d.audit.record({
+      type: 'fds.storage_token.issued',
+      actor: `${p.provider}:${v.providerUserId}`,
+      subject: id,
+      clientId: p.appId,
+      ip,
+      detail: { provider: p.provider, oauthAppId: p.oauthAppId, expireTime },
+    });
+    return { token, expireTime };
+  }
+
+  /**
+   * Whether tokens of `oauthAppId` at `provider` may be exchanged for `appId`: an explicit binding,
+   * or (XiaoMi served by this Opal) an Opal app of the same developer.
+   */
+  private async mayExchange(p: ExchangeParams, developerId: string): Promise<boolean> {
+    if (await this.d.repo.isBound(p.appId, p.provider, p.oauthAppId)) return true;
+    if (p.provider === 'XiaoMi' && this.xiaomiIsSelf()) {
+      const oauthApp = await this.d.apps.get(p.oauthAppId);
+      return oauthApp?.developerId === developerId;
+    }
+    return false;
+  }
+
+  private async verify(p: ExchangeParams, baseUrl: string): Promise<Verification> {
+    const impl = PROVIDER_IMPLS[p.provider];
+    const input = { accessToken: p.oauthAccessToken, oauthAppId: p.oauthAppId, macKey: p.oauthMacKey };
+    const random = randomBytes(8).readBigInt64BE();
+    const requests = impl.requests(input, { baseUrl, nonce: macNonce(random, this.now()) });
+    const replies = await Promise.all(requests.map((r) => this.send(r, this.d.config.fdsOauthTimeoutMs)));
+    return impl.interpret(input, replies);
+  }
+
+  // ---- SSO service tokens ---------------------------------------------------------------------
+
+  /** Issues a serviceToken for `sid=galaxy-fds` to a logged-in Opal user. */
+  async issueServiceToken(userId: string, ip: string | undefined): Promise<{ serviceToken: string; expireTime: number; id: string }> {
+    const token = newCredential(30);
+    const now = this.now();
+    const expireTime = now + this.d.config.fdsServiceTokenTtlMs;
+    const id = newCredential(20).slice(0, 16);
+    await this.d.repo.insert({
+      id,
+      token_hash: sha256Hex(token),
+      kind: 'sso',
+      app_id: null,
+      developer_id: null,
+      provider: 'SSO',
+      provider_app_id: FDS_SID,
+      provider_user_id: userId,
+      opal_user_id: userId,
+      grant_id: null,
+      created_at: now,
+      expires_at: expireTime,
+      revoked_at: null,
+    });
+    await this.d.audit.record({ type: 'fds.service_token.issued', actor: userId, subject: id, ip, detail: { sid: FDS_SID, expireTime } });
+    return { serviceToken: token, expireTime, id };
+  }
+
+  // ---- authentication ------------------------------------------------------------------------
+
+  private async lookup(token: string): Promise<StorageTokenRow | undefined> {
+    if (token.length < 20 || token.length > 512) return undefined;
+    const hash = sha256Hex(token);
+    const cache = this.d.cache();
+    const cached = await cache.get(cacheKey(hash)).catch(() => null);
+    if (cached) return cached === '-' ? undefined : (JSON.parse(cached) as StorageTokenRow);
+    const row = await this.d.repo.byHash(hash);
+    await cache.set(cacheKey(hash), row ? JSON.stringify(row) : '-', LOOKUP_TTL_MS).catch(() => undefined);
+    return row;
+  }
+
+  private async live(row: StorageTokenRow | undefined): Promise<StorageTokenRow | undefined> {
+    if (!row || row.revoked_at !== null || row.expires_at <= this.now()) return undefined;
+    if (row.grant_id && row.opal_user_id) {
+      const oauth = this.d.oauth();
+      // The grant behind the token must still stand (checked on every use; revocation is immediate).
+      if (oauth && !(await oauth.isGrantActive(row.provider_app_id, row.opal_user_id))) return undefined;
+    }
+    return row;
+  }
+
+  /** `Authorization: OAuth` + `?appId=…&storageAccessToken=…` (§2.4); undefined when refused. */
+  async authenticateStorageToken(appId: string | undefined, token: string): Promise<StorageCaller | undefined> {
+    const row = await this.live(await this.lookup(token));
+    if (row?.kind !== 'oauth') return undefined;
+    if (appId !== undefined && appId !== row.app_id) return undefined;
+    return toCaller(row, row.app_id ?? undefined);
+  }
+
+  /** `Authorization: SSO` + `?serviceToken=…[&appId=…][&sid=…]` (§2.5); undefined when refused. */
+  async authenticateServiceToken(token: string, appId: string | undefined, sid: string | undefined): Promise<StorageCaller | undefined> {
+    if (sid !== undefined && sid !== '' && sid !== FDS_SID) return undefined;
+    const row = await this.live(await this.lookup(token));
+    if (row?.kind !== 'sso') return undefined;
+    return toCaller(row, appId);
+  }
+
+  // ---- management ----------------------------------------------------------------------------
+
+  async list(f: { appId?: string; kind?: string; user?: string; all?: boolean } = {}): Promise<TokenSummary[]> {
+    const now = this.now();
+    const rows = await this.d.repo.list({ appId: f.appId, kind: f.kind, providerUserId: f.user, all: f.all, now });
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      appId: r.app_id,
+      provider: r.provider,
+      providerAppId: r.provider_app_id,
+      providerUserId: r.provider_user_id,
+      opalUserId: r.opal_user_id,
+      createdAt: r.created_at,
+      expireTime: r.expires_at,
+      revokedAt: r.revoked_at,
+      state: r.revoked_at !== null ? 'revoked' : r.expires_at <= now ? 'expired' : 'live',
+    }));
+  }
+
+  /** Revokes live tokens matching `where`; returns how many. */
+  async revokeWhere(where: { id?: string; appId?: string; opalUserId?: string; grantId?: string }, actor: string): Promise<number> {
+    const hashes = await this.d.repo.revoke(where, this.now());
+    const cache = this.d.cache();
+    await Promise.all(hashes.map((h) => cache.del(cacheKey(h)).catch(() => undefined)));
+    if (hashes.length > 0) {
+      await this.d.audit.record({ type: 'fds.storage_token.revoked', actor, detail: { ...where, count: hashes.length } });
+    }
+    return hashes.length;
+  }
+
+  bind(appId: string, provider: ProviderName, oauthAppId: string): Promise<boolean> {
+    return this.d.repo.bind({ app_id: appId, provider, oauth_app_id: oauthAppId, created_at: this.now() });
+  }
+
+  unbind(appId: string, provider: ProviderName, oauthAppId: string): Promise<boolean> {
+    return this.d.repo.unbind(appId, provider, oauthAppId);
+  }
+
+  listBindings(appId?: string) {
+    return this.d.repo.listBindings(appId);
+  }
+}
+
+function toCaller(r: StorageTokenRow, appId: string | undefined): StorageCaller {
+  return {
+    kind: r.kind === 'sso' ? 'sso' : 'oauth',
+    tokenId: r.id,
+    appId,
+    developerId: r.developer_id ?? undefined,
+    provider: r.provider,
+    providerAppId: r.provider_app_id,
+    providerUserId: r.provider_user_id,
+    opalUserId: r.opal_user_id ?? undefined,
+    expiresAt: r.expires_at,
+  };
+}

@@ -63,12 +63,13 @@ export async function authenticate(ctx: Context, r: OpenRequest, authorization: 
   const clientId = r.get('clientId') ?? r.get('client_id');
   if (clientId !== undefined && !CLIENT_ID_RE.test(clientId))
     throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: malformed clientId');
-  if (clientId !== undefined && !(await ctx.services.apps.get(clientId))) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
+  const named = clientId !== undefined ? await ctx.services.apps.get(clientId) : undefined;
+  if (clientId !== undefined && !named) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
 
   const info = await ctx.services.oauth.resolveAccessToken(token);
   if (!info) throw new XmOAuthError(XM.INVALID_TOKEN);
   if (clientId !== undefined && clientId !== info.clientId) throw denied('access token and client id do not match');
-  const app = await ctx.services.apps.get(info.clientId);
+  const app = named ?? (await ctx.services.apps.get(info.clientId));
   if (!app) throw new XmOAuthError(XM.INVALID_TOKEN);
 
   let macVerified = false;

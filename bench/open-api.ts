@@ -1,0 +1,92 @@
+// /user/profile requests per second without and with a MAC header, beside a plain Fastify
+// hello-world measured in the same run on the same machine. Servers run in this process, the load
+// generator (bench/open-api-load.mjs) in a second one. Embedded stores (SQLite, memory cache).
+//
+// Targets are measured in interleaved rounds (hello, profile, profile+MAC, hello, …) and the
+// median of the rounds is reported, so that a noisy neighbour hurts every target alike.
+//
+//   node --import tsx bench/open-api.ts [seconds=5] [connections=32] [rounds=3]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
+import { loadConfig } from '../src/config.ts';
+import { startServer } from '../src/server.ts';
+
+const run = promisify(execFile);
+const seconds = Number(process.argv[2] ?? 5);
+const connections = Number(process.argv[3] ?? 32);
+const rounds = Number(process.argv[4] ?? 3);
+const LOAD = fileURLToPath(new URL('./open-api-load.mjs', import.meta.url));
+
+interface Result {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+}
+
+async function load(url: string, mac?: { key: string; token: string; host: string }): Promise<Result> {
+  const { stdout } = await run(process.execPath, [LOAD, JSON.stringify({ url, seconds, connections, mac })], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Result;
+}
+
+const hello = Fastify({ logger: false });
+hello.get('/', async () => ({ hello: 'world' }));
+await hello.listen({ host: '127.0.0.1', port: 0 });
+const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/`;
+
+const dir = mkdtempSync(join(tmpdir(), 'opal-bench-'));
+const config = loadConfig({ OPAL_DATA_DIR: dir, OPAL_PORT: '0', OPAL_SITES: 'account', OPAL_LOG_LEVEL: 'silent', OPAL_DEMO: 'false' });
+const server = await startServer(config, { logger: false });
+const { ctx } = server;
+const { app } = await ctx.services.apps.create({ name: 'Bench', redirectUris: 'https://bench.example/cb', scopes: [1] });
+const user = await ctx.services.users.create({ account: 'bench', password: 'bench-password' });
+const code = await ctx.services.oauth.issueCode({
+  clientId: app.clientId,
+  userId: user.userId,
+  scopes: [1],
+  redirectUri: 'https://bench.example/cb',
+});
+const tok = await ctx.services.oauth.redeemCode({ clientId: app.clientId, code });
+const profileUrl = `${server.urls.account}/user/profile?clientId=${app.clientId}&token=${tok.accessToken}`;
+
+// Warm-up, then interleaved rounds; the median round per target is reported.
+await load(helloUrl);
+await load(profileUrl);
+const mac = { key: tok.macKey ?? '', token: tok.accessToken, host: 'open.account.xiaomi.com' };
+const all: Record<'helloWorld' | 'profile' | 'profileMac', Result[]> = { helloWorld: [], profile: [], profileMac: [] };
+for (let i = 0; i < rounds; i++) {
+  all.helloWorld.push(await load(helloUrl));
+  all.profile.push(await load(profileUrl));
+  all.profileMac.push(await load(profileUrl, mac));
+}
+const median = (rs: Result[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)] as Result;
+const results = { helloWorld: median(all.helloWorld), profile: median(all.profile), profileMac: median(all.profileMac) };
+await server.close();
+await hello.close();
+rmSync(dir, { recursive: true, force: true });
+
+const ratio = (r: Result) => (r.rps / results.helloWorld.rps).toFixed(2);
+console.log(
+  JSON.stringify(
+    {
+      seconds,
+      connections,
+      rounds,
+      node: process.version,
+      rounds_rps: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.map((r) => r.rps)])),
+    },
+    null,
+    2,
+  ),
+);
+console.log(`
+| target | req/s | errors | vs hello-world |
+|---|---|---|---|
+| Fastify hello-world (\`GET /\`) | ${results.helloWorld.rps} | ${results.helloWorld.errors} | 1.00 |
+| \`/user/profile\` without MAC | ${results.profile.rps} | ${results.profile.errors} | ${ratio(results.profile)} |
+| \`/user/profile\` with MAC header | ${results.profileMac.rps} | ${results.profileMac.errors} | ${ratio(results.profileMac)} |`);

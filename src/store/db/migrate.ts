@@ -1,6 +1,7 @@
-// Applies the migration set (idempotent; safe to run concurrently on PostgreSQL thanks to
-// Kysely's migration lock).
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+// Applies the migration set (idempotent). Safe when several nodes start at once on PostgreSQL:
+// Kysely's own lock table is itself created racily on a fresh database, so the whole run is
+// serialized by a session-level advisory lock first.
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './connect.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 
@@ -19,8 +20,34 @@ export interface MigrateResult {
   applied: string[];
 }
 
+/** Advisory lock key for migrations ("opal" in ASCII). */
+const MIGRATION_LOCK = 0x6f70616c;
+
 export async function migrate(db: Db): Promise<MigrateResult> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db) });
+  if (db.dialect !== 'postgres') return run(db);
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${sql.lit(MIGRATION_LOCK)})`.execute(conn);
+    try {
+      return await run(db);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${sql.lit(MIGRATION_LOCK)})`.execute(conn);
+    }
+  });
+}
+
+async function run(db: Db): Promise<MigrateResult> {
+  // Kysely looks for its migration tables in every schema unless told which one: with Opal in a
+  // non-default schema (search_path) next to another copy, it would find the other copy's tables.
+  let migrationTableSchema: string | undefined;
+  if (db.dialect === 'postgres') {
+    const r = await sql<{ s: string | null }>`SELECT current_schema() AS s`.execute(db.kysely);
+    migrationTableSchema = r.rows[0]?.s ?? undefined;
+  }
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(db),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -68,8 +68,13 @@ export function concatStreams(open: Array<() => Promise<Readable>>): Readable {
         }
         if (!out.write(chunk)) {
           await new Promise<void>((r) => {
-            out.once('drain', r);
-            out.once('close', r);
+            const done = () => {
+              out.off('drain', done);
+              out.off('close', done);
+              r();
+            };
+            out.on('drain', done);
+            out.on('close', done);
           });
         }
       }

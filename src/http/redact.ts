@@ -19,6 +19,7 @@ export const SECRET_PARAMS = new Set(
     'xmsign',
     '_xmsign',
     'secret',
+    'clientsecret',
   ].map((s) => s.toLowerCase()),
 );
 

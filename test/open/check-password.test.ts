@@ -2,6 +2,7 @@
 // right password, cancel, the failure limit, CSRF; callbacks verified by recomputing _xmSign and
 // redeeming the code at /oauth2/token.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { xmSign } from '../../src/core/account/xm-sign.ts';
 import { MAX_FAILURES_PER_FLOW } from '../../src/open/check-password-routes.ts';
@@ -114,6 +115,26 @@ describe('/checkPassword', () => {
     const other = new Agent(t.accountUrl);
     const r2 = await other.post('/checkPassword', { flow, password: s.password, decision: 'confirm' });
     assert.match(r2.location, /^\/checkPassword\?/);
+  });
+
+  it('19: the doc callback http://third_url.com/xm is signed with an empty host line', async () => {
+    const { app, clientSecret } = await t.ctx.services.apps.create({ name: 'Doc App', redirectUris: 'http://third_url.com/', scopes: [1] });
+    const agent = new Agent(t.accountUrl);
+    const r = await agent.req(page({ clientId: app.clientId, xmUserId: s.userId, callback: 'http://third_url.com/xm' }));
+    assert.equal(r.status, 200, r.text);
+    const done = await agent.post('/checkPassword', {
+      csrf: field(r.text, 'csrf'),
+      flow: field(r.text, 'flow'),
+      password: s.password,
+      decision: 'confirm',
+    });
+    assert.ok(done.location.startsWith(`http://third_url.com/xm?xmResult=true&xmUserId=${s.userId}&code=`), done.location);
+    const u = new URL(done.location);
+    const nonce = u.searchParams.get('_xmNonce') ?? '';
+    const canonical = `${nonce}\nGET\n\n/xm\ncode=${u.searchParams.get('code')}&xmResult=true&xmUserId=${s.userId}\n`;
+    assert.equal(createHmac('sha1', clientSecret).update(canonical).digest('base64'), u.searchParams.get('_xmSign'));
+    const withHost = canonical.replace('\n\n/xm', '\nthird_url.com\n/xm');
+    assert.notEqual(createHmac('sha1', clientSecret).update(withHost).digest('base64'), u.searchParams.get('_xmSign'));
   });
 
   it('validation pages: 96002, 96001, 96010 (other domain, other port, scheme, userinfo)', async () => {

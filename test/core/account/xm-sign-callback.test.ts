@@ -20,9 +20,15 @@ describe('checkPassword callback rule', () => {
     ['https://app.example.com@evil.test/xm', false],
     ['myapp://auth/cb', false],
     ['javascript:alert(1)//app.example.com', false],
-    ['https://app.example.com/%2e%2e/x', false],
+    ['https://app.example.com/%2e%2e/x', true], // any path on the host
     ['', false],
+    ['https://app.example.com/a b', false],
+    ['https://app.example.com\\@evil.test/', false],
   ];
+  it('underscore hosts (the doc example) are allowed', () => {
+    assert.equal(callbackAllowed('http://third_url.com/xm', 'http://third_url.com/'), true);
+    assert.equal(callbackAllowed('http://a.third_url.com/xm', 'http://third_url.com/'), true);
+  });
   for (const [cb, ok] of cases) it(`${cb || '(empty)'} → ${ok}`, () => assert.equal(callbackAllowed(cb, reg), ok));
 });
 

@@ -97,7 +97,8 @@ export class FdsHttp {
     if (status >= 200 && status < 300) return { status, headers: res.headers, body: res };
     // Refused (possibly before the whole body was sent): stop reading the source.
     if (body && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
-    const text = req.method === 'HEAD' ? '' : await readText(res, MAX_ERROR_BODY);
+    // Always consume the error body (even a HEAD's empty one) so the socket returns to the pool.
+    const text = await readText(res, MAX_ERROR_BODY);
     const requestId = res.headers['x-xiaomi-request-id'];
     throw new FdsError(status, describeErrorBody(text) || (res.statusMessage ?? ''), typeof requestId === 'string' ? requestId : undefined);
   }

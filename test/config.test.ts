@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_MAC_HOSTS, ENV_NAMES, isEmbedded, loadConfig } from '../src/config.ts';
@@ -168,6 +168,15 @@ describe('config', () => {
 
   it('rejects an empty site list', () => {
     assert.deepEqual(problemsOf({ OPAL_SITES: ',' }), ['OPAL_SITES: at least one site is required']);
+  });
+
+  it('every variable is documented in the README table and in docs/configuration.md', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const doc = readFileSync('docs/configuration.md', 'utf8');
+    for (const [env, key] of Object.entries(ENV_NAMES)) {
+      assert.match(readme, new RegExp(`^\\| \`${env}\` \\|`, 'm'), `README.md lacks ${env}`);
+      assert.match(doc, new RegExp(`^\\| \`${env}\` \\| \`${key}\` \\|$`, 'm'), `docs/configuration.md lacks ${env}`);
+    }
   });
 
   it('`opal serve` with invalid configuration prints every problem and exits 2', () => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { oauthSite } from './account/oauth-plugin.ts';
 import { rootRoutes } from './account/root-routes.ts';
+import { ssoRoutes } from './account/sso-routes.ts';
 import type { Context } from './context.ts';
 import { FDS_FASTIFY_OPTIONS } from './fds/fastify-options.ts';
 import { fdsRoutes } from './fds/plugin.ts';
@@ -11,7 +12,7 @@ import { openRoutes } from './open/plugin.ts';
 export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
 
 export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
-  account: [rootRoutes, openRoutes, oauthSite],
+  account: [rootRoutes, openRoutes, oauthSite, ssoRoutes],
   fds: [fdsRoutes],
 };
 

@@ -6,6 +6,7 @@ import type { Context } from '../context.ts';
 import type { Operation } from '../core/fds/dispatch.ts';
 import { FdsError } from '../core/fds/errors.ts';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acls.ts';
+import { guardAppUserWrite } from './app-user-writes.ts';
 import {
   bucketInfo,
   createBucket,
@@ -190,6 +191,7 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
       await extra.handler(c);
       return reply;
     }
+    await guardAppUserWrite(c);
     await run(c, c.op);
     return reply;
   };

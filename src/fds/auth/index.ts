@@ -5,8 +5,15 @@ import { ANONYMOUS, type FdsIdentity } from '../../core/fds/acl.ts';
 import type { AuthDeps, Authenticator, AuthenticatorFactory, AuthRequest } from './authenticator.ts';
 import { presignedAuthenticator } from './presigned.ts';
 import { signatureAuthenticator } from './signature.ts';
+import { ssoAuthenticator } from './sso.ts';
+import { storageTokenAuthenticator } from './storage-token.ts';
 
-export const AUTHENTICATORS: AuthenticatorFactory[] = [presignedAuthenticator, signatureAuthenticator];
+export const AUTHENTICATORS: AuthenticatorFactory[] = [
+  presignedAuthenticator,
+  signatureAuthenticator,
+  storageTokenAuthenticator,
+  ssoAuthenticator,
+];
 
 export class AuthChain {
   private readonly chain: Authenticator[];

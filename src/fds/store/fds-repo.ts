@@ -2,6 +2,7 @@
 // or invisible is one transaction; blob keys that lose their last reference are queued in
 // fds_blob_gc as 'dead' in the same transaction and deleted after commit (or by the sweeper).
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { successor } from '../../core/fds/listing.ts';
 import type { FdsBucketsTable, FdsObjectsTable, FdsPartsTable, FdsTrashTable, FdsUploadsTable } from '../../store/db/fds-tables.ts';
 import type { Database } from '../../store/db/schema.ts';
 
@@ -434,7 +435,7 @@ export class FdsRepo {
       .where('bucket', '=', bucket)
       .where('is_current', '=', current ? 1 : 0);
     q = current ? q.where('created_at', '<', before) : q.where('noncurrent_at', '<', before);
-    if (prefix !== '') q = q.where('name', '>=', prefix);
+    if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
     const rows = await q.orderBy('name').limit(limit).execute();
     return rows.filter((r) => r.name.startsWith(prefix));
   }

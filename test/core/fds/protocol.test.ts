@@ -1,0 +1,227 @@
+// Pure FDS protocol pieces: dispatch table (§1.2), ACL masks and grant lists (§7), listing
+// builder (§5.9), Range (§5.3), lifecycle/CORS rule ids (§9), names (§4).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ANONYMOUS,
+  cannedAcl,
+  type FdsIdentity,
+  grantList,
+  maskFor,
+  mergeAcl,
+  ownerAcl,
+  parsePolicy,
+  removeAcl,
+} from '../../../src/core/fds/acl.ts';
+import { lifecycleAge, originAllowed, parseConfig, upsertRule } from '../../../src/core/fds/bucket-config.ts';
+import { dispatch, parsePath } from '../../../src/core/fds/dispatch.ts';
+import { FdsError } from '../../../src/core/fds/errors.ts';
+import { ListingBuilder, listingResult, planListing, successor } from '../../../src/core/fds/listing.ts';
+import { checkBucketName } from '../../../src/core/fds/names.ts';
+import { parseQuery } from '../../../src/core/fds/query.ts';
+import { resolveRange } from '../../../src/core/fds/range.ts';
+
+const op = (method: string, target: string) => {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  return dispatch(method, parsePath(path), parseQuery(q < 0 ? '' : target.slice(q + 1))).op;
+};
+
+describe('dispatch (§1.2)', () => {
+  it('service, bucket and object operations by method, shape and selector presence', () => {
+    const cases: Array<[string, string, string]> = [
+      ['GET', '/', 'listBuckets'],
+      ['GET', '/?authorizedBuckets=true', 'listAuthorizedBuckets'],
+      ['GET', '/?storageAccessToken&appId=1&oauthAppId=2&oauthAccessToken=t&oauthProvider=XiaoMi', 'getStorageToken'],
+      ['GET', '/?appId=1&storageAccessToken=tok', 'listBuckets'],
+      ['PUT', '/?clientMetrics', 'clientMetrics'],
+      ['HEAD', '/b', 'headBucket'],
+      ['PUT', '/b', 'createBucket'],
+      ['PUT', '/b?storageClass=STANDARD', 'createBucket'],
+      ['PUT', '/b?acl=true', 'putBucketAcl'],
+      ['PUT', '/b?deleteObjects=', 'deleteObjects'],
+      ['PUT', '/b?lifecycle=rule', 'putBucketConfig'],
+      ['DELETE', '/b', 'deleteBucket'],
+      ['DELETE', '/b?domain=a.com', 'deleteBucketConfig'],
+      ['GET', '/b?acl', 'getBucketAcl'],
+      ['GET', '/b?versioning=true', 'getBucketConfig'],
+      ['GET', '/b?uploads', 'listUploads'],
+      ['GET', '/b?prefix=&delimiter=%2F', 'listObjects'],
+      ['GET', '/b?maxKeys=5', 'listObjects'],
+      ['GET', '/b', 'bucketInfo'],
+      ['GET', '/b?GalaxyAccessKeyId=A&Expires=1&Signature=x', 'bucketInfo'],
+      ['POST', '/b/', 'postObject'],
+      ['POST', '/b/?uploads', 'postInitMultipart'],
+      ['HEAD', '/b/o', 'headObject'],
+      ['GET', '/b/o?acl=true', 'getObjectAcl'],
+      ['GET', '/b/o?metadata', 'getObjectMetadata'],
+      ['GET', '/b/o?versionIds=true', 'listVersionIds'],
+      ['GET', '/b/o?uploadId=u', 'listParts'],
+      ['GET', '/b/o?versionId=v', 'getObject'],
+      ['GET', '/b/o?thumb=1&w=1&h=1', 'unsupported'],
+      ['PUT', '/b/o?acl&action=delete', 'putObjectAcl'],
+      ['PUT', '/b/o?uploads', 'initMultipart'],
+      ['PUT', '/b/o?uploadId=u&partNumber=1', 'uploadPart'],
+      ['PUT', '/b/o?uploadId=u', 'completeMultipart'],
+      ['PUT', '/b/o?renameTo=x', 'renameObject'],
+      ['PUT', '/b/o?cp=', 'copyObject'],
+      ['PUT', '/b/o?restore=true', 'restoreObject'],
+      ['PUT', '/b/o?prefetch=true', 'cdnOperation'],
+      ['PUT', '/b/o', 'putObject'],
+      ['PUT', '/b/o?expires=123', 'putObject'],
+      ['DELETE', '/b/o?uploadId=u', 'abortMultipart'],
+      ['DELETE', '/b/o?enableTrash=false', 'deleteObject'],
+      ['OPTIONS', '/b/o', 'options'],
+      ['PATCH', '/b/o', 'methodNotAllowed'],
+    ];
+    for (const [m, t, want] of cases) assert.equal(op(m, t), want, `${m} ${t}`);
+  });
+
+  it('splits bucket and UTF-8 object names; %2F and / are the same', () => {
+    assert.deepEqual(parsePath('/b/dir%2Fa/%E4%B8%AD'), { bucket: 'b', object: 'dir/a/中' });
+    assert.deepEqual(parsePath('/b/'), { bucket: 'b', object: '' });
+    assert.deepEqual(parsePath('/'), { bucket: undefined, object: undefined });
+  });
+});
+
+describe('ACL model (§7, §2.6)', () => {
+  const dev: FdsIdentity = {
+    kind: 'developer',
+    grantIds: ['AK1', 'dev1'],
+    ownerId: 'dev1',
+    creatorId: 'dev1',
+    ssoWrite: false,
+    displayName: 'd',
+  };
+
+  it('merges by OR, removes bits, drops empty grants', () => {
+    let acl = ownerAcl('owner');
+    acl = mergeAcl(acl, parsePolicy({ accessControlList: [{ grantee: { id: '111' }, permission: 'READ', type: 'USER' }] }));
+    acl = mergeAcl(acl, parsePolicy({ accessControlList: [{ grantee: { id: '111' }, permission: 'WRITE' }] }));
+    assert.equal(acl['111:USER'], 3);
+    acl = removeAcl(acl, [['111:USER', 1]]);
+    assert.equal(acl['111:USER'], 2);
+    acl = removeAcl(acl, [['111:USER', 2]]);
+    assert.equal(acl['111:USER'], undefined);
+  });
+
+  it('lists FULL_CONTROL as one entry, else one entry per bit in READ, WRITE, READ_OBJECTS, SSO_WRITE order', () => {
+    const list = grantList({ 'o:USER': 0xff, 'x:USER': 0x0f, 'ALL_USERS:GROUP': 4 });
+    assert.deepEqual(
+      list.map((g) => `${g.grantee.id}:${g.type}:${g.permission}`),
+      ['o:USER:FULL_CONTROL', 'x:USER:READ', 'x:USER:WRITE', 'x:USER:READ_OBJECTS', 'x:USER:SSO_WRITE', 'ALL_USERS:GROUP:READ_OBJECTS'],
+    );
+  });
+
+  it('a USER grant matches the access key or the developer id; groups match as documented', () => {
+    assert.equal(maskFor({ 'AK1:USER': 1 }, dev), 1);
+    assert.equal(maskFor({ 'dev1:USER': 2 }, dev), 2);
+    assert.equal(maskFor({ 'other:USER': 2 }, dev), 0);
+    assert.equal(maskFor({ 'AUTHENTICATED_USERS:GROUP': 4 }, dev), 4);
+    assert.equal(maskFor({ 'AUTHENTICATED_USERS:GROUP': 4 }, ANONYMOUS), 0);
+    assert.equal(maskFor({ 'ALL_USERS:GROUP': 1 }, ANONYMOUS), 1);
+  });
+
+  it('rejects unknown permissions and grant types; maps canned ACLs', () => {
+    assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'ALL' }] }), FdsError);
+    assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'READ', type: 'ROLE' }] }), FdsError);
+    assert.deepEqual(cannedAcl('PUBLIC_READ,AUTHENTICATED_READ_OBJECTS'), {
+      bucket: [['AUTHENTICATED_USERS:GROUP', 4]],
+      object: [['ALL_USERS:GROUP', 1]],
+    });
+  });
+});
+
+describe('listing builder (§5.9)', () => {
+  const list = (names: string[], prefix: string, delimiter: string, maxKeys?: number, marker = '') => {
+    const req = { prefix, delimiter, marker, maxKeys };
+    const plan = planListing('b', req);
+    const builder = new ListingBuilder<string>(plan);
+    let from = plan.start;
+    for (const n of [...names].sort()) {
+      if (n < from || !n.startsWith(prefix)) continue;
+      const r = builder.add(n, n);
+      if (r.kind === 'full') break;
+      if (r.kind === 'skip') from = r.from;
+    }
+    return listingResult('b', req, builder, false);
+  };
+
+  it('rolls names up into common prefixes and pages by entries', () => {
+    const names = ['a/1', 'a/2', 'b', 'c/1', 'd'];
+    const r = list(names, '', '/', 2);
+    assert.deepEqual(r.commonPrefixes, ['a/']);
+    assert.deepEqual(r.objects, ['b']);
+    assert.equal(r.truncated, true);
+    assert.equal(r.nextMarker, 'b/c/1');
+    assert.equal(r.maxKeys, 1000);
+    const r2 = list(names, '', '/', 2, r.nextMarker ?? '');
+    assert.deepEqual(r2.commonPrefixes, ['c/']);
+    assert.deepEqual(r2.objects, ['d']);
+    assert.equal(r2.truncated, false);
+    assert.equal(r2.nextMarker, null);
+  });
+
+  it('caps pages at 1000 and computes successors', () => {
+    assert.equal(planListing('b', { prefix: '', delimiter: '', marker: '', maxKeys: 5000 }).pageSize, 1000);
+    assert.equal(successor('a/'), 'a0');
+    assert.equal(planListing('b', { prefix: 'x', delimiter: '', marker: 'b/y', maxKeys: undefined }).start, 'y');
+  });
+});
+
+describe('Range (§5.3)', () => {
+  it('resolves the SDK forms and rejects starts past the end', () => {
+    assert.deepEqual(resolveRange('bytes=2-', 5), { start: 2, end: 4 });
+    assert.deepEqual(resolveRange('bytes=1-2', 5), { start: 1, end: 2 });
+    assert.deepEqual(resolveRange('bytes=1-99', 5), { start: 1, end: 4 });
+    assert.deepEqual(resolveRange('bytes=-2', 5), { start: 3, end: 4 });
+    assert.equal(resolveRange('bytes=0-', 0), undefined);
+    assert.equal(resolveRange(undefined, 5), undefined);
+    assert.equal(resolveRange('bytes=0-1,3-4', 5), undefined);
+    assert.throws(() => resolveRange('bytes=5-', 5), /Request Out of Range/);
+    assert.throws(() => resolveRange('bytes=3-1', 5), /Request Out of Range/);
+  });
+});
+
+describe('bucket configurations (§9)', () => {
+  it('assigns the smallest unused ids as strings; replaces rules by id', () => {
+    const c = parseConfig({ rules: [{ prefix: 'a/' }, { id: '1', prefix: 'b/' }, { prefix: 'c/' }] }, 'lifecycle');
+    assert.deepEqual(
+      c.rules.map((r) => [r.id, r.prefix]),
+      [
+        ['2', 'a/'],
+        ['1', 'b/'],
+        ['3', 'c/'],
+      ],
+    );
+    const up = upsertRule(c.rules, { id: 2, prefix: 'z/' }, 'lifecycle');
+    assert.deepEqual(
+      up.map((r) => [r.id, r.prefix]),
+      [
+        ['2', 'z/'],
+        ['1', 'b/'],
+        ['3', 'c/'],
+      ],
+    );
+    assert.equal(upsertRule(up, { allowOrigin: '*' }, 'cors').at(-1)?.id, '4');
+  });
+
+  it('computes lifecycle ages for enabled rules and matches CORS origins', () => {
+    const cfg = { rules: [{ id: '1', enabled: true, prefix: 'tmp/', actions: { expiration: { days: 0.5 } } }] };
+    assert.equal(lifecycleAge(cfg, 'tmp/x', 'expiration'), 43_200_000);
+    assert.equal(lifecycleAge(cfg, 'other', 'expiration'), undefined);
+    const cors = { rules: [{ id: '1', allowOrigin: '*.example.com' }] };
+    assert.equal(originAllowed(cors, 'https://a.example.com'), true);
+    assert.equal(originAllowed(cors, 'https://example.org'), false);
+  });
+});
+
+describe('bucket names (§4)', () => {
+  it('accepts SDK test names and rejects reserved or malformed ones', () => {
+    checkBucketName('test-python-20261121235033');
+    checkBucketName('testgalaxyfdsclient-1612345678901-testdeleteobjectswithnamelist');
+    for (const bad of ['trash', 'healthz', 'readyz', 'metrics', '', 'A', '_x', 'a'.repeat(129)]) {
+      assert.throws(() => checkBucketName(bad), /Invalid Bucket Name/, bad);
+    }
+  });
+});

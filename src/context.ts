@@ -94,6 +94,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       },
       serverSecret,
       lifetimes: LIFETIMES[config.lifetimeProfile],
+      db: db.kysely,
       now,
     });
     if (opts.full !== false) {

@@ -1,6 +1,8 @@
 // The OAuth service: grants, single-use codes, rotating refresh tokens, access-token look-ups with
 // node-local caching invalidated on every node, and revocation (grant, token, token family).
 // Credentials come from newCredential(); only their SHA-256 is stored; MAC keys are derived.
+
+import type { Kysely } from 'kysely';
 import { XM, XmOAuthError } from '../../core/account/errors.ts';
 import { deriveMacKey, deriveOpenId, deriveUnionId } from '../../core/account/ids.ts';
 import type { Lifetimes } from '../../core/account/lifetimes.ts';
@@ -11,11 +13,13 @@ import { sha256Hex } from '../../lib/hash.ts';
 import { newCredential } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import { InvalidatingCache } from '../../store/cache/invalidating-cache.ts';
-import type { OAuthCodesRepo } from '../../store/db/oauth-codes-repo.ts';
+import { AuditRepo } from '../../store/db/audit-repo.ts';
+import { type CodeRow, OAuthCodesRepo } from '../../store/db/oauth-codes-repo.ts';
 import type { GrantRow, OAuthGrantsRepo } from '../../store/db/oauth-grants-repo.ts';
-import type { OAuthTokensRepo, TokenRow } from '../../store/db/oauth-tokens-repo.ts';
+import { OAuthTokensRepo, type TokenRow } from '../../store/db/oauth-tokens-repo.ts';
+import type { Database } from '../../store/db/schema.ts';
 import type { App, AppService } from '../apps.ts';
-import type { AuditService } from '../audit.ts';
+import type { AuditEvent, AuditService } from '../audit.ts';
 import type { AccessTokenInfo, Grant, GrantRevokedEvent, IssueCodeInput, OAuthApi } from './types.ts';
 
 const GRANT_CHANNEL = 'oauth:grant-revoked';
@@ -30,7 +34,15 @@ export interface OAuthDeps {
   cache: () => Cache;
   serverSecret: string;
   lifetimes: Lifetimes;
+  /** For transactions: a code or refresh-token redemption commits in one write. */
+  db?: Kysely<Database>;
   now?: () => number;
+}
+
+interface TxRepos {
+  codes: OAuthCodesRepo;
+  tokens: OAuthTokensRepo;
+  audit(e: AuditEvent): Promise<void>;
 }
 
 /** Details of any token (access or refresh) for introspection and the CLI; never the secret. */
@@ -80,6 +92,29 @@ export class OAuthService implements OAuthApi {
 
   constructor(private readonly d: OAuthDeps) {
     this.now = d.now ?? Date.now;
+  }
+
+  /** Runs `fn` in one database transaction (one commit, one fsync on SQLite). */
+  private inTx<T>(fn: (r: TxRepos) => Promise<T>): Promise<T> {
+    const db = this.d.db;
+    if (!db) return fn({ codes: this.d.codes, tokens: this.d.tokens, audit: (e) => this.d.audit.record(e) });
+    return db.transaction().execute(async (trx) => {
+      const audit = new AuditRepo(trx);
+      return fn({
+        codes: new OAuthCodesRepo(trx),
+        tokens: new OAuthTokensRepo(trx),
+        audit: (e) =>
+          audit.insert({
+            at: this.now(),
+            type: e.type,
+            actor: e.actor ?? null,
+            subject: e.subject ?? null,
+            client_id: e.clientId ?? null,
+            ip: e.ip ?? null,
+            detail: JSON.stringify(e.detail ?? {}),
+          }),
+      });
+    });
   }
 
   get lifetimes(): Lifetimes {
@@ -242,18 +277,7 @@ export class OAuthService implements OAuthApi {
     const row = await this.d.codes.get(hash);
     const now = this.now();
     if (!row || row.client_id !== input.clientId) throw new XmOAuthError(XM.INVALID_CODE);
-    if (row.used_at !== null || !(await this.d.codes.markUsed(hash, now))) {
-      const revoked = await this.d.tokens.revoke({ familyId: hash }, now);
-      await this.invalidate(revoked);
-      await this.d.audit.record({
-        type: 'oauth.code.reuse',
-        subject: row.user_id,
-        clientId: row.client_id,
-        ip: input.ip,
-        detail: { revokedTokens: revoked.length },
-      });
-      throw new XmOAuthError(XM.INVALID_CODE);
-    }
+    if (row.used_at !== null) return this.codeReused(row, input.ip);
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_CODE);
     if (input.requirePkce === true && row.code_challenge === null) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE is required for this client');
@@ -265,15 +289,33 @@ export class OAuthService implements OAuthApi {
     if (!grant) throw new XmOAuthError(XM.INVALID_CODE);
     const app = await this.d.apps.get(row.client_id);
     if (!app) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
-    const issued = await this.mint(app, row.user_id, grant.grant_id, scopeIds(row.scopes), hash, true);
+    const issued = await this.inTx(async (r) => {
+      if (!(await r.codes.markUsed(hash, now))) return undefined;
+      const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), hash, true);
+      await r.audit({
+        type: 'oauth.token.issue',
+        subject: row.user_id,
+        clientId: row.client_id,
+        ip: input.ip,
+        detail: { grant: 'authorization_code' },
+      });
+      return t;
+    });
+    return issued ?? this.codeReused(row, input.ip);
+  }
+
+  /** A second redemption: revoke every token issued from the code, then refuse. */
+  private async codeReused(row: CodeRow, ip: string | undefined): Promise<never> {
+    const revoked = await this.d.tokens.revoke({ familyId: row.code_hash }, this.now());
+    await this.invalidate(revoked);
     await this.d.audit.record({
-      type: 'oauth.token.issue',
+      type: 'oauth.code.reuse',
       subject: row.user_id,
       clientId: row.client_id,
-      ip: input.ip,
-      detail: { grant: 'authorization_code' },
+      ip,
+      detail: { revokedTokens: revoked.length },
     });
-    return issued;
+    throw new XmOAuthError(XM.INVALID_CODE);
   }
 
   // ---- tokens --------------------------------------------------------------------------------
@@ -287,35 +329,43 @@ export class OAuthService implements OAuthApi {
       throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
     }
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
-    if (row.used_at !== null || !(await this.d.tokens.markUsed(hash, now))) {
-      const revoked = await this.d.tokens.revoke({ familyId: row.family_id }, now);
-      await this.invalidate(revoked);
-      await this.d.audit.record({
-        type: 'oauth.refresh.reuse',
-        subject: row.user_id,
-        clientId,
-        ip,
-        detail: { revokedTokens: revoked.length },
-      });
-      throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
-    }
+    if (row.used_at !== null) return this.refreshReused(row, ip);
     const grant = await this.d.grants.byId(row.grant_id);
     const app = await this.d.apps.get(clientId);
     if (!grant || !app) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
-    const issued = await this.mint(app, row.user_id, grant.grant_id, scopeIds(row.scopes), row.family_id, true);
-    await this.d.audit.record({ type: 'oauth.token.issue', subject: row.user_id, clientId, ip, detail: { grant: 'refresh_token' } });
-    return issued;
+    const issued = await this.inTx(async (r) => {
+      if (!(await r.tokens.markUsed(hash, now))) return undefined;
+      const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), row.family_id, true);
+      await r.audit({ type: 'oauth.token.issue', subject: row.user_id, clientId, ip, detail: { grant: 'refresh_token' } });
+      return t;
+    });
+    return issued ?? this.refreshReused(row, ip);
+  }
+
+  /** A rotated-out refresh token came back: revoke its whole family, then refuse. */
+  private async refreshReused(row: TokenRow, ip: string | undefined): Promise<never> {
+    const revoked = await this.d.tokens.revoke({ familyId: row.family_id }, this.now());
+    await this.invalidate(revoked);
+    await this.d.audit.record({
+      type: 'oauth.refresh.reuse',
+      subject: row.user_id,
+      clientId: row.client_id,
+      ip,
+      detail: { revokedTokens: revoked.length },
+    });
+    throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
   }
 
   /** Implicit flow: an access token without a refresh token. */
   async issueImplicit(app: App, userId: string, scopes: number[], ip?: string): Promise<TokenIssue> {
     const grant = await this.approve(userId, app.clientId, scopes, ip);
-    const issued = await this.mint(app, userId, grant.grantId, scopes, newCredential(20), false);
+    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(20), false);
     await this.d.audit.record({ type: 'oauth.token.issue', subject: userId, clientId: app.clientId, ip, detail: { grant: 'implicit' } });
     return issued;
   }
 
   private async mint(
+    tokens: OAuthTokensRepo,
     app: App,
     userId: string,
     grantId: string,
@@ -348,7 +398,7 @@ export class OAuthService implements OAuthApi {
         kind: 'refresh',
         expires_at: now + this.d.lifetimes.refreshTokenSec * 1000,
       });
-    await this.d.tokens.insert(rows);
+    await tokens.insert(rows);
     return {
       accessToken,
       refreshToken,

@@ -42,6 +42,10 @@ export interface Config {
   skipConfirmDefault: boolean;
   /** Allowed MAC nonce clock window in minutes (account-protocol §5.4). */
   macNonceWindowMinutes: number;
+  /** Also accept MAC nonces off by whole 15-minute steps up to 14 h (C# SDK local time, §5.4). */
+  macNonceCsharpCompat: boolean;
+  /** Host line of the checkPassword `_xmSign` canonical string: as java.net.URI.getHost() or always empty (§7.4). */
+  xmSignHostMode: 'uri' | 'empty';
   /** Galaxy-V2 request clock skew tolerance in ms (fds-protocol §2.2.5); 0 disables the check. */
   fdsClockSkewMs: number;
   /** Host name on which passbook paths are also served (optional). */
@@ -96,6 +100,8 @@ export const ENV_NAMES = {
   OPAL_TOKEN_PREFIX: 'tokenPrefix',
   OPAL_SKIP_CONFIRM_DEFAULT: 'skipConfirmDefault',
   OPAL_MAC_NONCE_WINDOW_MINUTES: 'macNonceWindowMinutes',
+  OPAL_MAC_NONCE_CSHARP_COMPAT: 'macNonceCsharpCompat',
+  OPAL_XM_SIGN_HOST_MODE: 'xmSignHostMode',
   OPAL_FDS_CLOCK_SKEW_MS: 'fdsClockSkewMs',
   OPAL_PASSBOOK_HOST: 'passbookHost',
   OPAL_SITES: 'sites',
@@ -215,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tokenPrefix: oneOf('tokenPrefix', ['always', 'get-only'], 'always'),
     skipConfirmDefault: bool('skipConfirmDefault', false),
     macNonceWindowMinutes: int('macNonceWindowMinutes', 15, 1, 24 * 60),
+    macNonceCsharpCompat: bool('macNonceCsharpCompat', true),
+    xmSignHostMode: oneOf('xmSignHostMode', ['uri', 'empty'], 'uri'),
     fdsClockSkewMs: int('fdsClockSkewMs', 15 * 60 * 1000, 0, 7 * 24 * 3600 * 1000),
     passbookHost: opt('passbookHost')?.toLowerCase(),
     sites,

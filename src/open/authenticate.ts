@@ -80,7 +80,7 @@ export async function authenticate(ctx: Context, r: OpenRequest, authorization: 
       macKey: info.macKey,
       request: r,
       publicHosts: [...ctx.config.macHosts, ...(rule.extraHosts ?? [])],
-      window: { windowMinutes: ctx.config.macNonceWindowMinutes, csharpCompat: true },
+      window: { windowMinutes: ctx.config.macNonceWindowMinutes, csharpCompat: ctx.config.macNonceCsharpCompat },
       cache: ctx.cache,
       now: Date.now(),
     });

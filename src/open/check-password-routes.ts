@@ -84,7 +84,7 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
       ip: req.ip,
     });
     const nonce = newNonce(Date.now(), randomBytes(8).readBigInt64BE());
-    const target = buildXmCallback(f.callback, { xmResult: ok, xmUserId: f.userId, code }, nonce, secret);
+    const target = buildXmCallback(f.callback, { xmResult: ok, xmUserId: f.userId, code }, nonce, secret, ctx.config.xmSignHostMode);
     return reply.header('cache-control', 'no-store').redirect(target, 303);
   }
 

@@ -137,6 +137,27 @@ describe('/checkPassword', () => {
     assert.notEqual(createHmac('sha1', clientSecret).update(withHost).digest('base64'), u.searchParams.get('_xmSign'));
   });
 
+  it('OPAL_XM_SIGN_HOST_MODE=empty signs every callback with an empty host line', async () => {
+    const t2 = await startTestServer({ env: { OPAL_XM_SIGN_HOST_MODE: 'empty' } });
+    try {
+      const s2 = await seed(t2.ctx);
+      const agent = new Agent(t2.accountUrl);
+      const r = await agent.req(page({ clientId: s2.clientId, xmUserId: s2.userId, callback }));
+      const done = await agent.post('/checkPassword', {
+        csrf: field(r.text, 'csrf'),
+        flow: field(r.text, 'flow'),
+        password: s2.password,
+        decision: 'confirm',
+      });
+      const u = new URL(done.location);
+      const nonce = u.searchParams.get('_xmNonce') ?? '';
+      assert.equal(xmSign(s2.clientSecret, nonce, done.location, 'empty'), u.searchParams.get('_xmSign'));
+      assert.notEqual(xmSign(s2.clientSecret, nonce, done.location, 'uri'), u.searchParams.get('_xmSign'));
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('validation pages: 96002, 96001, 96010 (other domain, other port, scheme, userinfo)', async () => {
     const agent = new Agent(t.accountUrl);
     const check = async (q: Record<string, string>, code: number) => {

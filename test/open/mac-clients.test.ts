@@ -168,6 +168,26 @@ describe('MAC verification per client style', () => {
     }
   });
 
+  it('OPAL_MAC_NONCE_CSHARP_COMPAT=false: a −480 min nonce is refused, one within the window accepted', async () => {
+    const t2 = await startTestServer({ env: { OPAL_MAC_NONCE_CSHARP_COMPAT: 'false' } });
+    try {
+      const s2 = await seed(t2.ctx);
+      const m = await mint(t2.ctx, s2.clientId, s2.userId, [1]);
+      const q = `clientId=${s2.clientId}&token=${m.accessToken}`;
+      const signedAt = async (offset: number) => {
+        const nonce = javaNonce(offset);
+        const mac = hmacB64(m.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
+        return rawCall(t2.accountUrl, `/user/profile?${q}`, {
+          headers: { authorization: `MAC access_token="${m.accessToken}",nonce="${rfc3986(nonce)}",mac="${rfc3986(mac)}"` },
+        });
+      };
+      assert.equal((await signedAt(-480)).json.code, 96012);
+      assert.equal((await signedAt(-10)).json.code, 0);
+    } finally {
+      await t2.close();
+    }
+  });
+
   describe('refusals → 96012', () => {
     const signed = (nonce: string, path = '/user/profile') => {
       const q = join(sorted(params()), javaEnc);

@@ -53,8 +53,9 @@ export class FsBlobStore implements BlobStore {
       },
     });
     try {
-      // `flush` fsyncs the file before it is closed; pipeline() resolves only after the close.
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }));
+      // fsync flushes the file (not just one descriptor), so a fresh descriptor will do.
+      await fsyncPath(tmp);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;

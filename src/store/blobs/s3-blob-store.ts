@@ -32,6 +32,10 @@ export function parseS3Url(url: string, env: NodeJS.ProcessEnv = process.env): S
     region: q.get('region') ?? env.AWS_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: (q.get('forcePathStyle') ?? (endpoint ? 'true' : 'false')) === 'true',
+    // Checksums only where S3 requires them: many S3-compatible stores reject the SDK's default
+    // streaming (aws-chunked) checksum trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
   });
   const prefix = u.pathname.replace(/^\/+/, '').replace(/\/*$/, '');

@@ -37,12 +37,16 @@ export class RedisCache implements Cache {
   }
 
   async incr(key: string, ttlMs: number): Promise<number> {
-    const [[, n]] = (await this.client
+    // SET … NX creates the counter with its window's expiry only if absent; INCR keeps the expiry.
+    // (Works on every Redis since 2.6.12, unlike PEXPIRE … NX, which needs Redis 7.)
+    const r = (await this.client
       .multi()
+      .set(this.k(key), '0', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
       .incr(this.k(key))
-      .pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)), 'NX')
-      .exec()) as [[Error | null, number]];
-    return n;
+      .exec()) as Array<[Error | null, unknown]>;
+    const [err, n] = r[1] ?? [new Error('no reply')];
+    if (err) throw err;
+    return Number(n);
   }
 
   async ttl(key: string): Promise<number> {

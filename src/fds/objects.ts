@@ -35,8 +35,12 @@ export function factsOf(o: ObjectRow): StoredObjectFacts {
 /** The request body, with the Java MD5 trailer stripped and checked when announced. */
 export function uploadBody(c: FdsCall): Readable {
   const trailer = c.header('x-xiaomi-meta-md5-attached-stream');
-  if (trailer !== undefined && trailer.trim() === '1') return c.body.pipe(new Md5TrailerStripper());
-  return c.body;
+  if (trailer === undefined || trailer.trim() !== '1') return c.body;
+  const stripper = new Md5TrailerStripper();
+  // The consumer (the blob store's pipeline) reports errors; late duplicates must not go uncaught.
+  stripper.on('error', () => undefined);
+  c.body.on('error', (e) => stripper.destroy(e));
+  return c.body.pipe(stripper);
 }
 
 /** A new version row for `name` with the caller as owner. */

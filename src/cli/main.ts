@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
+import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -19,6 +20,7 @@ const program = new Command('opal')
 
 for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
 registerFds(program);
+registerFdsToken(program);
 registerPass(program);
 for (const register of [registerGrant, registerToken]) register(program);
 

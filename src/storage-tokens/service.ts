@@ -75,7 +75,8 @@ export interface TokenSummary {
   state: 'live' | 'expired' | 'revoked';
 }
 
-const LOOKUP_TTL_MS = 30_000;
+// Short: a revocation from another process (CLI) on an in-memory cache is seen within this time.
+const LOOKUP_TTL_MS = 5_000;
 const cacheKey = (hash: string) => `fds:st:${hash}`;
 
 export class StorageTokenService {

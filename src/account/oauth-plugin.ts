@@ -20,4 +20,10 @@ export async function oauthSite(app: FastifyInstance, ctx: Context): Promise<voi
   await tokenRoutes(app, ctx);
   await standardRoutes(app, ctx);
   await grantsRoutes(app, ctx);
+  // Housekeeping: drop codes and tokens that expired more than a day ago, once an hour.
+  const purge = setInterval(() => {
+    ctx.services.oauth.purgeExpired().catch((e: unknown) => app.log.warn({ err: e }, 'oauth purge failed'));
+  }, 3600_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
 }

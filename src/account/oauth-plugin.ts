@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { registerWeb } from '../web/setup.ts';
+import { webKit } from '../web/web-kit.ts';
 import { authorizeRoutes } from './authorize-routes.ts';
 import { grantsRoutes } from './grants-routes.ts';
 import { loginRoutes } from './login-routes.ts';
@@ -20,9 +21,11 @@ export async function oauthSite(app: FastifyInstance, ctx: Context): Promise<voi
   await tokenRoutes(app, ctx);
   await standardRoutes(app, ctx);
   await grantsRoutes(app, ctx);
-  // Housekeeping: drop codes and tokens that expired more than a day ago, once an hour.
+  // Housekeeping, once an hour: codes and tokens expired for a day, expired sessions.
   const purge = setInterval(() => {
-    ctx.services.oauth.purgeExpired().catch((e: unknown) => app.log.warn({ err: e }, 'oauth purge failed'));
+    Promise.all([ctx.services.oauth.purgeExpired(), webKit(ctx).sessions.purgeExpired()]).catch((e: unknown) =>
+      app.log.warn({ err: e }, 'oauth purge failed'),
+    );
   }, 3600_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));

@@ -43,6 +43,11 @@ export class Sessions {
     reply.setCookie(SESSION_COOKIE, token, opts).setCookie(USER_COOKIE, userId, opts);
   }
 
+  /** Deletes expired sessions (housekeeping). */
+  async purgeExpired(): Promise<void> {
+    await this.repo.purge(this.now());
+  }
+
   async logout(reply: FastifyReply): Promise<void> {
     const req = reply.request;
     const token = readCookie(req, SESSION_COOKIE);

@@ -22,4 +22,8 @@ export class WebSessionsRepo {
   async deleteByUser(userId: string): Promise<void> {
     await this.db.deleteFrom('web_sessions').where('user_id', '=', userId).execute();
   }
+
+  async purge(before: number): Promise<void> {
+    await this.db.deleteFrom('web_sessions').where('expires_at', '<', before).execute();
+  }
 }

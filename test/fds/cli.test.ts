@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FdsKeys } from '../../src/fds/keys.ts';
 import { payload } from '../fixtures/fds-data.ts';
 import { startTestServer, type TestServer, tmpDir } from '../helpers/env.ts';
 
@@ -16,18 +15,19 @@ const work = tmpDir('opal-fds-cli-');
 
 before(async () => {
   t = await startTestServer();
-  const { app } = await t.ctx.services.apps.create({
-    name: 'cli test',
-    redirectUris: 'http://127.0.0.1/cb',
-    scopes: [1],
-    developer: 'cli-dev',
-  });
-  const key = await new FdsKeys(t.ctx.db.kysely, t.ctx.serverSecret).ensure(app.clientId);
+  // The onboarding path of the docs: `opal app create --json` prints the app's FDS key (run on the
+  // server's own SQLite data directory).
+  env = { PATH: process.env.PATH ?? '', OPAL_DATA_DIR: t.dataDir, OPAL_LOG_LEVEL: 'silent' };
+  const created = json(
+    await ok(['app', 'create', '--name', 'cli test', '--redirect-uri', 'http://127.0.0.1/cb', '--developer', 'cli-dev', '--json']),
+  );
+  assert.match(created.accessKeyId, /^\S+$/);
+  assert.match(created.accessSecret, /^\S{20,}$/);
   env = {
     PATH: process.env.PATH ?? '',
     OPAL_FDS_ENDPOINT: t.fdsUrl,
-    OPAL_FDS_ACCESS_KEY: key.accessKeyId,
-    OPAL_FDS_SECRET: key.accessSecret,
+    OPAL_FDS_ACCESS_KEY: created.accessKeyId,
+    OPAL_FDS_SECRET: created.accessSecret,
   };
 });
 
@@ -66,48 +66,59 @@ async function ok(args: string[], opts: Parameters<typeof opal>[1] = {}): Promis
 const json = (r: Run) => JSON.parse(r.stdout.toString());
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 120_000 }, async () => {
+test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 180_000 }, async () => {
   assert.deepEqual(json(await ok(['fds', 'mb', 'cli-bucket', '--json'])), { bucket: 'cli-bucket', created: true });
-  const buckets = json(await ok(['--json', 'fds', 'ls']));
-  assert.ok(buckets.buckets.some((b: { name: string }) => b.name === 'cli-bucket'));
 
+  // Independent commands run side by side (each is a process start).
   const body = payload(3, 300_000);
   const file = join(work.path, 'in.bin');
   writeFileSync(file, body);
   const name = 'dir/中文 x+y.bin';
-  const put = json(
-    await ok(['fds', 'put', 'cli-bucket', name, file, '--content-type', 'application/x-test', '--meta', 'color=blue', '--json']),
-  );
+  const small = Buffer.from('hello from stdin\n');
+  const [buckets, putRun, stdinRun] = await Promise.all([
+    ok(['--json', 'fds', 'ls']),
+    ok(['fds', 'put', 'cli-bucket', name, file, '--content-type', 'application/x-test', '--meta', 'color=blue', '--json']),
+    // stdin, sent chunked (length unknown); checked against the stored MD5 afterwards.
+    ok(['fds', 'put', 'cli-bucket', 'top.txt', '--json'], { input: small }),
+  ]);
+  assert.ok(json(buckets).buckets.some((b: { name: string }) => b.name === 'cli-bucket'));
+  const put = json(putRun);
   assert.equal(put.object, name);
   assert.equal(put.size, body.length);
   assert.equal(put.md5, md5(body));
   assert.equal(put.multipart, false);
-
-  // stdin, sent chunked (length unknown); checked against the stored MD5 afterwards.
-  const small = Buffer.from('hello from stdin\n');
-  const fromStdin = json(await ok(['fds', 'put', 'cli-bucket', 'top.txt', '--json'], { input: small }));
+  const fromStdin = json(stdinRun);
   assert.equal(fromStdin.size, small.length);
   assert.equal(fromStdin.md5, md5(small));
 
+  const out = join(work.path, 'out.bin');
+  const [textRun, flatRun, underRun, gotRun, piped, ranged, presigned, busy] = await Promise.all([
+    ok(['fds', 'ls', 'cli-bucket']),
+    ok(['fds', 'ls', 'cli-bucket', '--recursive', '--json']),
+    ok(['fds', 'ls', 'cli-bucket', 'dir/', '--json']),
+    ok(['fds', 'get', 'cli-bucket', name, out, '--json']),
+    ok(['fds', 'get', 'cli-bucket', name]),
+    ok(['fds', 'get', 'cli-bucket', name, '-', '--range', 'bytes=10-19']),
+    ok(['fds', 'presign', 'cli-bucket', name, '--method', 'HEAD']),
+    // A non-empty bucket is not removed without --force.
+    opal(['fds', 'rb', 'cli-bucket']),
+  ]);
   // Text listing: directories roll up as PRE lines; --recursive lists every name.
-  const text = (await ok(['fds', 'ls', 'cli-bucket'])).stdout.toString();
+  const text = textRun.stdout.toString();
   assert.match(text, /PRE\s+dir\//);
   assert.match(text, /\b17\s+\S+\s+top\.txt\n/);
-  const flat = json(await ok(['fds', 'ls', 'cli-bucket', '--recursive', '--json']));
+  const flat = json(flatRun);
   assert.deepEqual(
     flat.objects.map((o: { name: string }) => o.name),
     [name, 'top.txt'],
   );
   assert.equal(flat.objects[0].size, body.length);
-  const under = json(await ok(['fds', 'ls', 'cli-bucket', 'dir/', '--json']));
   assert.deepEqual(
-    under.objects.map((o: { name: string }) => o.name),
+    json(underRun).objects.map((o: { name: string }) => o.name),
     [name],
   );
-
   // Download to a file (renamed into place only when complete) and to stdout.
-  const out = join(work.path, 'out.bin');
-  const got = json(await ok(['fds', 'get', 'cli-bucket', name, out, '--json']));
+  const got = json(gotRun);
   assert.equal(got.md5, md5(body));
   assert.equal(got.verified, true);
   assert.ok(readFileSync(out).equals(body));
@@ -115,22 +126,14 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
     readdirSync(work.path).filter((f) => f.endsWith('.part')),
     [],
   );
-  const piped = await ok(['fds', 'get', 'cli-bucket', name]);
   assert.ok(piped.stdout.equals(body), 'stdout carries exactly the object bytes');
-  const ranged = await ok(['fds', 'get', 'cli-bucket', name, '-', '--range', 'bytes=10-19']);
   assert.ok(ranged.stdout.equals(body.subarray(10, 20)));
-
   // Stored metadata came from --content-type and --meta.
-  const head = await fetch((await ok(['fds', 'presign', 'cli-bucket', name, '--method', 'HEAD'])).stdout.toString().trim(), {
-    method: 'HEAD',
-  });
+  const head = await fetch(presigned.stdout.toString().trim(), { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.equal(head.headers.get('content-type'), 'application/x-test');
   assert.equal(head.headers.get('x-xiaomi-meta-color'), 'blue');
-
-  // A non-empty bucket is not removed without --force.
-  const busy = await opal(['fds', 'rb', 'cli-bucket']);
-  assert.notEqual(busy.code, 0);
+  assert.equal(busy.code, 4, 'a non-empty bucket: 409');
 
   const rm = json(await ok(['fds', 'rm', 'cli-bucket', 'top.txt', '--json']));
   assert.deepEqual(
@@ -141,7 +144,7 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
   assert.equal(missing.code, 3, 'a missing object exits 3');
   assert.match(missing.stderr, /404/);
   assert.deepEqual(
-    readdirSync(work.path).filter((f) => f.startsWith('gone') || f.includes('gone.bin')),
+    readdirSync(work.path).filter((f) => f.includes('gone.bin')),
     [],
     'a failed download leaves no file',
   );
@@ -196,20 +199,24 @@ test('presign: the URL works without credentials until it expires; PUT presigns 
 });
 
 test('errors: exit codes and messages', { timeout: 60_000 }, async () => {
-  const noKey = await opal(['fds', 'ls'], { env: { OPAL_FDS_ACCESS_KEY: '' } });
+  const [noKey, badSecret, noBucket, badSize, badEndpoint] = await Promise.all([
+    opal(['fds', 'ls'], { env: { OPAL_FDS_ACCESS_KEY: '' } }),
+    opal(['fds', 'ls', '--json'], { env: { OPAL_FDS_SECRET: 'wrong' } }),
+    opal(['fds', 'ls', 'no-such-bucket']),
+    opal(['fds', 'put', 'cli-dup', 'x', '--part-size', 'lots']),
+    opal(['fds', 'ls', '--endpoint', 'http://127.0.0.1:1/fds']),
+  ]);
   assert.equal(noKey.code, 2);
   assert.match(noKey.stderr, /OPAL_FDS_ACCESS_KEY/);
-  const badSecret = await opal(['fds', 'ls', '--json'], { env: { OPAL_FDS_SECRET: 'wrong' } });
   assert.equal(badSecret.code, 1);
   const err = json(badSecret);
   assert.equal(err.status, 403);
   assert.match(err.error, /Signature Does Not Match|Authentication Failed/);
+  assert.equal(noBucket.code, 3);
+  assert.equal(badEndpoint.code, 2, 'an endpoint with a path is refused (FDS has no path prefix)');
   await ok(['fds', 'mb', 'cli-dup']);
   const dup = await opal(['fds', 'mb', 'cli-dup']);
   assert.equal(dup.code, 4, 'an existing bucket exits 4 (409)');
-  const noBucket = await opal(['fds', 'ls', 'no-such-bucket']);
-  assert.equal(noBucket.code, 3);
-  const badSize = await opal(['fds', 'put', 'cli-dup', 'x', '--part-size', 'lots']);
   assert.equal(badSize.code, 2);
   assert.match(badSize.stderr, /--part-size/);
   // Not a terminal: no progress bar, nothing but the summary.

@@ -1,6 +1,8 @@
-// `opal grant list|revoke` and `opal token inspect|revoke` against a real data directory.
+// `opal grant list|revoke` and `opal token inspect|revoke` against a real data directory, through
+// test/fixtures/cli-runner.ts (the real CLI code, many command lines in one process).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
 
@@ -20,35 +22,48 @@ describe('opal grant / opal token', () => {
   after(async () => {
     await t.close();
   });
-  const opal = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--json', ...args], {
-      env: { ...process.env, OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-      timeout: 30_000,
+  let runner: ChildProcessWithoutNullStreams | undefined;
+  const pending: Array<(line: string) => void> = [];
+  after(() => {
+    runner?.stdin.end();
+  });
+  const opal = async (...args: string[]) => {
+    if (!runner) {
+      runner = spawn(process.execPath, ['--import', 'tsx', new URL('../fixtures/cli-runner.ts', import.meta.url).pathname], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      createInterface({ input: runner.stdout }).on('line', (line) => pending.shift()?.(line));
+    }
+    const env = { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' };
+    const line = await new Promise<string>((res) => {
+      pending.push(res);
+      runner?.stdin.write(`${JSON.stringify({ args: ['--json', ...args], env })}\n`);
     });
-    return { status: r.status, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
+    const r = JSON.parse(line) as { code: number; stdout: string; stderr: string };
+    return { status: r.code, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
   };
 
   test('grant list, token inspect, token revoke, grant revoke', async () => {
-    const list = opal('grant', 'list', 'erin');
+    const list = await opal('grant', 'list', 'erin');
     assert.equal(list.status, 0, list.stderr);
     assert.deepEqual(
       (list.json.grants as Array<Record<string, unknown>>).map((g) => [g.clientId, g.appName, g.scopes]),
       [[clientId, 'CLI App', [1, 3]]],
     );
-    const inspect = opal('token', 'inspect', tokens.accessToken);
+    const inspect = await opal('token', 'inspect', tokens.accessToken);
     assert.equal(inspect.status, 0, inspect.stderr);
     assert.equal(inspect.json.kind, 'access');
     assert.equal(inspect.json.active, true);
     assert.equal(inspect.json.clientId, clientId);
     assert.equal(inspect.json.userId, userId);
     assert.equal(JSON.stringify(inspect.json).includes(tokens.accessToken), false);
-    assert.equal(opal('token', 'revoke', tokens.accessToken).status, 0);
+    assert.equal((await opal('token', 'revoke', tokens.accessToken)).status, 0);
     assert.equal((await t.ctx.services.oauth.inspect(tokens.accessToken))?.active, false);
     assert.equal(await t.ctx.services.oauth.resolveAccessToken(tokens.accessToken), undefined);
-    const revoke = opal('grant', 'revoke', 'erin', clientId);
+    assert.equal((await opal('token', 'inspect', 'nope')).status, 3);
+    const revoke = await opal('grant', 'revoke', 'erin', clientId);
     assert.equal(revoke.status, 0, revoke.stderr);
     assert.equal(await t.ctx.services.oauth.isGrantActive(clientId, userId), false);
-    assert.equal(opal('token', 'inspect', tokens.refreshToken).json.active, false);
+    assert.equal((await opal('token', 'inspect', tokens.refreshToken)).json.active, false);
   });
 });

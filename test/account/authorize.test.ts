@@ -84,6 +84,36 @@ describe('authorize', () => {
     await good.text();
   });
 
+  test('8. redirect-URI matrix of the documentation over HTTP', async () => {
+    const { app } = await f.t.ctx.services.apps.create({
+      name: 'Doc',
+      redirectUris: 'https://abc.com/oauth;https://mi.com/login.php;http://miui.com/login.php',
+      scopes: [1],
+    });
+    const status = async (uri: string) => {
+      const r = await jar.fetch(`/oauth2/authorize?client_id=${app.clientId}&response_type=code&redirect_uri=${enc(uri)}`);
+      await r.text();
+      return r.status;
+    };
+    for (const ok of [
+      'https://abc.com/oauth?x=1&y=2',
+      'https://x.abc.com/oauth?x=1&y=2',
+      'https://x.abc.com/oauth/path?x=1&y=2',
+      'https://a.mi.com/login.php?x=1&y=2z=3',
+      'http://b.miui.com/login.php?x=1&y=2z=3',
+    ]) {
+      assert.equal(await status(ok), 200, ok);
+    }
+    for (const bad of [
+      'http://abc.com/oauth?x=1&y=2',
+      'https://abc.com:8080/oauth?x=1&y=2',
+      'http://*.mi.com/login.php?x=1&y=2z=3',
+      'https://abc.com/other',
+    ]) {
+      assert.equal(await status(bad), 400, bad);
+    }
+  });
+
   test('per-app exact redirect matching', async () => {
     const { app } = await f.t.ctx.services.apps.create({ name: 'Exact', redirectUris: CB, scopes: [1], flags: { exactRedirect: true } });
     const sub = await jar.fetch(`/oauth2/authorize?client_id=${app.clientId}&response_type=code&redirect_uri=${enc(`${CB}/more`)}`);

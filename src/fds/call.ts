@@ -1,6 +1,7 @@
 // One FDS request as the handlers see it: raw path and query (absolute-form targets reduced),
 // decoded parameters, header pairs, the target bucket/object, the operation and the caller.
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type FdsIdentity } from '../core/fds/acl.ts';
 import { dispatch, type Operation, parsePath } from '../core/fds/dispatch.ts';
@@ -61,4 +62,32 @@ export function sendText(c: FdsCall, text: string): FastifyReply {
 
 export function sendEmpty(c: FdsCall): FastifyReply {
   return c.reply.code(200).send();
+}
+
+/**
+ * Sends a response with header names exactly as given (Android and iOS compare object metadata
+ * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
+ * already set on the reply, then streams `body` (not for HEAD).
+ */
+export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable): void {
+  const flat: string[] = [];
+  const seen = new Set<string>();
+  for (const [k, v] of Object.entries(headers)) {
+    flat.push(k, v);
+    seen.add(k.toLowerCase());
+  }
+  for (const [k, v] of Object.entries(c.reply.getHeaders())) {
+    if (v === undefined || seen.has(k)) continue;
+    for (const one of Array.isArray(v) ? v : [v]) flat.push(k, String(one));
+  }
+  if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
+  c.reply.hijack();
+  const res = c.reply.raw;
+  res.writeHead(status, flat);
+  if (!body || c.method === 'HEAD') {
+    body?.destroy();
+    res.end();
+    return;
+  }
+  pipeline(body, res).catch(() => res.destroy());
 }

@@ -8,7 +8,7 @@ import { metadataHeaders, metaFromHeaders, metaFromRaw, type ObjectMeta, type St
 import { checkObjectName, TRASH_BUCKET } from '../core/fds/names.ts';
 import { resolveRange } from '../core/fds/range.ts';
 import { checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
-import { type FdsCall, sendEmpty, sendJson } from './call.ts';
+import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
 import { normalizeMd5 } from './env.ts';
 import { newObjectName, newVersionId } from './ids.ts';
 import { putObjectResult } from './results.ts';
@@ -118,9 +118,10 @@ async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: Obj
   return { b, o };
 }
 
-function applyHeaders(c: FdsCall, o: ObjectRow): void {
-  for (const [k, v] of Object.entries(metadataHeaders(factsOf(o)))) c.reply.header(k, v);
-  if (o.storage_class) c.reply.header('x-xiaomi-storage-class', o.storage_class);
+function objectHeaders(o: ObjectRow): Record<string, string> {
+  const h = metadataHeaders(factsOf(o));
+  if (o.storage_class) h['x-xiaomi-storage-class'] = o.storage_class;
+  return h;
 }
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
@@ -135,39 +136,29 @@ export async function getObject(c: FdsCall): Promise<void> {
   const { o } = await addressed(c);
   const range = resolveRange(c.header('range'), o.size);
   const stream = o.size === 0 ? undefined : await c.env.ctx.blobs.get(o.blob_key, range);
-  applyHeaders(c, o);
+  const h = objectHeaders(o);
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = c.params.get(param);
-    if (v) c.reply.header(header, v);
+    if (v) h[header] = v;
   }
-  c.reply.header('Accept-Ranges', 'bytes');
+  h['Accept-Ranges'] = 'bytes';
   if (range) {
-    c.reply.code(206);
-    c.reply.header('Content-Range', `bytes ${range.start}-${range.end}/${o.size}`);
-    c.reply.header('Content-Length', String(range.end - range.start + 1));
+    h['Content-Range'] = `bytes ${range.start}-${range.end}/${o.size}`;
+    h['Content-Length'] = String(range.end - range.start + 1);
   } else {
-    c.reply.code(200);
-    c.reply.header('Content-Length', String(o.size));
+    h['Content-Length'] = String(o.size);
   }
-  if (!stream) {
-    c.reply.send('');
-    return;
-  }
-  c.reply.send(stream);
+  sendCased(c, range ? 206 : 200, h, stream);
 }
 
 export async function headObject(c: FdsCall): Promise<void> {
   const { o } = await addressed(c);
-  applyHeaders(c, o);
-  c.reply.header('Content-Length', String(o.size));
-  c.reply.code(200).send();
+  sendCased(c, 200, { ...objectHeaders(o), 'Content-Length': String(o.size) });
 }
 
 export async function getObjectMetadata(c: FdsCall): Promise<void> {
   const { o } = await addressed(c);
-  applyHeaders(c, o);
-  c.reply.header('Content-Length', '0');
-  c.reply.code(200).send(c.method === 'HEAD' ? undefined : '');
+  sendCased(c, 200, { ...objectHeaders(o), 'Content-Length': '0' });
 }
 
 /** DELETE object (§5.10): to the bucket owner's trash unless `enableTrash=false`; `versionId` removes that version. */

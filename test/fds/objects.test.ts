@@ -2,6 +2,7 @@
 // metadata, delete, rename, copy, restore and batch delete, and what they read back.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { hmacBase64, stringToSign } from '../../src/core/fds/signer.ts';
 import { dbBackends } from '../helpers/env.ts';
@@ -390,6 +391,38 @@ for (const backend of dbBackends()) {
       assert.equal(total, big.length);
       assert.equal(hash.digest('hex'), md5Hex(big));
       assert.equal((await f.owner.send('GET', `/${B}/big-live?versionId=${row.version_id}`)).status, 404);
+    });
+
+    it('object headers keep the casing Android and iOS compare case-sensitively (§3)', async () => {
+      await f.owner.ok('PUT', `/${B}/cased`, {
+        body: 'cased',
+        headers: { 'cache-control': 'no-cache', 'content-encoding': 'identity', 'X-Xiaomi-Meta-Kind': 'k' },
+      });
+      const url = `${f.t.fdsUrl}/${B}/cased`;
+      for (const method of ['GET', 'HEAD']) {
+        const names = await new Promise<string[]>((resolve, reject) => {
+          const date = new Date().toUTCString();
+          const sig = hmacBase64(f.ownerKey.accessSecret, `${method}\n\n\n${date}\n/${B}/cased`);
+          request(url, { method, headers: { date, authorization: `Galaxy-V2 ${f.ownerKey.accessKeyId}:${sig}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.rawHeaders.filter((_, i) => i % 2 === 0)));
+          })
+            .on('error', reject)
+            .end();
+        });
+        for (const n of [
+          'Content-Type',
+          'Content-Length',
+          'Last-Modified',
+          'Content-MD5',
+          'Cache-Control',
+          'Content-Encoding',
+          'x-xiaomi-meta-kind',
+          'x-xiaomi-meta-content-length',
+        ]) {
+          assert.ok(names.includes(n), `${method} ${n} in ${names.join(' ')}`);
+        }
+      }
     });
 
     it('OPTIONS answers 200 with the CORS headers on any path', async () => {

@@ -188,6 +188,38 @@ for (const backend of dbBackends()) {
       const after = await withToken('GET', '/photos/alice.jpg', token);
       assert.equal(after.status, 400);
       assert.match(await after.text(), /Authentication Failed/);
+      // The grant-revocation broadcast also marks the rows revoked (seen by `opal fds token list`).
+      const st = storageTokens(f.t.ctx);
+      let states: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        states = (await st.list({ appId: f.clientId, user: f.userId, all: true }))
+          .filter((x) => x.provider === 'XiaoMi')
+          .map((x) => x.state);
+        if (!states.includes('live')) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(states.length > 0 && !states.includes('live'), states.join(','));
+    });
+
+    it('XiaoMi: a token of another app is refused, and so is an oauthAppId of another developer', async () => {
+      const other = await f.t.ctx.services.apps.create({ name: 'Sibling', redirectUris: REDIRECT, scopes: [1, 3] });
+      const alice = await macToken('alice');
+      // Same developer, so the pair is allowed, but the token was issued to f.clientId: the open API refuses it.
+      const r = await androidExchange('XiaoMi', other.app.clientId, alice.token, alice.macKey);
+      assert.equal(r.status, 400);
+      assert.match(await r.text(), /Verify OAuth Access Token Error: XiaoMi refused the token \(96012/);
+      const foreign = await f.t.ctx.services.apps.create({ name: 'Foreign', redirectUris: REDIRECT, developer: 'someone-else' });
+      const r2 = await androidExchange('XiaoMi', foreign.app.clientId, alice.token, alice.macKey);
+      assert.equal(r2.status, 400);
+      assert.match(await r2.text(), /Invalid OAuth Parameters: .*not bound/);
+      const noMac = await fetch(
+        `${fds}/?storageAccessToken&appId=${f.clientId}&oauthAppId=${f.clientId}&oauthAccessToken=${alice.token}&oauthProvider=XiaoMi`,
+        {
+          headers: { authorization: 'OAuth' },
+        },
+      );
+      assert.equal(noMac.status, 400);
+      assert.match(await noMac.text(), /oauthMacKey and oauthMacAlgorithm are required/);
     });
 
     it('QQ, Sina and RenRen through the FDS origin against fake providers; tokens of another app refused', async () => {
@@ -265,6 +297,21 @@ for (const backend of dbBackends()) {
       });
       assert.equal(refused.status, 403);
       assert.match(await refused.text(), /Bucket Access Denied/);
+      // A bucket may grant SSO_WRITE to the Opal user id itself (Java testSetWriteWithSSO style).
+      await dev.ok('PUT', '/personal');
+      assert.equal(
+        (await fetch(`${fds}/personal/a?serviceToken=${j.serviceToken}`, { method: 'PUT', headers: { authorization: 'SSO' }, body: 'a' }))
+          .status,
+        403,
+      );
+      await dev.ok('PUT', '/personal?acl', {
+        body: JSON.stringify({ accessControlList: [{ grantee: { id: f.userId }, permission: 'SSO_WRITE', type: 'USER' }] }),
+      });
+      assert.equal(
+        (await fetch(`${fds}/personal/a?serviceToken=${j.serviceToken}`, { method: 'PUT', headers: { authorization: 'SSO' }, body: 'a' }))
+          .status,
+        200,
+      );
       const wrongSid = await fetch(`${fds}/photos/sso.txt?serviceToken=${j.serviceToken}&sid=other`, { headers: { authorization: 'SSO' } });
       assert.equal(wrongSid.status, 400);
       const bogus = await fetch(`${fds}/photos/sso.txt?serviceToken=${'A'.repeat(40)}`, { headers: { authorization: 'SSO' } });

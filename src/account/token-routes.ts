@@ -56,5 +56,20 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<v
       return reply.send(tokenErrorBody(e.code, e.description, prefix));
     }
   };
-  app.route({ method: ['GET', 'POST'], url: '/oauth2/token', handler });
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/oauth2/token',
+    handler,
+    // Unparseable bodies (bad JSON, oversized forms) still get the protocol's error shape.
+    errorHandler: (err: { statusCode?: number }, req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) throw err;
+      const prefix = ctx.config.tokenPrefix === 'always' || req.method === 'GET';
+      return reply
+        .code(200)
+        .header('cache-control', 'no-store')
+        .type('application/json;charset=UTF-8')
+        .send(tokenErrorBody(XM.INVALID_REQUEST, 'invalid request: unreadable parameters', prefix));
+    },
+  });
 }

@@ -93,6 +93,12 @@ for (const backend of dbBackends())
       assert.equal(await err({ ...full, grant_type: 'refresh_token', refresh_token: '' }), 96002);
     });
 
+    test('an unreadable body still gets the protocol error shape', async () => {
+      const r = await fetch(`${f.base}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
+      assert.equal(r.status, 200);
+      assert.equal(await r.text(), '&&&START&&&{"error":96002,"error_description":"invalid request: unreadable parameters"}');
+    });
+
     test('3. GET, POST form, and POST with parameters in the query (body wins) all work', async () => {
       const g = parseTokenBody(await (await get(codeQuery(await mint()))).text());
       assert.equal(typeof g.access_token, 'string');

@@ -77,12 +77,15 @@ export interface TokenSummary {
 
 // Short: a revocation from another process (CLI) on an in-memory cache is seen within this time.
 const LOOKUP_TTL_MS = 5_000;
+/** Expired and revoked rows stay listable (`opal fds token list --all`) this long. */
+export const PURGE_RETAIN_MS = 30 * 24 * 3600_000;
 const cacheKey = (hash: string) => `fds:st:${hash}`;
 
 export class StorageTokenService {
   private readonly now: () => number;
   private readonly send: typeof sendProviderRequest;
   private unsubscribe: (() => void) | undefined;
+  private lastPurge = 0;
 
   constructor(private readonly d: StorageTokenDeps) {
     this.now = d.now ?? Date.now;
@@ -199,6 +202,7 @@ export class StorageTokenService {
       grantId = info.grantId;
     }
 
+    this.purgeNowAndThen();
     const token = newCredential(30);
     const now = this.now();
     const expireTime = now + this.d.config.fdsStorageTokenTtlMs;
@@ -346,6 +350,19 @@ export class StorageTokenService {
       await this.d.audit.record({ type: 'fds.storage_token.revoked', actor, detail: { ...where, count: hashes.length } });
     }
     return hashes.length;
+  }
+
+  /** Deletes rows that expired or were revoked more than `retainMs` ago; returns how many. */
+  purge(retainMs = PURGE_RETAIN_MS): Promise<number> {
+    return this.d.repo.purge(this.now() - retainMs);
+  }
+
+  /** At most once an hour per process, from the exchange: keeps the table small without a job. */
+  private purgeNowAndThen(): void {
+    const now = this.now();
+    if (now - this.lastPurge < 3600_000) return;
+    this.lastPurge = now;
+    void this.purge().catch(() => undefined);
   }
 
   bind(appId: string, provider: ProviderName, oauthAppId: string): Promise<boolean> {

@@ -179,6 +179,14 @@ for (const backend of dbBackends()) {
       const listed = await st.list({ appId, all: true });
       assert.ok(listed.some((x) => x.id === ca.tokenId && x.state === 'revoked'));
       assert.ok(listed.some((x) => x.id === cb.tokenId && x.state === 'expired'));
+      assert.equal(await st.purge(60_000), 0, 'kept for the retention period');
+      assert.ok((await st.purge(0)) >= 2);
+      const left = await st.list({ appId, all: true });
+      assert.ok(!left.some((x) => x.id === ca.tokenId || x.id === cb.tokenId));
+      assert.ok(
+        left.some((x) => x.state === 'live'),
+        'live tokens stay',
+      );
     });
 
     it('reports a provider that does not answer in time as an upstream error', async () => {

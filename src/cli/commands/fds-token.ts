@@ -1,4 +1,4 @@
-// `opal fds token list|revoke|bind|unbind|bindings`: FDS storage tokens (exchanged third-party
+// `opal fds token list|revoke|purge|bind|unbind|bindings`: FDS storage tokens (exchanged third-party
 // OAuth tokens) and SSO serviceTokens, and which provider apps may exchange tokens for an FDS app.
 // Documented in docs/storage-tokens.md.
 import type { Command } from 'commander';
@@ -17,7 +17,7 @@ const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString(
 
 export function registerFdsToken(program: Command): void {
   const fds = program.commands.find((c) => c.name() === 'fds') ?? program.command('fds');
-  const token = fds.command('token').description('FDS storage tokens and SSO serviceTokens: list, revoke; provider app bindings');
+  const token = fds.command('token').description('FDS storage tokens and SSO serviceTokens: list, revoke, purge; provider app bindings');
 
   token
     .command('list')
@@ -64,6 +64,21 @@ export function registerFdsToken(program: Command): void {
         },
         (r) => `revoked ${r.revoked} token(s)`,
         { full: true },
+      );
+    });
+
+  token
+    .command('purge')
+    .description('delete tokens that expired or were revoked more than --days ago (default 30; the exchange also does this hourly)')
+    .option('--days <n>', 'keep expired and revoked tokens this many days', '30')
+    .action(async (o: { days: string }, cmd: Command) => {
+      await withContext(
+        cmd,
+        async (ctx) => {
+          if (!/^\d{1,4}$/.test(o.days)) throw new InvalidInputError('--days must be a whole number of days');
+          return { purged: await storageTokens(ctx).purge(Number(o.days) * 24 * 3600_000) };
+        },
+        (r) => `purged ${r.purged} token(s)`,
       );
     });
 

@@ -83,6 +83,7 @@ export async function authenticate(ctx: Context, r: OpenRequest, authorization: 
       window: { windowMinutes: ctx.config.macNonceWindowMinutes, csharpCompat: ctx.config.macNonceCsharpCompat },
       cache: ctx.cache,
       now: Date.now(),
+      offsetTtlMs: Math.max(60_000, info.expiresAt - Date.now()),
     });
     if (failure === 'nonce-format') throw denied('malformed nonce');
     if (failure === 'nonce-time') throw denied('nonce expired');

@@ -97,6 +97,8 @@ describe('MAC verification per client style', () => {
   });
 
   it('C#: constant host, insertion order, EscapeDataString, no spaces, local-time nonce (−480 min)', async () => {
+    // A token of its own: a token's clock offset is pinned by its first verified request.
+    const tok = await mint(t.ctx, s.clientId, s.userId, [1]);
     const nonce = `${Math.floor(Math.random() * 2 ** 31)}:${nowMinutes(-480)}`;
     const q = `clientId=${rfc3986(s.clientId)}&token=${rfc3986(tok.accessToken)}`;
     const mac = hmacB64(tok.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
@@ -186,6 +188,25 @@ describe('MAC verification per client style', () => {
     } finally {
       await t2.close();
     }
+  });
+
+  it("a token's clock offset is pinned by its first verified request", async () => {
+    const m = await mint(t.ctx, s.clientId, s.userId, [1]);
+    const q = `clientId=${s.clientId}&token=${m.accessToken}`;
+    const at = async (offset: number) => {
+      const nonce = javaNonce(offset);
+      const mac = hmacB64(m.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
+      return (
+        await rawCall(t.accountUrl, `/user/profile?${q}`, {
+          headers: { authorization: `MAC access_token="${m.accessToken}",nonce="${rfc3986(nonce)}",mac="${rfc3986(mac)}"` },
+        })
+      ).json.code;
+    };
+    assert.equal(await at(-480), 0);
+    assert.equal(await at(-475), 0);
+    assert.equal(await at(0), 96012);
+    assert.equal(await at(-360), 96012);
+    assert.equal(await at(-490), 0);
   });
 
   describe('refusals → 96012', () => {

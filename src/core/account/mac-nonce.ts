@@ -34,23 +34,36 @@ export function epochMinutes(nowMs: number): number {
   return Math.floor(nowMs / 60_000);
 }
 
-/** Whether a nonce minute count is acceptable at `nowMs` (§5.4 step 3). */
-export function nonceTimeOk(minutes: number, nowMs: number, w: NonceWindow = DEFAULT_NONCE_WINDOW): boolean {
+/**
+ * The clock offset of a nonce in whole 15-minute steps: 0 when within ±W of the server clock;
+ * in C# compatibility mode the nearest step (up to ±14 h) that brings it within ±W; null when the
+ * nonce is unacceptable (§5.4 step 3).
+ */
+export function nonceOffsetSteps(minutes: number, nowMs: number, w: NonceWindow = DEFAULT_NONCE_WINDOW): number | null {
   const d = minutes - epochMinutes(nowMs);
-  if (Math.abs(d) <= w.windowMinutes) return true;
-  if (!w.csharpCompat) return false;
-  // Nearest multiple of 15 within the allowed offsets.
+  if (Math.abs(d) <= w.windowMinutes) return 0;
+  if (!w.csharpCompat) return null;
   const k = Math.max(-MAX_OFFSET_MINUTES / 15, Math.min(MAX_OFFSET_MINUTES / 15, Math.round(d / 15)));
-  return Math.abs(d - k * 15) <= w.windowMinutes;
+  return Math.abs(d - k * 15) <= w.windowMinutes ? k : null;
+}
+
+/** Whether a nonce minute count is acceptable at `nowMs`. */
+export function nonceTimeOk(minutes: number, nowMs: number, w: NonceWindow = DEFAULT_NONCE_WINDOW): boolean {
+  return nonceOffsetSteps(minutes, nowMs, w) !== null;
+}
+
+/** Whether a nonce lies within ±W of the server clock shifted by `steps` × 15 minutes. */
+export function nonceWithinOffset(minutes: number, nowMs: number, steps: number, w: NonceWindow = DEFAULT_NONCE_WINDOW): boolean {
+  return Math.abs(minutes - epochMinutes(nowMs) - steps * 15) <= w.windowMinutes;
 }
 
 /**
- * How long a seen nonce must be remembered so that a replay is refused for as long as the nonce
- * would pass the time check (plus one minute of rounding slack), in ms.
+ * How long a seen nonce must be remembered so that a replay is refused for as long as it would
+ * pass the time check at clock offset `steps` (plus rounding slack), in ms. Servers pin each
+ * token's offset (the C# SDK's is constant), so this stays about 2·W instead of 14 hours.
  */
-export function replayTtlMs(minutes: number, nowMs: number, w: NonceWindow = DEFAULT_NONCE_WINDOW): number {
-  const reach = w.windowMinutes + (w.csharpCompat ? MAX_OFFSET_MINUTES : 0);
-  const lastAcceptedMinute = minutes + reach;
+export function replayTtlMs(minutes: number, nowMs: number, w: NonceWindow = DEFAULT_NONCE_WINDOW, steps = 0): number {
+  const lastAcceptedMinute = minutes - steps * 15 + w.windowMinutes;
   return Math.max(60_000, (lastAcceptedMinute + 2) * 60_000 - nowMs);
 }
 

@@ -12,7 +12,14 @@ import {
   verifyMac,
 } from '../../../src/core/account/mac-canonical.ts';
 import { isMacScheme, parseMacHeader } from '../../../src/core/account/mac-header.ts';
-import { newNonce, nonceTimeOk, parseNonce, replayTtlMs } from '../../../src/core/account/mac-nonce.ts';
+import {
+  newNonce,
+  nonceOffsetSteps,
+  nonceTimeOk,
+  nonceWithinOffset,
+  parseNonce,
+  replayTtlMs,
+} from '../../../src/core/account/mac-nonce.ts';
 
 const V1_TOKEN = 'eJxjYGAQydknLLCFsVyIR-DxSqdTnQFGfX4yDAwMjAzxQJIheJfnRTDtvAhMM8SE_2FgWDw7Rg3MYzdUMFIwVjABMplzE5MBClYRuw';
 const V1_KEY = 'ORhx44qK6Alqf8vt2rGB5f-oPq0';
@@ -148,6 +155,19 @@ describe('MAC nonces (§5.4 step 3)', () => {
     const ttl = replayTtlMs(29_000_000, now, w);
     assert.ok(ttl >= 15 * 60_000 && ttl <= 18 * 60_000, String(ttl));
     assert.ok(!nonceTimeOk(29_000_000, now + ttl, w));
+  });
+  it('offset steps: 0 within the window, the C# step otherwise; pinned replay memory stays ~2W', () => {
+    const w = { windowMinutes: 15, csharpCompat: true };
+    assert.equal(nonceOffsetSteps(29_000_010, now, w), 0);
+    assert.equal(nonceOffsetSteps(29_000_000 - 480, now, w), -32);
+    assert.equal(nonceOffsetSteps(29_000_000 + 330 + 7, now, w), 22);
+    assert.equal(nonceOffsetSteps(29_000_000 - 2000, now, w), null);
+    assert.equal(nonceOffsetSteps(29_000_000 - 480, now, { ...w, csharpCompat: false }), null);
+    assert.equal(nonceWithinOffset(29_000_000 - 480 + 10, now, -32, w), true);
+    assert.equal(nonceWithinOffset(29_000_000, now, -32, w), false);
+    const ttl = replayTtlMs(29_000_000 - 480, now, w, -32);
+    assert.ok(ttl >= 15 * 60_000 && ttl <= 18 * 60_000, String(ttl));
+    assert.ok(!nonceWithinOffset(29_000_000 - 480, now + ttl, -32, w));
   });
   it('new nonces look like Java nextLong:minutes', () => {
     assert.equal(newNonce(now, 2n ** 64n - 5n), '-5:29000000');

@@ -100,9 +100,21 @@ for (const backend of dbBackends()) {
       const denied = await f.other.send('DELETE', '/full-bucket');
       assert.equal(denied.status, 403);
       assert.match(await denied.text(), /Access Denied/);
-      // Deleted objects (trash, versions) do not block deletion, and are purged with it.
+      // Deleted objects (trash, versions) and unfinished uploads do not block deletion, and are
+      // purged with it: their bytes are freed.
+      await f.owner.ok('PUT', '/full-bucket/o', { body: 'version 2' });
+      const up = await f.owner.json<{ uploadId: string }>('PUT', '/full-bucket/u?uploads');
+      await f.owner.ok('PUT', `/full-bucket/u?uploadId=${up.uploadId}&partNumber=1`, { body: 'part' });
+      const db = f.t.ctx.db.kysely;
+      const keys = [
+        ...(await db.selectFrom('fds_objects').select('blob_key').where('bucket', '=', 'full-bucket').execute()),
+        ...(await db.selectFrom('fds_parts').select('blob_key').where('upload_id', '=', up.uploadId).execute()),
+      ].map((r) => r.blob_key);
+      assert.equal(keys.length, 3);
       await f.owner.ok('DELETE', '/full-bucket/o');
       await f.owner.ok('DELETE', '/full-bucket');
+      for (const k of keys) assert.equal(await f.t.ctx.blobs.size(k), undefined);
+      assert.deepEqual(await db.selectFrom('fds_objects').select('version_id').where('bucket', '=', 'full-bucket').execute(), []);
       assert.equal((await f.owner.send('HEAD', '/full-bucket')).status, 404);
       const trash = await f.owner.json<{ objects: unknown[] }>('GET', '/trash?prefix=full-bucket/&delimiter=');
       assert.deepEqual(trash.objects, []);

@@ -46,6 +46,8 @@ export interface StorageCaller {
 export interface GrantSource {
   resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined>;
   isGrantActive(clientId: string, userId: string): Promise<boolean>;
+  /** When offered, the grant's id is compared too: a grant revoked and given again is a new grant. */
+  getGrant?(userId: string, clientId: string): Promise<{ grantId: string } | undefined>;
   onGrantRevoked?(listener: (e: { grantId: string; clientId: string; userId: string }) => void): () => void;
 }
 
@@ -300,7 +302,10 @@ export class StorageTokenService {
     if (row.grant_id && row.opal_user_id) {
       const oauth = this.d.oauth();
       // The grant behind the token must still stand (checked on every use; revocation is immediate).
-      if (oauth && !(await oauth.isGrantActive(row.provider_app_id, row.opal_user_id))) return undefined;
+      if (oauth?.getGrant) {
+        const g = await oauth.getGrant(row.opal_user_id, row.provider_app_id);
+        if (g?.grantId !== row.grant_id) return undefined;
+      } else if (oauth && !(await oauth.isGrantActive(row.provider_app_id, row.opal_user_id))) return undefined;
     }
     return row;
   }

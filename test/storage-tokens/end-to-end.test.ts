@@ -201,6 +201,27 @@ for (const backend of dbBackends()) {
       assert.ok(states.length > 0 && !states.includes('live'), states.join(','));
     });
 
+    it('XiaoMi: without the broadcast (another process revoked), the grant check alone refuses, also after a new grant', async () => {
+      const st = storageTokens(f.t.ctx);
+      st.stopListening();
+      try {
+        const alice = await macToken('alice');
+        const token = await exchangeOk(await androidExchange('XiaoMi', f.clientId, alice.token, alice.macKey));
+        assert.equal((await withToken('GET', '/photos/alice.jpg', token)).status, 200);
+        assert.equal(await f.t.ctx.services.oauth.revokeGrant(f.userId, f.clientId, 'test'), true);
+        assert.equal((await withToken('GET', '/photos/alice.jpg', token)).status, 400, 'grant gone');
+        await macToken('alice'); // the user authorizes the app again: a new grant
+        assert.equal((await withToken('GET', '/photos/alice.jpg', token)).status, 400, 'a new grant does not revive old storage tokens');
+        const rows = await st.list({ appId: f.clientId, user: f.userId });
+        assert.ok(
+          rows.some((x) => x.provider === 'XiaoMi'),
+          'the row itself was not touched (no broadcast)',
+        );
+      } finally {
+        st.listenForGrantRevocations();
+      }
+    });
+
     it('XiaoMi: a token of another app is refused, and so is an oauthAppId of another developer', async () => {
       const other = await f.t.ctx.services.apps.create({ name: 'Sibling', redirectUris: REDIRECT, scopes: [1, 3] });
       const alice = await macToken('alice');

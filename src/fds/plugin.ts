@@ -178,6 +178,12 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
       sendError(req, reply, err);
       return;
     }
+    if (!req.raw.complete && req.raw.destroyed) {
+      // The client went away mid-body (the upload left nothing behind); nobody reads an answer.
+      req.log.info({ code: (err as NodeJS.ErrnoException).code }, 'FDS request body aborted by the client');
+      sendError(req, reply, new FdsError('InvalidRequest', 'request body aborted'));
+      return;
+    }
     req.log.error({ err }, 'FDS request failed');
     sendError(req, reply, new FdsError('InternalServerError'));
   });

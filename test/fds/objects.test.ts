@@ -393,6 +393,26 @@ for (const backend of dbBackends()) {
       assert.equal((await f.owner.send('GET', `/${B}/big-live?versionId=${row.version_id}`)).status, 404);
     });
 
+    it('an upload the client abandons mid-body leaves nothing behind', async () => {
+      const date = new Date().toUTCString();
+      const sig = hmacBase64(f.ownerKey.accessSecret, `PUT\n\n\n${date}\n/${B}/abandoned`);
+      const req = request(`${f.t.fdsUrl}/${B}/abandoned`, {
+        method: 'PUT',
+        headers: { date, authorization: `Galaxy-V2 ${f.ownerKey.accessKeyId}:${sig}`, 'content-length': '100000' },
+      });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(10_000, 1));
+      await new Promise((r) => setTimeout(r, 100));
+      req.destroy();
+      const db = f.t.ctx.db.kysely;
+      for (let i = 0; i < 50; i++) {
+        if ((await db.selectFrom('fds_blob_gc').selectAll().execute()).length === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(await db.selectFrom('fds_blob_gc').selectAll().execute(), []);
+      assert.equal((await f.owner.send('HEAD', `/${B}/abandoned`)).status, 404);
+    });
+
     it('object headers keep the casing Android and iOS compare case-sensitively (§3)', async () => {
       await f.owner.ok('PUT', `/${B}/cased`, {
         body: 'cased',

@@ -73,7 +73,8 @@ for (const backend of dbBackends()) {
 
     before(async () => {
       fakes = await startFakeProviders();
-      f = await fixture({ backend, env: fakeProviderEnv(fakes) });
+      // Redis (when configured) is shared by parallel suites: keep the per-IP exchange limit out of the way here.
+      f = await fixture({ backend, redis: true, env: { ...fakeProviderEnv(fakes), OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: '10000' } });
       // XiaoMi's default base URL is this Opal's account origin (known only once it listens).
       f.t.ctx.config.publicUrl = f.t.accountUrl;
       fds = f.t.fdsUrl;

@@ -85,7 +85,11 @@ export class FdsHttp {
         },
         resolve,
       );
-      r.on('error', reject);
+      r.on('error', (e) => {
+        // A failed request stops its source too (so a file being read is closed).
+        if (body && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
+        reject(e);
+      });
       if (body === undefined) r.end();
       else if (typeof body === 'string' || Buffer.isBuffer(body)) r.end(body);
       else {

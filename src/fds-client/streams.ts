@@ -2,7 +2,7 @@
 // and counts bytes (for Content-MD5 checks and progress) without holding them.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 
 /** Lower-case hex MD5 of a file or of bytes [start, end] (inclusive). */
 export async function md5OfFile(path: string, start?: number, end?: number): Promise<string> {
@@ -30,4 +30,13 @@ export class Meter extends Transform {
     this.onBytes?.(chunk.length);
     cb(null, chunk);
   }
+}
+
+/** `source.pipe(meter)` that also passes the source's errors on (pipe() alone drops them). */
+export function through(source: Readable, meter: Meter): Meter {
+  source.on('error', (e) => meter.destroy(e));
+  meter.on('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
+  return source.pipe(meter);
 }

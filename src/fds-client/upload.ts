@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { ChecksumError, FdsError } from './errors.ts';
 import type { FdsHttp } from './http.ts';
 import { abortMultipart, completeMultipart, headObject, initMultipart, putObject, type UploadMetadata, uploadPart } from './operations.ts';
-import { Meter, md5OfFile } from './streams.ts';
+import { Meter, md5OfFile, through } from './streams.ts';
 import type { PutObjectResult, UploadPartResult } from './types.ts';
 
 export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
@@ -36,9 +36,23 @@ export interface UploadResult {
   result: PutObjectResult;
 }
 
+/** Network errors worth a retry (a local file error is not). */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
 function transient(e: unknown): boolean {
   if (e instanceof FdsError) return e.status === 429 || e.status >= 500;
-  return e instanceof ChecksumError || (e instanceof Error && 'code' in e);
+  if (e instanceof ChecksumError) return true;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && NETWORK_CODES.has(code);
 }
 
 /** Uploads a file, multipart when it is at least the threshold. */
@@ -50,7 +64,7 @@ export async function uploadFile(c: FdsHttp, bucket: string, object: string, pat
   if (st.size >= threshold && st.size > 0) return uploadFileMultipart(c, bucket, object, path, st.size, partSize, o);
   const md5 = await md5OfFile(path);
   const meter = new Meter(o.onProgress);
-  const result = await putObject(c, bucket, object, { body: createReadStream(path).pipe(meter), size: st.size, md5 }, o);
+  const result = await putObject(c, bucket, object, { body: through(createReadStream(path), meter), size: st.size, md5 }, o);
   return { bucket, object, size: st.size, md5, multipart: false, result };
 }
 
@@ -81,7 +95,7 @@ async function uploadFileMultipart(
         }, fullAttempt);
         try {
           const part = await uploadPart(c, bucket, init.objectName, init.uploadId, n, {
-            body: createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }).pipe(meter),
+            body: through(createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }), meter),
             size: length,
           });
           const md5 = meter.hash.digest('hex');
@@ -115,7 +129,7 @@ export async function uploadStream(
   o: UploadOptions = {},
 ): Promise<UploadResult> {
   const meter = new Meter(o.onProgress);
-  const result = await putObject(c, bucket, object, { body: input.pipe(meter) }, o);
+  const result = await putObject(c, bucket, object, { body: through(input, meter) }, o);
   const md5 = meter.hash.digest('hex');
   await checkStoredMd5(c, bucket, object, md5);
   return { bucket, object, size: meter.bytes, md5, multipart: false, result };

@@ -92,7 +92,7 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
   assert.equal(fromStdin.md5, md5(small));
 
   const out = join(work.path, 'out.bin');
-  const [textRun, flatRun, underRun, gotRun, piped, ranged, presigned, busy] = await Promise.all([
+  const [textRun, flatRun, underRun, gotRun, piped, ranged, presigned, busy, pipedJson] = await Promise.all([
     ok(['fds', 'ls', 'cli-bucket']),
     ok(['fds', 'ls', 'cli-bucket', '--recursive', '--json']),
     ok(['fds', 'ls', 'cli-bucket', 'dir/', '--json']),
@@ -102,7 +102,11 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
     ok(['fds', 'presign', 'cli-bucket', name, '--method', 'HEAD']),
     // A non-empty bucket is not removed without --force.
     opal(['fds', 'rb', 'cli-bucket']),
+    ok(['fds', 'get', 'cli-bucket', 'top.txt', '--json']),
   ]);
+  // With the object on stdout, the --json summary goes to stderr.
+  assert.ok(pipedJson.stdout.equals(small));
+  assert.equal(JSON.parse(pipedJson.stderr).md5, md5(small));
   // Text listing: directories roll up as PRE lines; --recursive lists every name.
   const text = textRun.stdout.toString();
   assert.match(text, /PRE\s+dir\//);

@@ -37,6 +37,7 @@ import {
   setObjectMetadata,
 } from './objects.ts';
 import { FdsSweeper } from './sweeper.ts';
+import { listVersions } from './versions.ts';
 
 /** Sweeper period (lifecycle and blob collection). */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -90,7 +91,7 @@ async function run(c: FdsCall, op: Operation): Promise<unknown> {
     case 'listUploads':
       return listUploads(c);
     case 'listVersions':
-      throw new FdsError('RequestNotSupported', 'version listing');
+      return listVersions(c);
     case 'postObject':
       return postObject(c);
     case 'postInitMultipart':

@@ -63,6 +63,55 @@ describe('FDS versions and bucket configurations', () => {
     assert.equal((await f.owner.send('GET', `/${B}/obj?versionId=${first}`)).status, 404);
   });
 
+  it('Java listVersions: every version, names ascending, newest first, delimiter roll-up, exclusive markers', async () => {
+    await f.owner.ok('PUT', '/vlist');
+    for (const [name, body] of [
+      ['a/1', 'one'],
+      ['a/1', 'two'],
+      ['b', 'b'],
+      ['c/x', 'c'],
+    ]) {
+      await f.owner.ok('PUT', `/vlist/${name}`, { body });
+    }
+    interface Listing {
+      versionSummaries: Array<{ objectName: string; versionId: string; latest: boolean; size: number; owner: { id: string } }>;
+      commonPrefixes: string[];
+      truncated: boolean;
+      nextKeyMarker: string | null;
+      nextVersionIdMarker: string | null;
+    }
+    const all = await f.owner.json<Listing>('GET', '/vlist?versions&prefix=&delimiter=');
+    assert.deepEqual(
+      all.versionSummaries.map((v) => [v.objectName, v.latest, v.size]),
+      [
+        ['a/1', true, 3],
+        ['a/1', false, 3],
+        ['b', true, 1],
+        ['c/x', true, 1],
+      ],
+    );
+    assert.equal(all.truncated, false);
+    const rolled = await f.owner.json<Listing>('GET', '/vlist?versions&prefix=&delimiter=%2F');
+    assert.deepEqual(
+      rolled.versionSummaries.map((v) => v.objectName),
+      ['b'],
+    );
+    assert.deepEqual(rolled.commonPrefixes, ['a/', 'c/']);
+    const seen: string[] = [];
+    let q = 'versions&prefix=&delimiter=&maxKeys=1';
+    for (let i = 0; i < 10; i++) {
+      const page = await f.owner.json<Listing>('GET', `/vlist?${q}`);
+      seen.push(...page.versionSummaries.map((v) => v.versionId));
+      if (!page.truncated) break;
+      q = `versions&prefix=&delimiter=&maxKeys=1&keyMarker=${encodeURIComponent(page.nextKeyMarker ?? '')}&versionIdMarker=${page.nextVersionIdMarker}`;
+    }
+    assert.deepEqual(
+      seen,
+      all.versionSummaries.map((v) => v.versionId),
+    );
+    assert.equal((await f.other.send('GET', '/vlist?versions&prefix=')).status, 403);
+  });
+
   it('PY test_versioning: the integer is stored and returned as bare text', async () => {
     for (const v of [2, 3, 6, 7, 8, 12, 2]) {
       const put = await f.owner.send('PUT', `/${B}?versioning=${v}`);

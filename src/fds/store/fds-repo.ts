@@ -171,6 +171,26 @@ export class FdsRepo {
     return q.orderBy('name').limit(limit).execute();
   }
 
+  /** Every version in name order, newest first within a name, after a cursor (exclusive unless `inclusive`). */
+  listVersions(
+    bucket: string,
+    after: { name: string; version?: string | undefined; inclusive?: boolean },
+    end: string | undefined,
+    limit: number,
+  ): Promise<ObjectRow[]> {
+    let q = this.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where((eb) => {
+        if (after.inclusive) return eb('name', '>=', after.name);
+        if (after.version === undefined) return eb('name', '>', after.name);
+        return eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('version_id', '<', after.version)])]);
+      });
+    if (end !== undefined) q = q.where('name', '<', end);
+    return q.orderBy('name').orderBy('version_id', 'desc').limit(limit).execute();
+  }
+
   /** Non-current version ids of a name, newest first (§8.2). */
   async nonCurrentIds(bucket: string, name: string): Promise<string[]> {
     const rows = await this.db

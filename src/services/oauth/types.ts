@@ -45,7 +45,7 @@ export interface GrantRevokedEvent {
 /** The OAuth facade other modules code against (`ctx.services.oauth`). */
 export interface OAuthApi {
   resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined>;
-  /** Issues a single-use authorization code redeemable at /oauth2/token. */
+  /** Issues a single-use authorization code redeemable at /oauth2/token (and records the grant). */
   issueCode(input: IssueCodeInput): Promise<string>;
   isGrantActive(clientId: string, userId: string): Promise<boolean>;
   /** Called on every node whenever a grant is revoked anywhere. Returns an unsubscribe function. */

@@ -40,7 +40,8 @@ function rssKiB(pid) {
 async function once(dataDir) {
   const [port, fdsPort] = [await freePort(), await freePort()];
   const env = { ...process.env, OPAL_DATA_DIR: dataDir, OPAL_PORT: String(port), OPAL_FDS_PORT: String(fdsPort) };
-  for (const k of Object.keys(env)) if (k.startsWith('OPAL_') && !['OPAL_DATA_DIR', 'OPAL_PORT', 'OPAL_FDS_PORT'].includes(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (k.startsWith('OPAL_') && !['OPAL_DATA_DIR', 'OPAL_PORT', 'OPAL_FDS_PORT'].includes(k)) delete env[k];
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let listening;
@@ -90,8 +91,12 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 
-const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at the end ${load}`);
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+console.log(
+  `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at the end ${load}`,
+);
 console.log(`command: node bin/opal.js serve (embedded default), ${RUNS} runs, RSS after ${IDLE_MS / 1000} s idle`);
 console.log('| start | spawn → listening (ms) | spawn → /healthz 200 (ms) | CPU used until /healthz 200 (ms) | idle RSS (MiB) |');
 console.log('|---|---|---|---|---|');
@@ -100,6 +105,8 @@ for (const [name, rows] of Object.entries(results)) {
     const s = stats(rows.map((r) => r[k]));
     return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   };
-  console.log(`| ${name === 'first' ? 'first start (empty data dir, demo seeded)' : 'second start (existing data dir)'} | ${f('listening')} | ${f('healthz')} | ${f('cpu')} | ${f('rssMiB', 1)} |`);
+  console.log(
+    `| ${name === 'first' ? 'first start (empty data dir, demo seeded)' : 'second start (existing data dir)'} | ${f('listening')} | ${f('healthz')} | ${f('cpu')} | ${f('rssMiB', 1)} |`,
+  );
 }
 console.log('(median, with min–max)');

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -42,15 +42,15 @@ function pct(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
-/** Runs `op(i)` with `conc` workers until `maxOps` or the time limit; records ops/s and latencies. */
-async function phase(target: string, op: string, size: number, maxOps: number, conc: number, fn: (i: number) => Promise<void>) {
+/** Runs `op(i)` with `conc` workers until `maxOps` or the time limit (but at least `minOps`); records ops/s and latencies. */
+async function phase(target: string, op: string, size: number, maxOps: number, conc: number, fn: (i: number) => Promise<void>, minOps = 1) {
   const lat: number[] = [];
   const deadline = performance.now() + SECONDS * 1000;
   let next = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: conc }, async () => {
-      while (next < maxOps && performance.now() < deadline) {
+      while (next < maxOps && (next < minOps || performance.now() < deadline)) {
         const i = next++;
         const t = performance.now();
         await fn(i);
@@ -79,14 +79,22 @@ async function drain(res: Awaited<ReturnType<typeof getObject>>): Promise<number
 async function rawWrites(label: string, dir: string, size: number, maxOps: number) {
   const data = randomBytes(size);
   mkdirSync(join(dir, 'raw'), { recursive: true });
-  await phase(label, `write+fsync+rename ${sizeName(size)}`, size, maxOps, 1, async (i) => {
-    const tmp = join(dir, 'raw', `.tmp-${i}`);
-    const fh = await open(tmp, 'w');
-    await fh.write(data);
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, join(dir, 'raw', `obj-${i}`));
-  });
+  await phase(
+    label,
+    `write+fsync+rename ${sizeName(size)}`,
+    size,
+    maxOps,
+    1,
+    async (i) => {
+      const tmp = join(dir, 'raw', `.tmp-${i}`);
+      const fh = await open(tmp, 'w');
+      await fh.write(data);
+      await fh.sync();
+      await fh.close();
+      await rename(tmp, join(dir, 'raw', `obj-${i}`));
+    },
+    3,
+  );
   rmSync(join(dir, 'raw'), { recursive: true, force: true });
 }
 
@@ -123,23 +131,39 @@ async function suite(label: string, c: FdsHttp, opts: { hello: boolean }) {
   const partMd5 = createHash('md5').update(part).digest('hex');
   if (opts.hello) {
     // Ceiling: the same 64 MiB sent as one streamed body to a server that discards it.
-    await phase(label, 'PUT 64 MiB (one body)', 64 * MiB, 5, 1, async () => {
-      const { Readable } = await import('node:stream');
-      await putObject(c, 'size-0', 'big', { body: Readable.from(Array.from({ length: 8 }, () => part)), size: 64 * MiB });
-    });
+    await phase(
+      label,
+      'PUT 64 MiB (one body)',
+      64 * MiB,
+      5,
+      1,
+      async () => {
+        const { Readable } = await import('node:stream');
+        await putObject(c, 'size-0', 'big', { body: Readable.from(Array.from({ length: 8 }, () => part)), size: 64 * MiB });
+      },
+      3,
+    );
     return;
   }
-  await phase(label, 'multipart 64 MiB (8×8 MiB)', 64 * MiB, 5, 1, async (i) => {
-    const name = `mp/${i}`;
-    const init = await initMultipart(c, 'bench', name);
-    const parts: UploadPartResult[] = [];
-    for (let n = 1; n <= 8; n++) {
-      const r = await uploadPart(c, 'bench', name, init.uploadId, n, { body: part, md5: partMd5 });
-      if (r.etag !== partMd5) throw new Error('etag mismatch');
-      parts.push(r);
-    }
-    await completeMultipart(c, 'bench', name, init.uploadId, parts);
-  });
+  await phase(
+    label,
+    'multipart 64 MiB (8×8 MiB)',
+    64 * MiB,
+    5,
+    1,
+    async (i) => {
+      const name = `mp/${i}`;
+      const init = await initMultipart(c, 'bench', name);
+      const parts: UploadPartResult[] = [];
+      for (let n = 1; n <= 8; n++) {
+        const r = await uploadPart(c, 'bench', name, init.uploadId, n, { body: part, md5: partMd5 });
+        if (r.etag !== partMd5) throw new Error('etag mismatch');
+        parts.push(r);
+      }
+      await completeMultipart(c, 'bench', name, init.uploadId, parts);
+    },
+    3,
+  );
 }
 
 async function startHello(): Promise<{ url: string; proc: ChildProcess }> {
@@ -149,6 +173,7 @@ async function startHello(): Promise<{ url: string; proc: ChildProcess }> {
 }
 
 async function main() {
+  const loadStart = loadavg();
   const cpu = cpus()[0]?.model ?? 'unknown';
   process.stderr.write(
     `FDS bench: ${cpus().length} × ${cpu}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${SECONDS} s per phase, concurrency ${CONC}\n`,
@@ -193,7 +218,8 @@ async function main() {
       return `| ${r.target} | ${r.op} | ${ops.toFixed(ops < 10 ? 2 : 0)} | ${(r.bytes / r.seconds / MiB).toFixed(1)} | ${pct(r.lat, 50).toFixed(2)} | ${pct(r.lat, 99).toFixed(2)} | ${r.ops} |`;
     }),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
+  process.stdout.write(`${lines.join('\n')}\n\nload average at start ${load(loadStart)}, at end ${load(loadavg())}\n`);
 }
 
 await main();

@@ -2,6 +2,7 @@
 // blobs, in-memory cache); environment variables override an optional JSON config file, which
 // overrides the defaults. Invalid configuration is reported all at once (ConfigError).
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type LifetimeProfile = 'legacy' | 'hyperos';
@@ -54,6 +55,11 @@ export interface Config {
   sites: Site[];
   /** Grace period for in-flight requests on shutdown, ms. */
   shutdownGraceMs: number;
+  /**
+   * Which peers may set X-Forwarded-For/-Proto/-Host: true (any), false (none), or a
+   * comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+   */
+  trustProxy: boolean | string;
   /** FDS storage tokens (docs/storage-tokens.md): lifetime of an exchanged storage token, ms. */
   fdsStorageTokenTtlMs: number;
   /** Lifetime of an SSO serviceToken for sid=galaxy-fds, ms. */
@@ -106,6 +112,7 @@ export const ENV_NAMES = {
   OPAL_PASSBOOK_HOST: 'passbookHost',
   OPAL_SITES: 'sites',
   OPAL_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  OPAL_TRUST_PROXY: 'trustProxy',
   OPAL_FDS_STORAGE_TOKEN_TTL_MS: 'fdsStorageTokenTtlMs',
   OPAL_FDS_SERVICE_TOKEN_TTL_MS: 'fdsServiceTokenTtlMs',
   OPAL_FDS_OAUTH_PROVIDERS: 'fdsOauthProviders',
@@ -227,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     passbookHost: opt('passbookHost')?.toLowerCase(),
     sites,
     shutdownGraceMs: int('shutdownGraceMs', 10_000, 0, 600_000),
+    trustProxy: trustProxyOf(raw.trustProxy ?? 'loopback', problems),
     fdsStorageTokenTtlMs: int('fdsStorageTokenTtlMs', 7 * 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
     fdsServiceTokenTtlMs: int('fdsServiceTokenTtlMs', 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
     fdsOauthProviders: (raw.fdsOauthProviders ?? 'XiaoMi,QQ,Sina,RenRen')
@@ -251,6 +259,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxyOf(v: string, problems: string[]): boolean | string {
+  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    const [addr = '', bits, extra] = entry.split('/');
+    const family = isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    const ok =
+      PROXY_NAMES.has(entry) ||
+      (family !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits)));
+    if (!ok) problems.push(`OPAL_TRUST_PROXY: "${entry}" is not an address, a CIDR range, loopback, linklocal or uniquelocal`);
+  }
+  if (list.length === 0) problems.push('OPAL_TRUST_PROXY: expected true, false or a list of addresses');
+  return list.join(',');
 }
 
 function envOf(key: keyof Config): string {

@@ -41,6 +41,7 @@ describe('config', () => {
     assert.equal(c.passbookHost, undefined);
     assert.deepEqual(c.sites, ['account', 'fds']);
     assert.equal(c.shutdownGraceMs, 10_000);
+    assert.equal(c.trustProxy, 'loopback');
     assert.equal(isEmbedded(c), true);
   });
 
@@ -164,6 +165,20 @@ describe('config', () => {
     assert.ok(problems.includes('OPAL_DATABASE_URL: expected a postgres: or postgresql: URL'));
     const err = new ConfigError(problems);
     for (const p of problems) assert.ok(err.message.includes(p));
+  });
+
+  it('reads OPAL_TRUST_PROXY as a boolean or a list of addresses', () => {
+    assert.equal(loadConfig({}).trustProxy, 'loopback');
+    assert.equal(loadConfig({ OPAL_TRUST_PROXY: 'TRUE' }).trustProxy, true);
+    assert.equal(loadConfig({ OPAL_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ OPAL_TRUST_PROXY: ' 10.0.0.0/8, loopback ,fd00::/8' }).trustProxy, '10.0.0.0/8,loopback,fd00::/8');
+    // (No hop counts: Fastify cannot check the immediate peer with them and trusts nobody.)
+    assert.deepEqual(problemsOf({ OPAL_TRUST_PROXY: '10.0.0.0/33,lan,1.2.3.4/8/9,2' }), [
+      'OPAL_TRUST_PROXY: "10.0.0.0/33" is not an address, a CIDR range, loopback, linklocal or uniquelocal',
+      'OPAL_TRUST_PROXY: "lan" is not an address, a CIDR range, loopback, linklocal or uniquelocal',
+      'OPAL_TRUST_PROXY: "1.2.3.4/8/9" is not an address, a CIDR range, loopback, linklocal or uniquelocal',
+      'OPAL_TRUST_PROXY: "2" is not an address, a CIDR range, loopback, linklocal or uniquelocal',
+    ]);
   });
 
   it('rejects an empty site list', () => {

@@ -54,7 +54,7 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: true,
+    trustProxy: o.ctx.config.trustProxy as NonNullable<FastifyServerOptions['trustProxy']>,
     return503OnClosing: true,
     ...o.fastify,
   });

@@ -26,8 +26,15 @@ for (const register of [registerGrant, registerToken]) register(program);
 
 // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0. Applied to
 // every command: subcommands do not inherit an exit override set after they were created.
+// With --json, a usage error is printed in the same JSON shape as every other error.
+const json = process.argv.includes('--json');
 const exitOnUsageError = (c: Command): void => {
   c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  if (json) {
+    c.configureOutput({
+      outputError: (str) => process.stdout.write(`${JSON.stringify({ error: str.replace(/^error: /, '').trim(), code: 2 })}\n`),
+    });
+  }
   for (const sub of c.commands) exitOnUsageError(sub);
 };
 exitOnUsageError(program);

@@ -327,6 +327,12 @@ describe('opal CLI help and usage', () => {
     assert.match(opt.stderr, /unknown option '--bogus'/);
   });
 
+  it('usage errors have the JSON error shape with --json', async () => {
+    const r = await opal(['user', 'create', '--account', 'x', '--json'], {});
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { error: "required option '--password <password>' not specified", code: 2 });
+  });
+
   it('invalid configuration is reported with exit code 2', async () => {
     const r = await opalProcess(['user', 'list', '--json'], { OPAL_DATABASE_URL: 'mysql://x', OPAL_REDIS_URL: 'http://x' });
     assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);

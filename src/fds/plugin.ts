@@ -202,7 +202,7 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
     await run(c, c.op);
     return reply;
   };
-  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'];
+  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'];
   app.route({ method: methods, url: '/', exposeHeadRoute: false, handler });
   app.route({ method: methods, url: '/*', exposeHeadRoute: false, handler });
 }

@@ -445,6 +445,18 @@ for (const backend of dbBackends()) {
       }
     });
 
+    it('malformed paths and unknown methods get FDS error bodies', async () => {
+      const bad = await f.owner.send('GET', `/${B}/%ZZ`);
+      assert.equal(bad.status, 400);
+      assert.match(await bad.text(), /"error":"InvalidRequest"/);
+      const patch = await f.owner.send('PATCH', `/${B}/x`);
+      assert.equal(patch.status, 405);
+      assert.match(await patch.text(), /Request Not Supported/);
+      const nul = await f.owner.send('PUT', `/${B}/a%00b`, { body: 'x' });
+      assert.equal(nul.status, 400);
+      assert.match(await nul.text(), /Invalid Object Name/);
+    });
+
     it('OPTIONS answers 200 with the CORS headers on any path', async () => {
       const r = await fetch(`${f.t.fdsUrl}/${B}/whatever`, { method: 'OPTIONS', headers: { origin: 'https://app.example' } });
       assert.equal(r.status, 200);

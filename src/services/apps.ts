@@ -221,7 +221,10 @@ export class AppService {
 
   async update(clientId: string, patch: { name?: string; redirectUris?: string; flags?: AppFlags }): Promise<App> {
     const set: Record<string, string | number> = { updated_at: this.now() };
-    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.name !== undefined) {
+      if (!patch.name.trim() || patch.name.length > 100) throw new InvalidInputError('app name must be 1-100 characters');
+      set.name = patch.name;
+    }
     if (patch.redirectUris !== undefined) {
       validateRedirects(patch.redirectUris);
       set.redirect_uris = patch.redirectUris;

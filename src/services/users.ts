@@ -100,7 +100,15 @@ export class UserService {
         created_at: now,
         updated_at: now,
       };
-      await this.repo.insert(row);
+      try {
+        await this.repo.insert(row);
+      } catch (e) {
+        // Another request took the same login meanwhile (unique constraint).
+        for (const id of [input.account, input.email, input.phone]) {
+          if (id && (await this.repo.byLogin(id))) throw new ConflictError(`an account with login "${id}" exists`);
+        }
+        throw e;
+      }
       return toUser(row);
     }
     throw new Error('could not allocate a user id');
@@ -151,6 +159,11 @@ export class UserService {
 
   async update(userId: string, patch: UserPatch): Promise<User> {
     validate(patch);
+    // A new phone or email must not be another user's login (account, email or phone).
+    for (const id of [patch.email, patch.phone]) {
+      const owner = id ? await this.repo.byLogin(id) : undefined;
+      if (owner && owner.user_id !== userId) throw new ConflictError(`an account with login "${id}" exists`);
+    }
     const set: Record<string, string | number | null> = { updated_at: this.now() };
     if (patch.nickname !== undefined) set.nickname = patch.nickname;
     if (patch.phone !== undefined) set.phone = patch.phone || null;

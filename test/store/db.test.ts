@@ -28,10 +28,7 @@ for (const backend of dbBackends()) {
         .select('name' as never)
         .execute();
       // Kysely applies migrations in name order.
-      assert.deepEqual(
-        (rows as Array<{ name: string }>).map((r) => r.name).sort(),
-        MIGRATIONS.map(([name]) => name).sort(),
-      );
+      assert.deepEqual((rows as Array<{ name: string }>).map((r) => r.name).sort(), MIGRATIONS.map(([name]) => name).sort());
       assert.deepEqual(await migrate(t.ctx.db), { applied: [] });
       assert.deepEqual(await migrate(t.ctx.db), { applied: [] });
     });
@@ -122,6 +119,11 @@ for (const backend of dbBackends()) {
         assert.equal(cleared.email, '');
         assert.equal(cleared.avatarUrl, '');
         await assert.rejects(users.update(bob.userId, { avatarUrl: 'javascript:alert(1)' }), InvalidInputError);
+        // Another user's login cannot become this user's email or phone.
+        await assert.rejects(users.update(bob.userId, { email: 'alice@example.com' }), ConflictError);
+        await assert.rejects(users.update(bob.userId, { phone: '+8613800000001' }), ConflictError);
+        // Keeping one's own email is fine.
+        assert.equal((await users.update(bob.userId, { email: 'bob@example.com' })).email, 'bob@example.com');
         await assert.rejects(users.update('1234567890', { nickname: 'x' }), NotFoundError);
       });
 
@@ -188,6 +190,7 @@ for (const backend of dbBackends()) {
         const secret = await apps.rotateSecret(app.clientId);
         assert.equal(await apps.verifySecret(app.clientId, secret), true);
         assert.deepEqual((await apps.setScopes(app.clientId, [1, 2])).scopes, [1, 2]);
+        await assert.rejects(apps.update(app.clientId, { name: ' ' }), InvalidInputError);
         const updated = await apps.update(app.clientId, { name: 'Renamed', flags: { exactRedirect: true } });
         assert.equal(updated.name, 'Renamed');
         assert.deepEqual(updated.flags, { bearer: true, exactRedirect: true });

@@ -1,7 +1,7 @@
 // `opal user …`: manage end-user accounts.
 import type { Command } from 'commander';
 import type { Context } from '../../context.ts';
-import { NotFoundError } from '../../lib/errors.ts';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
 import type { User } from '../../services/users.ts';
 import { fields, table, withContext } from '../run.ts';
 
@@ -53,7 +53,10 @@ export function registerUser(program: Command): void {
     .action(async (o: { limit: string }, cmd: Command) => {
       await withContext(
         cmd,
-        (ctx) => ctx.services.users.list(Number(o.limit)),
+        (ctx) => {
+          if (!/^\d{1,6}$/.test(o.limit) || Number(o.limit) === 0) throw new InvalidInputError('--limit must be a number from 1 to 999999');
+          return ctx.services.users.list(Number(o.limit));
+        },
         (rows) => table(rows as unknown as Array<Record<string, unknown>>, ['userId', 'account', 'nickname', 'email', 'phone']),
       );
     });

@@ -1,5 +1,6 @@
 // /user/profile requests per second without and with a MAC header, beside a plain Fastify
-// hello-world measured in the same run on the same machine. Servers run in this process, the load
+// hello-world (and the account origin's /healthz, its per-request overhead) measured in the same
+// run on the same machine. Servers run in this process, the load
 // generator (bench/open-api-load.mjs) in a second one. Embedded stores (SQLite, memory cache).
 //
 // Targets are measured in interleaved rounds (hello, profile, profile+MAC, hello, …) and the
@@ -58,14 +59,26 @@ const profileUrl = `${server.urls.account}/user/profile?clientId=${app.clientId}
 await load(helloUrl);
 await load(profileUrl);
 const mac = { key: tok.macKey ?? '', token: tok.accessToken, host: 'open.account.xiaomi.com' };
-const all: Record<'helloWorld' | 'profile' | 'profileMac', Result[]> = { helloWorld: [], profile: [], profileMac: [] };
+const healthUrl = `${server.urls.account}/healthz`;
+const all: Record<'helloWorld' | 'healthz' | 'profile' | 'profileMac', Result[]> = {
+  helloWorld: [],
+  healthz: [],
+  profile: [],
+  profileMac: [],
+};
 for (let i = 0; i < rounds; i++) {
   all.helloWorld.push(await load(helloUrl));
+  all.healthz.push(await load(healthUrl));
   all.profile.push(await load(profileUrl));
   all.profileMac.push(await load(profileUrl, mac));
 }
 const median = (rs: Result[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)] as Result;
-const results = { helloWorld: median(all.helloWorld), profile: median(all.profile), profileMac: median(all.profileMac) };
+const results = {
+  helloWorld: median(all.helloWorld),
+  healthz: median(all.healthz),
+  profile: median(all.profile),
+  profileMac: median(all.profileMac),
+};
 await server.close();
 await hello.close();
 rmSync(dir, { recursive: true, force: true });
@@ -88,5 +101,6 @@ console.log(`
 | target | req/s | errors | vs hello-world |
 |---|---|---|---|
 | Fastify hello-world (\`GET /\`) | ${results.helloWorld.rps} | ${results.helloWorld.errors} | 1.00 |
+| Opal account origin \`/healthz\` (site overhead: helmet, metrics, request ids) | ${results.healthz.rps} | ${results.healthz.errors} | ${ratio(results.healthz)} |
 | \`/user/profile\` without MAC | ${results.profile.rps} | ${results.profile.errors} | ${ratio(results.profile)} |
 | \`/user/profile\` with MAC header | ${results.profileMac.rps} | ${results.profileMac.errors} | ${ratio(results.profileMac)} |`);

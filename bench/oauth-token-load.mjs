@@ -50,4 +50,13 @@ agent.destroy();
 if (out) writeFileSync(out, refresh.join('\n'));
 latencies.sort((a, b) => a - b);
 const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 10) / 10;
-process.stdout.write(JSON.stringify({ requests, errors, seconds: Math.round(elapsed * 100) / 100, rps: Math.round(requests / elapsed), p50: pct(0.5), p99: pct(0.99) }));
+process.stdout.write(
+  JSON.stringify({
+    requests,
+    errors,
+    seconds: Math.round(elapsed * 100) / 100,
+    rps: Math.round(requests / elapsed),
+    p50: pct(0.5),
+    p99: pct(0.99),
+  }),
+);

@@ -47,7 +47,14 @@ for (let i = 0; i < codes; i++) {
   const a = apps[i % clients] ?? apps[0];
   if (!a) throw new Error('no apps');
   const code = await ctx.services.oauth.issueCode({ clientId: a.clientId, userId: user.userId, scopes: [1, 3], redirectUri: CB });
-  const q = new URLSearchParams({ client_id: a.clientId, redirect_uri: CB, client_secret: a.clientSecret, grant_type: 'authorization_code', code, token_type: 'mac' });
+  const q = new URLSearchParams({
+    client_id: a.clientId,
+    redirect_uri: CB,
+    client_secret: a.clientSecret,
+    grant_type: 'authorization_code',
+    code,
+    token_type: 'mac',
+  });
   items.push({ url: `${base}/oauth2/token?${q}`, clientId: a.clientId, clientSecret: a.clientSecret });
 }
 const mintSeconds = (Date.now() - mintStart) / 1000;
@@ -64,7 +71,14 @@ const refreshItems = readFileSync(refreshOut, 'utf8')
   .filter(Boolean)
   .map((line) => {
     const [clientId = '', clientSecret = '', rt = ''] = line.split(' ');
-    const q = new URLSearchParams({ client_id: clientId, redirect_uri: CB, client_secret: clientSecret, grant_type: 'refresh_token', token_type: 'mac', refresh_token: rt });
+    const q = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: CB,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      token_type: 'mac',
+      refresh_token: rt,
+    });
     return { url: `${base}/oauth2/token?${q}`, clientId, clientSecret };
   });
 const refreshFile = join(dir, 'refresh.json');

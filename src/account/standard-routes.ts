@@ -30,6 +30,7 @@ export async function standardRoutes(app: FastifyInstance, ctx: Context): Promis
   }
 
   app.post('/oauth2/revoke', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
     const p = mergeParams(undefined, req.body);
     const c = await client(p, req.headers.authorization, reply);
     if (!c) return reply;
@@ -64,21 +65,24 @@ export async function standardRoutes(app: FastifyInstance, ctx: Context): Promis
 
   app.get('/.well-known/oauth-authorization-server', async (_req, reply) => {
     const base = ctx.config.publicUrl;
-    return reply.header('cache-control', 'public, max-age=300').send({
-      issuer: base,
-      authorization_endpoint: `${base}/oauth2/authorize`,
-      token_endpoint: `${base}/oauth2/token`,
-      revocation_endpoint: `${base}/oauth2/revoke`,
-      introspection_endpoint: `${base}/oauth2/introspect`,
-      response_types_supported: ['code', 'token'],
-      response_modes_supported: ['query', 'fragment'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'implicit'],
-      code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
-      revocation_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-      scopes_supported: ['1', '2', '3', '4', '6', '16000'],
-      service_documentation: `${base}/`,
-    });
+    return reply
+      .header('cache-control', 'public, max-age=300')
+      .header('access-control-allow-origin', '*')
+      .send({
+        issuer: base,
+        authorization_endpoint: `${base}/oauth2/authorize`,
+        token_endpoint: `${base}/oauth2/token`,
+        revocation_endpoint: `${base}/oauth2/revoke`,
+        introspection_endpoint: `${base}/oauth2/introspect`,
+        response_types_supported: ['code', 'token'],
+        response_modes_supported: ['query', 'fragment'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'implicit'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
+        revocation_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+        scopes_supported: ['1', '2', '3', '4', '6', '16000'],
+        service_documentation: `${base}/`,
+      });
   });
 }

@@ -19,7 +19,13 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<v
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const prefix = ctx.config.tokenPrefix === 'always' || req.method === 'GET';
-    reply.code(200).header('cache-control', 'no-store').header('pragma', 'no-cache').type('application/json;charset=UTF-8');
+    // Readable cross-origin (browser apps with PKCE): the endpoint never uses cookies.
+    reply
+      .code(200)
+      .header('cache-control', 'no-store')
+      .header('pragma', 'no-cache')
+      .header('access-control-allow-origin', '*')
+      .type('application/json;charset=UTF-8');
     const wait = await limiter.blockedFor(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));

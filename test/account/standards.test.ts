@@ -46,7 +46,13 @@ describe('standards', () => {
       96004,
     );
     const code2 = await codeFor(app.clientId, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
-    const ok = await token({ client_id: app.clientId, grant_type: 'authorization_code', code: code2, code_verifier: verifier });
+    const res = await fetch(`${f.base}/oauth2/token`, {
+      method: 'POST',
+      headers: { origin: 'https://spa.example.com' },
+      body: new URLSearchParams({ client_id: app.clientId, grant_type: 'authorization_code', code: code2, code_verifier: verifier }),
+    });
+    assert.equal(res.headers.get('access-control-allow-origin'), '*'); // browser apps can read it
+    const ok = parseTokenBody(await res.text());
     assert.equal(typeof ok.access_token, 'string', JSON.stringify(ok));
     // A code minted without a challenge (e.g. by checkPassword) is refused for a public app.
     const bare = await f.t.ctx.services.oauth.issueCode({ clientId: app.clientId, userId: f.userId, scopes: [1], redirectUri: CB });

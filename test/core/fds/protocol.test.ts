@@ -20,6 +20,7 @@ import { ListingBuilder, listingResult, planListing, successor } from '../../../
 import { checkBucketName } from '../../../src/core/fds/names.ts';
 import { parseQuery } from '../../../src/core/fds/query.ts';
 import { resolveRange } from '../../../src/core/fds/range.ts';
+import { requestTimes, withinSkew } from '../../../src/core/fds/request-time.ts';
 
 const op = (method: string, target: string) => {
   const q = target.indexOf('?');
@@ -223,5 +224,27 @@ describe('bucket names (§4)', () => {
     for (const bad of ['trash', 'healthz', 'readyz', 'metrics', '', 'A', '_x', 'a'.repeat(129)]) {
       assert.throws(() => checkBucketName(bad), /Invalid Bucket Name/, bad);
     }
+  });
+});
+
+describe('request time (§2.2.5)', () => {
+  const t = Date.UTC(1994, 10, 6, 8, 49, 37);
+  it('parses RFC 1123, RFC 850, asctime (as GMT), UTC and offsets', () => {
+    for (const s of [
+      'Sun, 06 Nov 1994 08:49:37 GMT',
+      'Sunday, 06-Nov-94 08:49:37 GMT',
+      'Sun Nov  6 08:49:37 1994',
+      'Sun, 06 Nov 1994 08:49:37 UTC',
+      'Sun, 06 Nov 1994 16:49:37 +0800',
+    ]) {
+      assert.deepEqual(requestTimes(s), [t], s);
+    }
+    assert.deepEqual(requestTimes('yesterday-ish'), []);
+  });
+
+  it('reads Go’s CST as China Standard Time as well as US Central', () => {
+    assert.ok(withinSkew('Sun, 06 Nov 1994 16:49:37 CST', t, 60_000));
+    assert.ok(withinSkew('Sun, 06 Nov 1994 02:49:37 CST', t, 60_000));
+    assert.ok(!withinSkew('Sun, 06 Nov 1994 10:49:37 CST', t, 60_000));
   });
 });

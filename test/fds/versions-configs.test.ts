@@ -203,6 +203,15 @@ describe('FDS versions and bucket configurations', () => {
     assert.equal((await f.owner.send('GET', `/${B}?webpQuality=true`)).status, 404);
     await f.owner.ok('PUT', `/${B}?webpQuality=80`);
     assert.equal(await (await f.owner.send('GET', `/${B}?webpQuality=true`)).text(), '80');
+    await f.owner.ok('PUT', `/${B}/obj?setMetaData`, {
+      body: JSON.stringify({ rawMeta: { 'content-type': 'text/x-set', 'x-xiaomi-meta-set': 'yes' } }),
+    });
+    const meta = await f.owner.send('HEAD', `/${B}/obj`);
+    assert.equal(meta.headers.get('content-type'), 'text/x-set');
+    assert.equal(meta.headers.get('x-xiaomi-meta-set'), 'yes');
+    const bad = await f.owner.send('PUT', `/${B}/obj?setMetaData`, { body: JSON.stringify({ rawMeta: { 'x-xiaomi-meta-x': 'a\r\nb' } }) });
+    assert.equal(bad.status, 400);
+    assert.equal((await f.owner.send('GET', `/${B}/obj`)).status, 200);
     await f.owner.ok('PUT', `/${B}/obj?prefetch=true`, { body: '""' });
     assert.equal(await (await f.owner.send('PUT', `/${B}/obj?refresh`)).text(), '0');
     assert.equal((await f.owner.send('PUT', '/?clientMetrics', { body: '{"metrics":[]}' })).status, 200);

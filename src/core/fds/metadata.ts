@@ -1,5 +1,6 @@
 // Object metadata (fds-protocol §3, §5.1): which request headers are stored with an object, and the
 // response headers built from them (recommended casing; FDS-specific names in lower case).
+import { FdsError } from './errors.ts';
 
 /** Standard headers stored verbatim from the upload (besides Content-Type). */
 const STORED_STANDARD = ['cache-control', 'content-encoding', 'content-disposition', 'expires'];
@@ -34,10 +35,19 @@ export function metaFromHeaders(headers: ReadonlyArray<readonly [string, string]
   return { contentType: contentType && contentType.trim() !== '' ? contentType : DEFAULT_CONTENT_TYPE, headers: out };
 }
 
-/** Metadata from a `setMetaData` body `{"rawMeta":{...}}` (Java, Go). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Metadata from a `setMetaData` body `{"rawMeta":{...}}` (Java, Go); entries must be valid HTTP headers. */
 export function metaFromRaw(raw: Record<string, unknown>): ObjectMeta {
   const pairs: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number') pairs.push([k, String(v)]);
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const value = String(v);
+    if (!HEADER_NAME.test(k) || !HEADER_VALUE.test(value))
+      throw new FdsError('InvalidRequest', 'rawMeta entries must be valid HTTP header names and values');
+    pairs.push([k, value]);
+  }
   return metaFromHeaders(pairs);
 }
 

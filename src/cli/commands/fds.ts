@@ -116,6 +116,7 @@ export function registerFds(program: Command): void {
   // Other command files add subcommands to the same `fds` group: get it or create it.
   const fds = program.commands.find((c) => c.name() === 'fds') ?? program.command('fds');
   if (!fds.description()) fds.description('FDS object storage: a Galaxy-V2 signing client (mb, rb, ls, put, get, rm, presign)');
+  fds.addHelpText('after', `\nmb, rb, ls, put, get, rm and presign talk to an FDS endpoint:${CONN_HELP}\nSee docs/fds-cli.md.`);
 
   withConn(fds.command('mb').description('make a bucket').argument('<bucket>')).action(
     async (bucket: string, _o: unknown, cmd: Command) => {

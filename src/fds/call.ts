@@ -83,7 +83,13 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
   c.reply.hijack();
   const res = c.reply.raw;
-  res.writeHead(status, flat);
+  try {
+    res.writeHead(status, flat);
+  } catch (e) {
+    body?.destroy();
+    res.destroy(e as Error);
+    return;
+  }
   if (!body || c.method === 'HEAD') {
     body?.destroy();
     res.end();

@@ -4,7 +4,14 @@
 import { Readable } from 'node:stream';
 import { cannedAcl, mergeAcl, ownerAcl } from '../core/fds/acl.ts';
 import { FdsError } from '../core/fds/errors.ts';
-import { metadataHeaders, metaFromHeaders, metaFromRaw, type ObjectMeta, type StoredObjectFacts } from '../core/fds/metadata.ts';
+import {
+  isHeaderValue,
+  metadataHeaders,
+  metaFromHeaders,
+  metaFromRaw,
+  type ObjectMeta,
+  type StoredObjectFacts,
+} from '../core/fds/metadata.ts';
 import { checkObjectName, TRASH_BUCKET } from '../core/fds/names.ts';
 import { resolveRange } from '../core/fds/range.ts';
 import { checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
@@ -139,7 +146,7 @@ export async function getObject(c: FdsCall): Promise<void> {
   const h = objectHeaders(o);
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = c.params.get(param);
-    if (v) h[header] = v;
+    if (v && isHeaderValue(v)) h[header] = v;
   }
   h['Accept-Ranges'] = 'bytes';
   if (range) {

@@ -130,6 +130,9 @@ for (const backend of dbBackends()) {
       const o = await f.owner.send('GET', `/${B}/meta.txt?response-content-type=image/png&response-cache-control`);
       assert.equal(o.headers.get('content-type'), 'image/png');
       assert.equal(o.headers.get('cache-control'), 'max-age=12344343');
+      const invalid = await f.owner.send('GET', `/${B}/meta.txt?response-content-type=a%0D%0Ab`);
+      assert.equal(invalid.status, 200);
+      assert.equal(invalid.headers.get('content-type'), 'text/plain');
     });
 
     it('Java MD5 mode: chunked body with a 16-byte MD5 trailer is stripped, checked, and the header echoed', async () => {

@@ -38,6 +38,11 @@ export function metaFromHeaders(headers: ReadonlyArray<readonly [string, string]
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/** Whether a string can be sent as an HTTP header value. */
+export function isHeaderValue(v: string): boolean {
+  return HEADER_VALUE.test(v);
+}
+
 /** Metadata from a `setMetaData` body `{"rawMeta":{...}}` (Java, Go); entries must be valid HTTP headers. */
 export function metaFromRaw(raw: Record<string, unknown>): ObjectMeta {
   const pairs: Array<[string, string]> = [];

@@ -196,7 +196,8 @@ export class AppService {
 
   /**
    * The client secret itself, for protocols keyed with it (checkPassword `_xmSign`, §7.4); kept
-   * sealed with the server secret. undefined for apps whose secret predates sealing (rotate it).
+   * sealed with a key derived from the server secret. undefined if the app is unknown or the seal
+   * does not open (a changed OPAL_SERVER_SECRET: rotate the secret).
    */
   async signingSecret(clientId: string): Promise<string | undefined> {
     const r = await this.apps.byId(clientId);

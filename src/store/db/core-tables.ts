@@ -18,8 +18,8 @@ export interface AppsTable {
   name: string;
   /** HMAC-SHA256(serverSecret, clientSecret), hex. */
   secret_hash: string;
-  /** The client secret sealed with the server secret (lib/secret-box.ts); null for apps created before 004. */
-  secret_box: string | null;
+  /** The client secret sealed with a key derived from the server secret (lib/secret-box.ts). */
+  secret_box: string;
   /** Registered redirect URIs, `;`-separated as on the wire. */
   redirect_uris: string;
   /** Enabled scopes, comma-separated decimal ids. */

@@ -21,6 +21,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('developer_id', 'text', (c) => c.notNull().references('developers.id'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('secret_hash', 'text', (c) => c.notNull())
+    // The secret sealed with a key derived from the server secret: `_xmSign` (checkPassword) is
+    // keyed with the client secret itself, so it must be recoverable.
+    .addColumn('secret_box', 'text', (c) => c.notNull())
     .addColumn('redirect_uris', 'text', (c) => c.notNull())
     .addColumn('scopes', 'text', (c) => c.notNull())
     .addColumn('flags', 'text', (c) => c.notNull().defaultTo('{}'))

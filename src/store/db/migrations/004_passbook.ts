@@ -1,11 +1,9 @@
-// Passbook: pass plans and issued passes. Also (issue 4, checkPassword): apps.secret_box, the
-// client secret sealed with the server secret, because `_xmSign` is keyed with the secret itself.
+// Passbook: pass plans and issued passes.
 import type { Kysely } from 'kysely';
 import { type Dialect, timeColumn } from '../dialect.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const time = timeColumn(dialect);
-  await db.schema.alterTable('apps').addColumn('secret_box', 'text').execute();
   await db.schema
     .createTable('pass_plans')
     .addColumn('plan_id', 'text', (c) => c.primaryKey())

@@ -3,7 +3,7 @@
 import { mergeAcl, parsePolicy, policy, removeAcl } from '../core/fds/acl.ts';
 import { FdsError } from '../core/fds/errors.ts';
 import { checkBucketAdmin, checkObjectAdmin, parseAcl, requireBucket } from './access.ts';
-import { type FdsCall, sendEmpty, sendJson } from './call.ts';
+import { audit, type FdsCall, sendEmpty, sendJson } from './call.ts';
 import { readJson } from './streams.ts';
 
 export async function getBucketAcl(c: FdsCall): Promise<void> {
@@ -18,6 +18,7 @@ export async function putBucketAcl(c: FdsCall, remove: boolean): Promise<void> {
   const grants = parsePolicy((await readJson(c.body)) ?? {});
   const acl = remove ? removeAcl(parseAcl(b.acl), grants) : mergeAcl(parseAcl(b.acl), grants);
   await c.env.repo.updateBucket(b.name, { acl: JSON.stringify(acl) });
+  await audit(c, remove ? 'fds.bucket_acl_removed' : 'fds.bucket_acl_granted', b.name, { grants: Object.fromEntries(grants) });
   sendEmpty(c);
 }
 
@@ -40,5 +41,8 @@ export async function putObjectAcl(c: FdsCall, remove: boolean): Promise<void> {
   const grants = parsePolicy((await readJson(c.body)) ?? {});
   const acl = remove ? removeAcl(parseAcl(o.acl), grants) : mergeAcl(parseAcl(o.acl), grants);
   await c.env.repo.updateObject(o.version_id, { acl: JSON.stringify(acl) });
+  await audit(c, remove ? 'fds.object_acl_removed' : 'fds.object_acl_granted', `${o.bucket}/${o.name}`, {
+    grants: Object.fromEntries(grants),
+  });
   sendEmpty(c);
 }

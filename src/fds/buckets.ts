@@ -6,7 +6,7 @@ import { ListingBuilder, type ListRequest, listingResult, parseMaxKeys, planList
 import { rawMeta } from '../core/fds/metadata.ts';
 import { checkBucketName, TRASH_BUCKET } from '../core/fds/names.ts';
 import { bucketMask, checkBucketAdmin, checkListBucket, checkWrite, creatorOf, requireBucket } from './access.ts';
-import { type FdsCall, sendEmpty, sendJson } from './call.ts';
+import { audit, type FdsCall, sendEmpty, sendJson } from './call.ts';
 import { factsOf } from './objects.ts';
 import type { BucketRow, ObjectRow } from './store/fds-repo.ts';
 import { readJson } from './streams.ts';
@@ -29,6 +29,7 @@ export async function createBucket(c: FdsCall): Promise<void> {
     configs: '{}',
   };
   if (!(await c.env.repo.createBucket(row))) throw new FdsError('BucketAlreadyExists', name);
+  await audit(c, 'fds.bucket_created', name, { owner });
   sendEmpty(c);
 }
 
@@ -38,6 +39,7 @@ export async function deleteBucket(c: FdsCall): Promise<void> {
   checkBucketAdmin(c, b);
   if (await c.env.repo.hasLiveObjects(b.name)) throw new FdsError('BucketNotEmpty', 'delete its objects first');
   await c.env.free(await c.env.repo.purgeBucket(b.name));
+  await audit(c, 'fds.bucket_deleted', b.name);
   sendEmpty(c);
 }
 

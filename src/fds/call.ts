@@ -97,3 +97,14 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   }
   pipeline(body, res).catch(() => res.destroy());
 }
+
+/** Records a security-relevant FDS change in the audit trail (identifiers only, never secrets). */
+export async function audit(c: FdsCall, type: string, subject: string, detail?: Record<string, unknown>): Promise<void> {
+  await c.env.ctx.services.audit.record({
+    type,
+    actor: c.who.accessKeyId ?? c.who.ownerId ?? c.who.kind,
+    subject,
+    ip: c.ip,
+    ...(detail ? { detail } : {}),
+  });
+}

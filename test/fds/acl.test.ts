@@ -79,6 +79,10 @@ describe('FDS ACLs', () => {
     );
     const bad = await f.owner.send('PUT', `/${B}?acl`, { body: policyBody(grant('x', 'EVERYTHING')) });
     assert.equal(bad.status, 400);
+    // ACL changes are audited with the acting key and the grants, never a secret.
+    const events = await f.t.ctx.services.audit.list({ type: 'fds.bucket_acl_removed' });
+    assert.ok(events.some((e) => e.subject === B && e.actor === f.ownerKey.accessKeyId && e.detail.includes('111:USER')));
+    assert.ok(!JSON.stringify(events).includes(f.ownerKey.accessSecret));
   });
 
   it('only the owner or FULL_CONTROL may read or change a bucket ACL', async () => {

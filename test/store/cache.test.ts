@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import type { Cache } from '../../src/store/cache/cache.ts';
 import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
 import { MemoryCache } from '../../src/store/cache/memory-cache.ts';
@@ -152,6 +153,41 @@ for (const backend of backends) {
         await n2.stop();
       }
     });
+
+    if (backend.name === 'redis') {
+      it('InvalidatingCache empties itself while its pub/sub connection is down, and recovers', async () => {
+        const n1 = new InvalidatingCache<string>(a, 'reconnect');
+        const n2 = new InvalidatingCache<string>(b, 'reconnect');
+        await n1.start();
+        await n2.start();
+        const admin = new Redis(REDIS_URL ?? '');
+        try {
+          n2.set('k', 'v');
+          assert.equal(n2.get('k'), 'v');
+          // Drop n2's subscriber connection from the server side, as a network failure would.
+          const sub = (b as unknown as { sub: Redis }).sub;
+          const sock = (sub as unknown as { stream: { localAddress: string; localPort: number } }).stream;
+          const addr = `${sock.localAddress}:${sock.localPort}`;
+          const states: boolean[] = [];
+          const stop = b.onPubSubState?.((up) => states.push(up));
+          await admin.client('KILL', 'ADDR', addr);
+          assert.ok(await eventually(() => states.includes(false)), 'the drop is noticed');
+          assert.equal(n2.get('k'), undefined, 'a possibly stale entry is not served');
+          assert.ok(await eventually(() => states.at(-1) === true, 5000), 'reconnected');
+          stop?.();
+          // Subscribed again: entries are cached and invalidated across nodes as before.
+          n2.set('k2', 'v2');
+          assert.equal(n2.get('k2'), 'v2');
+          await sleep(100);
+          await n1.invalidate('k2');
+          assert.ok(await eventually(() => n2.get('k2') === undefined, 1000), 'invalidation arrives after the reconnect');
+        } finally {
+          admin.disconnect();
+          await n1.stop();
+          await n2.stop();
+        }
+      });
+    }
 
     it('InvalidatingCache entries expire and the cache stays bounded', async () => {
       let now = 1_000;

@@ -16,5 +16,11 @@ export interface Cache {
   /** Sends `message` to every subscriber of `channel` on every node (this one included). */
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
+  /**
+   * Reports whether published messages reach this node: false when the pub/sub connection drops
+   * (messages sent meanwhile are lost), true once it is subscribed again. Absent when messages
+   * cannot be lost (in-process cache). Returns a function that stops the reports.
+   */
+  onPubSubState?(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
 }

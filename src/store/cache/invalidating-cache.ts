@@ -1,10 +1,15 @@
 // A node-local look-up cache (token → record) whose entries are dropped on every node when any
-// node calls invalidate(): the key is broadcast through the shared cache's pub/sub channel.
+// node calls invalidate(): the key is broadcast through the shared cache's pub/sub channel. While
+// that channel is down, invalidations could be missed, so the cache empties itself and stays
+// empty (every look-up goes to the store) until it is subscribed again.
 import type { Cache, Unsubscribe } from './cache.ts';
 
 export class InvalidatingCache<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
   private unsubscribe: Unsubscribe | undefined;
+  private stopStateReports: (() => void) | undefined;
+  /** False while invalidations may be missed. */
+  private live = true;
 
   constructor(
     private readonly cache: Cache,
@@ -16,6 +21,10 @@ export class InvalidatingCache<T> {
 
   /** Subscribes to invalidations; call once before use. */
   async start(): Promise<void> {
+    this.stopStateReports ??= this.cache.onPubSubState?.((up) => {
+      this.live = up;
+      this.entries.clear();
+    });
     this.unsubscribe ??= await this.cache.subscribe(this.channel, (key) => {
       if (key === '*') this.entries.clear();
       else this.entries.delete(key);
@@ -23,6 +32,7 @@ export class InvalidatingCache<T> {
   }
 
   get(key: string): T | undefined {
+    if (!this.live) return undefined;
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {
@@ -33,6 +43,7 @@ export class InvalidatingCache<T> {
   }
 
   set(key: string, value: T): void {
+    if (!this.live) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -47,6 +58,8 @@ export class InvalidatingCache<T> {
   }
 
   async stop(): Promise<void> {
+    this.stopStateReports?.();
+    this.stopStateReports = undefined;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.entries.clear();

@@ -7,6 +7,7 @@ export class RedisCache implements Cache {
   private readonly client: Redis;
   private sub: Redis | undefined;
   private readonly handlers = new Map<string, Set<(m: string) => void>>();
+  private readonly stateListeners = new Set<(up: boolean) => void>();
 
   constructor(
     url: string,
@@ -64,6 +65,9 @@ export class RedisCache implements Cache {
       this.sub.on('message', (ch: string, msg: string) => {
         for (const h of this.handlers.get(ch) ?? []) h(msg);
       });
+      // ioredis reconnects and subscribes again by itself; what was published meanwhile is lost.
+      this.sub.on('close', () => this.reportState(false));
+      this.sub.on('ready', () => this.reportState(true));
     }
     const ch = this.k(channel);
     let set = this.handlers.get(ch);
@@ -80,6 +84,17 @@ export class RedisCache implements Cache {
         await this.sub?.unsubscribe(ch);
       }
     };
+  }
+
+  onPubSubState(listener: (up: boolean) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => {
+      this.stateListeners.delete(listener);
+    };
+  }
+
+  private reportState(up: boolean): void {
+    for (const l of this.stateListeners) l(up);
   }
 
   async ping(): Promise<void> {

@@ -3,6 +3,7 @@
 // into the blob store; metadata is committed only once the blob is durable.
 import { Readable } from 'node:stream';
 import { cannedAcl, mergeAcl, ownerAcl } from '../core/fds/acl.ts';
+import { type AntiStealingConfig, antiStealingValid } from '../core/fds/anti-stealing.ts';
 import { FdsError } from '../core/fds/errors.ts';
 import {
   isHeaderValue,
@@ -121,8 +122,22 @@ async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: Obj
   const vid = c.params.get('versionId');
   const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
   if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
-  checkReadObject(c, b, o);
+  if (!antiStealingAllows(c, b)) checkReadObject(c, b, o);
   return { b, o };
+}
+
+/** An anonymous GET with a valid anti-stealing `sign`/`t` pair (§5.12) reads like a public object. */
+function antiStealingAllows(c: FdsCall, b: BucketRow): boolean {
+  const sign = c.params.get('sign');
+  const t = c.params.get('t');
+  if (c.who.kind !== 'anonymous' || !sign || !t || c.method !== 'GET') return false;
+  let cfg: AntiStealingConfig | undefined;
+  try {
+    cfg = (JSON.parse(b.configs) as { antiStealingLink?: { body?: AntiStealingConfig } }).antiStealingLink?.body;
+  } catch {
+    return false;
+  }
+  return cfg !== undefined && antiStealingValid(cfg, b.name, c.object ?? '', sign, t, c.env.now());
 }
 
 function objectHeaders(o: ObjectRow): Record<string, string> {

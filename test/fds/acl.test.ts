@@ -2,6 +2,7 @@
 // semantics, grants naming an access key or a developer id, groups, anonymous access, denials.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { antiStealingSign } from '../../src/core/fds/anti-stealing.ts';
 import { type FdsFixture, startFds } from './helpers/setup.ts';
 
 interface Policy {
@@ -164,5 +165,28 @@ describe('FDS ACLs', () => {
     assert.equal((await f.anon.send('GET', '/acl-auth?prefix=')).status, 403);
     await f.owner.ok('PUT', '/acl-auth/canned', { body: 'c', headers: { 'x-xiaomi-acl': 'PUBLIC_READ' } });
     assert.equal((await f.anon.send('GET', '/acl-auth/canned')).status, 200);
+  });
+
+  it('anti-stealing links (§5.12): an anonymous GET with a valid sign and future t reads a private object', async () => {
+    await f.owner.ok('PUT', '/acl-asl');
+    await f.owner.ok('PUT', '/acl-asl/dir/p.jpg', { body: 'picture' });
+    const t = Math.floor(Date.now() / 1000 + 600).toString(16);
+    const sign = antiStealingSign('primary-key', 'acl-asl', 'dir/p.jpg', t);
+    assert.equal((await f.anon.send('GET', `/acl-asl/dir/p.jpg?sign=${sign}&t=${t}`)).status, 403, 'not enabled yet');
+    await f.owner.ok('PUT', '/acl-asl?antiStealingLink=', {
+      body: JSON.stringify({ enabled: true, primaryKey: 'primary-key', secondaryKey: 'second-key' }),
+    });
+    const ok = await f.anon.send('GET', `/acl-asl/dir/p.jpg?sign=${sign}&t=${t}`);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'picture');
+    const second = antiStealingSign('second-key', 'acl-asl', 'dir/p.jpg', t, true);
+    assert.equal((await f.anon.send('GET', `/acl-asl/dir/p.jpg?sign=${second}&t=${t}`)).status, 200);
+    const past = Math.floor(Date.now() / 1000 - 10).toString(16);
+    assert.equal(
+      (await f.anon.send('GET', `/acl-asl/dir/p.jpg?sign=${antiStealingSign('primary-key', 'acl-asl', 'dir/p.jpg', past)}&t=${past}`))
+        .status,
+      403,
+    );
+    assert.equal((await f.anon.send('GET', `/acl-asl/dir/p.jpg?sign=${'0'.repeat(32)}&t=${t}`)).status, 403);
   });
 });

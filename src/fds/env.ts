@@ -33,7 +33,7 @@ export class FdsEnv {
     readonly ctx: Context,
     readonly now: () => number = Date.now,
   ) {
-    this.repo = new FdsRepo(ctx.db.kysely, now);
+    this.repo = new FdsRepo(ctx.db.kysely, now, ctx.db.dialect);
     this.keys = new FdsKeys(ctx.db.kysely, ctx.serverSecret, now);
     this.auth = new AuthChain({ ctx, keys: this.keys, now });
   }

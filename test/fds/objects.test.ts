@@ -100,6 +100,22 @@ for (const backend of dbBackends()) {
       assert.equal((await f.owner.send('DELETE', `/${B}/empty`)).status, 404);
     });
 
+    it('concurrent writes of one name all succeed: one current version, the others kept', async () => {
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => f.owner.send('PUT', `/${B}/contended`, { body: `v${i}` })));
+      assert.deepEqual(
+        rs.map((r) => r.status),
+        rs.map(() => 200),
+      );
+      assert.equal((await f.owner.json<string[]>('GET', `/${B}/contended?versionIds`)).length, 19);
+      const current = await f.t.ctx.db.kysely
+        .selectFrom('fds_objects')
+        .select('version_id')
+        .where('name', '=', 'contended')
+        .where('is_current', '=', 1)
+        .execute();
+      assert.equal(current.length, 1);
+    });
+
     it('a Content-MD5 that does not match is 400 Checksum Does Not Match and stores nothing', async () => {
       const r = await f.owner.send('PUT', `/${B}/bad-md5`, { body: 'abc', headers: { 'content-md5': md5Hex('abd') } });
       assert.equal(r.status, 400);

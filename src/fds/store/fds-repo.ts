@@ -1,8 +1,9 @@
 // FDS metadata persistence (Kysely; SQLite and PostgreSQL). Every change that makes bytes visible
 // or invisible is one transaction; blob keys that lose their last reference are queued in
 // fds_blob_gc as 'dead' in the same transaction and deleted after commit (or by the sweeper).
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
 import { successor } from '../../core/fds/listing.ts';
+import type { Dialect } from '../../store/db/dialect.ts';
 import type { FdsBucketsTable, FdsObjectsTable, FdsPartsTable, FdsTrashTable, FdsUploadsTable } from '../../store/db/fds-tables.ts';
 import type { Database } from '../../store/db/schema.ts';
 
@@ -28,7 +29,20 @@ export class FdsRepo {
   constructor(
     readonly db: Kysely<Database>,
     private readonly now: () => number = Date.now,
+    private readonly dialect: Dialect = 'sqlite',
   ) {}
+
+  /**
+   * Serializes writers of the same object names until the transaction ends. PostgreSQL: advisory
+   * transaction locks (a concurrent first write of a name would otherwise race on the
+   * one-current-version index); SQLite transactions are serialized already.
+   */
+  private async lockNames(trx: Tx, bucket: string, ...names: string[]): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    for (const n of [...new Set(names)].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`fds:${bucket}/${n}`}, 0))`.execute(trx);
+    }
+  }
 
   /** Runs a transaction, retrying a few times when a concurrent writer won a unique race. */
   private async tx<T>(f: (trx: Tx) => Promise<T>): Promise<T> {
@@ -232,6 +246,7 @@ export class FdsRepo {
   /** Makes `row` the current version of its name; returns the replaced version id. */
   async commitVersion(row: ObjectRow, releaseKeys: string[] = [row.blob_key]): Promise<string | undefined> {
     return this.tx(async (trx) => {
+      await this.lockNames(trx, row.bucket, row.name);
       const prev = await this.demote(trx, row.bucket, row.name);
       await trx.insertInto('fds_objects').values(row).execute();
       if (releaseKeys.length > 0) await trx.deleteFrom('fds_blob_gc').where('blob_key', 'in', releaseKeys).execute();
@@ -242,6 +257,7 @@ export class FdsRepo {
   /** Default delete (§5.10): the current version becomes non-current, and goes to trash unless `trashOwner` is undefined. */
   async deleteCurrent(bucket: string, name: string, trashOwner: string | undefined): Promise<string | undefined> {
     return this.tx(async (trx) => {
+      await this.lockNames(trx, bucket, name);
       const prev = await this.demote(trx, bucket, name);
       if (prev && trashOwner !== undefined) {
         const trashName = `${bucket}/${name}`;
@@ -275,6 +291,7 @@ export class FdsRepo {
   /** Rename (§5.6): the current version moves to `dst`, replacing dst's current version. */
   async rename(bucket: string, src: string, dst: string): Promise<boolean> {
     return this.tx(async (trx) => {
+      await this.lockNames(trx, bucket, src, dst);
       const cur = await trx
         .selectFrom('fds_objects')
         .select('version_id')
@@ -339,6 +356,7 @@ export class FdsRepo {
   /** Restore (§8.4): the trashed version becomes current again (overwriting a live object). */
   async restore(owner: string, bucket: string, name: string): Promise<boolean> {
     return this.tx(async (trx) => {
+      await this.lockNames(trx, bucket, name);
       const t = await trx
         .selectFrom('fds_trash')
         .selectAll()
@@ -406,6 +424,7 @@ export class FdsRepo {
   /** Completes an upload: `row` becomes current; the upload and its parts go (their blobs are freed). */
   async completeUpload(uploadId: string, row: ObjectRow): Promise<{ previous: string | undefined; freed: string[] } | undefined> {
     return this.tx(async (trx) => {
+      await this.lockNames(trx, row.bucket, row.name);
       const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', uploadId).executeTakeFirst();
       if (!up) return undefined;
       const parts = await trx.selectFrom('fds_parts').select('blob_key').where('upload_id', '=', uploadId).execute();

@@ -319,6 +319,18 @@ describe('opal CLI help and usage', () => {
     for (const name of ['serve', 'migrate', 'seed', 'user', 'app', 'friend']) assert.match(real.stdout, new RegExp(`\\n  ${name}\\b`));
   });
 
+  it('`npx opal` runs the CLI (package.json declares the opal bin)', async () => {
+    const child = spawn('npx', ['--no-install', 'opal', '--help'], { env: cleanEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.resume();
+    const code = await new Promise((res) => child.on('close', res));
+    assert.equal(code, 0);
+    assert.match(stdout, /^Usage: opal \[options\] \[command\]/);
+  });
+
   it('unknown commands and options are usage errors (exit 2)', async () => {
     const [cmd, opt] = [await opal(['frobnicate'], {}), await opalProcess(['user', 'list', '--bogus'], {})];
     assert.equal(cmd.code, 2, `${cmd.stdout}\n${cmd.stderr}`);

@@ -27,6 +27,22 @@ export function registerServe(program: Command): void {
         const { isEmptyStore, seedDemo } = await import('../../services/demo.ts');
         const server = await startServer(config);
         const log = server.apps.account?.log ?? server.apps.fds?.log;
+        // Graceful shutdown from the moment the listeners are up (also while demo data is seeded).
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          log?.info({ signal }, 'shutting down');
+          server.close().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              log?.error({ err: e }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
         let demo: DemoSeed | undefined;
         if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx))) demo = await seedDemo(server.ctx);
         const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };
@@ -50,21 +66,6 @@ export function registerServe(program: Command): void {
           }
           process.stderr.write(`${lines.join('\n')}\n`);
         }
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          log?.info({ signal }, 'shutting down');
-          server.close().then(
-            () => process.exit(0),
-            (e: unknown) => {
-              log?.error({ err: e }, 'shutdown failed');
-              process.exit(1);
-            },
-          );
-        };
-        process.on('SIGTERM', () => stop('SIGTERM'));
-        process.on('SIGINT', () => stop('SIGINT'));
       } catch (e) {
         fail(e, json);
       }

@@ -16,8 +16,8 @@ export async function putBucketAcl(c: FdsCall, remove: boolean): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
   const grants = parsePolicy((await readJson(c.body)) ?? {});
-  const acl = remove ? removeAcl(parseAcl(b.acl), grants) : mergeAcl(parseAcl(b.acl), grants);
-  await c.env.repo.updateBucket(b.name, { acl: JSON.stringify(acl) });
+  const apply = (json: string) => JSON.stringify(remove ? removeAcl(parseAcl(json), grants) : mergeAcl(parseAcl(json), grants));
+  if (!(await c.env.repo.changeBucketAcl(b.name, apply))) throw new FdsError('BucketNotFound', b.name);
   await audit(c, remove ? 'fds.bucket_acl_removed' : 'fds.bucket_acl_granted', b.name, { grants: Object.fromEntries(grants) });
   sendEmpty(c);
 }
@@ -39,8 +39,8 @@ export async function getObjectAcl(c: FdsCall): Promise<void> {
 export async function putObjectAcl(c: FdsCall, remove: boolean): Promise<void> {
   const o = await target(c);
   const grants = parsePolicy((await readJson(c.body)) ?? {});
-  const acl = remove ? removeAcl(parseAcl(o.acl), grants) : mergeAcl(parseAcl(o.acl), grants);
-  await c.env.repo.updateObject(o.version_id, { acl: JSON.stringify(acl) });
+  const apply = (json: string) => JSON.stringify(remove ? removeAcl(parseAcl(json), grants) : mergeAcl(parseAcl(json), grants));
+  if (!(await c.env.repo.changeObjectAcl(o.version_id, apply))) throw new FdsError('ObjectNotFound');
   await audit(c, remove ? 'fds.object_acl_removed' : 'fds.object_acl_granted', `${o.bucket}/${o.name}`, {
     grants: Object.fromEntries(grants),
   });

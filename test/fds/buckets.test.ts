@@ -134,6 +134,19 @@ for (const backend of dbBackends()) {
       }
     });
 
+    it('concurrent ACL grants on one bucket are all kept (merge under concurrency)', async () => {
+      await f.owner.ok('PUT', '/acl-race');
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          f.owner.ok('PUT', '/acl-race?acl', {
+            body: JSON.stringify({ accessControlList: [{ grantee: { id: `g${i}` }, permission: 'READ', type: 'USER' }] }),
+          }),
+        ),
+      );
+      const p = await f.owner.json<{ accessControlList: Array<{ grantee: { id: string } }> }>('GET', '/acl-race?acl');
+      assert.equal(p.accessControlList.length, 13);
+    });
+
     it('anonymous GET / lists nothing; PUT bucket needs an identity', async () => {
       assert.equal((await f.anon.send('PUT', '/anon-bucket')).status, 403);
       const r = await f.anon.json<{ buckets: unknown[]; owner: { id: string } }>('GET', '/');

@@ -88,6 +88,38 @@ export class FdsRepo {
     await this.db.updateTable('fds_buckets').set(patch).where('name', '=', name).execute();
   }
 
+  /** Read-modify-write of a bucket's ACL JSON, serialized against concurrent changes. */
+  async changeBucketAcl(name: string, change: (acl: string) => string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      let q = trx.selectFrom('fds_buckets').select('acl').where('name', '=', name);
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      if (!row) return false;
+      await trx
+        .updateTable('fds_buckets')
+        .set({ acl: change(row.acl) })
+        .where('name', '=', name)
+        .execute();
+      return true;
+    });
+  }
+
+  /** Read-modify-write of a version's ACL JSON, serialized against concurrent changes. */
+  async changeObjectAcl(versionId: string, change: (acl: string) => string): Promise<boolean> {
+    return this.tx(async (trx) => {
+      let q = trx.selectFrom('fds_objects').select('acl').where('version_id', '=', versionId);
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      if (!row) return false;
+      await trx
+        .updateTable('fds_objects')
+        .set({ acl: change(row.acl) })
+        .where('version_id', '=', versionId)
+        .execute();
+      return true;
+    });
+  }
+
   listBuckets(owner?: string): Promise<BucketRow[]> {
     let q = this.db.selectFrom('fds_buckets').selectAll();
     if (owner !== undefined) q = q.where('owner_id', '=', owner);

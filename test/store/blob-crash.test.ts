@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
@@ -23,6 +23,13 @@ function visibleBlobs(root: string): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/** Temporary files (full paths) under the store's tmp/ directory, at any depth. */
+function tmpFiles(root: string): string[] {
+  return readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name));
 }
 
 function sizeOf(path: string): number {
@@ -61,10 +68,11 @@ describe('blob durability under SIGKILL', () => {
       let partialAtKill: { name: string; size: number } | undefined;
       while (Date.now() < deadline) {
         if (acked.size >= 4) {
-          const name = readdirSync(join(root, 'tmp'))[0];
+          const path = tmpFiles(root)[0];
+          const name = path ? basename(path) : undefined;
           const total = name ? begun.get(name.slice(0, name.lastIndexOf('.')))?.size : undefined;
           // Kill in the first half of an upload: the rest takes several more writes and pauses.
-          const size = name && total ? sizeOf(join(root, 'tmp', name)) : 0;
+          const size = path && total ? sizeOf(path) : 0;
           if (name && total && size > 0 && size < total / 2) {
             child.kill('SIGKILL');
             partialAtKill = { name, size };
@@ -81,11 +89,11 @@ describe('blob durability under SIGKILL', () => {
       assert.ok(begun.has(interruptedKey));
       assert.ok(!acked.has(interruptedKey));
       assert.ok(partialAtKill.size < (begun.get(interruptedKey)?.size ?? 0), 'killed before the upload completed');
-      assert.ok(readdirSync(join(root, 'tmp')).length >= 1);
+      assert.ok(tmpFiles(root).length >= 1);
 
       // Reopening the store clears temporary files; nothing partial is visible.
       const store = await FsBlobStore.open(root);
-      assert.deepEqual(readdirSync(join(root, 'tmp')), []);
+      assert.deepEqual(tmpFiles(root), []);
       assert.equal(await store.size(interruptedKey), undefined);
       const visible = visibleBlobs(root);
       for (const key of visible) {

@@ -1,7 +1,7 @@
 // The same blob suite on the filesystem store and on an S3-compatible server (s3rver, in process).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -74,7 +74,10 @@ const backends: Backend[] = [
       const store = await FsBlobStore.open(root);
       return {
         store,
-        tmpFiles: () => readdirSync(join(root, 'tmp')),
+        tmpFiles: () =>
+          readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
+            .filter((d) => d.isFile())
+            .map((d) => d.name),
         async close() {
           await store.close();
           dir.remove();
@@ -188,6 +191,30 @@ for (const backend of backends) {
     });
 
     if (backend.name === 'filesystem') {
+      it("opening a store leaves another live process's uploads alone and removes a dead one's", async () => {
+        const root = join(tmpDir('opal-blobs-tmp-').path, 'blobs');
+        const first = await FsBlobStore.open(root);
+        // An upload in progress in this (live) process…
+        let push: (c: Buffer | null) => void = () => undefined;
+        const slow = new Readable({ read() {} });
+        push = (c) => slow.push(c);
+        push(Buffer.from('part one, '));
+        const pending = first.put('key-inflight', slow);
+        // …and the leftovers of a process that no longer runs.
+        const dead = join(root, 'tmp', '999999999.leftover');
+        mkdirSync(dead);
+        writeFileSync(join(dead, 'key-dead-1.x'), 'partial');
+        const second = await FsBlobStore.open(root);
+        assert.equal(existsSync(dead), false, 'dead process leftovers removed');
+        push(Buffer.from('part two'));
+        push(null);
+        assert.equal((await pending).size, 18);
+        assert.equal((await readAll(await second.get('key-inflight'))).toString(), 'part one, part two');
+        await first.close();
+        await second.close();
+        assert.deepEqual(readdirSync(join(root, 'tmp')), []);
+      });
+
       it('a read in progress finishes when the blob is deleted meanwhile', async () => {
         const total = 4 * 1024 * 1024;
         const src = randomStream(total);

@@ -1,6 +1,9 @@
 // Filesystem blobs: written to a temporary file, fsynced, renamed into place, and the directory
-// fsynced, so a crash never leaves a visible partial blob. Layout: root/ab/cd/<key>, temporary
-// files in root/tmp (cleared on open: anything there was never acknowledged).
+// fsynced, so a crash never leaves a visible partial blob. Layout: root/ab/cd/<key>; temporary
+// files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store removes the
+// temporary directories of processes that no longer run (their files were never acknowledged)
+// and leaves those of live processes alone: `opal serve --only account` and `--only fds` may
+// share one data directory.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -20,17 +23,32 @@ async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   }
 }
 
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
 
   private constructor(private readonly root: string) {
-    this.tmpDir = join(root, 'tmp');
+    this.tmpDir = join(root, 'tmp', `${process.pid}.${newCredential(20)}`);
   }
 
   static async open(root: string): Promise<FsBlobStore> {
     const s = new FsBlobStore(root);
-    await mkdir(s.tmpDir, { recursive: true });
-    for (const name of await readdir(s.tmpDir)) await rm(join(s.tmpDir, name), { force: true });
+    const tmpRoot = join(root, 'tmp');
+    await mkdir(tmpRoot, { recursive: true });
+    for (const name of await readdir(tmpRoot)) {
+      const pid = /^(\d+)\./.exec(name)?.[1];
+      if (!pid || !processRuns(Number(pid))) await rm(join(tmpRoot, name), { recursive: true, force: true });
+    }
+    await mkdir(s.tmpDir);
     return s;
   }
 
@@ -101,5 +119,7 @@ export class FsBlobStore implements BlobStore {
     await stat(this.tmpDir);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
 }

@@ -32,8 +32,10 @@ export async function putBucketConfig(c: FdsCall, config: BucketConfig): Promise
   const value = c.params.get(config) ?? '';
   if (config === 'lifecycle' || config === 'cors') {
     const body = await readJson(c.body);
-    const next = value === 'rule' ? { rules: upsertRule(rules(b[config]).rules, body ?? {}, config) } : parseConfig(body ?? {}, config);
-    await c.env.repo.updateBucket(b.name, { [config]: JSON.stringify(next) });
+    const full = value === 'rule' ? undefined : parseConfig(body ?? {}, config);
+    if (value === 'rule') upsertRule([], body ?? {}, config); // validate before locking
+    const apply = (json: string | null) => JSON.stringify(full ?? { rules: upsertRule(rules(json).rules, body ?? {}, config) });
+    if (!(await c.env.repo.changeBucket(b.name, config, apply))) throw new FdsError('BucketNotFound', b.name);
     sendEmpty(c);
     return;
   }
@@ -51,9 +53,7 @@ export async function putBucketConfig(c: FdsCall, config: BucketConfig): Promise
   } catch {
     /* keep text */
   }
-  const all = others(b.configs);
-  all[config] = { value, body };
-  await c.env.repo.updateBucket(b.name, { configs: JSON.stringify(all) });
+  await c.env.repo.changeBucket(b.name, 'configs', (json) => JSON.stringify({ ...others(json ?? '{}'), [config]: { value, body } }));
   sendEmpty(c);
 }
 
@@ -92,8 +92,10 @@ export async function getBucketConfig(c: FdsCall, config: BucketConfig): Promise
 export async function deleteBucketConfig(c: FdsCall, config: BucketConfig): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
-  const all = others(b.configs);
-  delete all[config];
-  await c.env.repo.updateBucket(b.name, { configs: JSON.stringify(all) });
+  await c.env.repo.changeBucket(b.name, 'configs', (json) => {
+    const all = others(json ?? '{}');
+    delete all[config];
+    return JSON.stringify(all);
+  });
   sendEmpty(c);
 }

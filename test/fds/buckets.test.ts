@@ -147,6 +147,20 @@ for (const backend of dbBackends()) {
       assert.equal(p.accessControlList.length, 13);
     });
 
+    it('concurrent ?lifecycle=rule additions get distinct ids and are all kept', async () => {
+      await f.owner.ok('PUT', '/rule-race');
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          f.owner.ok('PUT', '/rule-race?lifecycle=rule', {
+            body: JSON.stringify({ enabled: true, prefix: `p${i}/`, actions: { expiration: { days: 1 } } }),
+          }),
+        ),
+      );
+      const cfg = await f.owner.json<{ rules: Array<{ id: string; prefix: string }> }>('GET', '/rule-race?lifecycle=');
+      assert.deepEqual(cfg.rules.map((r) => r.id).sort(), ['1', '2', '3', '4', '5', '6']);
+      assert.equal(new Set(cfg.rules.map((r) => r.prefix)).size, 6);
+    });
+
     it('anonymous GET / lists nothing; PUT bucket needs an identity', async () => {
       assert.equal((await f.anon.send('PUT', '/anon-bucket')).status, 403);
       const r = await f.anon.json<{ buckets: unknown[]; owner: { id: string } }>('GET', '/');

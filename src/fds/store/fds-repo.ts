@@ -88,20 +88,29 @@ export class FdsRepo {
     await this.db.updateTable('fds_buckets').set(patch).where('name', '=', name).execute();
   }
 
-  /** Read-modify-write of a bucket's ACL JSON, serialized against concurrent changes. */
-  async changeBucketAcl(name: string, change: (acl: string) => string): Promise<boolean> {
+  /** Read-modify-write of one of a bucket's JSON columns, serialized against concurrent changes. */
+  async changeBucket(
+    name: string,
+    column: 'acl' | 'lifecycle' | 'cors' | 'configs',
+    change: (json: string | null) => string,
+  ): Promise<boolean> {
     return this.tx(async (trx) => {
-      let q = trx.selectFrom('fds_buckets').select('acl').where('name', '=', name);
+      let q = trx.selectFrom('fds_buckets').select(column).where('name', '=', name);
       if (this.dialect === 'postgres') q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const row = (await q.executeTakeFirst()) as Record<string, string | null> | undefined;
       if (!row) return false;
       await trx
         .updateTable('fds_buckets')
-        .set({ acl: change(row.acl) })
+        .set({ [column]: change(row[column] ?? null) })
         .where('name', '=', name)
         .execute();
       return true;
     });
+  }
+
+  /** Read-modify-write of a bucket's ACL JSON, serialized against concurrent changes. */
+  changeBucketAcl(name: string, change: (acl: string) => string): Promise<boolean> {
+    return this.changeBucket(name, 'acl', (json) => change(json ?? '{}'));
   }
 
   /** Read-modify-write of a version's ACL JSON, serialized against concurrent changes. */

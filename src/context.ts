@@ -1,7 +1,8 @@
 // The composition of stores and services that every site and CLI command works with.
 import { randomBytes } from 'node:crypto';
-import { type Config, isEmbedded } from './config.ts';
+import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
+import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { FriendService } from './services/friends.ts';
@@ -54,6 +55,21 @@ export interface ContextOptions {
   now?: () => number;
 }
 
+/**
+ * The server secret keys client-secret hashes and openId/unionId derivations: a different secret
+ * on a store that was set up with another one would silently invalidate every app secret and
+ * change every openId. The store keeps a fingerprint of the first secret and refuses others.
+ */
+async function checkServerSecret(settings: SettingsRepo, secret: string): Promise<void> {
+  const fingerprint = hmacSha256Hex(secret, 'opal server secret fingerprint');
+  const stored = await settings.getOrInit('server_secret_fingerprint', fingerprint);
+  if (!safeEqual(stored, fingerprint)) {
+    throw new ConfigError([
+      'OPAL_SERVER_SECRET: differs from the secret this database was set up with (it would invalidate every client secret and change every openId); use the original secret',
+    ]);
+  }
+}
+
 export async function createContext(config: Config, opts: ContextOptions = {}): Promise<Context> {
   const db = await openDb({
     databaseUrl: config.databaseUrl,
@@ -74,6 +90,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const now = opts.now ?? Date.now;
     const settings = new SettingsRepo(db.kysely);
     const serverSecret = config.serverSecret ?? (await settings.getOrInit('server_secret', randomBytes(32).toString('base64url')));
+    await checkServerSecret(settings, serverSecret);
     const users = new UserService(new UsersRepo(db.kysely), now);
     const services: Services = {
       users,

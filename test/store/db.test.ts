@@ -2,6 +2,9 @@
 // apps, friends, audit events, settings and the migration set.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { ConfigError } from '../../src/config.ts';
+import { createContext } from '../../src/context.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/lib/errors.ts';
 import { CLIENT_ID_PREFIX } from '../../src/services/apps.ts';
 import { migrate } from '../../src/store/db/migrate.ts';
@@ -42,6 +45,21 @@ for (const backend of dbBackends()) {
       // The server secret was created on first open and is stable.
       assert.equal(await s.get('server_secret'), t.ctx.serverSecret);
       assert.ok(t.ctx.serverSecret.length >= 32);
+    });
+
+    it('refuses to open the store with a server secret other than the one it was set up with', async () => {
+      const current = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(t.ctx.db.kysely).catch(() => undefined);
+      const pgSchema = backend === 'postgres' ? current?.rows[0]?.s : undefined;
+      const reopen = (secret?: string) =>
+        createContext({ ...t.config, serverSecret: secret }, { full: false, ...(pgSchema ? { pgSchema } : {}) });
+      // The same (generated) secret: fine.
+      await (await reopen(t.ctx.serverSecret)).close();
+      await (await reopen()).close();
+      await assert.rejects(reopen('y'.repeat(40)), (e: Error) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /OPAL_SERVER_SECRET: differs from the secret this database was set up with/);
+        return true;
+      });
     });
 
     describe('users', () => {

@@ -1,6 +1,6 @@
 // The composition root: builds the context from configuration, mounts each site on its origin and
 // listens. close() stops accepting, lets in-flight requests finish, then closes the stores.
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -26,7 +26,13 @@ export interface StartOptions {
 export async function buildSite(
   site: SiteName,
   ctx: Context,
-  opts: { logger?: FastifyServerOptions['logger']; ready?: () => boolean; metrics?: Metrics } = {},
+  opts: {
+    logger?: FastifyServerOptions['logger'];
+    ready?: () => boolean;
+    metrics?: Metrics;
+    /** Sees every route the site registers (the OpenAPI test collects them). */
+    onRoute?: (route: RouteOptions) => void;
+  } = {},
 ): Promise<FastifyInstance> {
   const app = createSiteServer({
     site,
@@ -35,6 +41,7 @@ export async function buildSite(
     ready: opts.ready ?? (() => true),
     ...(SITE_FASTIFY_OPTIONS[site] ? { fastify: SITE_FASTIFY_OPTIONS[site] } : {}),
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(opts.onRoute ? { onRoute: opts.onRoute } : {}),
   });
   for (const plugin of SITE_PLUGINS[site]) await app.register(async (scope) => plugin(scope, ctx));
   await app.ready();

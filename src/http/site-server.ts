@@ -2,7 +2,7 @@
 // redacted secrets, security headers, metrics, /healthz, /readyz and /metrics.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { Metrics } from './metrics.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
@@ -19,6 +19,8 @@ export interface SiteServerOptions {
   fastify?: Partial<FastifyServerOptions>;
   /** Logger instance options; tests pass `false`. */
   logger?: FastifyServerOptions['logger'];
+  /** Sees every route as it is registered, the built-in ones included (test/docs/openapi.test.ts). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -58,6 +60,7 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     return503OnClosing: true,
     ...o.fastify,
   });
+  if (o.onRoute) app.addHook('onRoute', o.onRoute);
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

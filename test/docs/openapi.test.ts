@@ -131,8 +131,11 @@ describe('docs/openapi.json', () => {
       const declared = params.filter((p) => p.in === 'path').map((p) => p.name);
       const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       assert.deepEqual(declared.sort(), templated.sort(), `${method.toUpperCase()} ${path}: path parameters`);
-      for (const p of params)
+      for (const p of params) {
         assert.ok(p.name && p.in && (p.schema || p.content), `${method.toUpperCase()} ${path}: parameter ${String(p.name)}`);
+        if (p.in === 'path')
+          assert.equal(p.required, true, `${method.toUpperCase()} ${path}: path parameter ${String(p.name)} must be required`);
+      }
     }
   });
 

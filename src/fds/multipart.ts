@@ -1,11 +1,12 @@
 // Multipart upload (fds-protocol §6): init (PUT ?uploads, or POST /{b}/?uploads with a generated
-// name), parts (no minimum size; a re-upload replaces), complete (parts concatenated in list order
-// into one blob, full-object MD5, metadata from init overridden by the complete request), abort,
-// and the Go SDK's list uploads / list parts.
+// name), parts (no minimum size; a re-upload replaces), complete (each listed part once, at most
+// 10,000, concatenated in part-number order into one blob, full-object MD5, metadata from init
+// overridden by the complete request), abort, and the Go SDK's list uploads / list parts.
 import { Readable } from 'node:stream';
 import { FdsError } from '../core/fds/errors.ts';
 import { metaFromHeaders } from '../core/fds/metadata.ts';
 import { checkObjectName } from '../core/fds/names.ts';
+import { parsePartList } from '../core/fds/part-list.ts';
 import { checkWrite, creatorOf, requireBucket } from './access.ts';
 import { type FdsCall, sendEmpty, sendJson } from './call.ts';
 import { normalizeMd5 } from './env.ts';
@@ -75,26 +76,18 @@ export async function uploadPart(c: FdsCall): Promise<void> {
   sendJson(c, { partNumber, etag: blob.md5, partSize: blob.size });
 }
 
-interface ListedPart {
-  partNumber?: unknown;
-  etag?: unknown;
-}
-
 export async function completeMultipart(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const up = await requireUpload(c);
   const body = (await readJson(c.body)) as { uploadPartResultList?: unknown } | undefined;
-  const list = body?.uploadPartResultList ?? [];
-  if (!Array.isArray(list)) throw new FdsError('InvalidRequest', 'uploadPartResultList must be a list');
+  const listed = parsePartList(body?.uploadPartResultList);
   const parts = new Map((await c.env.repo.listParts(up.upload_id)).map((p) => [p.part_number, p]));
-  const chosen = (list as ListedPart[]).map((entry) => {
-    const n = Number(entry?.partNumber);
-    const p = parts.get(n);
-    if (!p) throw new FdsError('InvalidPartNumberOrSize', `part ${String(entry?.partNumber)} was not uploaded`);
-    if (typeof entry.etag === 'string' && entry.etag !== '' && entry.etag.replace(/"/g, '').toLowerCase() !== p.md5) {
-      throw new FdsError('InvalidPartNumberOrSize', `etag of part ${n} does not match`);
-    }
+  const chosen = listed.map((entry) => {
+    const p = parts.get(entry.partNumber);
+    if (!p) throw new FdsError('InvalidPartNumberOrSize', `part ${entry.partNumber} was not uploaded`);
+    if (entry.etag !== undefined && entry.etag !== p.md5)
+      throw new FdsError('InvalidPartNumberOrSize', `etag of part ${entry.partNumber} does not match`);
     return p;
   });
   const stream =

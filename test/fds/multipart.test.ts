@@ -182,6 +182,34 @@ describe('FDS multipart', () => {
     assert.equal((await f.other.send('PUT', `/${B}/redo?uploads`)).status, 403);
   });
 
+  it('complete lists each part once: repeats, more than 10,000 entries and bad numbers are 400 and store nothing', async () => {
+    const init = await f.owner.json<{ uploadId: string }>('PUT', `/${B}/amplified?uploads`);
+    const part = Buffer.alloc(100 * 1024, 'p');
+    const p1 = await f.owner.json<Part>('PUT', `/${B}/amplified?uploadId=${init.uploadId}&partNumber=1`, { body: part });
+    const p2 = await f.owner.json<Part>('PUT', `/${B}/amplified?uploadId=${init.uploadId}&partNumber=2`, { body: 'tail' });
+    const complete = (list: unknown[]) =>
+      f.owner.send('PUT', `/${B}/amplified?uploadId=${init.uploadId}`, { body: JSON.stringify({ uploadPartResultList: list }) });
+    const refusals: Array<[string, unknown[]]> = [
+      ['one 100 kB part listed 1000 times', Array.from({ length: 1000 }, () => ({ partNumber: 1 }))],
+      ['a repeat after another part', [p1, p2, p1]],
+      ['10,001 entries', Array.from({ length: 10_001 }, (_, i) => ({ partNumber: i + 1 }))],
+      ['part number 0', [{ partNumber: 0 }]],
+      ['a fractional part number', [{ partNumber: 1.5 }]],
+    ];
+    for (const [what, list] of refusals) {
+      const r = await complete(list);
+      assert.equal(r.status, 400, what);
+      const body = (await r.json()) as { code: number; error: string };
+      assert.equal(body.error, 'InvalidPartNumberOrSize', what);
+    }
+    assert.equal((await f.owner.send('HEAD', `/${B}/amplified`)).status, 404);
+    // An unsorted list (no SDK sends one) is put in part-number order; each part once.
+    await f.owner.ok('PUT', `/${B}/amplified?uploadId=${init.uploadId}`, { body: JSON.stringify({ uploadPartResultList: [p2, p1] }) });
+    const g = await f.owner.send('GET', `/${B}/amplified`);
+    assert.equal(g.headers.get('content-length'), String(part.length + 4));
+    assert.equal(md5Hex(Buffer.from(await g.arrayBuffer())), md5Hex(Buffer.concat([part, Buffer.from('tail')])));
+  });
+
   it('a 64 MiB upload in 4 parts has the right full-object MD5', async () => {
     const part = 16 * 1024 * 1024;
     const whole = createHash('md5');

@@ -236,6 +236,8 @@ describe('opal serve --only, --no-demo and scale-out databases', () => {
       assert.equal((await fetch(`http://127.0.0.1:${ports[3]}/healthz`)).status, 200);
       assert.ok(!a.stderr.join('\n').includes('FDS origin'));
       assert.ok(!a.stderr.some((l) => /Demo data|login:/.test(l)), '--no-demo');
+      // One site without Redis: a warning that the cache is not shared with the other process.
+      assert.ok(a.stdout.some((l) => l.includes('"level":40') && l.includes('set OPAL_REDIS_URL')));
       a.child.kill('SIGTERM');
       f.child.kill('SIGTERM');
       assert.equal((await a.exited).code, 0);

@@ -43,6 +43,11 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
+        if (config.sites.length === 1 && !config.redisUrl) {
+          log?.warn(
+            'serving one site with the in-process cache: revocations, nonce windows and rate limits are not shared with the process serving the other site; set OPAL_REDIS_URL',
+          );
+        }
         let demo: DemoSeed | undefined;
         if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx))) demo = await seedDemo(server.ctx);
         const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };

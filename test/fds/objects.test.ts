@@ -354,6 +354,45 @@ for (const backend of dbBackends()) {
       assert.equal((await f.owner.send('GET', `/${B}/go-presigned`)).headers.get('content-type'), 'text/plain');
     });
 
+    it('a captured header signature cannot be replayed as a presigned URL, nor a presigned one as a header', async () => {
+      await f.owner.ok('PUT', `/${B}/replay-secret`, { body: 'secret' });
+      const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600_000).toUTCString();
+      const sig = hmacBase64(
+        f.ownerKey.accessSecret,
+        stringToSign({ method: 'GET', path: `/${B}/replay-secret`, query: '', headers: [['date', threeDaysAgo]] }),
+      );
+      const header = await fetch(`${f.t.fdsUrl}/${B}/replay-secret`, {
+        headers: { date: threeDaysAgo, authorization: `Galaxy-V2 ${f.ownerKey.accessKeyId}:${sig}` },
+      });
+      assert.equal(header.status, 403);
+      assert.match(await header.text(), /Request Time Too Skewed/);
+      const ak = f.ownerKey.accessKeyId;
+      for (const expires of ['9999999999999+', '9999999999999%20', '%39999999999999', '1e16', '-1', '99999999999999999']) {
+        const r = await fetch(`${f.t.fdsUrl}/${B}/replay-secret?GalaxyAccessKeyId=${ak}&Expires=${expires}&Signature=${sig}`, {
+          headers: { date: threeDaysAgo },
+        });
+        assert.notEqual(r.status, 200, expires);
+        assert.doesNotMatch(await r.text(), /secret/, expires);
+      }
+      // Each credential parameter at most once.
+      const good = f.owner.presign({ bucket: B, object: 'replay-secret', expires: Date.now() + 60_000 });
+      assert.equal((await fetch(good)).status, 200);
+      for (const extra of [`&Expires=${Date.now() + 1e9}`, `&Signature=${sig}`, `&GalaxyAccessKeyId=${ak}`]) {
+        const r = await fetch(good + extra);
+        assert.equal(r.status, 400, extra);
+        assert.match(await r.text(), /Authentication Failed/, extra);
+      }
+      // An expired presigned signature sent as a header-signed request with a fresh Date.
+      const past = Date.now() - 3600_000;
+      const oldUrl = new URL(f.owner.presign({ bucket: B, object: 'replay-secret', expires: past }));
+      const oldSig = oldUrl.search.split('&Signature=')[1] ?? '';
+      const asHeader = await fetch(`${f.t.fdsUrl}/${B}/replay-secret?Expires=${past}`, {
+        headers: { date: new Date().toUTCString(), authorization: `Galaxy-V2 ${ak}:${oldSig}` },
+      });
+      assert.equal(asHeader.status, 403);
+      assert.match(await asHeader.text(), /Request Expired/);
+    });
+
     it('signature, clock skew and unknown keys are 403 with FDS error bodies', async () => {
       const wrong = await f.owner.send('GET', `/${B}/test1`, {
         sign: false,

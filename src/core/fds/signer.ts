@@ -28,6 +28,11 @@ export interface SignableRequest {
   query: string;
   /** Header name/value pairs in arrival order (names in any case). */
   headers: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Presigned requests: the `Expires` value exactly as parsed for the expiry check. When set, the
+   * DateLine is this value and never a Date or x-xiaomi-date header (one parse for both uses).
+   */
+  dateLine?: string;
 }
 
 /** Canonicalization variants; all false gives the CORE (Java) form. */
@@ -105,7 +110,7 @@ export function stringToSign(req: SignableRequest, variant: CanonicalVariant = {
   const md5 = firstHeader(req.headers, 'content-md5') ?? '';
   let type = firstHeader(req.headers, 'content-type') ?? '';
   if (variant.collapseMultipart && type.toLowerCase().startsWith('multipart/form-data')) type = 'multipart/form-data';
-  const expires = expiresParam(req.query);
+  const expires = req.dateLine ?? expiresParam(req.query);
   const xDate = firstHeader(req.headers, 'x-xiaomi-date');
   const dateLine = expires ?? (xDate ? '' : (firstHeader(req.headers, 'date') ?? ''));
   return `${req.method.toUpperCase()}\n${md5}\n${type}\n${dateLine}\n${canonicalHeaders(req.headers, variant)}${canonicalResource(req.path, req.query, variant)}`;

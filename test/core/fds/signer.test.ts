@@ -2,7 +2,8 @@
 // compatibility candidates of §2.2.6.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { presignedPath, presignSignature } from '../../../src/core/fds/presign.ts';
+import { FdsError } from '../../../src/core/fds/errors.ts';
+import { parsePresignedQuery, presignedPath, presignSignature } from '../../../src/core/fds/presign.ts';
 import { parseQuery, percentDecode, splitTarget } from '../../../src/core/fds/query.ts';
 import {
   algorithmOf,
@@ -156,6 +157,32 @@ describe('canonicalization vectors (signer_test.py, SignerTest.php)', () => {
       '/fds/bucket/test.txt?GalaxyAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1141889120&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D',
     );
     assert.equal(stringToSign(r), 'GET\n\n\n1141889120\n/fds/bucket/test.txt');
+  });
+});
+
+describe('presigned query parsing (§2.3)', () => {
+  it('parses the triple once, strictly; the DateLine is that Expires, never a date header', () => {
+    const q = 'GalaxyAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1141889120&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D';
+    assert.deepEqual(parsePresignedQuery(q), {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      expires: '1141889120',
+      signature: 'vjbyPxybdZaNmGa+yT272YEAiv4=',
+    });
+    assert.equal(parsePresignedQuery('acl&uploadId=1'), undefined);
+    const r = { ...req('GET', `/fds/bucket/test.txt?${q}`, [['date', 'Tue, 18 Feb 2020 05:05:51 GMT']]), dateLine: '1141889120' };
+    assert.equal(stringToSign(r), 'GET\n\n\n1141889120\n/fds/bucket/test.txt');
+    const weird = { ...req('GET', '/b/o?Expires=9999999999999+', [['date', 'Tue, 18 Feb 2020 05:05:51 GMT']]), dateLine: '0' };
+    assert.equal(stringToSign(weird), 'GET\n\n\n0\n/b/o');
+  });
+
+  it('refuses a malformed Expires and repeated credential parameters', () => {
+    for (const bad of ['9999999999999+', '1%30', ' 1', '1e3', '-5', '', '12345678901234567']) {
+      assert.throws(() => parsePresignedQuery(`GalaxyAccessKeyId=A&Expires=${bad}&Signature=x`), FdsError, bad);
+    }
+    assert.throws(() => parsePresignedQuery('GalaxyAccessKeyId=A&Signature=x'), FdsError);
+    for (const dup of ['Expires=2', 'Signature=y', 'GalaxyAccessKeyId=B', 'Expire%73=2']) {
+      assert.throws(() => parsePresignedQuery(`GalaxyAccessKeyId=A&Expires=1&Signature=x&${dup}`), FdsError, dup);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.ts';
 import { paramsFromQuery } from '../core/account/authorize-request.ts';
 import { safeReturnTo } from '../core/account/return-to.ts';
-import { LoginThrottle } from '../services/oauth/throttle.ts';
+import { PasswordThrottle } from '../services/oauth/throttle.ts';
 import { translator } from '../web/i18n.ts';
 import { renderPage, webKit } from '../web/web-kit.ts';
 
@@ -17,7 +17,7 @@ const str = (o: unknown, k: string): string | undefined => {
 
 export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
   const web = webKit(ctx);
-  const throttle = new LoginThrottle(() => ctx.cache);
+  const throttle = new PasswordThrottle(() => ctx.cache);
 
   /** The app a return_to authorize URL is for, to show "Sign in to continue to …". */
   async function appNameOf(returnTo: string): Promise<string | undefined> {
@@ -70,18 +70,21 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect(backToLogin(returnTo, locale, '&error=csrf'), 303);
     const account = (str(b, 'account') ?? '').trim().slice(0, 256);
     const password = str(b, 'password') ?? '';
-    const wait = await throttle.blockedFor(account, req.ip);
-    if (wait > 0) {
+    // The attempt is reserved before the password is checked (concurrent guesses cannot outrun
+    // the limit), on the user's id when the login names one (account, email and phone share one
+    // budget), else on the typed login: the same steps and answers either way.
+    const userId = account ? await ctx.services.users.idOfLogin(account) : undefined;
+    const admission = await throttle.admit(PasswordThrottle.accountKey(userId, account), req.ip);
+    if (!admission.ok) {
       await ctx.services.audit.record({ type: 'login.throttled', ip: req.ip });
-      return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${wait}`), 303);
+      return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${admission.wait}`), 303);
     }
     const user = account && password ? await ctx.services.users.authenticate(account, password) : undefined;
     if (!user) {
-      await throttle.failed(account, req.ip);
       await ctx.services.audit.record({ type: 'login.failure', ip: req.ip });
       return reply.redirect(backToLogin(returnTo, locale, '&error=invalid'), 303);
     }
-    await throttle.succeeded(account, req.ip);
+    await throttle.succeeded(admission.ticket);
     await web.sessions.login(reply, user.userId);
     await ctx.services.audit.record({ type: 'login', actor: user.userId, subject: user.userId, ip: req.ip });
     return reply.redirect(returnTo, 303);

@@ -26,9 +26,11 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<v
       .header('pragma', 'no-cache')
       .header('access-control-allow-origin', '*')
       .type('application/json;charset=UTF-8');
-    const wait = await limiter.blockedFor(req.ip);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
+    // Every request reserves a failure before it is examined and gives it back when it succeeds,
+    // so concurrent failing requests cannot outrun the limit.
+    const reserved = await limiter.reserve(req.ip);
+    if ('wait' in reserved) {
+      reply.header('retry-after', String(reserved.wait));
       return reply.send(tokenErrorBody(XM.INVALID_REQUEST, 'too many failed requests, retry later', prefix));
     }
     const p = mergeParams(req.query, req.body);
@@ -48,17 +50,18 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<v
           requirePkce: client.flags.public === true,
           ip: req.ip,
         });
+        await limiter.succeeded(reserved.slot);
         return reply.send(tokenSuccessBody(issued, prefix));
       }
       if (grantType === 'refresh_token') {
         if (!p.refresh_token) throw missing('refresh_token');
         const issued = await oauth.refresh(client.clientId, p.refresh_token, req.ip);
+        await limiter.succeeded(reserved.slot);
         return reply.send(tokenSuccessBody(issued, prefix));
       }
       throw new XmOAuthError(XM.UNSUPPORTED_GRANT_TYPE);
     } catch (e) {
       if (!(e instanceof XmOAuthError)) throw e;
-      await limiter.failed(req.ip);
       return reply.send(tokenErrorBody(e.code, e.description, prefix));
     }
   };

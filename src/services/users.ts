@@ -135,6 +135,11 @@ export class UserService {
     return (await this.repo.list(limit, offset)).map(toUser);
   }
 
+  /** The id of the user a login identifier (account name, email or phone) names, if any. */
+  async idOfLogin(login: string): Promise<string | undefined> {
+    return (await this.repo.byLogin(login))?.user_id;
+  }
+
   /**
    * Checks a password for a login identifier. Returns the user or undefined; the time spent does
    * not reveal whether the account exists (a dummy hash is verified when it does not).

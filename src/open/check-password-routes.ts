@@ -2,7 +2,9 @@
 // their password for an app; the browser then goes (303) to the app's callback with
 // xmResult, xmUserId, code (on success), _xmNonce and _xmSign (core/account/xm-sign.ts).
 // Each page view is a flow kept in the shared cache (15 minutes, single use); wrong passwords
-// retry up to a limit per flow and per account, after which the callback gets xmResult=false.
+// retry up to a limit per flow, after which the callback gets xmResult=false. Every guess also
+// goes through the login page's password throttle (same budgets per account and per IP), reserved
+// before the password is checked so that concurrent guesses cannot outrun it.
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ import { newNonce } from '../core/account/mac-nonce.ts';
 import { buildXmCallback } from '../core/account/xm-sign.ts';
 import { callbackAllowed, maskAccount } from '../core/account/xm-sign-callback.ts';
 import { newCredential } from '../lib/random.ts';
+import { PasswordThrottle } from '../services/oauth/throttle.ts';
 import { translator } from '../web/i18n.ts';
 import type { Locale } from '../web/locale.ts';
 import { registerWeb, renderPage, webKit } from '../web/web-kit.ts';
@@ -22,8 +25,6 @@ const VIEWS = join(dirname(fileURLToPath(import.meta.url)), 'views');
 const FLOW_TTL_MS = 15 * 60_000;
 /** Wrong passwords allowed per flow before the callback gets xmResult=false. */
 export const MAX_FAILURES_PER_FLOW = 5;
-/** Wrong passwords allowed per account in FLOW_TTL_MS across all flows. */
-const MAX_FAILURES_PER_ACCOUNT = 20;
 const FLOW_RE = /^[A-Za-z0-9_-]{20,64}$/;
 
 interface Flow {
@@ -43,6 +44,7 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
   addCheckPasswordMessages();
   const web = webKit(ctx);
   const flowKey = (id: string) => `checkpw:flow:${id}`;
+  const throttle = new PasswordThrottle(() => ctx.cache);
 
   const errorPage = (reply: FastifyReply, locale: Locale, code: number, message?: string, status = 400) => {
     const t = translator(locale);
@@ -57,17 +59,22 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     return raw ? (JSON.parse(raw) as Flow) : undefined;
   }
 
-  function pageUrl(f: Flow, flow: string, locale: Locale, error: string): string {
+  function pageUrl(f: Flow, flow: string, locale: Locale, error: string, wait?: number): string {
     const q = new URLSearchParams({ clientId: f.clientId, xmUserId: f.userId, callback: f.callback, flow, _locale: locale, error });
+    if (wait !== undefined) q.set('wait', String(wait));
     return `/checkPassword?${q}`;
   }
 
   /** Ends the flow and sends the browser to the app's callback with a signed result. */
   async function finish(reply: FastifyReply, flowId: string, f: Flow, ok: boolean, req: FastifyRequest): Promise<FastifyReply> {
+    const locale = web.locale(req);
+    // Single use even under concurrent posts: only the first to claim the flow finishes it.
+    if (!(await ctx.cache.setIfAbsent(`checkpw:done:${flowId}`, '1', FLOW_TTL_MS))) {
+      return errorPage(reply, locale, XM.INVALID_REQUEST, translator(locale)('checkPassword.expired'));
+    }
     await ctx.cache.del(flowKey(flowId));
     await ctx.cache.del(`checkpw:fails:${flowId}`);
     const secret = await ctx.services.apps.signingSecret(f.clientId);
-    const locale = web.locale(req);
     if (!secret) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS, translator(locale)('checkPassword.noSecret'), 409);
     let code: string | undefined;
     if (ok) {
@@ -115,6 +122,9 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     if (err === 'invalid' && existing) {
       const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
       error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
+    } else if (err === 'throttled') {
+      const wait = Number(str(q, 'wait') ?? 1);
+      error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
     } else if (err === 'csrf') {
       error = t('checkPassword.badForm');
     }
@@ -137,13 +147,21 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
     if (str(b, 'decision') !== 'confirm') return finish(reply, flowId, f, false, req);
 
-    const accountFails = `checkpw:user-fails:${f.userId}`;
-    if (Number((await ctx.cache.get(accountFails)) ?? 0) >= MAX_FAILURES_PER_ACCOUNT) return finish(reply, flowId, f, false, req);
-    const password = str(b, 'password') ?? '';
-    if (password && (await ctx.services.users.verifyPassword(f.userId, password))) return finish(reply, flowId, f, true, req);
-
-    await ctx.cache.incr(accountFails, FLOW_TTL_MS);
+    // Reserve the attempt (account and IP, shared with the login page; then this flow) before
+    // the password is checked, so concurrent guesses are counted before any of them is verified.
+    const admission = await throttle.admit(PasswordThrottle.accountKey(f.userId, ''), req.ip);
+    if (!admission.ok) {
+      await ctx.services.audit.record({ type: 'check_password.throttled', subject: f.userId, clientId: f.clientId, ip: req.ip });
+      return reply.redirect(pageUrl(f, flowId, locale, 'throttled', admission.wait), 303);
+    }
     const fails = await ctx.cache.incr(`checkpw:fails:${flowId}`, FLOW_TTL_MS);
+    if (fails > MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
+    const password = str(b, 'password') ?? '';
+    if (password && (await ctx.services.users.verifyPassword(f.userId, password))) {
+      await throttle.succeeded(admission.ticket);
+      return finish(reply, flowId, f, true, req);
+    }
+
     await ctx.services.audit.record({ type: 'check_password.wrong', subject: f.userId, clientId: f.clientId, ip: req.ip });
     if (fails >= MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
     return reply.redirect(pageUrl(f, flowId, locale, 'invalid'), 303);

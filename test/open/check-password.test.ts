@@ -97,13 +97,53 @@ describe('/checkPassword', () => {
     assert.equal(xmSign(s.clientSecret, u.searchParams.get('_xmNonce') ?? '', r.location), u.searchParams.get('_xmSign'));
   });
 
-  it(`${MAX_FAILURES_PER_FLOW} wrong passwords → xmResult=false`, async () => {
+  it(`${MAX_FAILURES_PER_FLOW} wrong passwords → xmResult=false (waiting out the password throttle)`, async () => {
+    // Its own user: the throttle's gate stays closed for a moment after the last guess.
+    const erin = await t.ctx.services.users.create({ account: 'erin', password: 'erin-password-1' });
     const agent = new Agent(t.accountUrl);
-    const { csrf, flow } = await start(agent);
+    const first = await agent.req(page({ clientId: s.clientId, xmUserId: erin.userId, callback }));
+    const csrf = field(first.text, 'csrf');
+    const flow = field(first.text, 'flow');
     let last = { status: 0, location: '', text: '' };
-    for (let i = 0; i < MAX_FAILURES_PER_FLOW; i++)
+    let throttled = 0;
+    for (let i = 0; i < MAX_FAILURES_PER_FLOW; ) {
       last = await agent.post('/checkPassword', { csrf, flow, password: `bad-${i}`, decision: 'confirm' });
+      const wait = /error=throttled&wait=(\d+)/.exec(last.location);
+      if (!wait) {
+        i++;
+        continue;
+      }
+      // Past the login throttle's free attempts, guesses are spaced by 1 s, 2 s, … (shown on the page).
+      throttled++;
+      const retry = await agent.req(last.location);
+      assert.match(retry.text, /Try again in \d+ seconds/);
+      await new Promise((r) => setTimeout(r, Number(wait[1]) * 1000));
+    }
+    assert.ok(throttled >= 1);
     assert.ok(last.location.startsWith('https://app.example.com/xm/cb?keep=1&xmResult=false&xmUserId='), last.location);
+  });
+
+  it('60 concurrent guesses on 60 flows: at most 3 free + 1 gated reach the password check', async () => {
+    const victim = await t.ctx.services.users.create({ account: 'victim', password: 'victim-password-1' });
+    const flows = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const agent = new Agent(t.accountUrl);
+        const r = await agent.req(page({ clientId: s.clientId, xmUserId: victim.userId, callback }));
+        return { agent, csrf: field(r.text, 'csrf'), flow: field(r.text, 'flow') };
+      }),
+    );
+    const got = await Promise.all(
+      flows.map(({ agent, csrf, flow }, i) =>
+        agent.post('/checkPassword', { csrf, flow, password: i === 59 ? 'victim-password-1' : `guess-${i}`, decision: 'confirm' }),
+      ),
+    );
+    const outcome = (loc: string) =>
+      /error=throttled/.test(loc) ? 'throttled' : /error=invalid/.test(loc) ? 'invalid' : loc.includes('xmResult=true') ? 'ok' : loc;
+    const all = got.map((r) => outcome(r.location));
+    const checked = all.filter((o) => o !== 'throttled');
+    assert.ok(checked.length <= 4, `${checked.length} guesses reached the password check: ${all.join(',')}`);
+    const wrong = await t.ctx.services.audit.list({ type: 'check_password.wrong' });
+    assert.ok(wrong.filter((e) => e.subject === victim.userId).length <= 4);
   });
 
   it('a missing or wrong CSRF token changes nothing', async () => {

@@ -55,13 +55,26 @@ function ownsObject(who: FdsIdentity, o: ObjectRow): boolean {
   return who.ownerId !== undefined && who.ownerId === o.owner_id;
 }
 
-/** get / head / metadata: object READ or bucket READ_OBJECTS. */
+/**
+ * get / head / metadata: object READ or bucket READ_OBJECTS. A server-signed URL reads only the
+ * version it is bound to.
+ */
+export function canReadObject(c: FdsCall, b: BucketRow, o: ObjectRow): boolean {
+  if (c.who.kind === 'server') return c.who.boundVersionId !== undefined && c.who.boundVersionId === o.version_id;
+  if (ownsObject(c.who, o)) return true;
+  if (has(bucketMask(c.who, b), PERMISSIONS.READ_OBJECTS)) return true;
+  return has(maskFor(parseAcl(o.acl), c.who), PERMISSIONS.READ);
+}
+
 export function checkReadObject(c: FdsCall, b: BucketRow, o: ObjectRow): void {
-  if (c.who.kind === 'server') return;
-  if (ownsObject(c.who, o)) return;
-  if (has(bucketMask(c.who, b), PERMISSIONS.READ_OBJECTS)) return;
-  if (has(maskFor(parseAcl(o.acl), c.who), PERMISSIONS.READ)) return;
-  deny('object');
+  if (!canReadObject(c, b, o)) deny('object');
+}
+
+/** What a server-signed URL may do at all: read (GET, HEAD, metadata) its one object version. */
+const SERVER_OPERATIONS = new Set(['getObject', 'headObject', 'getObjectMetadata']);
+
+export function checkServerScope(c: FdsCall): void {
+  if (c.who.kind === 'server' && !SERVER_OPERATIONS.has(c.op.op)) deny('object');
 }
 
 /** Object ACL: owner, object FULL_CONTROL, or bucket FULL_CONTROL. */

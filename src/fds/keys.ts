@@ -15,8 +15,25 @@ export interface FdsKey {
   developerName: string;
 }
 
-/** The server's own presigning key (PutObjectResult for callers without an access key). */
+/**
+ * The server's own presigning keys (PutObjectResult for callers without an access key, i.e. app
+ * users): one per object version, `OPAL-SERVER.<versionId>`, with a secret derived from the server
+ * secret and that version id. The id travels as `GalaxyAccessKeyId`, so the URL an SDK builds from
+ * the result's triple (§2.3) names the version it may read and nothing else.
+ */
 export const SERVER_ACCESS_KEY_ID = 'OPAL-SERVER';
+
+/** Longest lifetime of a server-signed URL (the default too), whatever `expires` the caller asks. */
+export const SERVER_PRESIGN_MAX_MS = 24 * 3600 * 1000;
+
+export function serverAccessKeyId(versionId: string): string {
+  return `${SERVER_ACCESS_KEY_ID}.${versionId}`;
+}
+
+/** The version a server key id is bound to, or undefined when it is not a server key id. */
+export function boundVersionOf(accessKeyId: string): string | undefined {
+  return /^OPAL-SERVER\.([0-9a-z]{1,64})$/.exec(accessKeyId)?.[1];
+}
 
 export class FdsKeys {
   constructor(
@@ -29,8 +46,9 @@ export class FdsKeys {
     return createHmac('sha256', this.serverSecret).update(`fds-secret|${accessKeyId}|${version}`, 'utf8').digest('base64url');
   }
 
-  serverSecretKey(): string {
-    return createHmac('sha256', this.serverSecret).update('fds-server-presign', 'utf8').digest('base64url');
+  /** Secret of the server key bound to one object version. */
+  serverSecretKey(versionId: string): string {
+    return createHmac('sha256', this.serverSecret).update(`fds-server-presign|${versionId}`, 'utf8').digest('base64url');
   }
 
   /** The app's key, created when it has none. */

@@ -15,7 +15,7 @@ import {
 } from '../core/fds/metadata.ts';
 import { checkObjectName, TRASH_BUCKET } from '../core/fds/names.ts';
 import { resolveRange } from '../core/fds/range.ts';
-import { checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
+import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
 import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
 import { normalizeMd5 } from './env.ts';
 import { newObjectName, newVersionId } from './ids.ts';
@@ -119,7 +119,13 @@ async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: Obj
     return { b: undefined, o };
   }
   const b = await requireBucket(c);
-  const vid = c.params.get('versionId');
+  let vid = c.params.get('versionId');
+  const bound = c.who.kind === 'server' ? c.who.boundVersionId : undefined;
+  if (c.who.kind === 'server') {
+    // A server-signed URL reads its own version (even after an overwrite), and only while it exists.
+    if (bound === undefined || (vid && vid !== bound)) throw new FdsError('ObjectAccessDenied');
+    vid = bound;
+  }
   const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
   if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
   if (!antiStealingAllows(c, b)) checkReadObject(c, b, o);
@@ -273,12 +279,19 @@ export async function setObjectMetadata(c: FdsCall): Promise<void> {
   sendEmpty(c);
 }
 
-/** `GET ?versionIds` (§8.2): non-current version ids, newest first. */
+/**
+ * `GET ?versionIds` (§8.2): non-current version ids, newest first — only those the caller could
+ * read (an app user sees its own, not the versions other owners left under the same name).
+ */
 export async function listVersionIds(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   const name = c.object ?? '';
   const cur = await c.env.repo.current(b.name, name);
   if (cur) checkReadObject(c, b, cur);
   else checkWrite(c, b);
-  sendJson(c, await c.env.repo.nonCurrentIds(b.name, name));
+  const versions = await c.env.repo.nonCurrentVersions(b.name, name);
+  sendJson(
+    c,
+    versions.filter((o) => canReadObject(c, b, o)).map((o) => o.version_id),
+  );
 }

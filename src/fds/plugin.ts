@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Context } from '../context.ts';
 import type { Operation } from '../core/fds/dispatch.ts';
 import { FdsError } from '../core/fds/errors.ts';
+import { checkServerScope } from './access.ts';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acls.ts';
 import { guardAppUserWrite } from './app-user-writes.ts';
 import {
@@ -198,6 +199,7 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
       await extra.handler(c);
       return reply;
     }
+    checkServerScope(c);
     await guardAppUserWrite(c);
     await run(c, c.op);
     return reply;

@@ -1,9 +1,11 @@
 // Result bodies shared by put, post, complete and copy (fds-protocol §5.1 PutObjectResult): the
-// presigned GET triple is signed with the caller's access key, or the server's own key for callers
-// without one. `expires` defaults to 30 days; the query `expires=<ms>` overrides it.
+// presigned GET triple is signed with the caller's access key (`expires` defaults to 30 days; the
+// query `expires=<ms>` overrides it), or, for callers without one (app users), with the server key
+// bound to the version just written (`OPAL-SERVER.<versionId>`, keys.ts): that URL reads exactly
+// that version and lives at most SERVER_PRESIGN_MAX_MS (1 day; also the default).
 import { presignSignature } from '../core/fds/presign.ts';
 import type { FdsCall } from './call.ts';
-import { SERVER_ACCESS_KEY_ID } from './keys.ts';
+import { SERVER_PRESIGN_MAX_MS, serverAccessKeyId } from './keys.ts';
 
 const THIRTY_DAYS = 30 * 24 * 3600 * 1000;
 
@@ -24,11 +26,13 @@ export async function putObjectResult(
   previous: string | undefined,
   versionId: string,
 ): Promise<PutObjectResult> {
-  const asked = Number(c.params.get('expires'));
-  const expires = Number.isFinite(asked) && asked > 0 ? Math.floor(asked) : c.env.now() + THIRTY_DAYS;
+  const now = c.env.now();
+  const raw = Number(c.params.get('expires'));
+  const asked = Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : undefined;
   const key = c.who.accessKeyId ? await c.env.keys.lookup(c.who.accessKeyId) : undefined;
-  const accessKeyId = key?.accessKeyId ?? SERVER_ACCESS_KEY_ID;
-  const secret = key?.accessSecret ?? c.env.keys.serverSecretKey();
+  const expires = key ? (asked ?? now + THIRTY_DAYS) : Math.min(asked ?? Number.POSITIVE_INFINITY, now + SERVER_PRESIGN_MAX_MS);
+  const accessKeyId = key?.accessKeyId ?? serverAccessKeyId(versionId);
+  const secret = key?.accessSecret ?? c.env.keys.serverSecretKey(versionId);
   return {
     bucketName: bucket,
     objectName: object,

@@ -44,6 +44,8 @@ export interface FdsIdentity {
   displayName: string;
   /** Method+path this identity is restricted to (server-presigned URLs read only). */
   readOnly?: boolean;
+  /** Server-presigned URLs: the one object version this identity may read. */
+  boundVersionId?: string;
 }
 
 export const ANONYMOUS: FdsIdentity = {

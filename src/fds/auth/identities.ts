@@ -15,13 +15,16 @@ export function developerIdentity(k: FdsKey): FdsIdentity {
   };
 }
 
-/** A URL presigned by this server for a caller without an access key: read-only, any object. */
-export const SERVER_IDENTITY: FdsIdentity = {
-  kind: 'server',
-  grantIds: [],
-  ownerId: undefined,
-  creatorId: undefined,
-  ssoWrite: false,
-  displayName: 'opal',
-  readOnly: true,
-};
+/** A URL presigned by this server for a caller without an access key: reads one object version, nothing else. */
+export function serverIdentity(versionId: string): FdsIdentity {
+  return {
+    kind: 'server',
+    grantIds: [],
+    ownerId: undefined,
+    creatorId: undefined,
+    ssoWrite: false,
+    displayName: 'opal',
+    readOnly: true,
+    boundVersionId: versionId,
+  };
+}

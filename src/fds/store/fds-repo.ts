@@ -246,17 +246,16 @@ export class FdsRepo {
     return q.orderBy('name').orderBy('version_id', 'desc').limit(limit).execute();
   }
 
-  /** Non-current version ids of a name, newest first (§8.2). */
-  async nonCurrentIds(bucket: string, name: string): Promise<string[]> {
-    const rows = await this.db
+  /** Non-current versions of a name, newest first (§8.2). */
+  nonCurrentVersions(bucket: string, name: string): Promise<ObjectRow[]> {
+    return this.db
       .selectFrom('fds_objects')
-      .select('version_id')
+      .selectAll()
       .where('bucket', '=', bucket)
       .where('name', '=', name)
       .where('is_current', '=', 0)
       .orderBy('version_id', 'desc')
       .execute();
-    return rows.map((r) => r.version_id);
   }
 
   async pending(key: string): Promise<void> {

@@ -3,11 +3,13 @@
 // an upload over an existing object then needs that object to be theirs (or object FULL_CONTROL).
 // A bucket WRITE grant ("create / overwrite / delete objects", §7.1) lifts the restriction, and the
 // bucket owner (the app's developer) is never restricted. Batch delete and restore-from-trash need
-// WRITE. Runs before the handler (plugin.ts); other callers pass through untouched.
+// WRITE. Runs before the handler (plugin.ts), and again at commit (replaceCheck: a name created
+// while the body streamed in); other callers pass through untouched.
 import { has, maskFor, PERMISSIONS } from '../core/fds/acl.ts';
 import { FdsError } from '../core/fds/errors.ts';
 import { bucketMask, parseAcl } from './access.ts';
 import type { FdsCall } from './call.ts';
+import type { BucketRow, ObjectRow } from './store/fds-repo.ts';
 
 /** Operations that replace or remove the object named by the path. */
 const OBJECT_WRITES = new Set([
@@ -36,8 +38,22 @@ export async function guardAppUserWrite(c: FdsCall): Promise<void> {
   const vid = op === 'deleteObject' ? c.params.get('versionId') : undefined;
   for (const name of names) {
     const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
-    if (!o || o.owner_id === c.who.ownerId) continue;
-    if (maskFor(parseAcl(o.acl), c.who) === PERMISSIONS.FULL_CONTROL) continue;
-    throw new FdsError('ObjectAccessDenied');
+    if (o) checkMayReplace(c, o);
   }
+}
+
+function checkMayReplace(c: FdsCall, o: ObjectRow): void {
+  if (o.owner_id === c.who.ownerId) return;
+  if (maskFor(parseAcl(o.acl), c.who) === PERMISSIONS.FULL_CONTROL) return;
+  throw new FdsError('ObjectAccessDenied');
+}
+
+/**
+ * The same rule again at commit time (put, copy, multipart complete), inside the transaction that
+ * replaces the current version: the check above ran before the body streamed in, and meanwhile
+ * someone else may have created the name. Undefined when the caller is not restricted.
+ */
+export function replaceCheck(c: FdsCall, b: BucketRow): ((current: ObjectRow) => void) | undefined {
+  if (c.who.kind !== 'app-user' || has(bucketMask(c.who, b), PERMISSIONS.WRITE)) return undefined;
+  return (current) => checkMayReplace(c, current);
 }

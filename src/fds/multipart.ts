@@ -8,6 +8,7 @@ import { metaFromHeaders } from '../core/fds/metadata.ts';
 import { checkObjectName } from '../core/fds/names.ts';
 import { parsePartList } from '../core/fds/part-list.ts';
 import { checkWrite, creatorOf, requireBucket } from './access.ts';
+import { replaceCheck } from './app-user-writes.ts';
 import { type FdsCall, sendEmpty, sendJson } from './call.ts';
 import { normalizeMd5 } from './env.ts';
 import { newObjectName, newUploadId } from './ids.ts';
@@ -101,7 +102,7 @@ export async function completeMultipart(c: FdsCall): Promise<void> {
   const givenType = c.header('content-type');
   const contentType = givenType && givenType.trim() !== '' ? now.contentType : (up.content_type ?? now.contentType);
   const row = newVersionRow(c, b.name, up.name, blob, { contentType, headers: { ...initHeaders, ...now.headers } });
-  const done = await c.env.repo.completeUpload(up.upload_id, row).catch(async (e: unknown) => {
+  const done = await c.env.repo.completeUpload(up.upload_id, row, replaceCheck(c, b)).catch(async (e: unknown) => {
     await c.env.discard(blob.key);
     throw e;
   });

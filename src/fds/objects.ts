@@ -16,6 +16,7 @@ import {
 import { checkObjectName, TRASH_BUCKET } from '../core/fds/names.ts';
 import { resolveRange } from '../core/fds/range.ts';
 import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
+import { replaceCheck } from './app-user-writes.ts';
 import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
 import { normalizeMd5 } from './env.ts';
 import { newObjectName, newVersionId } from './ids.ts';
@@ -90,7 +91,7 @@ async function storeObject(c: FdsCall, b: BucketRow, name: string): Promise<void
   let previous: string | undefined;
   try {
     row = newVersionRow(c, b.name, name, blob, metaFromHeaders(c.headers));
-    previous = await c.env.repo.commitVersion(row);
+    previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
   } catch (e) {
     await c.env.discard(blob.key);
     throw e;
@@ -249,7 +250,7 @@ export async function copyObject(c: FdsCall): Promise<void> {
   let previous: string | undefined;
   try {
     row = newVersionRow(c, b.name, name, blob, facts.meta);
-    previous = await c.env.repo.commitVersion(row);
+    previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
   } catch (e) {
     await c.env.discard(blob.key);
     throw e;

@@ -283,10 +283,32 @@ export class FdsRepo {
     return cur.version_id;
   }
 
+  /**
+   * Runs `mayReplace` on the current version of a name inside the writer's transaction, after the
+   * name lock: it throws to refuse (the transaction rolls back). Checks made before a body streamed
+   * in may be stale by the time the new version commits.
+   */
+  private async checkCurrent(trx: Tx, bucket: string, name: string, mayReplace: ((current: ObjectRow) => void) | undefined): Promise<void> {
+    if (!mayReplace) return;
+    const cur = await trx
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('name', '=', name)
+      .where('is_current', '=', 1)
+      .executeTakeFirst();
+    if (cur) mayReplace(cur);
+  }
+
   /** Makes `row` the current version of its name; returns the replaced version id. */
-  async commitVersion(row: ObjectRow, releaseKeys: string[] = [row.blob_key]): Promise<string | undefined> {
+  async commitVersion(
+    row: ObjectRow,
+    releaseKeys: string[] = [row.blob_key],
+    mayReplace?: (current: ObjectRow) => void,
+  ): Promise<string | undefined> {
     return this.tx(async (trx) => {
       await this.lockNames(trx, row.bucket, row.name);
+      await this.checkCurrent(trx, row.bucket, row.name, mayReplace);
       const prev = await this.demote(trx, row.bucket, row.name);
       await trx.insertInto('fds_objects').values(row).execute();
       if (releaseKeys.length > 0) await trx.deleteFrom('fds_blob_gc').where('blob_key', 'in', releaseKeys).execute();
@@ -462,11 +484,16 @@ export class FdsRepo {
   }
 
   /** Completes an upload: `row` becomes current; the upload and its parts go (their blobs are freed). */
-  async completeUpload(uploadId: string, row: ObjectRow): Promise<{ previous: string | undefined; freed: string[] } | undefined> {
+  async completeUpload(
+    uploadId: string,
+    row: ObjectRow,
+    mayReplace?: (current: ObjectRow) => void,
+  ): Promise<{ previous: string | undefined; freed: string[] } | undefined> {
     return this.tx(async (trx) => {
       await this.lockNames(trx, row.bucket, row.name);
       const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', uploadId).executeTakeFirst();
       if (!up) return undefined;
+      await this.checkCurrent(trx, row.bucket, row.name, mayReplace);
       const parts = await trx.selectFrom('fds_parts').select('blob_key').where('upload_id', '=', uploadId).execute();
       await trx.deleteFrom('fds_parts').where('upload_id', '=', uploadId).execute();
       await trx.deleteFrom('fds_uploads').where('upload_id', '=', uploadId).execute();

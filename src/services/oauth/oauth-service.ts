@@ -15,7 +15,7 @@ import type { Cache } from '../../store/cache/cache.ts';
 import { InvalidatingCache } from '../../store/cache/invalidating-cache.ts';
 import { AuditRepo } from '../../store/db/audit-repo.ts';
 import { type CodeRow, OAuthCodesRepo } from '../../store/db/oauth-codes-repo.ts';
-import type { GrantRow, OAuthGrantsRepo } from '../../store/db/oauth-grants-repo.ts';
+import { type GrantRow, OAuthGrantsRepo } from '../../store/db/oauth-grants-repo.ts';
 import { OAuthTokensRepo, type TokenRow } from '../../store/db/oauth-tokens-repo.ts';
 import type { Database } from '../../store/db/schema.ts';
 import type { App, AppService } from '../apps.ts';
@@ -40,6 +40,7 @@ export interface OAuthDeps {
 }
 
 interface TxRepos {
+  grants: OAuthGrantsRepo;
   codes: OAuthCodesRepo;
   tokens: OAuthTokensRepo;
   audit(e: AuditEvent): Promise<void>;
@@ -97,10 +98,11 @@ export class OAuthService implements OAuthApi {
   /** Runs `fn` in one database transaction (one commit, one fsync on SQLite). */
   private inTx<T>(fn: (r: TxRepos) => Promise<T>): Promise<T> {
     const db = this.d.db;
-    if (!db) return fn({ codes: this.d.codes, tokens: this.d.tokens, audit: (e) => this.d.audit.record(e) });
+    if (!db) return fn({ grants: this.d.grants, codes: this.d.codes, tokens: this.d.tokens, audit: (e) => this.d.audit.record(e) });
     return db.transaction().execute(async (trx) => {
       const audit = new AuditRepo(trx);
       return fn({
+        grants: new OAuthGrantsRepo(trx),
         codes: new OAuthCodesRepo(trx),
         tokens: new OAuthTokensRepo(trx),
         audit: (e) =>
@@ -290,6 +292,8 @@ export class OAuthService implements OAuthApi {
     const app = await this.d.apps.get(row.client_id);
     if (!app) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
     const issued = await this.inTx(async (r) => {
+      // The grant must still exist when the tokens commit (see refresh()).
+      if (!(await r.grants.lockIfActive(grant.grant_id))) return null;
       if (!(await r.codes.markUsed(hash, now))) return undefined;
       const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), hash, true);
       await r.audit({
@@ -301,6 +305,7 @@ export class OAuthService implements OAuthApi {
       });
       return t;
     });
+    if (issued === null) throw new XmOAuthError(XM.INVALID_CODE);
     return issued ?? this.codeReused(row, input.ip);
   }
 
@@ -334,11 +339,16 @@ export class OAuthService implements OAuthApi {
     const app = await this.d.apps.get(clientId);
     if (!grant || !app) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
     const issued = await this.inTx(async (r) => {
+      // Lock the grant row until the commit: a revocation either happened before (nothing minted)
+      // or waits for this commit and then revokes what it minted. Locked first, in the order a
+      // revocation takes (grant, then codes and tokens), so the two cannot deadlock.
+      if (!(await r.grants.lockIfActive(grant.grant_id))) return null;
       if (!(await r.tokens.markUsed(hash, now))) return undefined;
       const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), row.family_id, true);
       await r.audit({ type: 'oauth.token.issue', subject: row.user_id, clientId, ip, detail: { grant: 'refresh_token' } });
       return t;
     });
+    if (issued === null) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
     return issued ?? this.refreshReused(row, ip);
   }
 
@@ -420,6 +430,9 @@ export class OAuthService implements OAuthApi {
     if (hit) return hit.expiresAt > now ? hit : undefined;
     const row = await this.d.tokens.get(hash);
     if (row?.kind !== 'access' || row.revoked_at !== null || row.expires_at <= now) return undefined;
+    // A token whose grant is gone does not resolve, however it came to outlive the grant's
+    // revocation (the answer is cached below, and dropped on every node at revocation).
+    if (!(await this.d.grants.byId(row.grant_id))) return undefined;
     const app = await this.d.apps.get(row.client_id);
     if (!app) return undefined;
     const tokenType = row.token_type === 'bearer' ? 'bearer' : 'mac';

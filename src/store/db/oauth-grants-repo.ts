@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import type { OAuthGrantsTable } from './oauth-tables.ts';
 import type { Database } from './schema.ts';
 
@@ -18,6 +18,17 @@ export class OAuthGrantsRepo {
 
   byId(grantId: string): Promise<GrantRow | undefined> {
     return this.db.selectFrom('oauth_grants').selectAll().where('grant_id', '=', grantId).executeTakeFirst();
+  }
+
+  /**
+   * Inside a transaction: whether the grant still exists, holding its row lock until the commit
+   * (SELECT … FOR UPDATE on PostgreSQL, so a concurrent revocation's DELETE waits for tokens minted
+   * here, or this waits for it; SQLite runs one writer at a time anyway).
+   */
+  async lockIfActive(grantId: string): Promise<boolean> {
+    const q = this.db.selectFrom('oauth_grants').select('grant_id').where('grant_id', '=', grantId);
+    const pg = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    return Boolean(await (pg ? q.forUpdate() : q).executeTakeFirst());
   }
 
   listByUser(userId: string): Promise<GrantRow[]> {

@@ -24,6 +24,7 @@ describe('login throttle', () => {
     const jar = new Jar(f.base);
     const html = await (await jar.fetch('/login')).text();
     const csrf = hidden(html, 'csrf');
+    const started = Date.now();
     const posts = Array.from({ length: 60 }, (_, i) =>
       jar.fetch('/login', {
         method: 'POST',
@@ -32,10 +33,13 @@ describe('login throttle', () => {
     );
     const got = (await Promise.all(posts)).map(outcome);
     const checked = got.filter((o) => o !== 'throttled').length;
-    assert.ok(checked <= 4, `${checked} attempts reached the password check: ${got.join(',')}`);
+    // 3 free attempts, then one per gate opening: at 0 s, and (on a loaded machine, if the burst
+    // lasts that long) again after 1 s, 3 s, 7 s, …
+    const openings = 1 + Math.floor(Math.log2(1 + (Date.now() - started) / 1000));
+    assert.ok(checked <= 3 + openings, `${checked} attempts reached the password check: ${got.join(',')}`);
     assert.ok(checked >= 1);
     const failures = await f.t.ctx.services.audit.list({ type: 'login.failure' });
-    assert.ok(failures.length <= 4, `${failures.length} failures audited`);
+    assert.ok(failures.length <= 3 + openings, `${failures.length} failures audited`);
   });
 
   test('account name, email and phone share one budget; unknown logins get the same answers', async () => {

@@ -49,8 +49,8 @@ function checkMayReplace(c: FdsCall, o: ObjectRow): void {
 }
 
 /**
- * The same rule again at commit time (put, copy, multipart complete), inside the transaction that
- * replaces the current version: the check above ran before the body streamed in, and meanwhile
+ * The same rule again at commit time (put, copy, multipart complete, and delete and rename too),
+ * inside the transaction that replaces the current version: the check above ran before the body streamed in, and meanwhile
  * someone else may have created the name. Undefined when the caller is not restricted.
  */
 export function replaceCheck(c: FdsCall, b: BucketRow): ((current: ObjectRow) => void) | undefined {

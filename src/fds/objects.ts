@@ -214,7 +214,7 @@ export async function deleteObject(c: FdsCall): Promise<void> {
     return;
   }
   const toTrash = c.params.get('enableTrash') !== 'false';
-  const deleted = await c.env.repo.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined);
+  const deleted = await c.env.repo.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined, replaceCheck(c, b));
   if (!deleted) throw new FdsError('ObjectNotFound');
   c.reply.header('object-version-id', deleted);
   sendEmpty(c);
@@ -225,7 +225,7 @@ export async function renameObject(c: FdsCall): Promise<void> {
   checkWrite(c, b);
   const dst = c.params.get('renameTo') ?? '';
   checkObjectName(dst);
-  if (!(await c.env.repo.rename(b.name, c.object ?? '', dst))) throw new FdsError('ObjectNotFound');
+  if (!(await c.env.repo.rename(b.name, c.object ?? '', dst, replaceCheck(c, b)))) throw new FdsError('ObjectNotFound');
   sendEmpty(c);
 }
 

@@ -317,9 +317,15 @@ export class FdsRepo {
   }
 
   /** Default delete (§5.10): the current version becomes non-current, and goes to trash unless `trashOwner` is undefined. */
-  async deleteCurrent(bucket: string, name: string, trashOwner: string | undefined): Promise<string | undefined> {
+  async deleteCurrent(
+    bucket: string,
+    name: string,
+    trashOwner: string | undefined,
+    mayReplace?: (current: ObjectRow) => void,
+  ): Promise<string | undefined> {
     return this.tx(async (trx) => {
       await this.lockNames(trx, bucket, name);
+      await this.checkCurrent(trx, bucket, name, mayReplace);
       const prev = await this.demote(trx, bucket, name);
       if (prev && trashOwner !== undefined) {
         const trashName = `${bucket}/${name}`;
@@ -351,9 +357,11 @@ export class FdsRepo {
   }
 
   /** Rename (§5.6): the current version moves to `dst`, replacing dst's current version. */
-  async rename(bucket: string, src: string, dst: string): Promise<boolean> {
+  async rename(bucket: string, src: string, dst: string, mayReplace?: (current: ObjectRow) => void): Promise<boolean> {
     return this.tx(async (trx) => {
       await this.lockNames(trx, bucket, src, dst);
+      await this.checkCurrent(trx, bucket, src, mayReplace);
+      await this.checkCurrent(trx, bucket, dst, mayReplace);
       const cur = await trx
         .selectFrom('fds_objects')
         .select('version_id')

@@ -18,6 +18,7 @@ import { dispatch, parsePath } from '../../../src/core/fds/dispatch.ts';
 import { FdsError } from '../../../src/core/fds/errors.ts';
 import { ListingBuilder, listingResult, planListing, successor } from '../../../src/core/fds/listing.ts';
 import { checkBucketName } from '../../../src/core/fds/names.ts';
+import { MAX_PARTS, parsePartList } from '../../../src/core/fds/part-list.ts';
 import { parseQuery } from '../../../src/core/fds/query.ts';
 import { resolveRange } from '../../../src/core/fds/range.ts';
 import { requestTimes, withinSkew } from '../../../src/core/fds/request-time.ts';
@@ -246,5 +247,39 @@ describe('request time (§2.2.5)', () => {
     assert.ok(withinSkew('Sun, 06 Nov 1994 16:49:37 CST', t, 60_000));
     assert.ok(withinSkew('Sun, 06 Nov 1994 02:49:37 CST', t, 60_000));
     assert.ok(!withinSkew('Sun, 06 Nov 1994 10:49:37 CST', t, 60_000));
+  });
+});
+
+describe('multipart complete part list (§6.3)', () => {
+  it('keeps each part once, in part-number order, with normalized etags', () => {
+    assert.deepEqual(
+      parsePartList([
+        { partNumber: 2, etag: '"ABC"', partSize: 5 },
+        { partNumber: '1', etag: '' },
+      ]),
+      [
+        { partNumber: 1, etag: undefined },
+        { partNumber: 2, etag: 'abc' },
+      ],
+    );
+    assert.deepEqual(parsePartList(undefined), []);
+    assert.deepEqual(parsePartList([]), []);
+    assert.equal(parsePartList(Array.from({ length: MAX_PARTS }, (_, i) => ({ partNumber: MAX_PARTS - i }))).length, MAX_PARTS);
+  });
+
+  it('refuses repeats, too many entries, bad numbers and non-lists', () => {
+    const bad: unknown[] = [
+      [{ partNumber: 1 }, { partNumber: 1 }],
+      [{ partNumber: 1 }, { partNumber: 2 }, { partNumber: 1 }],
+      Array.from({ length: MAX_PARTS + 1 }, (_, i) => ({ partNumber: i + 1 })),
+      [{ partNumber: 0 }],
+      [{ partNumber: 10001 }],
+      [{ partNumber: 1.5 }],
+      [{ partNumber: '1e3' }],
+      [{}],
+      [null],
+      { partNumber: 1 },
+    ];
+    for (const list of bad) assert.throws(() => parsePartList(list), FdsError);
   });
 });

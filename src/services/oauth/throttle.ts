@@ -40,7 +40,7 @@ export class WindowCounter {
     await this.cache().incr(`${slot}:r`, this.windowMs * 2);
   }
 
-  /** Seconds until the window of `slot` ends (at least 1). */
+  /** Seconds until the current window ends (at least 1). */
   secondsLeft(): number {
     return Math.max(1, Math.ceil((this.windowMs - (this.now() % this.windowMs)) / 1000));
   }

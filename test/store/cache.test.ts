@@ -154,6 +154,26 @@ for (const backend of backends) {
       }
     });
 
+    it('InvalidatingCache: a look-up that raced an invalidation on another node is not cached', async () => {
+      const n1 = new InvalidatingCache<string>(a, 'race');
+      const n2 = new InvalidatingCache<string>(b, 'race');
+      await n1.start();
+      await n2.start();
+      try {
+        // n2 starts a look-up (generation taken), n1 revokes meanwhile, then n2's stale read lands.
+        const since = n2.generation();
+        await n1.invalidate('tok');
+        assert.ok(await eventually(() => n2.generation() !== since, 1000), 'the invalidation reached n2');
+        n2.set('tok', 'stale', since);
+        assert.equal(n2.get('tok'), undefined, 'the stale value was dropped');
+        n2.set('tok', 'fresh', n2.generation());
+        assert.equal(n2.get('tok'), 'fresh');
+      } finally {
+        await n1.stop();
+        await n2.stop();
+      }
+    });
+
     if (backend.name === 'redis') {
       it('InvalidatingCache empties itself while its pub/sub connection is down, and recovers', async () => {
         const n1 = new InvalidatingCache<string>(a, 'reconnect');

@@ -428,6 +428,7 @@ export class OAuthService implements OAuthApi {
     const now = this.now();
     const hit = cache?.get(hash);
     if (hit) return hit.expiresAt > now ? hit : undefined;
+    const since = cache?.generation();
     const row = await this.d.tokens.get(hash);
     if (row?.kind !== 'access' || row.revoked_at !== null || row.expires_at <= now) return undefined;
     // A token whose grant is gone does not resolve, however it came to outlive the grant's
@@ -447,7 +448,7 @@ export class OAuthService implements OAuthApi {
       expiresAt: row.expires_at,
       grantId: row.grant_id,
     };
-    cache?.set(hash, info);
+    cache?.set(hash, info, since);
     return info;
   }
 

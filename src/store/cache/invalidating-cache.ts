@@ -2,6 +2,8 @@
 // node calls invalidate(): the key is broadcast through the shared cache's pub/sub channel. While
 // that channel is down, invalidations could be missed, so the cache empties itself and stays
 // empty (every look-up goes to the store) until it is subscribed again.
+// A look-up that raced an invalidation must not be cached: take generation() before reading the
+// store and pass it to set(), which drops the value if any invalidation arrived meanwhile.
 import type { Cache, Unsubscribe } from './cache.ts';
 
 export class InvalidatingCache<T> {
@@ -10,6 +12,8 @@ export class InvalidatingCache<T> {
   private stopStateReports: (() => void) | undefined;
   /** False while invalidations may be missed. */
   private live = true;
+  /** Counts invalidations seen here (local or broadcast) and pub/sub state changes. */
+  private gen = 0;
 
   constructor(
     private readonly cache: Cache,
@@ -23,12 +27,19 @@ export class InvalidatingCache<T> {
   async start(): Promise<void> {
     this.stopStateReports ??= this.cache.onPubSubState?.((up) => {
       this.live = up;
+      this.gen++;
       this.entries.clear();
     });
     this.unsubscribe ??= await this.cache.subscribe(this.channel, (key) => {
+      this.gen++;
       if (key === '*') this.entries.clear();
       else this.entries.delete(key);
     });
+  }
+
+  /** The current invalidation generation: take it before a store read whose result you will set(). */
+  generation(): number {
+    return this.gen;
   }
 
   get(key: string): T | undefined {
@@ -42,8 +53,9 @@ export class InvalidatingCache<T> {
     return e.value;
   }
 
-  set(key: string, value: T): void {
-    if (!this.live) return;
+  /** Caches `value` unless an invalidation arrived since `since` (a generation() taken before the read). */
+  set(key: string, value: T, since: number = this.gen): void {
+    if (!this.live || since !== this.gen) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -53,6 +65,7 @@ export class InvalidatingCache<T> {
 
   /** Drops `key` here and on every other node; '*' drops everything. */
   async invalidate(key: string): Promise<void> {
+    this.gen++;
     this.entries.delete(key);
     await this.cache.publish(this.channel, key);
   }

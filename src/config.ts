@@ -20,6 +20,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** redis://… for scale-out; undefined → in-memory cache. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so that deployments can share one Redis. */
+  redisPrefix: string;
   /** s3://bucket?endpoint=…&region=…&accessKeyId=…&secretAccessKey=…&forcePathStyle=true; undefined → dataDir/blobs. */
   blobUrl: string | undefined;
   /** Public base URL of the account origin (used in pages and metadata). */
@@ -94,6 +96,7 @@ export const ENV_NAMES = {
   OPAL_FDS_PORT: 'fdsPort',
   OPAL_DATABASE_URL: 'databaseUrl',
   OPAL_REDIS_URL: 'redisUrl',
+  OPAL_REDIS_PREFIX: 'redisPrefix',
   OPAL_BLOB_URL: 'blobUrl',
   OPAL_PUBLIC_URL: 'publicUrl',
   OPAL_FDS_PUBLIC_URL: 'fdsPublicUrl',
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsPort,
     databaseUrl: url('databaseUrl', ['postgres:', 'postgresql:']),
     redisUrl: url('redisUrl', ['redis:', 'rediss:']),
+    redisPrefix: str('redisPrefix', 'opal:'),
     blobUrl: url('blobUrl', ['s3:']),
     publicUrl: str('publicUrl', `http://${shownHost}:${port}`).replace(/\/+$/, ''),
     fdsPublicUrl: str('fdsPublicUrl', `http://${shownHost}:${fdsPort}`).replace(/\/+$/, ''),

@@ -115,7 +115,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       now,
     });
     if (opts.full !== false) {
-      cache = await openCache(config.redisUrl);
+      cache = await openCache(config.redisUrl, config.redisPrefix);
       blobs = await openBlobs(config.blobUrl, config.dataDir);
     }
     return {

@@ -79,7 +79,12 @@ export async function createTestContext(
     env.OPAL_DATABASE_URL = PG_URL;
     schema = await createSchema();
   }
-  if (opts.redis && REDIS_URL) env.OPAL_REDIS_URL = REDIS_URL;
+  if (opts.redis && REDIS_URL) {
+    env.OPAL_REDIS_URL = REDIS_URL;
+    // Each test context has its own key space: rate-limit counters of one test file never reach
+    // another's (or another run's). Processes that must share state pass one prefix explicitly.
+    env.OPAL_REDIS_PREFIX ??= `opal-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
+  }
   const config = testConfig(dir.path, env, opts.overrides);
   const ctx = await createContext(config, schema ? { pgSchema: schema.schema } : {});
   return {

@@ -1,6 +1,33 @@
 #!/usr/bin/env node
-// Launcher for the `opal` command: registers the TypeScript loader, then runs the CLI.
-import { register } from 'tsx/esm/api';
+// Launcher for the `opal` command. Runs the prebuilt bundle (dist/opal.mjs, made by
+// `npm run build`, which `npm ci` runs) while it is newer than every source file; otherwise runs
+// the TypeScript sources through the tsx loader, so an edited checkout never runs stale code.
+import { readdirSync, statSync } from 'node:fs';
 
-register();
-await import(new URL('../src/cli/main.ts', import.meta.url).href);
+const src = new URL('../src/', import.meta.url);
+const bundle = new URL('../dist/opal.mjs', import.meta.url);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    return statSync(bundle).mtimeMs >= newestMtime(src);
+  } catch {
+    return false;
+  }
+}
+
+if (bundleIsFresh()) {
+  await import(bundle.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+}

@@ -30,13 +30,16 @@ export interface OpalProcess {
 
 const BIN = new URL('../../bin/opal.js', import.meta.url).pathname;
 
-/** Spawns `node bin/opal.js …args` with `env` added to a clean environment (no OPAL_* inherited). */
-export function spawnOpal(args: string[], env: Record<string, string | undefined> = {}): OpalProcess {
+/**
+ * Spawns `node bin/opal.js …args` (or another entry script, such as a bundle) with `env` added to
+ * a clean environment (no OPAL_* inherited).
+ */
+export function spawnOpal(args: string[], env: Record<string, string | undefined> = {}, entry: string = BIN): OpalProcess {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OPAL_')) base[k] = v;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, ...args], { env: base, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters = new Set<{ re: RegExp; stream?: 'stdout' | 'stderr'; resolve: (v: { line: string; at: number }) => void }>();
   for (const name of ['stdout', 'stderr'] as const) {

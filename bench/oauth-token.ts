@@ -5,35 +5,19 @@
 // second one.
 //
 //   node --import tsx bench/oauth-token.ts [codes=5000] [clients=50] [connections=32]
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/server.ts';
+import { type LatencyResult, runLoad, startBenchServer } from './lib/bench-server.ts';
 
-const run = promisify(execFile);
 const codes = Number(process.argv[2] ?? 5000);
 const clients = Number(process.argv[3] ?? 50);
 const connections = Number(process.argv[4] ?? 32);
 const LOAD = fileURLToPath(new URL('./oauth-token-load.mjs', import.meta.url));
 const CB = 'https://bench.example/cb';
 
-interface Result {
-  requests: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'opal-bench-'));
-const config = loadConfig({ OPAL_DATA_DIR: dir, OPAL_PORT: '0', OPAL_SITES: 'account', OPAL_LOG_LEVEL: 'silent', OPAL_DEMO: 'false' });
-const server = await startServer(config, { logger: false });
-const { ctx } = server;
+const bench = await startBenchServer({ OPAL_SITES: 'account' });
+const { server, ctx, dir } = bench;
 const base = server.urls.account ?? '';
 const user = await ctx.services.users.create({ account: 'bench', password: 'bench-password' });
 const apps: Array<{ clientId: string; clientSecret: string }> = [];
@@ -62,8 +46,7 @@ const codeFile = join(dir, 'codes.json');
 const refreshOut = join(dir, 'refresh.txt');
 writeFileSync(codeFile, JSON.stringify(items));
 
-const load = async (file: string, out?: string): Promise<Result> =>
-  JSON.parse((await run(process.execPath, [LOAD, JSON.stringify({ file, connections, out })], { maxBuffer: 1 << 20 })).stdout) as Result;
+const load = (file: string, out?: string) => runLoad<LatencyResult>(LOAD, { file, connections, out });
 
 const exchange = await load(codeFile, refreshOut);
 const refreshItems = readFileSync(refreshOut, 'utf8')
@@ -84,8 +67,7 @@ const refreshItems = readFileSync(refreshOut, 'utf8')
 const refreshFile = join(dir, 'refresh.json');
 writeFileSync(refreshFile, JSON.stringify(refreshItems));
 const refresh = await load(refreshFile);
-await server.close();
-rmSync(dir, { recursive: true, force: true });
+await bench.close();
 
 console.log(JSON.stringify({ codes, clients, connections, node: process.version, mintSeconds, exchange, refresh }, null, 2));
 console.log(`

@@ -7,32 +7,17 @@
 // median of the rounds is reported, so that a noisy neighbour hurts every target alike.
 //
 //   node --import tsx bench/open-api.ts [seconds=5] [connections=32] [rounds=3]
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Fastify from 'fastify';
-import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/server.ts';
+import { type LoadResult as Result, runLoad, startBenchServer } from './lib/bench-server.ts';
 
-const run = promisify(execFile);
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 32);
 const rounds = Number(process.argv[4] ?? 3);
 const LOAD = fileURLToPath(new URL('./open-api-load.mjs', import.meta.url));
 
-interface Result {
-  requests: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-}
-
-async function load(url: string, mac?: { key: string; token: string; host: string }): Promise<Result> {
-  const { stdout } = await run(process.execPath, [LOAD, JSON.stringify({ url, seconds, connections, mac })], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout) as Result;
+function load(url: string, mac?: { key: string; token: string; host: string }): Promise<Result> {
+  return runLoad<Result>(LOAD, { url, seconds, connections, mac });
 }
 
 const hello = Fastify({ logger: false });
@@ -40,10 +25,8 @@ hello.get('/', async () => ({ hello: 'world' }));
 await hello.listen({ host: '127.0.0.1', port: 0 });
 const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/`;
 
-const dir = mkdtempSync(join(tmpdir(), 'opal-bench-'));
-const config = loadConfig({ OPAL_DATA_DIR: dir, OPAL_PORT: '0', OPAL_SITES: 'account', OPAL_LOG_LEVEL: 'silent', OPAL_DEMO: 'false' });
-const server = await startServer(config, { logger: false });
-const { ctx } = server;
+const bench = await startBenchServer({ OPAL_SITES: 'account' });
+const { server, ctx } = bench;
 const { app } = await ctx.services.apps.create({ name: 'Bench', redirectUris: 'https://bench.example/cb', scopes: [1] });
 const user = await ctx.services.users.create({ account: 'bench', password: 'bench-password' });
 const code = await ctx.services.oauth.issueCode({
@@ -79,9 +62,8 @@ const results = {
   profile: median(all.profile),
   profileMac: median(all.profileMac),
 };
-await server.close();
+await bench.close();
 await hello.close();
-rmSync(dir, { recursive: true, force: true });
 
 const ratio = (r: Result) => (r.rps / results.helloWorld.rps).toFixed(2);
 console.log(

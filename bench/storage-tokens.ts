@@ -5,49 +5,29 @@
 // generator (bench/storage-tokens-load.mjs) runs as a second process.
 //
 //   node --import tsx bench/storage-tokens.ts [exchanges=2000] [gets=5000] [connections=32]
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { loadConfig } from '../src/config.ts';
 import { presignUrl } from '../src/core/fds/presign.ts';
 import { authorizationHeader } from '../src/core/fds/signer.ts';
 import { FdsKeys } from '../src/fds/keys.ts';
-import { startServer } from '../src/server.ts';
 import { storageTokens } from '../src/storage-tokens/index.ts';
 import { startFakeProviders } from '../test/fixtures/fake-providers.ts';
+import { type LatencyResult, runLoad, startBenchServer } from './lib/bench-server.ts';
 
-const run = promisify(execFile);
 const exchanges = Number(process.argv[2] ?? 2000);
 const gets = Number(process.argv[3] ?? 5000);
 const connections = Number(process.argv[4] ?? 32);
 const LOAD = fileURLToPath(new URL('./storage-tokens-load.mjs', import.meta.url));
 
-interface Result {
-  requests: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'opal-bench-'));
 const fakes = await startFakeProviders();
-const config = loadConfig({
-  OPAL_DATA_DIR: dir,
-  OPAL_PORT: '0',
+const bench = await startBenchServer({
   OPAL_FDS_PORT: '0',
   OPAL_SITES: 'fds',
-  OPAL_LOG_LEVEL: 'silent',
-  OPAL_DEMO: 'false',
   OPAL_FDS_OAUTH_QQ_URL: fakes.qq.url,
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: '0',
 });
-const server = await startServer(config, { logger: false });
-const { ctx } = server;
+const { server, ctx, dir } = bench;
 const fds = server.urls.fds ?? '';
 const { app } = await ctx.services.apps.create({ name: 'Bench', redirectUris: 'https://bench.example/cb' });
 const key = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(app.clientId);
@@ -81,10 +61,10 @@ for (let i = 0; i < exchanges; i++) {
     headers: { authorization: 'OAuth' },
   });
 }
-const load = async (items: unknown[]): Promise<Result> => {
+const load = (items: unknown[]) => {
   const file = join(dir, `items-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(items));
-  return JSON.parse((await run(process.execPath, [LOAD, JSON.stringify({ file, connections })], { maxBuffer: 1 << 20 })).stdout) as Result;
+  return runLoad<LatencyResult>(LOAD, { file, connections });
 };
 const exchange = await load(exchangeItems);
 
@@ -108,9 +88,8 @@ const oauthGet = await load(
 const ssoGet = await load(repeat({ url: `${fds}/bench/hello.txt?serviceToken=${serviceToken}`, headers: { authorization: 'SSO' } }));
 const presignedGet = await load(repeat({ url: presigned }));
 
-await server.close();
+await bench.close();
 await fakes.close();
-rmSync(dir, { recursive: true, force: true });
 
 console.log(JSON.stringify({ exchanges, gets, connections, node: process.version, exchange, oauthGet, ssoGet, presignedGet }, null, 2));
 console.log(`

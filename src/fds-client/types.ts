@@ -1,4 +1,8 @@
 // JSON shapes the FDS server answers with (fds-protocol §13), as far as the client reads them.
+// Listing and put results are the core's wire types.
+import type { ListObjectsResult as ListObjectsResultOf } from '../core/fds/listing.ts';
+
+export type { PutObjectResult } from '../core/fds/put-result.ts';
 
 export interface Owner {
   id: string;
@@ -25,26 +29,7 @@ export interface ObjectEntry {
   uploadTime?: number;
 }
 
-export interface ListObjectsResult {
-  name: string;
-  prefix: string;
-  delimiter: string;
-  marker: string;
-  nextMarker: string | null;
-  maxKeys: number;
-  truncated: boolean;
-  objects: ObjectEntry[];
-  commonPrefixes: string[];
-}
-
-export interface PutObjectResult {
-  bucketName: string;
-  objectName: string;
-  accessKeyId: string;
-  signature: string;
-  expires: number;
-  previousVersionId?: string | null;
-}
+export type ListObjectsResult = ListObjectsResultOf<ObjectEntry>;
 
 export interface InitMultipartUploadResult {
   bucketName: string;

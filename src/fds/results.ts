@@ -4,17 +4,14 @@
 // bound to the version just written (`OPAL-SERVER.<versionId>`, keys.ts): that URL reads exactly
 // that version and lives at most SERVER_PRESIGN_MAX_MS (1 day; also the default).
 import { presignSignature } from '../core/fds/presign.ts';
+import type { PutObjectResult as WirePutObjectResult } from '../core/fds/put-result.ts';
 import type { FdsCall } from './call.ts';
 import { SERVER_PRESIGN_MAX_MS, serverAccessKeyId } from './keys.ts';
 
 const THIRTY_DAYS = 30 * 24 * 3600 * 1000;
 
-export interface PutObjectResult {
-  bucketName: string;
-  objectName: string;
-  accessKeyId: string;
-  signature: string;
-  expires: number;
+/** Opal always sends `previousVersionId` (null when nothing was replaced) and adds `versionId`. */
+export interface PutObjectResult extends WirePutObjectResult {
   previousVersionId: string | null;
   versionId: string;
 }

@@ -19,7 +19,7 @@ import { type GrantRow, OAuthGrantsRepo } from '../../store/db/oauth-grants-repo
 import { OAuthTokensRepo, type TokenRow } from '../../store/db/oauth-tokens-repo.ts';
 import type { Database } from '../../store/db/schema.ts';
 import type { App, AppService } from '../apps.ts';
-import type { AuditEvent, AuditService } from '../audit.ts';
+import { type AuditEvent, AuditService } from '../audit.ts';
 import type { AccessTokenInfo, Grant, GrantRevokedEvent, IssueCodeInput, OAuthApi } from './types.ts';
 
 const GRANT_CHANNEL = 'oauth:grant-revoked';
@@ -100,21 +100,12 @@ export class OAuthService implements OAuthApi {
     const db = this.d.db;
     if (!db) return fn({ grants: this.d.grants, codes: this.d.codes, tokens: this.d.tokens, audit: (e) => this.d.audit.record(e) });
     return db.transaction().execute(async (trx) => {
-      const audit = new AuditRepo(trx);
+      const audit = new AuditService(new AuditRepo(trx), this.now);
       return fn({
         grants: new OAuthGrantsRepo(trx),
         codes: new OAuthCodesRepo(trx),
         tokens: new OAuthTokensRepo(trx),
-        audit: (e) =>
-          audit.insert({
-            at: this.now(),
-            type: e.type,
-            actor: e.actor ?? null,
-            subject: e.subject ?? null,
-            client_id: e.clientId ?? null,
-            ip: e.ip ?? null,
-            detail: JSON.stringify(e.detail ?? {}),
-          }),
+        audit: (e) => audit.record(e),
       });
     });
   }

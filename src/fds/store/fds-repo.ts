@@ -15,6 +15,17 @@ export type PartRow = Selectable<FdsPartsTable>;
 
 type Tx = Transaction<Database>;
 
+/** The current version of a name, read through `db` (the repo's connection or a transaction). */
+function currentVersion(db: Kysely<Database>, bucket: string, name: string): Promise<ObjectRow | undefined> {
+  return db
+    .selectFrom('fds_objects')
+    .selectAll()
+    .where('bucket', '=', bucket)
+    .where('name', '=', name)
+    .where('is_current', '=', 1)
+    .executeTakeFirst();
+}
+
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return (
@@ -196,13 +207,7 @@ export class FdsRepo {
   // ---- objects
 
   current(bucket: string, name: string): Promise<ObjectRow | undefined> {
-    return this.db
-      .selectFrom('fds_objects')
-      .selectAll()
-      .where('bucket', '=', bucket)
-      .where('name', '=', name)
-      .where('is_current', '=', 1)
-      .executeTakeFirst();
+    return currentVersion(this.db, bucket, name);
   }
 
   version(bucket: string, versionId: string): Promise<ObjectRow | undefined> {
@@ -267,13 +272,7 @@ export class FdsRepo {
   }
 
   private async demote(trx: Tx, bucket: string, name: string): Promise<string | undefined> {
-    const cur = await trx
-      .selectFrom('fds_objects')
-      .select('version_id')
-      .where('bucket', '=', bucket)
-      .where('name', '=', name)
-      .where('is_current', '=', 1)
-      .executeTakeFirst();
+    const cur = await currentVersion(trx, bucket, name);
     if (!cur) return undefined;
     await trx
       .updateTable('fds_objects')
@@ -290,13 +289,7 @@ export class FdsRepo {
    */
   private async checkCurrent(trx: Tx, bucket: string, name: string, mayReplace: ((current: ObjectRow) => void) | undefined): Promise<void> {
     if (!mayReplace) return;
-    const cur = await trx
-      .selectFrom('fds_objects')
-      .selectAll()
-      .where('bucket', '=', bucket)
-      .where('name', '=', name)
-      .where('is_current', '=', 1)
-      .executeTakeFirst();
+    const cur = await currentVersion(trx, bucket, name);
     if (cur) mayReplace(cur);
   }
 
@@ -362,13 +355,7 @@ export class FdsRepo {
       await this.lockNames(trx, bucket, src, dst);
       await this.checkCurrent(trx, bucket, src, mayReplace);
       await this.checkCurrent(trx, bucket, dst, mayReplace);
-      const cur = await trx
-        .selectFrom('fds_objects')
-        .select('version_id')
-        .where('bucket', '=', bucket)
-        .where('name', '=', src)
-        .where('is_current', '=', 1)
-        .executeTakeFirst();
+      const cur = await currentVersion(trx, bucket, src);
       if (!cur) return false;
       if (src === dst) return true;
       await this.demote(trx, bucket, dst);

@@ -93,6 +93,19 @@ export async function authorize(f: Fixture, jar: Jar, query: string, decision: '
   return d.headers.get('location') ?? '';
 }
 
+/** A fixture whose user is logged in on a fresh cookie jar. */
+export async function loggedInFixture(): Promise<{ f: Fixture; jar: Jar }> {
+  const f = await fixture();
+  const jar = new Jar(f.base);
+  await login(jar, f.account, PASSWORD);
+  return { f, jar };
+}
+
+/** Authorizes (allow) with these query parameters; returns the code from the redirect. */
+export async function authorizeCode(f: Fixture, jar: Jar, params: Record<string, string>): Promise<string> {
+  return codeOf(await authorize(f, jar, new URLSearchParams(params).toString()));
+}
+
 export function codeOf(location: string): string {
   const q = location.slice(location.indexOf('?') + 1);
   const code = new URLSearchParams(q).get('code');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { authorize, codeOf, type Fixture, fixture, Jar, login, PASSWORD } from './oauth-helpers.ts';
+import { authorize, authorizeCode, type Fixture, type Jar, loggedInFixture } from './oauth-helpers.ts';
 
 const REDIRECT = 'https://app.example.com/cb';
 
@@ -142,38 +142,25 @@ describe('official SDK clients against /oauth2/token', () => {
   let f: Fixture;
   let jar: Jar;
   before(async () => {
-    f = await fixture();
-    jar = new Jar(f.base);
-    await login(jar, f.account, PASSWORD);
+    ({ f, jar } = await loggedInFixture());
   });
   after(async () => {
     await f.t.close();
   });
-  const newCode = async () =>
-    codeOf(
-      await authorize(
-        f,
-        jar,
-        new URLSearchParams({
-          client_id: f.clientId,
-          response_type: 'code',
-          redirect_uri: REDIRECT,
-          scope: '1 3',
-          state: 'php',
-        }).toString(),
-      ),
-    );
+  const newCode = () =>
+    authorizeCode(f, jar, { client_id: f.clientId, response_type: 'code', redirect_uri: REDIRECT, scope: '1 3', state: 'php' });
 
   test('PHP SDK: getAccessTokenByAuthorizationCode, getAccessTokenByRefreshToken, errors', async () => {
     const code = await newCode();
-    const byCode = await phpGetAccessToken(f.base, [
+    const codeParams: Array<[string, string]> = [
       ['grant_type', 'authorization_code'],
       ['code', code],
       ['client_id', f.clientId],
       ['client_secret', f.clientSecret],
       ['redirect_uri', REDIRECT],
       ['token_type', 'mac'],
-    ]);
+    ];
+    const byCode = await phpGetAccessToken(f.base, codeParams);
     assert.equal(byCode.isError, false, JSON.stringify(byCode));
     assert.equal(byCode.isMacType, true);
     assert.equal(typeof byCode.accessToken, 'string');
@@ -194,14 +181,7 @@ describe('official SDK clients against /oauth2/token', () => {
     assert.notEqual(refreshed.accessToken, byCode.accessToken);
     const again = await phpGetAccessToken(f.base, refreshParams(byCode.refreshToken as string));
     assert.deepEqual(again, { isError: true, error: 96009, errorDescription: 'invalid refresh token' });
-    const reused = await phpGetAccessToken(f.base, [
-      ['grant_type', 'authorization_code'],
-      ['code', code],
-      ['client_id', f.clientId],
-      ['client_secret', f.clientSecret],
-      ['redirect_uri', REDIRECT],
-      ['token_type', 'mac'],
-    ]);
+    const reused = await phpGetAccessToken(f.base, codeParams);
     assert.deepEqual(reused, { isError: true, error: 96013, errorDescription: 'invalid authorization code' });
   });
 

@@ -6,7 +6,7 @@ import { createContext } from '../../src/context.ts';
 import { s256 } from '../../src/core/account/pkce.ts';
 import { startServer } from '../../src/server.ts';
 import { createTestContext, REDIS_URL } from '../helpers/env.ts';
-import { authorize, codeOf, type Fixture, fixture, Jar, login, PASSWORD, parseTokenBody } from './oauth-helpers.ts';
+import { authorizeCode, type Fixture, type Jar, loggedInFixture, PASSWORD, parseTokenBody } from './oauth-helpers.ts';
 
 const CB = 'https://app.example.com/cb';
 
@@ -14,23 +14,15 @@ describe('standards', () => {
   let f: Fixture;
   let jar: Jar;
   before(async () => {
-    f = await fixture();
-    jar = new Jar(f.base);
-    await login(jar, f.account, PASSWORD);
+    ({ f, jar } = await loggedInFixture());
   });
   after(async () => {
     await f.t.close();
   });
   const token = async (params: Record<string, string>, init: RequestInit = {}) =>
     parseTokenBody(await (await fetch(`${f.base}/oauth2/token`, { method: 'POST', body: new URLSearchParams(params), ...init })).text());
-  const codeFor = async (clientId: string, extra: Record<string, string> = {}) =>
-    codeOf(
-      await authorize(
-        { ...f, clientId },
-        jar,
-        new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: CB, scope: '1', ...extra }).toString(),
-      ),
-    );
+  const codeFor = (clientId: string, extra: Record<string, string> = {}) =>
+    authorizeCode({ ...f, clientId }, jar, { client_id: clientId, response_type: 'code', redirect_uri: CB, scope: '1', ...extra });
 
   test('PKCE S256 is required for public apps; they need no secret', async () => {
     const { app } = await f.t.ctx.services.apps.create({ name: 'SPA', redirectUris: CB, scopes: [1], flags: { public: true } });

@@ -27,6 +27,14 @@ for (const backend of dbBackends()) {
         return true;
       });
     };
+    /** An exchange the provider's answer refuses (VerifyOAuthAccessTokenError, message matching `re`). */
+    const notVerified = (
+      oauthProvider: string,
+      oauthAppId: string,
+      oauthAccessToken: string,
+      re: RegExp,
+      extra: Record<string, string> = {},
+    ) => refused(ex({ oauthAppId, oauthAccessToken, oauthProvider, ...extra }), 'VerifyOAuthAccessTokenError', re);
 
     before(async () => {
       fakes = await startFakeProviders();
@@ -73,21 +81,9 @@ for (const backend of dbBackends()) {
     });
 
     it('QQ: refuses a token issued to another app, an unknown token and a wrong oauthOpenId', async () => {
-      await refused(
-        ex({ oauthAppId: QQ_APP, oauthAccessToken: 'qq-other-app', oauthProvider: 'QQ' }),
-        'VerifyOAuthAccessTokenError',
-        /another app/,
-      );
-      await refused(
-        ex({ oauthAppId: QQ_APP, oauthAccessToken: 'qq-nobody', oauthProvider: 'QQ' }),
-        'VerifyOAuthAccessTokenError',
-        /100016/,
-      );
-      await refused(
-        ex({ oauthAppId: QQ_APP, oauthAccessToken: 'qq-alice', oauthProvider: 'QQ', oauthOpenId: 'AAAA' }),
-        'VerifyOAuthAccessTokenError',
-        /oauthOpenId/,
-      );
+      await notVerified('QQ', QQ_APP, 'qq-other-app', /another app/);
+      await notVerified('QQ', QQ_APP, 'qq-nobody', /100016/);
+      await notVerified('QQ', QQ_APP, 'qq-alice', /oauthOpenId/, { oauthOpenId: 'AAAA' });
     });
 
     it('Sina: POSTs get_token_info, accepts its own app, refuses another app and expired tokens', async () => {
@@ -97,36 +93,16 @@ for (const backend of dbBackends()) {
       const sent = fakes.sina.requests.at(-1);
       assert.equal(sent?.method, 'POST');
       assert.equal(sent?.body, 'access_token=sina-bob');
-      await refused(
-        ex({ oauthAppId: SINA_APP, oauthAccessToken: 'sina-other-app', oauthProvider: 'Sina' }),
-        'VerifyOAuthAccessTokenError',
-        /another app/,
-      );
-      await refused(
-        ex({ oauthAppId: SINA_APP, oauthAccessToken: 'sina-expired', oauthProvider: 'Sina' }),
-        'VerifyOAuthAccessTokenError',
-        /21327/,
-      );
-      await refused(
-        ex({ oauthAppId: SINA_APP, oauthAccessToken: 'sina-nobody', oauthProvider: 'Sina' }),
-        'VerifyOAuthAccessTokenError',
-        /21332/,
-      );
+      await notVerified('Sina', SINA_APP, 'sina-other-app', /another app/);
+      await notVerified('Sina', SINA_APP, 'sina-expired', /21327/);
+      await notVerified('Sina', SINA_APP, 'sina-nobody', /21332/);
     });
 
     it('RenRen: reads user and app, refuses another app and expired tokens', async () => {
       const r = await ex({ oauthAppId: RENREN_APP, oauthAccessToken: 'rr-carol', oauthProvider: 'RenRen' });
       assert.equal((await storageTokens(t.ctx).authenticateStorageToken(appId, r.token))?.providerUserId, '242164211');
-      await refused(
-        ex({ oauthAppId: RENREN_APP, oauthAccessToken: 'rr-other-app', oauthProvider: 'RenRen' }),
-        'VerifyOAuthAccessTokenError',
-        /another app/,
-      );
-      await refused(
-        ex({ oauthAppId: RENREN_APP, oauthAccessToken: 'rr-expired', oauthProvider: 'RenRen' }),
-        'VerifyOAuthAccessTokenError',
-        /EXPIRED-TOKEN/,
-      );
+      await notVerified('RenRen', RENREN_APP, 'rr-other-app', /another app/);
+      await notVerified('RenRen', RENREN_APP, 'rr-expired', /EXPIRED-TOKEN/);
     });
 
     it('refuses bad parameters, unknown apps and oauth apps not bound to the FDS app', async () => {

@@ -26,6 +26,9 @@ import { ProviderUnreachableError, sendProviderRequest } from './provider-client
 export const FDS_SID = 'galaxy-fds';
 
 /** Who an FDS request authenticated by a storage token or a serviceToken acts as. */
+/** What a token row says about its holder; `mint` adds the id, hash and times. */
+type TokenFields = Omit<StorageTokenRow, 'id' | 'token_hash' | 'created_at' | 'expires_at' | 'revoked_at'>;
+
 export interface StorageCaller {
   kind: 'oauth' | 'sso';
   /** Public id of the token (for audit). */
@@ -205,25 +208,19 @@ export class StorageTokenService {
     }
 
     this.purgeNowAndThen();
-    const token = newCredential(30);
-    const now = this.now();
-    const expireTime = now + this.d.config.fdsStorageTokenTtlMs;
-    const id = newCredential(20).slice(0, 16);
-    await this.d.repo.insert({
-      id,
-      token_hash: sha256Hex(token),
-      kind: 'oauth',
-      app_id: p.appId,
-      developer_id: app.developerId,
-      provider: p.provider,
-      provider_app_id: p.oauthAppId,
-      provider_user_id: v.providerUserId,
-      opal_user_id: opalUserId,
-      grant_id: grantId,
-      created_at: now,
-      expires_at: expireTime,
-      revoked_at: null,
-    });
+    const { token, id, expireTime } = await this.mint(
+      {
+        kind: 'oauth',
+        app_id: p.appId,
+        developer_id: app.developerId,
+        provider: p.provider,
+        provider_app_id: p.oauthAppId,
+        provider_user_id: v.providerUserId,
+        opal_user_id: opalUserId,
+        grant_id: grantId,
+      },
+      this.d.config.fdsStorageTokenTtlMs,
+    );
     await this.d.audit.record({
       type: 'fds.storage_token.issued',
       actor: `${p.provider}:${v.providerUserId}`,
@@ -233,6 +230,16 @@ export class StorageTokenService {
       detail: { provider: p.provider, oauthAppId: p.oauthAppId, expireTime },
     });
     return { token, expireTime };
+  }
+
+  /** Stores a new token (only its SHA-256) that lives `ttlMs`; returns it with its row id. */
+  private async mint(fields: TokenFields, ttlMs: number): Promise<{ token: string; id: string; expireTime: number }> {
+    const token = newCredential(30);
+    const now = this.now();
+    const expireTime = now + ttlMs;
+    const id = newCredential(20).slice(0, 16);
+    await this.d.repo.insert({ id, token_hash: sha256Hex(token), ...fields, created_at: now, expires_at: expireTime, revoked_at: null });
+    return { token, id, expireTime };
   }
 
   /**
@@ -261,25 +268,19 @@ export class StorageTokenService {
 
   /** Issues a serviceToken for `sid=galaxy-fds` to a logged-in Opal user. */
   async issueServiceToken(userId: string, ip: string | undefined): Promise<{ serviceToken: string; expireTime: number; id: string }> {
-    const token = newCredential(30);
-    const now = this.now();
-    const expireTime = now + this.d.config.fdsServiceTokenTtlMs;
-    const id = newCredential(20).slice(0, 16);
-    await this.d.repo.insert({
-      id,
-      token_hash: sha256Hex(token),
-      kind: 'sso',
-      app_id: null,
-      developer_id: null,
-      provider: 'SSO',
-      provider_app_id: FDS_SID,
-      provider_user_id: userId,
-      opal_user_id: userId,
-      grant_id: null,
-      created_at: now,
-      expires_at: expireTime,
-      revoked_at: null,
-    });
+    const { token, id, expireTime } = await this.mint(
+      {
+        kind: 'sso',
+        app_id: null,
+        developer_id: null,
+        provider: 'SSO',
+        provider_app_id: FDS_SID,
+        provider_user_id: userId,
+        opal_user_id: userId,
+        grant_id: null,
+      },
+      this.d.config.fdsServiceTokenTtlMs,
+    );
     await this.d.audit.record({ type: 'fds.service_token.issued', actor: userId, subject: id, ip, detail: { sid: FDS_SID, expireTime } });
     return { serviceToken: token, expireTime, id };
   }

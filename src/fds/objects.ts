@@ -18,7 +18,7 @@ import { resolveRange } from '../core/fds/range.ts';
 import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
 import { replaceCheck } from './app-user-writes.ts';
 import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
-import { normalizeMd5 } from './env.ts';
+import { normalizeMd5, type StoredBlob } from './env.ts';
 import { newObjectName, newVersionId } from './ids.ts';
 import { putObjectResult } from './results.ts';
 import type { BucketRow, ObjectRow } from './store/fds-repo.ts';
@@ -87,10 +87,15 @@ async function storeObject(c: FdsCall, b: BucketRow, name: string): Promise<void
   checkWrite(c, b);
   if (c.header('x-xiaomi-acl')) cannedAcl(c.header('x-xiaomi-acl') ?? ''); // validate before reading the body
   const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
+  await commitNewVersion(c, b, name, blob, metaFromHeaders(c.headers));
+}
+
+/** Makes a stored blob the current version of `name` (the blob is discarded if that fails); answers PutObjectResult. */
+async function commitNewVersion(c: FdsCall, b: BucketRow, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
   let row: ObjectRow;
   let previous: string | undefined;
   try {
-    row = newVersionRow(c, b.name, name, blob, metaFromHeaders(c.headers));
+    row = newVersionRow(c, b.name, name, blob, meta);
     previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
   } catch (e) {
     await c.env.discard(blob.key);
@@ -246,16 +251,7 @@ export async function copyObject(c: FdsCall): Promise<void> {
   const facts = factsOf(src);
   const stream = src.size === 0 ? Readable.from([]) : await c.env.ctx.blobs.get(src.blob_key);
   const blob = await c.env.storeBlob(stream);
-  let row: ObjectRow;
-  let previous: string | undefined;
-  try {
-    row = newVersionRow(c, b.name, name, blob, facts.meta);
-    previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
-  } catch (e) {
-    await c.env.discard(blob.key);
-    throw e;
-  }
-  sendJson(c, await putObjectResult(c, b.name, name, previous, row.version_id));
+  await commitNewVersion(c, b, name, blob, facts.meta);
 }
 
 /** Restore from trash (§8.4): the newest trash entry becomes current again. */

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storageTokens } from '../../src/storage-tokens/index.ts';
 import { dbBackends } from '../helpers/env.ts';
-import { type FdsFixture, startFds } from './helpers/setup.ts';
+import { type FdsFixture, ssoWritableBucket, startFds } from './helpers/setup.ts';
 
 const B = 'sso-race';
 
@@ -49,12 +48,7 @@ for (const backend of dbBackends()) {
 
     before(async () => {
       f = await startFds({ backend });
-      await f.owner.ok('PUT', `/${B}`);
-      await f.owner.ok('PUT', `/${B}?acl`, {
-        body: JSON.stringify({ accessControlList: [{ grantee: { id: 'AUTHENTICATED_USERS' }, permission: 'SSO_WRITE', type: 'GROUP' }] }),
-      });
-      const user = await f.t.ctx.services.users.create({ account: 'racer', password: 'correct horse battery', nickname: 'R' });
-      token = (await storageTokens(f.t.ctx).issueServiceToken(user.userId, '127.0.0.1')).serviceToken;
+      token = await ssoWritableBucket(f, B, 'racer', 'R');
     });
     after(() => f.close());
 

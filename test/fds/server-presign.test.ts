@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { presignedPath } from '../../src/core/fds/presign.ts';
 import { FdsKeys, SERVER_PRESIGN_MAX_MS } from '../../src/fds/keys.ts';
-import { storageTokens } from '../../src/storage-tokens/index.ts';
-import { type FdsFixture, startFds } from './helpers/setup.ts';
+import { type FdsFixture, ssoWritableBucket, startFds } from './helpers/setup.ts';
 
 const B = 'sso-drop';
 const DAY = 24 * 3600 * 1000;
@@ -47,12 +46,7 @@ describe('FDS server-signed URLs (app users)', () => {
 
   before(async () => {
     f = await startFds();
-    await f.owner.ok('PUT', `/${B}`);
-    await f.owner.ok('PUT', `/${B}?acl`, {
-      body: JSON.stringify({ accessControlList: [{ grantee: { id: 'AUTHENTICATED_USERS' }, permission: 'SSO_WRITE', type: 'GROUP' }] }),
-    });
-    const user = await f.t.ctx.services.users.create({ account: 'dropper', password: 'correct horse battery', nickname: 'D' });
-    token = (await storageTokens(f.t.ctx).issueServiceToken(user.userId, '127.0.0.1')).serviceToken;
+    token = await ssoWritableBucket(f, B, 'dropper', 'D');
   });
   after(() => f.close());
 

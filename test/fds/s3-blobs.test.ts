@@ -1,34 +1,21 @@
 // The FDS origin over S3-compatible blob storage (scale-out mode; s3rver in process): uploads,
 // ranged downloads, multipart concatenation and freeing bytes go through the S3 blob store.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import S3rver from 's3rver';
-import { tmpDir } from '../helpers/env.ts';
+import { type S3rverHandle, startS3rver } from '../helpers/s3rver.ts';
 import { type FdsFixture, md5Hex, startFds } from './helpers/setup.ts';
 
 describe('FDS on S3-compatible blob storage', () => {
   let f: FdsFixture;
-  let s3: S3rver;
-  const dir = tmpDir('opal-fds-s3-');
+  let s3: S3rverHandle;
   before(async () => {
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: dir.path,
-      configureBuckets: [{ name: 'fds-blobs', configs: [] }],
-    });
-    const addr = (await s3.run()) as AddressInfo;
-    f = await startFds({
-      env: { OPAL_BLOB_URL: `s3://S3RVER:S3RVER@fds-blobs/opal?endpoint=http://127.0.0.1:${addr.port}&region=us-east-1` },
-    });
+    s3 = await startS3rver('fds-blobs');
+    f = await startFds({ env: { OPAL_BLOB_URL: s3.url('opal') } });
     await f.owner.ok('PUT', '/s3b');
   });
   after(async () => {
     await f?.close();
     await s3?.close();
-    dir.remove();
   });
 
   it('put, get, ranged get, metadata', async () => {

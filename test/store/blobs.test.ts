@@ -2,15 +2,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import S3rver from 's3rver';
 import { BlobNotFoundError, type BlobStore } from '../../src/store/blobs/blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { parseS3Url, S3BlobStore } from '../../src/store/blobs/s3-blob-store.ts';
 import { tmpDir } from '../helpers/env.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
 
 async function readAll(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -88,24 +87,13 @@ const backends: Backend[] = [
   {
     name: 's3 (s3rver)',
     async open() {
-      const dir = tmpDir('opal-s3rver-');
-      const server = new S3rver({
-        address: '127.0.0.1',
-        port: 0,
-        silent: true,
-        directory: dir.path,
-        configureBuckets: [{ name: 'opal-test', configs: [] }],
-      });
-      const addr = (await server.run()) as AddressInfo;
-      const store = new S3BlobStore(
-        parseS3Url(`s3://S3RVER:S3RVER@opal-test/some/prefix?endpoint=http://127.0.0.1:${addr.port}&region=us-east-1`),
-      );
+      const s3 = await startS3rver('opal-test');
+      const store = new S3BlobStore(parseS3Url(s3.url('some/prefix')));
       return {
         store,
         async close() {
           await store.close();
-          await server.close();
-          dir.remove();
+          await s3.close();
         },
       };
     },

@@ -48,6 +48,8 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<v
           code: p.code,
           codeVerifier: p.code_verifier,
           requirePkce: client.flags.public === true,
+          // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
+          expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
           ip: req.ip,
         });
         await limiter.succeeded(reserved.slot);

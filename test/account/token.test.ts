@@ -168,6 +168,42 @@ for (const backend of dbBackends())
       assert.equal(refresh.error, 96009);
     });
 
+    test('strict mode (exactRedirect apps): the exchange must send the authorize-time redirect_uri', async () => {
+      const registered = 'https://strict.example.com/cb;https://strict.example.com/other';
+      const { app, clientSecret } = await f.t.ctx.services.apps.create({
+        name: 'Strict',
+        redirectUris: registered,
+        scopes: [1],
+        flags: { exactRedirect: true },
+      });
+      const strictMint = () =>
+        f.t.ctx.services.oauth.issueCode({
+          clientId: app.clientId,
+          userId: f.userId,
+          scopes: [1],
+          redirectUri: 'https://strict.example.com/cb',
+        });
+      const exchange = async (code: string, redirectUri?: string) =>
+        parseTokenBody(
+          await (
+            await get({
+              client_id: app.clientId,
+              client_secret: clientSecret,
+              grant_type: 'authorization_code',
+              code,
+              ...(redirectUri === undefined ? {} : { redirect_uri: redirectUri }),
+            })
+          ).text(),
+        );
+      // Another registered URI, or none at all, is refused and leaves the code redeemable.
+      const code = await strictMint();
+      assert.equal((await exchange(code, 'https://strict.example.com/other')).error, 96010);
+      assert.equal((await exchange(code)).error, 96010);
+      assert.equal(typeof (await exchange(code, 'https://strict.example.com/cb')).access_token, 'string');
+      // Lenient apps (the default) may send any valid redirect_uri, or none.
+      assert.equal(typeof parseTokenBody(await (await get(codeQuery(await mint(), { redirect_uri: '' }))).text()).access_token, 'string');
+    });
+
     test('6. refresh rotation: new pair, same ids; old refresh → 96009 (and family revoked); random → 96009', async () => {
       const first = parseTokenBody(await (await get(codeQuery(await mint()))).text());
       const refreshQuery = (rt: string) => ({

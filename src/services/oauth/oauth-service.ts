@@ -70,6 +70,12 @@ export interface RedeemInput {
   codeVerifier?: string | undefined;
   /** Public clients: the code must carry a PKCE challenge. */
   requirePkce?: boolean | undefined;
+  /**
+   * Strict mode (apps with `exactRedirect`): the token request's redirect_uri, which must be
+   * byte-identical to the one the code was issued for (RFC 6749 §4.1.3; account-protocol §4.1
+   * "strict"). Undefined: not checked (the lenient default).
+   */
+  expectRedirectUri?: string | undefined;
   ip?: string | undefined;
 }
 
@@ -272,6 +278,9 @@ export class OAuthService implements OAuthApi {
     if (!row || row.client_id !== input.clientId) throw new XmOAuthError(XM.INVALID_CODE);
     if (row.used_at !== null) return this.codeReused(row, input.ip);
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_CODE);
+    if (input.expectRedirectUri !== undefined && input.expectRedirectUri !== row.redirect_uri) {
+      throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
+    }
     if (input.requirePkce === true && row.code_challenge === null) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE is required for this client');
     }

@@ -92,28 +92,30 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const serverSecret = config.serverSecret ?? (await settings.getOrInit('server_secret', randomBytes(32).toString('base64url')));
     await checkServerSecret(settings, serverSecret);
     const users = new UserService(new UsersRepo(db.kysely), now);
+    const apps = new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now);
+    const audit = new AuditService(new AuditRepo(db.kysely), now);
     const services: Services = {
       users,
-      apps: new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now),
+      apps,
       friends: new FriendService(new FriendsRepo(db.kysely), users, now),
-      audit: new AuditService(new AuditRepo(db.kysely), now),
+      audit,
       settings,
-    } as Services;
-    services.oauth = new OAuthService({
-      grants: new OAuthGrantsRepo(db.kysely),
-      codes: new OAuthCodesRepo(db.kysely),
-      tokens: new OAuthTokensRepo(db.kysely),
-      apps: services.apps,
-      audit: services.audit,
-      cache: () => {
-        if (!cache) throw new Error('cache not opened in this context');
-        return cache;
-      },
-      serverSecret,
-      lifetimes: LIFETIMES[config.lifetimeProfile],
-      db: db.kysely,
-      now,
-    });
+      oauth: new OAuthService({
+        grants: new OAuthGrantsRepo(db.kysely),
+        codes: new OAuthCodesRepo(db.kysely),
+        tokens: new OAuthTokensRepo(db.kysely),
+        apps,
+        audit,
+        cache: () => {
+          if (!cache) throw new Error('cache not opened in this context');
+          return cache;
+        },
+        serverSecret,
+        lifetimes: LIFETIMES[config.lifetimeProfile],
+        db: db.kysely,
+        now,
+      }),
+    };
     if (opts.full !== false) {
       cache = await openCache(config.redisUrl, config.redisPrefix);
       blobs = await openBlobs(config.blobUrl, config.dataDir);

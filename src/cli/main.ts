@@ -18,11 +18,20 @@ const program = new Command('opal')
   .showHelpAfterError()
   .enablePositionalOptions(false);
 
-for (const register of [registerServe, registerMigrate, registerSeed, registerUser, registerApp, registerFriend]) register(program);
-registerFds(program);
-registerFdsToken(program);
-registerPass(program);
-for (const register of [registerGrant, registerToken]) register(program);
+for (const register of [
+  registerServe,
+  registerMigrate,
+  registerSeed,
+  registerUser,
+  registerApp,
+  registerFriend,
+  registerGrant,
+  registerToken,
+  registerPass,
+  registerFds,
+  registerFdsToken,
+])
+  register(program);
 
 // Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0. Applied to
 // every command: subcommands do not inherit an exit override set after they were created.

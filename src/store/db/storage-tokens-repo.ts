@@ -27,10 +27,6 @@ export class StorageTokensRepo {
     return this.db.selectFrom('fds_storage_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
   }
 
-  async byId(id: string): Promise<StorageTokenRow | undefined> {
-    return this.db.selectFrom('fds_storage_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
   list(f: StorageTokenFilter): Promise<StorageTokenRow[]> {
     let q = this.db.selectFrom('fds_storage_tokens').selectAll();
     if (f.appId) q = q.where('app_id', '=', f.appId);

@@ -42,15 +42,13 @@ export class StorageTokensRepo {
   /** Marks live tokens revoked; returns the revoked rows' hashes (for cache invalidation). */
   async revoke(where: { id?: string; appId?: string; opalUserId?: string; grantId?: string }, now: number): Promise<string[]> {
     if (!where.id && !where.appId && !where.opalUserId && !where.grantId) throw new Error('revoke needs a condition');
-    let q = this.db.selectFrom('fds_storage_tokens').select('token_hash').where('revoked_at', 'is', null);
+    // One statement: rows that go live → revoked are exactly the ones returned.
+    let q = this.db.updateTable('fds_storage_tokens').set({ revoked_at: now }).where('revoked_at', 'is', null);
     if (where.id) q = q.where('id', '=', where.id);
     if (where.appId) q = q.where('app_id', '=', where.appId);
     if (where.opalUserId) q = q.where('opal_user_id', '=', where.opalUserId);
     if (where.grantId) q = q.where('grant_id', '=', where.grantId);
-    const hashes = (await q.execute()).map((r) => r.token_hash);
-    if (hashes.length === 0) return [];
-    await this.db.updateTable('fds_storage_tokens').set({ revoked_at: now }).where('token_hash', 'in', hashes).execute();
-    return hashes;
+    return (await q.returning('token_hash').execute()).map((r) => r.token_hash);
   }
 
   /** Deletes rows expired or revoked before `before`; returns how many. */

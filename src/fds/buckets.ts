@@ -37,7 +37,6 @@ export async function createBucket(c: FdsCall): Promise<void> {
 export async function deleteBucket(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
-  if (await c.env.repo.hasLiveObjects(b.name)) throw new FdsError('BucketNotEmpty', 'delete its objects first');
   await c.env.free(await c.env.repo.purgeBucket(b.name));
   await audit(c, 'fds.bucket_deleted', b.name);
   sendEmpty(c);

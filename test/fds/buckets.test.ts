@@ -161,6 +161,48 @@ for (const backend of dbBackends()) {
       assert.equal(new Set(cfg.rules.map((r) => r.prefix)).size, 6);
     });
 
+    it('a PUT whose body is still streaming when its bucket is deleted fails 404 and leaves no blob', async () => {
+      await f.owner.ok('PUT', '/deleted-midway');
+      const db = f.t.ctx.db.kysely;
+      const pending = async () =>
+        (await db.selectFrom('fds_blob_gc').select('blob_key').where('state', '=', 'pending').execute()).map((r) => r.blob_key);
+      const before = new Set(await pending());
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      async function* body(): AsyncIterable<Uint8Array> {
+        yield Buffer.from('first half ');
+        await gate;
+        yield Buffer.from('second half');
+      }
+      const put = f.owner.send('PUT', '/deleted-midway/late', { body: body() });
+      // The server has passed its bucket check once the body's blob is registered as pending.
+      let key: string | undefined;
+      for (let i = 0; i < 500 && key === undefined; i++) {
+        key = (await pending()).find((k) => !before.has(k));
+        if (key === undefined) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(key, 'the PUT never started storing its body');
+      assert.equal((await f.owner.send('DELETE', '/deleted-midway')).status, 200);
+      release();
+      const r = await put;
+      assert.equal(r.status, 404);
+      assert.match(await r.text(), /Bucket Not Found/);
+      assert.equal(await f.t.ctx.blobs.size(key), undefined);
+      assert.equal((await pending()).includes(key), false);
+      assert.equal((await db.selectFrom('fds_objects').select('version_id').where('bucket', '=', 'deleted-midway').execute()).length, 0);
+    });
+
+    it('deleting a bucket re-checks for live objects inside its transaction', async () => {
+      await f.owner.ok('PUT', '/late-live');
+      await f.owner.ok('PUT', '/late-live/o', { body: 'x' });
+      const { FdsEnv } = await import('../../src/fds/env.ts');
+      const repo = new FdsEnv(f.t.ctx).repo;
+      await assert.rejects(repo.purgeBucket('late-live'), /Bucket Not Empty/);
+      assert.equal((await f.owner.send('GET', '/late-live/o')).status, 200);
+    });
+
     it('anonymous GET / lists nothing; PUT bucket needs an identity', async () => {
       assert.equal((await f.anon.send('PUT', '/anon-bucket')).status, 403);
       const r = await f.anon.json<{ buckets: unknown[]; owner: { id: string } }>('GET', '/');

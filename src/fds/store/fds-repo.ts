@@ -2,6 +2,7 @@
 // or invisible is one transaction; blob keys that lose their last reference are queued in
 // fds_blob_gc as 'dead' in the same transaction and deleted after commit (or by the sweeper).
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import { FdsError } from '../../core/fds/errors.ts';
 import { successor } from '../../core/fds/listing.ts';
 import type { Dialect } from '../../store/db/dialect.ts';
 import type { FdsBucketsTable, FdsObjectsTable, FdsPartsTable, FdsTrashTable, FdsUploadsTable } from '../../store/db/fds-tables.ts';
@@ -76,6 +77,18 @@ export class FdsRepo {
         .values(chunk.map((k) => ({ blob_key: k, state: 'dead', at })))
         .execute();
     }
+  }
+
+  /**
+   * Reads the bucket row inside a writer's transaction and locks it until the transaction ends
+   * (PostgreSQL: `FOR SHARE` for object writers, `FOR UPDATE` for the bucket's deletion, so a
+   * commit and a purge of the same bucket serialize; SQLite serializes writers already). Throws
+   * BucketNotFound when the bucket is gone.
+   */
+  private async lockBucket(trx: Tx, name: string, mode: 'share' | 'update'): Promise<void> {
+    let q = trx.selectFrom('fds_buckets').select('name').where('name', '=', name);
+    if (this.dialect === 'postgres') q = mode === 'share' ? q.forShare() : q.forUpdate();
+    if (!(await q.executeTakeFirst())) throw new FdsError('BucketNotFound', name);
   }
 
   // ---- buckets
@@ -162,20 +175,22 @@ export class FdsRepo {
     return { numObjects: Number(r?.n ?? 0), usedSpace: Number(r?.s ?? 0) };
   }
 
-  async hasLiveObjects(bucket: string): Promise<boolean> {
-    const r = await this.db
-      .selectFrom('fds_objects')
-      .select('version_id')
-      .where('bucket', '=', bucket)
-      .where('is_current', '=', 1)
-      .limit(1)
-      .executeTakeFirst();
-    return r !== undefined;
-  }
-
-  /** Deletes a bucket with every version, trash entry and upload in it; returns the blob keys to free. */
+  /**
+   * Deletes a bucket with every version, trash entry and upload in it; returns the blob keys to
+   * free. Throws BucketNotEmpty while a current version remains, checked under the bucket lock so
+   * an object committed concurrently is never purged.
+   */
   async purgeBucket(name: string): Promise<string[]> {
     return this.tx(async (trx) => {
+      await this.lockBucket(trx, name, 'update');
+      const live = await trx
+        .selectFrom('fds_objects')
+        .select('version_id')
+        .where('bucket', '=', name)
+        .where('is_current', '=', 1)
+        .limit(1)
+        .executeTakeFirst();
+      if (live) throw new FdsError('BucketNotEmpty', 'delete its objects first');
       const objs = await trx.selectFrom('fds_objects').select('blob_key').where('bucket', '=', name).execute();
       const parts = await trx
         .selectFrom('fds_parts')
@@ -293,13 +308,14 @@ export class FdsRepo {
     if (cur) mayReplace(cur);
   }
 
-  /** Makes `row` the current version of its name; returns the replaced version id. */
+  /** Makes `row` the current version of its name; returns the replaced version id. Throws BucketNotFound when the bucket is gone. */
   async commitVersion(
     row: ObjectRow,
     releaseKeys: string[] = [row.blob_key],
     mayReplace?: (current: ObjectRow) => void,
   ): Promise<string | undefined> {
     return this.tx(async (trx) => {
+      await this.lockBucket(trx, row.bucket, 'share');
       await this.lockNames(trx, row.bucket, row.name);
       await this.checkCurrent(trx, row.bucket, row.name, mayReplace);
       const prev = await this.demote(trx, row.bucket, row.name);
@@ -485,6 +501,7 @@ export class FdsRepo {
     mayReplace?: (current: ObjectRow) => void,
   ): Promise<{ previous: string | undefined; freed: string[] } | undefined> {
     return this.tx(async (trx) => {
+      await this.lockBucket(trx, row.bucket, 'share');
       await this.lockNames(trx, row.bucket, row.name);
       const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', uploadId).executeTakeFirst();
       if (!up) return undefined;

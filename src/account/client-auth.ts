@@ -24,17 +24,30 @@ function basic(header: string | undefined): { id: string; secret: string } | und
   return { id: dec(text.slice(0, i)), secret: dec(text.slice(i + 1)) };
 }
 
+export interface ClientAuthOptions {
+  /** Refuse public apps that send no secret (APIs that always need the app's secret). */
+  requireSecret?: boolean;
+  /** Parameter names quoted in the "missing" errors (default client_id / client_secret). */
+  names?: { id: string; secret: string };
+}
+
 /** The authenticated app; throws XmOAuthError 96002 / 96001 / 96003. */
-export async function authenticateClient(apps: AppService, p: Params, authorization: string | undefined): Promise<App> {
+export async function authenticateClient(
+  apps: AppService,
+  p: Params,
+  authorization: string | undefined,
+  opts: ClientAuthOptions = {},
+): Promise<App> {
+  const names = opts.names ?? { id: 'client_id', secret: 'client_secret' };
   const b = basic(authorization);
   const clientId = p.client_id ?? b?.id;
-  if (clientId === undefined || clientId === '') throw missing('client_id');
+  if (clientId === undefined || clientId === '') throw missing(names.id);
   if (!CLIENT_ID_RE.test(clientId)) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
   const app = await apps.get(clientId);
   if (!app) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
   const secret = p.client_secret ?? (b && b.id === clientId ? b.secret : undefined);
-  if (app.flags.public === true && (secret === undefined || secret === '')) return app;
-  if (secret === undefined || secret === '') throw missing('client_secret');
+  if (app.flags.public === true && !opts.requireSecret && (secret === undefined || secret === '')) return app;
+  if (secret === undefined || secret === '') throw missing(names.secret);
   for (const candidate of secretCandidates(secret)) {
     if (await apps.verifySecret(clientId, candidate)) return app;
   }

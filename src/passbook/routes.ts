@@ -2,6 +2,7 @@
 // api.passbook.xiaomi.com): the holder's `GET /app/get_pass` (an open API, scope 16000) and the
 // app-authenticated issuing API documented in docs/passbook.md.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateClient } from '../account/client-auth.ts';
 import type { Context } from '../context.ts';
 import { XM, XmOAuthError } from '../core/account/errors.ts';
 import { errorBody, OPEN_API_CONTENT_TYPE } from '../core/open/envelope.ts';
@@ -35,24 +36,22 @@ function params(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
-function basicAuth(req: FastifyRequest): { clientId: string; secret: string } | undefined {
-  const m = /^\s*Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!m?.[1]) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  return i < 0 ? undefined : { clientId: decoded.slice(0, i), secret: decoded.slice(i + 1) };
-}
-
-/** Authenticates the calling app (clientId + clientSecret, or HTTP Basic) → its clientId. */
+/**
+ * Authenticates the calling app (clientId + clientSecret, or HTTP Basic) → its clientId. Same rules
+ * as the token endpoint (§4.4 secret tolerance, URL-decoded Basic credentials), but a secret is
+ * always required, public apps included.
+ */
 async function authApp(ctx: Context, req: FastifyRequest, p: Record<string, string>): Promise<string> {
-  const basic = basicAuth(req);
-  const clientId = basic?.clientId ?? p.clientId ?? p.client_id;
-  const secret = basic?.secret ?? p.clientSecret ?? p.client_secret;
-  if (!clientId) throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: missing clientId');
-  if (!secret) throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: missing clientSecret');
-  if (!/^\d{1,20}$/.test(clientId) || !(await ctx.services.apps.get(clientId))) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
-  if (!(await ctx.services.apps.verifySecret(clientId, secret))) throw new XmOAuthError(XM.INVALID_CLIENT);
-  return clientId;
+  const creds: Record<string, string> = {};
+  const id = p.clientId ?? p.client_id;
+  const secret = p.clientSecret ?? p.client_secret;
+  if (id !== undefined) creds.client_id = id;
+  if (secret !== undefined) creds.client_secret = secret;
+  const app = await authenticateClient(ctx.services.apps, creds, req.headers.authorization, {
+    requireSecret: true,
+    names: { id: 'clientId', secret: 'clientSecret' },
+  });
+  return app.clientId;
 }
 
 function fail(reply: FastifyReply, status: number, code: number, description: string): FastifyReply {

@@ -157,6 +157,35 @@ for (const backend of dbBackends()) {
       assert.equal(badPlan.json.code, 96002);
     });
 
+    it('a secret sent unencoded with + and = (JustAuth) is accepted, as at the token endpoint (§4.4)', async () => {
+      const other = await seed(t.ctx);
+      let secret = '';
+      for (let i = 0; i < 200 && !(secret.includes('+') && secret.includes('=')); i++) {
+        secret = await t.ctx.services.apps.rotateSecret(other.clientId);
+      }
+      assert.ok(secret.includes('+') && secret.includes('='), secret);
+      const form = await call(`${t.accountUrl}/app/pass_plan/list`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `clientId=${other.clientId}&clientSecret=${secret}`,
+      });
+      assert.equal(form.json.code, 0, form.text);
+      const query = await call(`${t.accountUrl}/app/pass_plan/list?clientId=${other.clientId}&clientSecret=${secret}`);
+      assert.equal(query.json.code, 0, query.text);
+      const basic = await call(`${t.accountUrl}/app/pass_plan/list`, {
+        headers: { authorization: `Basic ${Buffer.from(`${other.clientId}:${secret}`).toString('base64')}` },
+      });
+      assert.equal(basic.json.code, 0, basic.text);
+      const wrong = await call(`${t.accountUrl}/app/pass_plan/list?clientId=${other.clientId}&clientSecret=${secret.replace(/\+/g, '-')}`);
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.json.code, 96003);
+      const pub = await seed(t.ctx, { flags: { public: true } });
+      const noSecret = await call(`${t.accountUrl}/app/pass_plan/list?clientId=${pub.clientId}`);
+      assert.equal(noSecret.status, 400);
+      assert.equal(noSecret.json.code, 96002);
+      assert.match(noSecret.text, /missing clientSecret/);
+    });
+
     it('get_pass on the passbook host name, MAC signed with that host', async () => {
       const q = `clientId=${s.clientId}&token=${tok.accessToken}`;
       for (const signedHost of ['passbook.opal.test', 'api.passbook.xiaomi.com']) {

@@ -4,6 +4,7 @@
 // epoch-ms time, and die with the OAuth grant they came from when this Opal is the provider.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
+import { newNonce } from '../core/account/mac-nonce.ts';
 import {
   type ExchangeParams,
   PROVIDER_IMPLS,
@@ -11,7 +12,6 @@ import {
   parseExchangeParams,
   type Verification,
 } from '../core/fds/oauth-providers/index.ts';
-import { macNonce } from '../core/fds/oauth-providers/xiaomi-mac.ts';
 import { sha256Hex } from '../lib/hash.ts';
 import { newCredential } from '../lib/random.ts';
 import type { AppService } from '../services/apps.ts';
@@ -259,7 +259,7 @@ export class StorageTokenService {
     const impl = PROVIDER_IMPLS[p.provider];
     const input = { accessToken: p.oauthAccessToken, oauthAppId: p.oauthAppId, macKey: p.oauthMacKey };
     const random = randomBytes(8).readBigInt64BE();
-    const requests = impl.requests(input, { baseUrl, nonce: macNonce(random, this.now()) });
+    const requests = impl.requests(input, { baseUrl, nonce: newNonce(this.now(), random) });
     const replies = await Promise.all(requests.map((r) => this.send(r, this.d.config.fdsOauthTimeoutMs)));
     return impl.interpret(input, replies);
   }

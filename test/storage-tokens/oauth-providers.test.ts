@@ -2,9 +2,10 @@
 // provider's documented format, MAC signing against the account-protocol vectors.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hostCandidates, verifyMac } from '../../src/core/account/mac-canonical.ts';
+import { parseMacHeader } from '../../src/core/account/mac-header.ts';
 import { PROVIDER_IMPLS, parseExchangeParams } from '../../src/core/fds/oauth-providers/index.ts';
 import { unwrapJsonp } from '../../src/core/fds/oauth-providers/qq.ts';
-import { canonicalQuery, macCanonicalString, macHeader, macNonce, macSign } from '../../src/core/fds/oauth-providers/xiaomi-mac.ts';
 
 const env = { baseUrl: 'https://api.example', nonce: '123:456' };
 const input = { accessToken: 'tok-1', oauthAppId: '101364207' };
@@ -105,23 +106,41 @@ describe('RenRen /v2/user/login/get + /v2/app/get', () => {
 });
 
 describe('XiaoMi MAC-signed /user/profile', () => {
-  it('signs the account-protocol §5.2 V2 vector', () => {
-    const q = canonicalQuery([
-      ['token', 'eJxjYGAQydknLLCFsVyIR-DxSqdTnQFGfX4yDAwMjAzxQJIheJfnRTDtvAhMM8SE_2FgWDw7Rg3MYzdUMFIwVjABMplzE5MBClYRuw'],
-      ['clientId', '179887661252608'],
-    ]);
-    const c = macCanonicalString('2870867952176701445:23282360', 'GET', 'open.account.xiaomi.com', '/user/profile', q);
-    assert.equal(macSign('ORhx44qK6Alqf8vt2rGB5f-oPq0', c), 'vLXZ8fqoGPik4yqDj2XP2Mbd+is=');
-  });
-  it('builds the request with the Java SDK header shape, host without port', () => {
+  it('sends the account-protocol §5.2 V2 vector header', () => {
+    const token = 'eJxjYGAQydknLLCFsVyIR-DxSqdTnQFGfX4yDAwMjAzxQJIheJfnRTDtvAhMM8SE_2FgWDw7Rg3MYzdUMFIwVjABMplzE5MBClYRuw';
     const [r] = PROVIDER_IMPLS.XiaoMi.requests(
-      { accessToken: 'TOK', oauthAppId: '2882303761517000000', macKey: 'KEY' },
+      { accessToken: token, oauthAppId: '179887661252608', macKey: 'ORhx44qK6Alqf8vt2rGB5f-oPq0' },
+      { baseUrl: 'http://open.account.xiaomi.com', nonce: '2870867952176701445:23282360' },
+    );
+    assert.equal(r?.url, `http://open.account.xiaomi.com/user/profile?clientId=179887661252608&token=${token}`);
+    // mac = vLXZ8fqoGPik4yqDj2XP2Mbd+is= (the spec's value), form-encoded like the Java SDK.
+    assert.equal(
+      r?.headers.authorization,
+      `MAC access_token="${token}", nonce="2870867952176701445%3A23282360",mac="vLXZ8fqoGPik4yqDj2XP2Mbd%2Bis%3D"`,
+    );
+  });
+  it('builds a request the open API MAC verifier accepts', () => {
+    const [r] = PROVIDER_IMPLS.XiaoMi.requests(
+      { accessToken: 'TOK+/=', oauthAppId: '2882303761517000000', macKey: 'KEY' },
       { baseUrl: 'http://127.0.0.1:8080', nonce: '-5:29000000' },
     );
-    assert.equal(r?.url, 'http://127.0.0.1:8080/user/profile?clientId=2882303761517000000&token=TOK');
-    const canon = '-5:29000000\nGET\n127.0.0.1\n/user/profile\nclientId=2882303761517000000&token=TOK\n';
-    assert.equal(r?.headers.authorization, macHeader('TOK', '-5:29000000', macSign('KEY', canon)));
-    assert.match(r?.headers.authorization ?? '', /^MAC access_token="TOK", nonce="-5%3A29000000",mac="[^"]+"$/);
+    assert.ok(r);
+    const url = new URL(r.url);
+    assert.equal(`${url.origin}${url.pathname}`, 'http://127.0.0.1:8080/user/profile');
+    assert.match(r.headers.authorization ?? '', /^MAC access_token="[^"]+", nonce="-5%3A29000000",mac="[^"]+"$/);
+    const h = parseMacHeader(r.headers.authorization ?? '');
+    assert.deepEqual(h && { accessToken: h.accessToken, nonce: h.nonce }, { accessToken: 'TOK+/=', nonce: '-5:29000000' });
+    // What the open API's verifier sees: the request as sent and its Host header (with port).
+    const seen = (host: string) => ({
+      method: r.method,
+      path: url.pathname,
+      params: [...url.searchParams],
+      rawQueryString: url.search.slice(1),
+      hosts: hostCandidates([], host),
+    });
+    assert.equal(verifyMac('KEY', h?.nonce ?? '', h?.mac ?? '', seen('127.0.0.1:8080')), true);
+    assert.equal(verifyMac('KEY', h?.nonce ?? '', h?.mac ?? '', seen('localhost:8080')), false);
+    assert.equal(verifyMac('OTHER', h?.nonce ?? '', h?.mac ?? '', seen('127.0.0.1:8080')), false);
   });
   it('uses userId, else unionId; maps 96012 to wrong-app', () => {
     const ok = PROVIDER_IMPLS.XiaoMi.interpret(input, [
@@ -138,9 +157,6 @@ describe('XiaoMi MAC-signed /user/profile', () => {
       { status: 403, body: '{"result":"error","code":96008,"description":"token invalid or expired"}' },
     ]);
     assert.ok(!bad.ok && bad.kind === 'rejected');
-  });
-  it('makes nonces of the SDK shape', () => {
-    assert.equal(macNonce(-7n, 29_000_000 * 60_000 + 59_999), '-7:29000000');
   });
 });
 

@@ -3,8 +3,9 @@
 // open API itself refuses a token issued to another client (96012) or an unknown client (96001).
 // Success: `{"result":"ok","code":0,"data":{"userId"?, "unionId", …}}`; error:
 // `{"result":"error","code":<n>,"description":"…"}`.
+import { canonicalString, macOf } from '../../account/mac-canonical.ts';
 import { badReply, clip, idString, jsonObject, type Provider, type Verification } from './types.ts';
-import { canonicalQuery, macCanonicalString, macHeader, macSign } from './xiaomi-mac.ts';
+import { canonicalQuery, macHeader } from './xiaomi-mac.ts';
 
 export const PROFILE_PATH = '/user/profile';
 
@@ -22,7 +23,7 @@ export const xiaomi: Provider = {
     ]);
     const headers: Record<string, string> = {};
     if (input.macKey) {
-      const mac = macSign(input.macKey, macCanonicalString(env.nonce, 'GET', base.hostname, path, query));
+      const mac = macOf(input.macKey, canonicalString(env.nonce, 'GET', base.hostname, path, query));
       headers.authorization = macHeader(input.accessToken, env.nonce, mac);
     }
     return [{ method: 'GET', url: `${base.origin}${path}?${query}`, headers }];

@@ -4,7 +4,8 @@
 // request Host with and without port; the query canonicalized four ways (Java form-encoding,
 // raw decoded values, RFC 3986, the raw query as received); with the query line and, when the
 // query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../lib/hash.ts';
 
 export type Param = readonly [name: string, value: string];
 
@@ -105,20 +106,9 @@ export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
   return out;
 }
 
-/** Constant-time comparison of two base64 MAC values (lengths compared after hashing). */
-export function macEquals(expected: string, presented: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(presented, 'utf8');
-  if (a.length !== b.length) {
-    timingSafeEqual(a, a);
-    return false;
-  }
-  return timingSafeEqual(a, b);
-}
-
 /** True when `mac` matches any candidate canonical string. Every candidate is computed. */
 export function verifyMac(macKey: string, nonce: string, mac: string, r: MacRequest): boolean {
   let ok = false;
-  for (const c of canonicalCandidates(nonce, r)) if (macEquals(macOf(macKey, c), mac)) ok = true;
+  for (const c of canonicalCandidates(nonce, r)) if (safeEqual(macOf(macKey, c), mac)) ok = true;
   return ok;
 }

@@ -1,5 +1,6 @@
 // PKCE (RFC 7636), S256 only.
 import { createHash } from 'node:crypto';
+import { safeEqual } from '../../lib/hash.ts';
 
 const VERIFIER_RE = /^[A-Za-z0-9._~-]{43,128}$/;
 const CHALLENGE_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -15,5 +16,5 @@ export function s256(verifier: string): string {
 /** True when `verifier` is well-formed and hashes to `challenge`. */
 export function verifyPkce(challenge: string, verifier: string | undefined): boolean {
   if (verifier === undefined || !VERIFIER_RE.test(verifier)) return false;
-  return s256(verifier) === challenge;
+  return safeEqual(s256(verifier), challenge);
 }

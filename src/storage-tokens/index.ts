@@ -1,7 +1,7 @@
 // One StorageTokenService per context (sites and CLI share it without widening Context).
 import type { Context } from '../context.ts';
 import { StorageTokensRepo } from '../store/db/storage-tokens-repo.ts';
-import { type GrantSource, StorageTokenService } from './service.ts';
+import { StorageTokenService } from './service.ts';
 
 const services = new WeakMap<Context, StorageTokenService>();
 
@@ -14,7 +14,7 @@ export function storageTokens(ctx: Context): StorageTokenService {
       apps: ctx.services.apps,
       audit: ctx.services.audit,
       cache: () => ctx.cache,
-      oauth: () => (ctx.services as { oauth?: GrantSource }).oauth,
+      oauth: ctx.services.oauth,
     });
     services.set(ctx, s);
   }

@@ -16,7 +16,7 @@ import { sha256Hex } from '../lib/hash.ts';
 import { newCredential } from '../lib/random.ts';
 import type { AppService } from '../services/apps.ts';
 import type { AuditService } from '../services/audit.ts';
-import type { AccessTokenInfo } from '../services/oauth/types.ts';
+import type { OAuthApi } from '../services/oauth/types.ts';
 import type { Cache } from '../store/cache/cache.ts';
 import type { StorageTokenRow, StorageTokensRepo } from '../store/db/storage-tokens-repo.ts';
 import { StorageTokenError } from './errors.ts';
@@ -45,22 +45,13 @@ export interface StorageCaller {
   expiresAt: number;
 }
 
-/** What the OAuth service offers that storage tokens use (ctx.services.oauth, when present). */
-export interface GrantSource {
-  resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined>;
-  isGrantActive(clientId: string, userId: string): Promise<boolean>;
-  /** When offered, the grant's id is compared too: a grant revoked and given again is a new grant. */
-  getGrant?(userId: string, clientId: string): Promise<{ grantId: string } | undefined>;
-  onGrantRevoked?(listener: (e: { grantId: string; clientId: string; userId: string }) => void): () => void;
-}
-
 export interface StorageTokenDeps {
   config: Config;
   repo: StorageTokensRepo;
   apps: AppService;
   audit: AuditService;
   cache: () => Cache;
-  oauth: () => GrantSource | undefined;
+  oauth: OAuthApi;
   now?: () => number;
   /** Sends provider requests (tests of the service may point it elsewhere; default real fetch). */
   send?: typeof sendProviderRequest;
@@ -99,9 +90,8 @@ export class StorageTokenService {
 
   /** Revokes storage tokens whenever a grant of this Opal is revoked (on any node). */
   listenForGrantRevocations(): void {
-    const oauth = this.d.oauth();
-    if (this.unsubscribe || !oauth?.onGrantRevoked) return;
-    this.unsubscribe = oauth.onGrantRevoked((e) => {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.d.oauth.onGrantRevoked((e) => {
       void this.revokeWhere({ grantId: e.grantId }, 'grant-revoked').catch(() => undefined);
     });
   }
@@ -199,7 +189,7 @@ export class StorageTokenService {
     let opalUserId: string | null = null;
     let grantId: string | null = null;
     if (p.provider === 'XiaoMi' && this.xiaomiIsSelf()) {
-      const info = await this.d.oauth()?.resolveAccessToken(p.oauthAccessToken);
+      const info = await this.d.oauth.resolveAccessToken(p.oauthAccessToken);
       if (!info || info.clientId !== p.oauthAppId) {
         return refuse(new StorageTokenError('VerifyOAuthAccessTokenError', 'the access token is not valid for oauthAppId'));
       }
@@ -301,12 +291,9 @@ export class StorageTokenService {
   private async live(row: StorageTokenRow | undefined): Promise<StorageTokenRow | undefined> {
     if (!row || row.revoked_at !== null || row.expires_at <= this.now()) return undefined;
     if (row.grant_id && row.opal_user_id) {
-      const oauth = this.d.oauth();
       // The grant behind the token must still stand (checked on every use; revocation is immediate).
-      if (oauth?.getGrant) {
-        const g = await oauth.getGrant(row.opal_user_id, row.provider_app_id);
-        if (g?.grantId !== row.grant_id) return undefined;
-      } else if (oauth && !(await oauth.isGrantActive(row.provider_app_id, row.opal_user_id))) return undefined;
+      const g = await this.d.oauth.getGrant(row.opal_user_id, row.provider_app_id);
+      if (g?.grantId !== row.grant_id) return undefined;
     }
     return row;
   }

@@ -52,5 +52,7 @@ export interface OAuthApi {
   onGrantRevoked(listener: (e: GrantRevokedEvent) => void): () => void;
   listGrants(userId: string): Promise<Grant[]>;
   /** Revokes the user's grant to the app and every token issued under it; false if none. */
+  /** The user's current grant to the app (a grant revoked and given again has a new grantId). */
+  getGrant(userId: string, clientId: string): Promise<Grant | undefined>;
   revokeGrant(userId: string, clientId: string, actor?: string): Promise<boolean>;
 }

@@ -50,9 +50,9 @@ export interface OAuthApi {
   isGrantActive(clientId: string, userId: string): Promise<boolean>;
   /** Called on every node whenever a grant is revoked anywhere. Returns an unsubscribe function. */
   onGrantRevoked(listener: (e: GrantRevokedEvent) => void): () => void;
-  listGrants(userId: string): Promise<Grant[]>;
-  /** Revokes the user's grant to the app and every token issued under it; false if none. */
   /** The user's current grant to the app (a grant revoked and given again has a new grantId). */
   getGrant(userId: string, clientId: string): Promise<Grant | undefined>;
+  listGrants(userId: string): Promise<Grant[]>;
+  /** Revokes the user's grant to the app and every token issued under it; false if none. */
   revokeGrant(userId: string, clientId: string, actor?: string): Promise<boolean>;
 }

@@ -55,15 +55,20 @@ export class FdsKeys {
   async ensure(clientId: string): Promise<FdsKey> {
     const existing = await this.forApp(clientId);
     if (existing) return existing;
-    const app = await this.db.selectFrom('apps').select('client_id').where('client_id', '=', clientId).executeTakeFirst();
-    if (!app) throw new NotFoundError(`no app ${clientId}`);
     const t = this.now();
     const accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
-    await this.db
-      .insertInto('fds_access_keys')
-      .values({ access_key_id: accessKeyId, client_id: clientId, version: 1, created_at: t, updated_at: t })
-      .onConflict((oc) => oc.column('client_id').doNothing())
-      .execute();
+    try {
+      await this.db
+        .insertInto('fds_access_keys')
+        .values({ access_key_id: accessKeyId, client_id: clientId, version: 1, created_at: t, updated_at: t })
+        .onConflict((oc) => oc.column('client_id').doNothing())
+        .execute();
+    } catch (e) {
+      // fds_access_keys.client_id references apps: an unknown app fails the insert.
+      const code = (e as { code?: string }).code;
+      if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new NotFoundError(`no app ${clientId}`);
+      throw e;
+    }
     const k = await this.forApp(clientId);
     if (!k) throw new Error(`FDS key for ${clientId} vanished`);
     return k;

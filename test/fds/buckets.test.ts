@@ -203,6 +203,25 @@ for (const backend of dbBackends()) {
       assert.equal((await f.owner.send('GET', '/late-live/o')).status, 200);
     });
 
+    it('metadata cannot outlive its bucket (foreign keys)', async () => {
+      const { FdsEnv } = await import('../../src/fds/env.ts');
+      const repo = new FdsEnv(f.t.ctx).repo;
+      const upload = {
+        upload_id: 'u-nobucket',
+        bucket: 'never-made',
+        name: 'x',
+        owner_id: 'o',
+        content_type: null,
+        meta: '{}',
+        created_at: 1,
+      };
+      await assert.rejects(repo.createUpload(upload), /Bucket Not Found/);
+      await f.owner.ok('PUT', '/fk-held');
+      await f.owner.ok('PUT', '/fk-held/o', { body: 'x' });
+      await assert.rejects(f.t.ctx.db.kysely.deleteFrom('fds_buckets').where('name', '=', 'fk-held').execute());
+      assert.equal((await f.owner.send('HEAD', '/fk-held')).status, 200);
+    });
+
     it('anonymous GET / lists nothing; PUT bucket needs an identity', async () => {
       assert.equal((await f.anon.send('PUT', '/anon-bucket')).status, 403);
       const r = await f.anon.json<{ buckets: unknown[]; owner: { id: string } }>('GET', '/');

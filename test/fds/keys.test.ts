@@ -50,6 +50,13 @@ describe('FDS access keys', () => {
     assert.equal((await c.send('GET', '/')).status, 200);
     await f.t.ctx.services.apps.delete(app.clientId);
     assert.equal((await c.send('GET', '/')).status, 403);
+    // The key row went with the app (foreign key, on delete cascade).
+    const left = await f.t.ctx.db.kysely.selectFrom('fds_access_keys').select('client_id').where('client_id', '=', app.clientId).execute();
+    assert.equal(left.length, 0);
+  });
+
+  it('no key for an unknown app', async () => {
+    await assert.rejects(keys.ensure('2882303761517000000'), /no app 2882303761517000000/);
   });
 
   it('Go presigned multipart: ?uploads, ?uploadId&partNumber and ?uploadId signed as sub-resources', async () => {

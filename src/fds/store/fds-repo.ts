@@ -27,6 +27,11 @@ function currentVersion(db: Kysely<Database>, bucket: string, name: string): Pro
     .executeTakeFirst();
 }
 
+function isForeignKeyViolation(e: unknown): boolean {
+  const err = e as { code?: string };
+  return err.code === '23503' || err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return (
@@ -450,8 +455,14 @@ export class FdsRepo {
 
   // ---- multipart (§6)
 
+  /** Throws BucketNotFound when the bucket went meanwhile. */
   async createUpload(row: UploadRow): Promise<void> {
-    await this.db.insertInto('fds_uploads').values(row).execute();
+    try {
+      await this.db.insertInto('fds_uploads').values(row).execute();
+    } catch (e) {
+      if (isForeignKeyViolation(e)) throw new FdsError('BucketNotFound', row.bucket);
+      throw e;
+    }
   }
 
   getUpload(uploadId: string): Promise<UploadRow | undefined> {
@@ -476,8 +487,9 @@ export class FdsRepo {
   /** Stores a part, replacing a previous upload of the same number; false when the upload is gone. */
   async putPart(row: PartRow): Promise<boolean> {
     return this.tx(async (trx) => {
-      const up = await trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', row.upload_id).executeTakeFirst();
-      if (!up) return false;
+      let q = trx.selectFrom('fds_uploads').select('upload_id').where('upload_id', '=', row.upload_id);
+      if (this.dialect === 'postgres') q = q.forShare();
+      if (!(await q.executeTakeFirst())) return false;
       const old = await trx
         .selectFrom('fds_parts')
         .select('blob_key')

@@ -1,5 +1,8 @@
 // FDS object storage (issue 5). Names compare byte-wise on both backends (COLLATE "C" on
 // PostgreSQL, SQLite's BINARY) so that listings sort by code point and range scans are exact.
+// Foreign keys: an app's access key goes with the app (cascade). Objects, uploads and parts hold
+// blob keys, so their parents (bucket, upload) refuse deletion while they remain (no cascade): the
+// repo deletes them first, collecting their blob keys to free, and a cascade would leak blobs.
 import { type Kysely, sql } from 'kysely';
 import { type Dialect, timeColumn } from '../dialect.ts';
 
@@ -9,7 +12,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('fds_access_keys')
     .addColumn('access_key_id', 'text', (c) => c.primaryKey())
-    .addColumn('client_id', 'text', (c) => c.notNull().unique())
+    .addColumn('client_id', 'text', (c) => c.notNull().unique().references('apps.client_id').onDelete('cascade'))
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('created_at', time, (c) => c.notNull())
     .addColumn('updated_at', time, (c) => c.notNull())
@@ -29,7 +32,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('fds_objects')
     .addColumn('version_id', 'text', (c) => c.primaryKey())
-    .addColumn('bucket', name, (c) => c.notNull())
+    .addColumn('bucket', name, (c) => c.notNull().references('fds_buckets.name'))
     .addColumn('name', name, (c) => c.notNull())
     .addColumn('is_current', 'integer', (c) => c.notNull())
     .addColumn('size', time, (c) => c.notNull())
@@ -67,7 +70,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('fds_uploads')
     .addColumn('upload_id', 'text', (c) => c.primaryKey())
-    .addColumn('bucket', name, (c) => c.notNull())
+    .addColumn('bucket', name, (c) => c.notNull().references('fds_buckets.name'))
     .addColumn('name', name, (c) => c.notNull())
     .addColumn('owner_id', 'text', (c) => c.notNull())
     .addColumn('content_type', 'text')
@@ -77,7 +80,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('fds_uploads_bucket').on('fds_uploads').columns(['bucket', 'name']).execute();
   await db.schema
     .createTable('fds_parts')
-    .addColumn('upload_id', 'text', (c) => c.notNull())
+    .addColumn('upload_id', 'text', (c) => c.notNull().references('fds_uploads.upload_id'))
     .addColumn('part_number', 'integer', (c) => c.notNull())
     .addColumn('blob_key', 'text', (c) => c.notNull())
     .addColumn('size', time, (c) => c.notNull())

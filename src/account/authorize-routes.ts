@@ -79,13 +79,13 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
   async function finish(req: FastifyRequest, reply: FastifyReply, a: App, r: AuthorizeRequest, user: User, status: 302 | 303) {
     reply.header('cache-control', 'no-store');
     if (r.responseType === 'code') {
-      await oauth.approve(user.userId, a.clientId, r.scopes, req.ip);
       const code = await oauth.issueCode({
         clientId: a.clientId,
         userId: user.userId,
         scopes: r.scopes,
         redirectUri: r.redirectUri,
         codeChallenge: r.codeChallenge,
+        ip: req.ip,
       });
       return reply.redirect(
         buildRedirect(r.redirectUri, [

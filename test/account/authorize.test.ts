@@ -32,6 +32,17 @@ describe('authorize', () => {
       ).text(),
     );
 
+  test("approving a grant at the consent page is audited once, with the user's IP", async () => {
+    const { app } = await f.t.ctx.services.apps.create({ name: 'Audit App', redirectUris: CB, scopes: [1, 3] });
+    const loc = await authorize({ ...f, clientId: app.clientId }, jar, q({ client_id: app.clientId, scope: '1 3' }));
+    assert.ok(codeOf(loc));
+    const grants = (await f.t.ctx.services.audit.list({ type: 'oauth.grant', subject: f.userId })).filter(
+      (e) => e.client_id === app.clientId,
+    );
+    assert.equal(grants.length, 1);
+    assert.match(grants[0]?.ip ?? '', /127\.0\.0\.1$/);
+  });
+
   test('7. client and redirect problems: HTML error page, HTTP 400, never a Location', async () => {
     const cases = [
       '',

@@ -252,7 +252,7 @@ export class OAuthService implements OAuthApi {
   // ---- codes ---------------------------------------------------------------------------------
 
   async issueCode(input: IssueCodeInput): Promise<string> {
-    const grant = await this.approve(input.userId, input.clientId, input.scopes);
+    const grant = await this.approve(input.userId, input.clientId, input.scopes, input.ip);
     const code = newCredential(24);
     const now = this.now();
     await this.d.codes.insert({

@@ -24,6 +24,8 @@ export interface IssueCodeInput {
   redirectUri: string;
   /** PKCE (RFC 7636): only S256 is stored. */
   codeChallenge?: string | undefined;
+  /** The user's IP, recorded in the audit when the code approves a new or wider grant. */
+  ip?: string | undefined;
 }
 
 /** A user's approval of an app (what the user approved). */

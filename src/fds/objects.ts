@@ -202,7 +202,7 @@ export async function deleteObject(c: FdsCall): Promise<void> {
     const owner = creatorOf(c);
     const t = await c.env.repo.trashEntry(owner, name);
     if (!t) throw new FdsError('ObjectNotFound');
-    await c.env.repo.deleteTrashEntry(owner, name);
+    // deleteVersions removes the trash entry in the same transaction.
     await c.env.free(await c.env.repo.deleteVersions([t.version_id]));
     sendEmpty(c);
     return;

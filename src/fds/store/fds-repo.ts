@@ -449,10 +449,6 @@ export class FdsRepo {
     });
   }
 
-  async deleteTrashEntry(owner: string, trashName: string): Promise<void> {
-    await this.db.deleteFrom('fds_trash').where('owner_id', '=', owner).where('trash_name', '=', trashName).execute();
-  }
-
   // ---- multipart (§6)
 
   /** Throws BucketNotFound when the bucket went meanwhile. */

@@ -43,6 +43,12 @@ for (const backend of dbBackends())
     test('a token whose grant is gone does not resolve, even if the token row itself was missed', async () => {
       const t = await issue();
       const fresh = await issue();
+      const pending = await f.t.ctx.services.oauth.issueCode({
+        clientId: f.clientId,
+        userId: f.userId,
+        scopes: [1],
+        redirectUri: REDIRECT,
+      });
       assert.equal(await profile(t.access_token), 0);
       // What the race leaves behind: the grant row deleted, a token under it never revoked (the
       // revocation's UPDATE did not see it). `fresh` was never looked up, so nothing is cached.
@@ -52,6 +58,7 @@ for (const backend of dbBackends())
         .execute();
       assert.equal(await profile(fresh.access_token), 96008);
       assert.equal((await token({ grant_type: 'refresh_token', refresh_token: fresh.refresh_token })).error, 96009);
+      assert.equal((await token({ grant_type: 'authorization_code', code: pending })).error, 96013);
     });
 
     test('a refresh that reaches the grant while a revocation holds it mints nothing', {

@@ -287,15 +287,13 @@ export class OAuthService implements OAuthApi {
     if (row.code_challenge !== null && !verifyPkce(row.code_challenge, input.codeVerifier)) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE verification failed');
     }
-    const grant = await this.d.grants.byId(row.grant_id);
-    if (!grant) throw new XmOAuthError(XM.INVALID_CODE);
     const app = await this.d.apps.get(row.client_id);
     if (!app) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
     const issued = await this.inTx(async (r) => {
       // The grant must still exist when the tokens commit (see refresh()).
-      if (!(await r.grants.lockIfActive(grant.grant_id))) return null;
+      if (!(await r.grants.lockIfActive(row.grant_id))) return null;
       if (!(await r.codes.markUsed(hash, now))) return undefined;
-      const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), hash, true);
+      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), hash, true);
       await r.audit({
         type: 'oauth.token.issue',
         subject: row.user_id,
@@ -335,16 +333,15 @@ export class OAuthService implements OAuthApi {
     }
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
     if (row.used_at !== null) return this.refreshReused(row, ip);
-    const grant = await this.d.grants.byId(row.grant_id);
     const app = await this.d.apps.get(clientId);
-    if (!grant || !app) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
+    if (!app) throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
     const issued = await this.inTx(async (r) => {
       // Lock the grant row until the commit: a revocation either happened before (nothing minted)
       // or waits for this commit and then revokes what it minted. Locked first, in the order a
       // revocation takes (grant, then codes and tokens), so the two cannot deadlock.
-      if (!(await r.grants.lockIfActive(grant.grant_id))) return null;
+      if (!(await r.grants.lockIfActive(row.grant_id))) return null;
       if (!(await r.tokens.markUsed(hash, now))) return undefined;
-      const t = await this.mint(r.tokens, app, row.user_id, grant.grant_id, scopeIds(row.scopes), row.family_id, true);
+      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), row.family_id, true);
       await r.audit({ type: 'oauth.token.issue', subject: row.user_id, clientId, ip, detail: { grant: 'refresh_token' } });
       return t;
     });

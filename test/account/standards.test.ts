@@ -31,7 +31,7 @@ describe('standards', () => {
     );
     assert.equal(r.status, 302);
     assert.match(r.headers.get('location') ?? '', /\?error=96002&/);
-    const verifier = 'a'.repeat(20) + 'B'.repeat(20) + '-._~0123';
+    const verifier = `${'a'.repeat(20)}${'B'.repeat(20)}-._~0123`;
     const code = await codeFor(app.clientId, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
     assert.equal(
       (await token({ client_id: app.clientId, grant_type: 'authorization_code', code, code_verifier: `${verifier}x` })).error,
@@ -157,6 +157,8 @@ describe('standards', () => {
     const g = body.grants.find((x) => x.clientId === f.clientId);
     assert.equal(g?.appName, 'Example App');
     assert.ok(g?.scopes.includes(1));
+    const grantId = (await f.t.ctx.services.oauth.getGrant(f.userId, f.clientId))?.grantId;
+    assert.equal(typeof grantId, 'string');
     const events: unknown[] = [];
     f.t.ctx.services.oauth.onGrantRevoked((e) => events.push(e));
     await f.t.ctx.services.oauth.grantEventsReady();
@@ -178,7 +180,7 @@ describe('standards', () => {
       ).error,
       96009,
     );
-    assert.deepEqual(events, [{ grantId: (events[0] as { grantId: string }).grantId, clientId: f.clientId, userId: f.userId }]);
+    assert.deepEqual(events, [{ grantId, clientId: f.clientId, userId: f.userId }]);
     assert.equal(
       (await jar.fetch(`/api/account/grants/${f.clientId}`, { method: 'DELETE', headers: { 'x-csrf-token': body.csrfToken } })).status,
       404,

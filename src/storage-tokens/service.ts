@@ -283,24 +283,26 @@ export class StorageTokenService {
     const cache = this.d.cache();
     const cached = await cache.get(cacheKey(hash)).catch(() => null);
     if (cached) return cached === '-' ? undefined : (JSON.parse(cached) as StorageTokenRow);
-    const row = await this.d.repo.byHash(hash);
+    let row = await this.d.repo.byHash(hash);
+    // The grant behind the token must still stand; a grant revoked and given again is a new grant.
+    // Checked with the row and cached with it: the revocation listener clears the entry at once,
+    // a revocation nobody broadcast takes effect within LOOKUP_TTL_MS.
+    if (row?.grant_id && row.opal_user_id && row.revoked_at === null) {
+      const g = await this.d.oauth.getGrant(row.opal_user_id, row.provider_app_id);
+      if (g?.grantId !== row.grant_id) row = undefined;
+    }
     await cache.set(cacheKey(hash), row ? JSON.stringify(row) : '-', LOOKUP_TTL_MS).catch(() => undefined);
     return row;
   }
 
-  private async live(row: StorageTokenRow | undefined): Promise<StorageTokenRow | undefined> {
+  private live(row: StorageTokenRow | undefined): StorageTokenRow | undefined {
     if (!row || row.revoked_at !== null || row.expires_at <= this.now()) return undefined;
-    if (row.grant_id && row.opal_user_id) {
-      // The grant behind the token must still stand (checked on every use; revocation is immediate).
-      const g = await this.d.oauth.getGrant(row.opal_user_id, row.provider_app_id);
-      if (g?.grantId !== row.grant_id) return undefined;
-    }
     return row;
   }
 
   /** `Authorization: OAuth` + `?appId=…&storageAccessToken=…` (§2.4); undefined when refused. */
   async authenticateStorageToken(appId: string | undefined, token: string): Promise<StorageCaller | undefined> {
-    const row = await this.live(await this.lookup(token));
+    const row = this.live(await this.lookup(token));
     if (row?.kind !== 'oauth') return undefined;
     if (appId !== undefined && appId !== row.app_id) return undefined;
     return toCaller(row, row.app_id ?? undefined);
@@ -309,7 +311,7 @@ export class StorageTokenService {
   /** `Authorization: SSO` + `?serviceToken=…[&appId=…][&sid=…]` (§2.5); undefined when refused. */
   async authenticateServiceToken(token: string, appId: string | undefined, sid: string | undefined): Promise<StorageCaller | undefined> {
     if (sid !== undefined && sid !== '' && sid !== FDS_SID) return undefined;
-    const row = await this.live(await this.lookup(token));
+    const row = this.live(await this.lookup(token));
     if (row?.kind !== 'sso') return undefined;
     return toCaller(row, appId);
   }

@@ -46,8 +46,7 @@ export class FdsEnv {
     try {
       r = await this.ctx.blobs.put(key, body);
     } catch (e) {
-      await this.ctx.blobs.delete(key).catch(() => undefined);
-      await this.repo.dropGc(key).catch(() => undefined);
+      await this.discard(key);
       throw e;
     }
     if (expectMd5 !== undefined && expectMd5 !== r.md5) {

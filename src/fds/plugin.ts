@@ -65,8 +65,6 @@ async function run(c: FdsCall, op: Operation): Promise<unknown> {
       return sendJson(c, { developerId: c.who.ownerId ?? null, displayName: c.who.displayName });
     case 'clientMetrics':
       return sendEmpty(c);
-    case 'getStorageToken':
-      throw new FdsError('InvalidOAuthParameters', 'the storage-token exchange is not enabled on this server');
     case 'headBucket':
       return headBucket(c);
     case 'createBucket':

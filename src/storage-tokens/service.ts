@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { newNonce } from '../core/account/mac-nonce.ts';
 import {
+  APP_ID_RE,
   type ExchangeParams,
   PROVIDER_IMPLS,
   type ProviderName,
@@ -135,7 +136,7 @@ export class StorageTokenService {
     const refuse = async (err: StorageTokenError): Promise<never> => {
       await this.d.audit.record({
         type: 'fds.storage_token.refused',
-        clientId: appId && /^[\w.-]{1,64}$/.test(appId) ? appId : undefined,
+        clientId: appId && APP_ID_RE.test(appId) ? appId : undefined,
         ip,
         detail: { provider: provider?.slice(0, 32), error: err.error, reason: err.detail },
       });

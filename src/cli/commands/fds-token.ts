@@ -2,7 +2,7 @@
 // OAuth tokens) and SSO serviceTokens, and which provider apps may exchange tokens for an FDS app.
 // Documented in docs/storage-tokens.md.
 import type { Command } from 'commander';
-import { providerByName } from '../../core/fds/oauth-providers/index.ts';
+import { APP_ID_RE, providerByName } from '../../core/fds/oauth-providers/index.ts';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
 import { storageTokens } from '../../storage-tokens/index.ts';
 import { table, withContext } from '../run.ts';
@@ -93,7 +93,7 @@ export function registerFdsToken(program: Command): void {
         cmd,
         async (ctx) => {
           const p = provider(o.provider);
-          if (!/^[A-Za-z0-9._-]{1,64}$/.test(o.oauthAppId)) throw new InvalidInputError('--oauth-app-id is malformed');
+          if (!APP_ID_RE.test(o.oauthAppId)) throw new InvalidInputError('--oauth-app-id is malformed');
           await ctx.services.apps.require(o.app);
           const added = await storageTokens(ctx).bind(o.app, p, o.oauthAppId);
           await ctx.services.audit.record({

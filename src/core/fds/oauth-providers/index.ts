@@ -28,7 +28,8 @@ export interface ExchangeParams {
 export type ParseResult = { ok: true; params: ExchangeParams } | { ok: false; message: string };
 
 const MAX_PARAM = 2048;
-const APP_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+/** An FDS appId or a provider's app id (oauthAppId): what exchanges, audit and the CLI accept. */
+export const APP_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 /** Token characters any of the four providers uses (base64/base64url, `.`, `|` of RenRen, `%`-free). */
 const TOKEN_RE = /^[A-Za-z0-9._~+/=|:-]{1,2048}$/;
 

@@ -52,8 +52,6 @@ export function parseForMatch(uri: string): Parsed | undefined {
 export interface MatchOptions {
   /** Byte-identical match against a registered entry (AppFlags.exactRedirect). */
   exact?: boolean;
-  /** Path prefix only on a `/` boundary (default false: plain string prefix as documented). */
-  strictPath?: boolean;
 }
 
 /** Splits the registered value into entries. */
@@ -71,10 +69,9 @@ function hostMatches(requested: string, registered: string): boolean {
   return requested.endsWith(`.${registered}`);
 }
 
-function pathMatches(requested: string, registered: string, strict: boolean): boolean {
-  if (requested === registered) return true;
-  if (!requested.startsWith(registered)) return false;
-  return !strict || registered.endsWith('/') || requested[registered.length] === '/';
+/** Plain string prefix, as documented (no `/` boundary). */
+function pathMatches(requested: string, registered: string): boolean {
+  return requested.startsWith(registered);
 }
 
 /** True when `requested` is a valid redirect target for the registered `;`-separated list. */
@@ -90,7 +87,7 @@ export function matchRedirectUri(requested: string, registered: string, opts: Ma
     if (!r) continue;
     if (r.scheme !== req.scheme || r.port !== req.port) continue;
     if (!hostMatches(req.host, r.host)) continue;
-    if (!pathMatches(req.path, r.path, opts.strictPath ?? false)) continue;
+    if (!pathMatches(req.path, r.path)) continue;
     return true;
   }
   return false;

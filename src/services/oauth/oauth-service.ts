@@ -116,10 +116,6 @@ export class OAuthService implements OAuthApi {
     });
   }
 
-  get lifetimes(): Lifetimes {
-    return this.d.lifetimes;
-  }
-
   private async tokenCache(): Promise<InvalidatingCache<AccessTokenInfo>> {
     this.lookup ??= new InvalidatingCache<AccessTokenInfo>(this.d.cache(), TOKEN_CHANNEL, 30_000, 50_000, this.now);
     this.lookupStarted ??= this.lookup.start();

@@ -133,20 +133,23 @@ export async function listParts(c: FdsCall): Promise<void> {
   });
 }
 
+/** Uploads listed per answer (markers are not supported: a truncated answer says so). */
+const UPLOADS_PAGE = 1000;
+
 export async function listUploads(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const prefix = c.params.get('prefix') ?? '';
-  const uploads = await c.env.repo.listUploads(b.name, prefix);
+  const uploads = await c.env.repo.listUploads(b.name, prefix, UPLOADS_PAGE + 1);
   sendJson(c, {
     bucketName: b.name,
     prefix,
     delimiter: c.params.get('delimiter') ?? '',
-    maxKeys: 1000,
+    maxKeys: UPLOADS_PAGE,
     marker: c.params.get('marker') ?? '',
-    isTruncated: false,
+    isTruncated: uploads.length > UPLOADS_PAGE,
     nextMarker: null,
     commonPrefixes: [],
-    uploads: uploads.slice(0, 1000).map((u) => ({ objectName: u.name, uploadId: u.upload_id, uploadParts: [] })),
+    uploads: uploads.slice(0, UPLOADS_PAGE).map((u) => ({ objectName: u.name, uploadId: u.upload_id, uploadParts: [] })),
   });
 }

@@ -182,6 +182,37 @@ describe('FDS multipart', () => {
     assert.equal((await f.other.send('PUT', `/${B}/redo?uploads`)).status, 403);
   });
 
+  it('?uploads lists by prefix and says when it cut the list at 1000', async () => {
+    await f.owner.ok('PUT', '/many-uploads');
+    const row = (name: string, i: number) => ({
+      upload_id: `u-many-${i}`,
+      bucket: 'many-uploads',
+      name,
+      owner_id: f.ownerKey.developerId,
+      content_type: null,
+      meta: '{}',
+      created_at: Date.now(),
+    });
+    const rows = Array.from({ length: 1001 }, (_, i) => row(`in/${String(i).padStart(4, '0')}`, i));
+    rows.push(row('inz', 2000), row('out/x', 2001));
+    for (let i = 0; i < rows.length; i += 200)
+      await f.t.ctx.db.kysely
+        .insertInto('fds_uploads')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    type Listed = { isTruncated: boolean; uploads: Array<{ objectName: string }> };
+    const all = await f.owner.json<Listed>('GET', '/many-uploads?uploads&prefix=in/');
+    assert.equal(all.isTruncated, true);
+    assert.equal(all.uploads.length, 1000);
+    assert.ok(all.uploads.every((u) => u.objectName.startsWith('in/')));
+    const few = await f.owner.json<Listed>('GET', '/many-uploads?uploads&prefix=out');
+    assert.equal(few.isTruncated, false);
+    assert.deepEqual(
+      few.uploads.map((u) => u.objectName),
+      ['out/x'],
+    );
+  });
+
   it('complete lists each part once: repeats, more than 10,000 entries and bad numbers are 400 and store nothing', async () => {
     const init = await f.owner.json<{ uploadId: string }>('PUT', `/${B}/amplified?uploads`);
     const part = Buffer.alloc(100 * 1024, 'p');

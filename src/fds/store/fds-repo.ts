@@ -465,15 +465,12 @@ export class FdsRepo {
     return this.db.selectFrom('fds_uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
   }
 
-  listUploads(bucket: string, prefix: string): Promise<UploadRow[]> {
-    return this.db
-      .selectFrom('fds_uploads')
-      .selectAll()
-      .where('bucket', '=', bucket)
-      .orderBy('name')
-      .orderBy('upload_id')
-      .execute()
-      .then((rows) => rows.filter((r) => r.name.startsWith(prefix)));
+  /** Uploads of a bucket whose name starts with `prefix`, in name order, at most `limit`. */
+  async listUploads(bucket: string, prefix: string, limit: number): Promise<UploadRow[]> {
+    let q = this.db.selectFrom('fds_uploads').selectAll().where('bucket', '=', bucket);
+    if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
+    const rows = await q.orderBy('name').orderBy('upload_id').limit(limit).execute();
+    return rows.filter((r) => r.name.startsWith(prefix));
   }
 
   listParts(uploadId: string): Promise<PartRow[]> {

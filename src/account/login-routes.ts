@@ -73,13 +73,13 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     // The attempt is reserved before the password is checked (concurrent guesses cannot outrun
     // the limit), on the user's id when the login names one (account, email and phone share one
     // budget), else on the typed login: the same steps and answers either way.
-    const userId = account ? await ctx.services.users.idOfLogin(account) : undefined;
-    const admission = await throttle.admit(PasswordThrottle.accountKey(userId, account), req.ip);
+    const who = account ? await ctx.services.users.findLogin(account) : undefined;
+    const admission = await throttle.admit(PasswordThrottle.accountKey(who?.userId, account), req.ip);
     if (!admission.ok) {
       await ctx.services.audit.record({ type: 'login.throttled', ip: req.ip });
       return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${admission.wait}`), 303);
     }
-    const user = account && password ? await ctx.services.users.authenticate(account, password) : undefined;
+    const user = who && password ? await who.check(password) : undefined;
     if (!user) {
       await ctx.services.audit.record({ type: 'login.failure', ip: req.ip });
       return reply.redirect(backToLogin(returnTo, locale, '&error=invalid'), 303);

@@ -4,6 +4,14 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.t
 import { randomDigits } from '../lib/random.ts';
 import type { UserRow, UsersRepo } from '../store/db/users-repo.ts';
 
+/** A login identifier looked up once (UserService.findLogin). */
+export interface LoginCandidate {
+  /** The user the login names, if any. */
+  userId: string | undefined;
+  /** The user when `password` is theirs, else undefined; verifies a dummy hash for unknown logins. */
+  check(password: string): Promise<User | undefined>;
+}
+
 export interface User {
   userId: string;
   account: string;
@@ -135,19 +143,25 @@ export class UserService {
     return (await this.repo.list(limit, offset)).map(toUser);
   }
 
-  /** The id of the user a login identifier (account name, email or phone) names, if any. */
-  async idOfLogin(login: string): Promise<string | undefined> {
-    return (await this.repo.byLogin(login))?.user_id;
+  /**
+   * Looks a login identifier (account name, email or phone) up once: the id of the user it names,
+   * if any, and a password check that returns the user or undefined. The check's time does not
+   * reveal whether the account exists (a dummy hash is verified when it does not).
+   */
+  async findLogin(login: string): Promise<LoginCandidate> {
+    const r = await this.repo.byLogin(login);
+    return {
+      userId: r?.user_id,
+      check: async (password) => {
+        const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
+        return r && ok ? toUser(r) : undefined;
+      },
+    };
   }
 
-  /**
-   * Checks a password for a login identifier. Returns the user or undefined; the time spent does
-   * not reveal whether the account exists (a dummy hash is verified when it does not).
-   */
+  /** Checks a password for a login identifier (see findLogin). */
   async authenticate(login: string, password: string): Promise<User | undefined> {
-    const r = await this.repo.byLogin(login);
-    const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
-    return r && ok ? toUser(r) : undefined;
+    return (await this.findLogin(login)).check(password);
   }
 
   async verifyPassword(userId: string, password: string): Promise<boolean> {

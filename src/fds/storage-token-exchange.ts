@@ -2,16 +2,12 @@
 // origin (fds-protocol §2.4, step 1), with or without `Authorization: OAuth`: the storage-token
 // service verifies the token at its provider; the answer is `{"token":"…","expireTime":<ms>}` or
 // an FDS error body (400 Invalid OAuth Parameters / Verify OAuth Access Token Error, 429, 502).
-import { StorageTokenError, storageTokens } from '../storage-tokens/index.ts';
+import { storageTokens } from '../storage-tokens/index.ts';
 import { type FdsCall, sendJson } from './call.ts';
 
+/** Refusals are thrown as FdsError and answered by the FDS error handler. */
 export async function exchangeStorageToken(c: FdsCall): Promise<void> {
-  try {
-    const r = await storageTokens(c.env.ctx).exchange(c.params, c.ip);
-    c.reply.header('cache-control', 'no-store');
-    sendJson(c, { token: r.token, expireTime: r.expireTime });
-  } catch (e) {
-    if (!(e instanceof StorageTokenError)) throw e;
-    sendJson(c, e.toBody(), e.status);
-  }
+  const r = await storageTokens(c.env.ctx).exchange(c.params, c.ip);
+  c.reply.header('cache-control', 'no-store');
+  sendJson(c, { token: r.token, expireTime: r.expireTime });
 }

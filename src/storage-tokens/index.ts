@@ -21,5 +21,4 @@ export function storageTokens(ctx: Context): StorageTokenService {
   return s;
 }
 
-export { StorageTokenError } from './errors.ts';
 export { FDS_SID, type StorageCaller, StorageTokenService } from './service.ts';

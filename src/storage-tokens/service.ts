@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { newNonce } from '../core/account/mac-nonce.ts';
+import { FdsError } from '../core/fds/errors.ts';
 import {
   APP_ID_RE,
   type ExchangeParams,
@@ -20,7 +21,6 @@ import type { AuditService } from '../services/audit.ts';
 import type { OAuthApi } from '../services/oauth/types.ts';
 import type { Cache } from '../store/cache/cache.ts';
 import type { StorageTokenRow, StorageTokensRepo } from '../store/db/storage-tokens-repo.ts';
-import { StorageTokenError } from './errors.ts';
 import { ProviderUnreachableError, sendProviderRequest } from './provider-client.ts';
 
 /** The only SSO service id FDS accepts (JS SDK default, fds-protocol §2.5). */
@@ -128,36 +128,35 @@ export class StorageTokenService {
 
   /**
    * `GET /?storageAccessToken&appId=…&oauthAppId=…&oauthAccessToken=…&oauthProvider=…`: verifies the
-   * token at its provider and mints a storage token. Throws StorageTokenError; audits both outcomes.
+   * token at its provider and mints a storage token. Throws FdsError; audits both outcomes.
    */
   async exchange(query: ReadonlyMap<string, string>, ip: string | undefined): Promise<{ token: string; expireTime: number }> {
     const provider = query.get('oauthProvider');
     const appId = query.get('appId');
-    const refuse = async (err: StorageTokenError): Promise<never> => {
+    const refuse = async (err: FdsError): Promise<never> => {
       await this.d.audit.record({
         type: 'fds.storage_token.refused',
         clientId: appId && APP_ID_RE.test(appId) ? appId : undefined,
         ip,
-        detail: { provider: provider?.slice(0, 32), error: err.error, reason: err.detail },
+        detail: { provider: provider?.slice(0, 32), error: err.code, reason: err.detail },
       });
       throw err;
     };
     const limit = this.d.config.fdsTokenExchangePerMinute;
     if (limit > 0) {
       const n = await this.d.cache().incr(`fds:st-exchange:${ip ?? 'unknown'}`, 60_000);
-      if (n > limit)
-        return refuse(new StorageTokenError('TooManyRequests', `more than ${limit} token exchanges per minute from this address`));
+      if (n > limit) return refuse(new FdsError('TooManyRequests', `more than ${limit} token exchanges per minute from this address`));
     }
     const parsed = parseExchangeParams(query);
-    if (!parsed.ok) return refuse(new StorageTokenError('InvalidOAuthParameters', parsed.message));
+    if (!parsed.ok) return refuse(new FdsError('InvalidOAuthParameters', parsed.message));
     const p = parsed.params;
     const base = this.providerBase(p.provider);
-    if (!base) return refuse(new StorageTokenError('InvalidOAuthParameters', `oauthProvider ${p.provider} is disabled on this server`));
+    if (!base) return refuse(new FdsError('InvalidOAuthParameters', `oauthProvider ${p.provider} is disabled on this server`));
     const app = await this.d.apps.get(p.appId);
-    if (!app) return refuse(new StorageTokenError('InvalidOAuthParameters', 'unknown appId'));
+    if (!app) return refuse(new FdsError('InvalidOAuthParameters', 'unknown appId'));
     if (!(await this.mayExchange(p, app.developerId))) {
       return refuse(
-        new StorageTokenError(
+        new FdsError(
           'InvalidOAuthParameters',
           `oauthAppId ${p.oauthAppId} at ${p.provider} is not bound to appId ${p.appId} (opal fds token bind)`,
         ),
@@ -169,21 +168,19 @@ export class StorageTokenService {
       v = await this.verify(p, base);
     } catch (e) {
       if (e instanceof ProviderUnreachableError) {
-        return refuse(new StorageTokenError('UpstreamServiceError', `${p.provider} could not be reached: ${e.message}`));
+        return refuse(new FdsError('UpstreamServiceError', `${p.provider} could not be reached: ${e.message}`));
       }
       throw e;
     }
     if (!v.ok) {
       const err = v.kind === 'bad-reply' ? 'UpstreamServiceError' : 'VerifyOAuthAccessTokenError';
-      return refuse(new StorageTokenError(err, v.message));
+      return refuse(new FdsError(err, v.message));
     }
     if (v.providerAppId !== p.oauthAppId) {
-      return refuse(
-        new StorageTokenError('VerifyOAuthAccessTokenError', `the token was issued to another app at ${p.provider}, not to oauthAppId`),
-      );
+      return refuse(new FdsError('VerifyOAuthAccessTokenError', `the token was issued to another app at ${p.provider}, not to oauthAppId`));
     }
     if (p.oauthOpenId !== undefined && p.provider !== 'XiaoMi' && p.oauthOpenId !== v.providerUserId) {
-      return refuse(new StorageTokenError('VerifyOAuthAccessTokenError', "oauthOpenId is not the token's user"));
+      return refuse(new FdsError('VerifyOAuthAccessTokenError', "oauthOpenId is not the token's user"));
     }
 
     // This Opal as the XiaoMi provider: tie the storage token to the OAuth grant behind the token.
@@ -192,7 +189,7 @@ export class StorageTokenService {
     if (p.provider === 'XiaoMi' && this.xiaomiIsSelf()) {
       const info = await this.d.oauth.resolveAccessToken(p.oauthAccessToken);
       if (!info || info.clientId !== p.oauthAppId) {
-        return refuse(new StorageTokenError('VerifyOAuthAccessTokenError', 'the access token is not valid for oauthAppId'));
+        return refuse(new FdsError('VerifyOAuthAccessTokenError', 'the access token is not valid for oauthAppId'));
       }
       opalUserId = info.userId;
       grantId = info.grantId;

@@ -3,7 +3,7 @@
 // audit events, look-up, expiry and revocation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { StorageTokenError } from '../../src/storage-tokens/errors.ts';
+import { FdsError } from '../../src/core/fds/errors.ts';
 import { storageTokens } from '../../src/storage-tokens/index.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../fixtures/fake-providers.ts';
 import { createTestContext, dbBackends, type TestContext } from '../helpers/env.ts';
@@ -21,8 +21,8 @@ for (const backend of dbBackends()) {
       storageTokens(t.ctx).exchange(new Map(Object.entries({ storageAccessToken: '', appId, ...o })), ip);
     const refused = async (p: Promise<unknown>, error: string, re: RegExp) => {
       await assert.rejects(p, (e: unknown) => {
-        assert.ok(e instanceof StorageTokenError, String(e));
-        assert.equal(e.error, error);
+        assert.ok(e instanceof FdsError, String(e));
+        assert.equal(e.code, error);
         assert.match(e.message, re);
         return true;
       });
@@ -190,7 +190,7 @@ describe('storage-token exchange switches and limits', () => {
       await assert.rejects(st.exchange(q, '203.0.113.9'), /oauthProvider QQ is disabled/);
       await assert.rejects(st.exchange(q, '203.0.113.9'), /disabled/);
       await assert.rejects(st.exchange(q, '203.0.113.9'), /disabled/);
-      await assert.rejects(st.exchange(q, '203.0.113.9'), (e: unknown) => e instanceof StorageTokenError && e.status === 429);
+      await assert.rejects(st.exchange(q, '203.0.113.9'), (e: unknown) => e instanceof FdsError && e.status === 429);
       await assert.rejects(st.exchange(q, '203.0.113.10'), /disabled/, 'another address has its own budget');
     } finally {
       await t.close();

@@ -26,7 +26,11 @@ export const FDS_ERRORS = {
   AuthenticationFailed: [400, 'Authentication Failed'],
   RequestNotSupported: [405, 'Request Not Supported'],
   InvalidRequestRange: [416, 'Request Out of Range'],
+  /** Storage-token exchanges over the per-address limit (fds-protocol §2.4). */
+  TooManyRequests: [429, 'Too Many Requests'],
   InternalServerError: [500, 'Internal Server Error'],
+  /** An OAuth provider could not be reached or answered unreadably (storage-token exchange). */
+  UpstreamServiceError: [502, 'Upstream Service Error'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type FdsErrorCode = keyof typeof FDS_ERRORS;

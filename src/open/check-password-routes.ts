@@ -74,13 +74,13 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     }
     await ctx.cache.del(flowKey(flowId));
     await ctx.cache.del(`checkpw:fails:${flowId}`);
-    const secret = await ctx.services.apps.signingSecret(f.clientId);
-    if (!secret) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS, translator(locale)('checkPassword.noSecret'), 409);
+    const signing = await ctx.services.apps.withSigningSecret(f.clientId);
+    const secret = signing?.secret;
+    if (!signing || !secret) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS, translator(locale)('checkPassword.noSecret'), 409);
     let code: string | undefined;
     if (ok) {
-      const app = await ctx.services.apps.require(f.clientId);
-      const grant = (await ctx.services.oauth.listGrants(f.userId)).find((g) => g.clientId === f.clientId);
-      const scopes = grant?.scopes ?? (app.scopes.includes(1) ? [1] : []);
+      const grant = await ctx.services.oauth.getGrant(f.userId, f.clientId);
+      const scopes = grant?.scopes ?? (signing.app.scopes.includes(1) ? [1] : []);
       code = await ctx.services.oauth.issueCode({ clientId: f.clientId, userId: f.userId, scopes, redirectUri: f.callback });
     }
     await ctx.services.audit.record({

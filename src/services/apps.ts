@@ -200,8 +200,13 @@ export class AppService {
    * does not open (a changed OPAL_SERVER_SECRET: rotate the secret).
    */
   async signingSecret(clientId: string): Promise<string | undefined> {
+    return (await this.withSigningSecret(clientId))?.secret;
+  }
+
+  /** The app and its plain client secret (undefined when not kept), from one read. */
+  async withSigningSecret(clientId: string): Promise<{ app: App; secret: string | undefined } | undefined> {
     const r = await this.apps.byId(clientId);
-    return r ? openSecret(this.serverSecret(), clientId, r.secret_box) : undefined;
+    return r ? { app: toApp(r), secret: openSecret(this.serverSecret(), clientId, r.secret_box) } : undefined;
   }
 
   async rotateSecret(clientId: string): Promise<string> {

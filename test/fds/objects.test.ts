@@ -2,7 +2,9 @@
 // metadata, delete, rename, copy, restore and batch delete, and what they read back.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hmacBase64, stringToSign } from '../../src/core/fds/signer.ts';
 import { dbBackends } from '../helpers/env.ts';
@@ -452,6 +454,10 @@ for (const backend of dbBackends()) {
     });
 
     it('an upload the client abandons mid-body leaves nothing behind', async () => {
+      // Every file under dataDir/blobs: stored blobs and the store's temp files.
+      const blobFiles = async () =>
+        (await readdir(join(f.t.ctx.config.dataDir, 'blobs'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+      const filesBefore = await blobFiles();
       const date = new Date().toUTCString();
       const sig = hmacBase64(f.ownerKey.accessSecret, `PUT\n\n\n${date}\n/${B}/abandoned`);
       const req = request(`${f.t.fdsUrl}/${B}/abandoned`, {
@@ -468,6 +474,8 @@ for (const backend of dbBackends()) {
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.deepEqual(await db.selectFrom('fds_blob_gc').selectAll().execute(), []);
+      for (let i = 0; i < 50 && (await blobFiles()) !== filesBefore; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await blobFiles(), filesBefore);
       assert.equal((await f.owner.send('HEAD', `/${B}/abandoned`)).status, 404);
     });
 

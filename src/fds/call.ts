@@ -3,10 +3,11 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, type FdsIdentity } from '../core/fds/acl.ts';
+import { ANONYMOUS } from '../core/fds/acl.ts';
 import { dispatch, type Operation, parsePath } from '../core/fds/dispatch.ts';
 import { parseQuery, splitTarget } from '../core/fds/query.ts';
 import type { AuthRequest } from './auth/authenticator.ts';
+import type { Caller } from './auth/identities.ts';
 import type { FdsEnv } from './env.ts';
 
 export interface FdsCall extends AuthRequest {
@@ -16,7 +17,7 @@ export interface FdsCall extends AuthRequest {
   bucket: string | undefined;
   object: string | undefined;
   op: Operation;
-  who: FdsIdentity;
+  who: Caller;
   /** The raw request body stream (not yet read). */
   body: Readable;
 }

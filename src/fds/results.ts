@@ -26,7 +26,7 @@ export async function putObjectResult(
   const now = c.env.now();
   const raw = Number(c.params.get('expires'));
   const asked = Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : undefined;
-  const key = c.who.accessKeyId ? await c.env.keys.lookup(c.who.accessKeyId) : undefined;
+  const key = c.who.key;
   const expires = key ? (asked ?? now + THIRTY_DAYS) : Math.min(asked ?? Number.POSITIVE_INFINITY, now + SERVER_PRESIGN_MAX_MS);
   const accessKeyId = key?.accessKeyId ?? serverAccessKeyId(versionId);
   const secret = key?.accessSecret ?? c.env.keys.serverSecretKey(versionId);

@@ -4,8 +4,8 @@
 // identity when it does and it checks out, and throws an FdsError when it does but is wrong.
 
 import type { Context } from '../../context.ts';
-import type { FdsIdentity } from '../../core/fds/acl.ts';
 import type { FdsKeys } from '../keys.ts';
+import type { Caller } from './identities.ts';
 
 export interface AuthRequest {
   method: string;
@@ -30,7 +30,7 @@ export interface AuthDeps {
 
 export interface Authenticator {
   readonly name: string;
-  authenticate(req: AuthRequest): Promise<FdsIdentity | undefined>;
+  authenticate(req: AuthRequest): Promise<Caller | undefined>;
 }
 
 export type AuthenticatorFactory = (deps: AuthDeps) => Authenticator;

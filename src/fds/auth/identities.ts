@@ -2,9 +2,17 @@
 import type { FdsIdentity } from '../../core/fds/acl.ts';
 import type { FdsKey } from '../keys.ts';
 
+/**
+ * Who is calling, as this server knows it: the protocol identity plus, for a developer, the access
+ * key it authenticated with (PutObjectResult presigns with it without a second look-up). Carries a
+ * secret: never log or serialize it whole.
+ */
+export type Caller = FdsIdentity & { key?: FdsKey };
+
 /** A developer acting through one of its apps' access keys: USER grants may name the key or the developer. */
-export function developerIdentity(k: FdsKey): FdsIdentity {
+export function developerIdentity(k: FdsKey): Caller {
   return {
+    key: k,
     kind: 'developer',
     grantIds: [k.accessKeyId, k.developerId],
     ownerId: k.developerId,

@@ -15,9 +15,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { FdsHttp } from '../src/fds-client/http.ts';
-import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../src/fds-client/operations.ts';
-import type { UploadPartResult } from '../src/fds-client/types.ts';
+import { FdsHttp } from '../src/cli/fds-client/http.ts';
+import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../src/cli/fds-client/operations.ts';
+import type { UploadPartResult } from '../src/cli/fds-client/types.ts';
 import { bundleFixture, startChild } from '../test/fixtures/fds-child.ts';
 
 const { values } = parseArgs({

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presignUrl } from '../src/core/fds/presign.ts';
 import { authorizationHeader } from '../src/core/fds/signer.ts';
-import { FdsKeys } from '../src/fds/keys.ts';
-import { storageTokens } from '../src/storage-tokens/index.ts';
+import { FdsKeys } from '../src/services/fds/keys.ts';
 import { startFakeProviders } from '../test/fixtures/fake-providers.ts';
 import { type LatencyResult, runLoad, startBenchServer } from './lib/bench-server.ts';
 
@@ -49,7 +48,7 @@ await signed(
   '/bench?acl',
   JSON.stringify({ accessControlList: [{ grantee: { id: 'AUTHENTICATED_USERS' }, permission: 'READ_OBJECTS', type: 'GROUP' }] }),
 );
-const st = storageTokens(ctx);
+const st = ctx.services.storageTokens;
 await st.bind(app.clientId, 'QQ', '101364207');
 
 const exchangeItems = [];

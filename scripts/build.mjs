@@ -14,10 +14,7 @@ const tmp = `${out}.tmp-${process.pid}`;
 
 // Directories that modules locate next to themselves (import.meta.url) and read at run time; in
 // the bundle every module's directory is dist/.
-const ASSETS = [
-  ['src/web/templates', 'templates'],
-  ['src/open/views', 'views'],
-];
+const ASSETS = [['src/web/templates', 'templates']];
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });

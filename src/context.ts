@@ -5,8 +5,13 @@ import { LIFETIMES } from './core/account/lifetimes.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
+import { FdsKeys } from './services/fds/keys.ts';
+import { FdsStorage } from './services/fds/storage.ts';
+import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
+import { PassbookService } from './services/passbook.ts';
+import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
@@ -16,13 +21,18 @@ import { AppsRepo } from './store/db/apps-repo.ts';
 import { AuditRepo } from './store/db/audit-repo.ts';
 import { type Db, openDb } from './store/db/connect.ts';
 import { DevelopersRepo } from './store/db/developers-repo.ts';
+import { FdsRepo } from './store/db/fds-repo.ts';
 import { FriendsRepo } from './store/db/friends-repo.ts';
 import { migrate } from './store/db/migrate.ts';
 import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
 import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
+import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
 import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
+import { PassbookRepo } from './store/db/passbook-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
+import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
+import { createWebKit, type WebKit } from './web/web-kit.ts';
 
 export interface Services {
   users: UserService;
@@ -31,7 +41,30 @@ export interface Services {
   audit: AuditService;
   settings: SettingsRepo;
   oauth: OAuthService;
+  passbook: PassbookService;
+  storageTokens: StorageTokenService;
+  fdsKeys: FdsKeys;
+  /** FDS metadata and blobs together (store, discard, free). */
+  fds: FdsStorage;
+  fdsSweeper: FdsSweeper;
+  /** Page toolkit: CSRF, sessions, locale. */
+  web: WebKit;
 }
+
+/** Background work a server starts for the sites it serves; close() stops all of it. */
+export interface BackgroundWork {
+  /** Hourly purge of expired codes, tokens and page sessions (account origin). */
+  purges?: boolean;
+  /** Lifecycle rules and blob collection, every `sweepIntervalMs` (FDS origin). */
+  sweeper?: boolean;
+  /** Revoke storage tokens when the grant they came from is revoked on any node (FDS origin). */
+  storageTokenRevocations?: boolean;
+}
+
+/** Sweeper period (lifecycle and blob collection). */
+export const SWEEP_INTERVAL_MS = 60_000;
+/** Purge period of expired OAuth records and page sessions. */
+export const PURGE_INTERVAL_MS = 3600_000;
 
 export interface Context {
   config: Config;
@@ -41,7 +74,9 @@ export interface Context {
   services: Services;
   /** Secret for keyed derivations (openId, unionId, client-secret hashes), shared by every node. */
   serverSecret: string;
-  /** Closes every store; idempotent. */
+  /** Starts background work (idempotent per kind); close() stops it before closing the stores. */
+  startBackground(work: BackgroundWork, log?: (err: unknown, what: string) => void): void;
+  /** Stops background work, then closes every store; idempotent. */
   close(): Promise<void>;
 }
 
@@ -79,9 +114,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
   let cache: Cache | undefined;
   let blobs: BlobStore | undefined;
   let closed = false;
+  const stops: Array<() => unknown> = [];
   const close = async () => {
     if (closed) return;
     closed = true;
+    await Promise.allSettled(stops.map((s) => s()));
     await Promise.allSettled([cache?.close(), blobs?.close()]);
     await db.close();
   };
@@ -94,27 +131,70 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const users = new UserService(new UsersRepo(db.kysely), now);
     const apps = new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now);
     const audit = new AuditService(new AuditRepo(db.kysely), now);
+    const cacheOf = (): Cache => {
+      if (!cache) throw new Error('cache not opened in this context');
+      return cache;
+    };
+    const blobsOf = (): BlobStore => {
+      if (!blobs) throw new Error('blob store not opened in this context');
+      return blobs;
+    };
+    const oauth = new OAuthService({
+      grants: new OAuthGrantsRepo(db.kysely),
+      codes: new OAuthCodesRepo(db.kysely),
+      tokens: new OAuthTokensRepo(db.kysely),
+      apps,
+      audit,
+      cache: cacheOf,
+      serverSecret,
+      lifetimes: LIFETIMES[config.lifetimeProfile],
+      db: db.kysely,
+      now,
+    });
+    const fds = new FdsStorage(new FdsRepo(db.kysely, now, db.dialect), blobsOf, now);
     const services: Services = {
       users,
       apps,
       friends: new FriendService(new FriendsRepo(db.kysely), users, now),
       audit,
       settings,
-      oauth: new OAuthService({
-        grants: new OAuthGrantsRepo(db.kysely),
-        codes: new OAuthCodesRepo(db.kysely),
-        tokens: new OAuthTokensRepo(db.kysely),
+      oauth,
+      passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
+      storageTokens: new StorageTokenService({
+        config,
+        repo: new StorageTokensRepo(db.kysely),
         apps,
         audit,
-        cache: () => {
-          if (!cache) throw new Error('cache not opened in this context');
-          return cache;
-        },
-        serverSecret,
-        lifetimes: LIFETIMES[config.lifetimeProfile],
-        db: db.kysely,
+        cache: cacheOf,
+        oauth,
         now,
       }),
+      fdsKeys: new FdsKeys(db.kysely, serverSecret, now),
+      fds,
+      fdsSweeper: new FdsSweeper(fds),
+      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
+    };
+    const started = new Set<keyof BackgroundWork>();
+    const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {
+      if (closed) return;
+      if (work.purges && !started.has('purges')) {
+        started.add('purges');
+        const timer = setInterval(() => {
+          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired()]).catch((e: unknown) => log(e, 'oauth purge failed'));
+        }, PURGE_INTERVAL_MS);
+        timer.unref();
+        stops.push(() => clearInterval(timer));
+      }
+      if (work.sweeper && !started.has('sweeper')) {
+        started.add('sweeper');
+        services.fdsSweeper.start(SWEEP_INTERVAL_MS);
+        stops.push(() => services.fdsSweeper.stop());
+      }
+      if (work.storageTokenRevocations && !started.has('storageTokenRevocations')) {
+        started.add('storageTokenRevocations');
+        services.storageTokens.listenForGrantRevocations();
+        stops.push(() => services.storageTokens.stopListening());
+      }
     };
     if (opts.full !== false) {
       cache = await openCache(config.redisUrl, config.redisPrefix);
@@ -133,6 +213,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       },
       services,
       serverSecret,
+      startBackground,
       close,
     };
   } catch (e) {

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
-import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites.ts';
+import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
 
 export interface RunningServer {
   ctx: Context;
@@ -54,6 +54,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const metrics = createMetrics();
   const apps: Partial<Record<SiteName, FastifyInstance>> = {};
   const urls: Partial<Record<SiteName, string>> = {};
+
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   try {
     for (const site of config.sites) {
@@ -64,6 +65,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       urls[site] = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     }
+    const serves = (site: SiteName) => config.sites.includes(site);
+    const log = Object.values(apps)[0]?.log;
+    ctx.startBackground({ purges: serves('account'), sweeper: serves('fds'), storageTokenRevocations: serves('fds') }, (err, what) =>
+      log?.warn({ err }, what),
+    );
   } catch (e) {
     await Promise.allSettled(Object.values(apps).map((a) => a.close()));
     if (!opts.ctx) await ctx.close();

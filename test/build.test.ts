@@ -37,7 +37,7 @@ describe('production bundle', () => {
   });
 
   it('builds one module with its templates beside it', () => {
-    for (const f of ['opal.mjs', 'templates/login.eta', 'views']) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ['opal.mjs', 'templates/login.eta', 'templates/check-password.eta']) assert.ok(existsSync(join(out, f)), f);
   });
 
   it('serves /healthz, and the demo seed, from the bundle', async (t) => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { TOKEN_FAILURES_PER_IP } from '../../src/account/token-routes.ts';
+import { TOKEN_FAILURES_PER_IP } from '../../src/sites/account/oauth/token.ts';
 import { dbBackends } from '../helpers/env.ts';
 import { type Fixture, fixture, parseTokenBody } from './oauth-helpers.ts';
 

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { FdsHttp } from '../../src/fds-client/http.ts';
-import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../../src/fds-client/operations.ts';
-import { Meter } from '../../src/fds-client/streams.ts';
-import type { UploadPartResult } from '../../src/fds-client/types.ts';
+import { FdsHttp } from '../../src/cli/fds-client/http.ts';
+import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../../src/cli/fds-client/operations.ts';
+import { Meter } from '../../src/cli/fds-client/streams.ts';
+import type { UploadPartResult } from '../../src/cli/fds-client/types.ts';
 import { bundleFixture, type ChildServer, rssBytes, sampleRss, settleRss, startChild } from '../fixtures/fds-child.ts';
 import { payloadMd5, payloadStream } from '../fixtures/fds-data.ts';
 import { tmpDir } from '../helpers/env.ts';

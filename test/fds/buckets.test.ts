@@ -197,15 +197,13 @@ for (const backend of dbBackends()) {
     it('deleting a bucket re-checks for live objects inside its transaction', async () => {
       await f.owner.ok('PUT', '/late-live');
       await f.owner.ok('PUT', '/late-live/o', { body: 'x' });
-      const { FdsEnv } = await import('../../src/fds/env.ts');
-      const repo = new FdsEnv(f.t.ctx).repo;
+      const repo = f.t.ctx.services.fds.repo;
       await assert.rejects(repo.purgeBucket('late-live'), /Bucket Not Empty/);
       assert.equal((await f.owner.send('GET', '/late-live/o')).status, 200);
     });
 
     it('metadata cannot outlive its bucket (foreign keys)', async () => {
-      const { FdsEnv } = await import('../../src/fds/env.ts');
-      const repo = new FdsEnv(f.t.ctx).repo;
+      const repo = f.t.ctx.services.fds.repo;
       const upload = {
         upload_id: 'u-nobucket',
         bucket: 'never-made',

@@ -5,10 +5,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { ClientConfig } from '../../src/fds-client/config.ts';
-import { FdsError } from '../../src/fds-client/errors.ts';
-import { FdsHttp } from '../../src/fds-client/http.ts';
-import { createBucket, getObject, headObject, initMultipart, listObjects, putObject, uploadPart } from '../../src/fds-client/operations.ts';
+import type { ClientConfig } from '../../src/cli/fds-client/config.ts';
+import { FdsError } from '../../src/cli/fds-client/errors.ts';
+import { FdsHttp } from '../../src/cli/fds-client/http.ts';
+import {
+  createBucket,
+  getObject,
+  headObject,
+  initMultipart,
+  listObjects,
+  putObject,
+  uploadPart,
+} from '../../src/cli/fds-client/operations.ts';
 import { bundleFixture, type ChildServer, startChild } from '../fixtures/fds-child.ts';
 import { payload, trickle } from '../fixtures/fds-data.ts';
 import { tmpDir } from '../helpers/env.ts';

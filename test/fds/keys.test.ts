@@ -2,7 +2,7 @@
 // key; and Go-style presigned multipart uploads signed with sub-resources (§2.3).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FdsKeys } from '../../src/fds/keys.ts';
+import { FdsKeys } from '../../src/services/fds/keys.ts';
 import { SdkClient } from './helpers/sdk.ts';
 import { type FdsFixture, md5Hex, startFds } from './helpers/setup.ts';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { presignedPath } from '../../src/core/fds/presign.ts';
-import { FdsKeys, SERVER_PRESIGN_MAX_MS } from '../../src/fds/keys.ts';
+import { FdsKeys, SERVER_PRESIGN_MAX_MS } from '../../src/services/fds/keys.ts';
 import { type FdsFixture, ssoWritableBucket, startFds } from './helpers/setup.ts';
 
 const B = 'sso-drop';

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { fdsRuntime } from '../../src/fds/plugin.ts';
 import { type FdsFixture, startFds } from './helpers/setup.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,12 +19,7 @@ describe('FDS versions and bucket configurations', () => {
   });
   after(() => f.close());
 
-  const runtime = () => {
-    const app = f.t.server.apps.fds;
-    const rt = app ? fdsRuntime(app) : undefined;
-    if (!rt) throw new Error('no FDS runtime');
-    return rt;
-  };
+  const runtime = () => f.t.ctx.services;
 
   it('PY test_get_version_ids: 10 puts leave 9 non-current ids, newest first', async () => {
     const results: Array<{ previousVersionId: string | null }> = [];
@@ -242,7 +236,7 @@ describe('FDS versions and bucket configurations', () => {
       }),
     });
     await sleep(1000);
-    await runtime().sweeper.runOnce();
+    await runtime().fdsSweeper.runOnce();
     assert.equal((await f.owner.send('HEAD', '/life/tmp/a')).status, 404);
     assert.equal((await f.owner.send('HEAD', '/life/keep/b')).status, 200);
     assert.equal(await (await f.owner.send('GET', '/life/old/x')).text(), 'v2');
@@ -256,14 +250,14 @@ describe('FDS versions and bucket configurations', () => {
     const key = 'orphanBlobKey0123456789abcdef';
     await f.t.ctx.blobs.put(key, Readable.from([Buffer.from('orphan')]));
     await f.t.ctx.db.kysely.insertInto('fds_blob_gc').values({ blob_key: key, state: 'pending', at: Date.now() }).execute();
-    await rt.sweeper.runOnce();
+    await rt.fdsSweeper.runOnce();
     assert.equal(await f.t.ctx.blobs.size(key), 6, 'a young pending blob may still be uploading');
     await f.t.ctx.db.kysely
       .updateTable('fds_blob_gc')
       .set({ at: Date.now() - 7 * 3600 * 1000 })
       .where('blob_key', '=', key)
       .execute();
-    await rt.sweeper.runOnce();
+    await rt.fdsSweeper.runOnce();
     assert.equal(await f.t.ctx.blobs.size(key), undefined);
     assert.deepEqual(await f.t.ctx.db.kysely.selectFrom('fds_blob_gc').selectAll().execute(), []);
   });

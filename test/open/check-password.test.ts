@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { xmSign } from '../../src/core/account/xm-sign.ts';
-import { MAX_FAILURES_PER_FLOW } from '../../src/open/check-password-routes.ts';
+import { MAX_FAILURES_PER_FLOW } from '../../src/sites/account/check-password/routes.ts';
 import { startTestServer, type TestServer } from '../helpers/env.ts';
 import { Agent, type Seeded, seed } from './fixtures.ts';
 

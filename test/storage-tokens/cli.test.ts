@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { storageTokens } from '../../src/storage-tokens/index.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../fixtures/fake-providers.ts';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
 
@@ -53,7 +52,7 @@ describe('opal fds token (real processes)', () => {
     assert.equal(bind.code, 0, bind.stderr);
     assert.deepEqual(JSON.parse(bind.stdout), { appId, provider: 'QQ', oauthAppId: '101', added: true });
 
-    const st = storageTokens(t.ctx);
+    const st = t.ctx.services.storageTokens;
     const q = new Map(Object.entries({ appId, oauthAppId: '101', oauthAccessToken: 'qq-cli', oauthProvider: 'QQ' }));
     const { token } = await st.exchange(q, '127.0.0.1');
 

@@ -4,8 +4,7 @@
 // tokens refused; QQ, Sina and RenRen against fake provider servers; SSO serviceTokens from /sts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FdsKeys } from '../../src/fds/keys.ts';
-import { storageTokens } from '../../src/storage-tokens/index.ts';
+import { FdsKeys } from '../../src/services/fds/keys.ts';
 import { authorize, codeOf, type Fixture, fixture, hidden, Jar, login, PASSWORD, parseTokenBody } from '../account/oauth-helpers.ts';
 import { SdkClient } from '../fds/helpers/sdk.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../fixtures/fake-providers.ts';
@@ -141,7 +140,7 @@ for (const backend of dbBackends()) {
       assert.match(await badMac.text(), /Verify OAuth Access Token Error/);
 
       // Revoked (CLI path: service revoke by id) and expired tokens are refused.
-      const st = storageTokens(f.t.ctx);
+      const st = f.t.ctx.services.storageTokens;
       const [rowB] = await st.list({ appId: f.clientId, user: bobId });
       assert.ok(rowB);
       assert.equal(await st.revokeWhere({ id: rowB.id }, 'test'), 1);
@@ -196,7 +195,7 @@ for (const backend of dbBackends()) {
       assert.equal(after.status, 400);
       assert.match(await after.text(), /Authentication Failed/);
       // The grant-revocation broadcast also marks the rows revoked (seen by `opal fds token list`).
-      const st = storageTokens(f.t.ctx);
+      const st = f.t.ctx.services.storageTokens;
       let states: string[] = [];
       for (let i = 0; i < 50; i++) {
         states = (await st.list({ appId: f.clientId, user: f.userId, all: true }))
@@ -209,7 +208,7 @@ for (const backend of dbBackends()) {
     });
 
     it('XiaoMi: without the broadcast (another process revoked), the grant check alone refuses, also after a new grant', async () => {
-      const st = storageTokens(f.t.ctx);
+      const st = f.t.ctx.services.storageTokens;
       st.stopListening();
       try {
         const alice = await macToken('alice');
@@ -253,7 +252,7 @@ for (const backend of dbBackends()) {
     });
 
     it('QQ, Sina and RenRen through the FDS origin against fake providers; tokens of another app refused', async () => {
-      const st = storageTokens(f.t.ctx);
+      const st = f.t.ctx.services.storageTokens;
       await st.bind(f.clientId, 'QQ', '101364207');
       await st.bind(f.clientId, 'Sina', '3748582991');
       await st.bind(f.clientId, 'RenRen', '239085');

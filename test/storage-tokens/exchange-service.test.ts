@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FdsError } from '../../src/core/fds/errors.ts';
-import { storageTokens } from '../../src/storage-tokens/index.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../fixtures/fake-providers.ts';
 import { createTestContext, dbBackends, type TestContext } from '../helpers/env.ts';
 
@@ -18,7 +17,7 @@ for (const backend of dbBackends()) {
     let t: TestContext;
     let appId: string;
     const ex = (o: Record<string, string>, ip = '198.51.100.1') =>
-      storageTokens(t.ctx).exchange(new Map(Object.entries({ storageAccessToken: '', appId, ...o })), ip);
+      t.ctx.services.storageTokens.exchange(new Map(Object.entries({ storageAccessToken: '', appId, ...o })), ip);
     const refused = async (p: Promise<unknown>, error: string, re: RegExp) => {
       await assert.rejects(p, (e: unknown) => {
         assert.ok(e instanceof FdsError, String(e));
@@ -41,7 +40,7 @@ for (const backend of dbBackends()) {
       t = await createTestContext({ backend, env: { ...fakeProviderEnv(fakes), OPAL_FDS_OAUTH_TIMEOUT_MS: '300' } });
       const { app } = await t.ctx.services.apps.create({ name: 'Photos', redirectUris: 'https://photos.example/cb' });
       appId = app.clientId;
-      const st = storageTokens(t.ctx);
+      const st = t.ctx.services.storageTokens;
       await st.bind(appId, 'QQ', QQ_APP);
       await st.bind(appId, 'Sina', SINA_APP);
       await st.bind(appId, 'RenRen', RENREN_APP);
@@ -70,12 +69,16 @@ for (const backend of dbBackends()) {
       assert.match(r.token, /^[A-Za-z0-9_-]{40}$/);
       const week = 7 * 24 * 3600 * 1000;
       assert.ok(r.expireTime >= before + week && r.expireTime <= Date.now() + week);
-      const caller = await storageTokens(t.ctx).authenticateStorageToken(appId, r.token);
+      const caller = await t.ctx.services.storageTokens.authenticateStorageToken(appId, r.token);
       assert.equal(caller?.provider, 'QQ');
       assert.equal(caller?.providerUserId, '805CFCB3AFEA40CA7CE4B6D8A8668793');
       assert.equal(caller?.appId, appId);
-      assert.equal(await storageTokens(t.ctx).authenticateStorageToken('2882303761517999999', r.token), undefined, 'bound to its appId');
-      assert.equal(await storageTokens(t.ctx).authenticateStorageToken(appId, `${r.token}x`), undefined);
+      assert.equal(
+        await t.ctx.services.storageTokens.authenticateStorageToken('2882303761517999999', r.token),
+        undefined,
+        'bound to its appId',
+      );
+      assert.equal(await t.ctx.services.storageTokens.authenticateStorageToken(appId, `${r.token}x`), undefined);
       const sent = fakes.qq.requests.at(-1);
       assert.equal(sent?.url, '/oauth2.0/me?access_token=qq-alice');
     });
@@ -88,7 +91,7 @@ for (const backend of dbBackends()) {
 
     it('Sina: POSTs get_token_info, accepts its own app, refuses another app and expired tokens', async () => {
       const r = await ex({ oauthAppId: SINA_APP, oauthAccessToken: 'sina-bob', oauthProvider: 'Sina' });
-      const caller = await storageTokens(t.ctx).authenticateStorageToken(appId, r.token);
+      const caller = await t.ctx.services.storageTokens.authenticateStorageToken(appId, r.token);
       assert.equal(caller?.providerUserId, '5712659759');
       const sent = fakes.sina.requests.at(-1);
       assert.equal(sent?.method, 'POST');
@@ -100,7 +103,7 @@ for (const backend of dbBackends()) {
 
     it('RenRen: reads user and app, refuses another app and expired tokens', async () => {
       const r = await ex({ oauthAppId: RENREN_APP, oauthAccessToken: 'rr-carol', oauthProvider: 'RenRen' });
-      assert.equal((await storageTokens(t.ctx).authenticateStorageToken(appId, r.token))?.providerUserId, '242164211');
+      assert.equal((await t.ctx.services.storageTokens.authenticateStorageToken(appId, r.token))?.providerUserId, '242164211');
       await notVerified('RenRen', RENREN_APP, 'rr-other-app', /another app/);
       await notVerified('RenRen', RENREN_APP, 'rr-expired', /EXPIRED-TOKEN/);
     });
@@ -113,7 +116,7 @@ for (const backend of dbBackends()) {
       );
       await refused(ex({ oauthAppId: QQ_APP, oauthProvider: 'QQ' }), 'InvalidOAuthParameters', /missing parameter oauthAccessToken/);
       await refused(
-        storageTokens(t.ctx).exchange(
+        t.ctx.services.storageTokens.exchange(
           new Map(Object.entries({ appId: '2882303761517000404', oauthAppId: QQ_APP, oauthAccessToken: 'qq-alice', oauthProvider: 'QQ' })),
           'x',
         ),
@@ -134,7 +137,7 @@ for (const backend of dbBackends()) {
     });
 
     it('revokes a token and refuses an expired one', async () => {
-      const st = storageTokens(t.ctx);
+      const st = t.ctx.services.storageTokens;
       const a = await ex({ oauthAppId: QQ_APP, oauthAccessToken: 'qq-alice', oauthProvider: 'QQ' });
       const b = await ex({ oauthAppId: QQ_APP, oauthAccessToken: 'qq-alice', oauthProvider: 'QQ' });
       const ca = await st.authenticateStorageToken(appId, a.token);
@@ -186,7 +189,7 @@ describe('storage-token exchange switches and limits', () => {
     try {
       const { app } = await t.ctx.services.apps.create({ name: 'A', redirectUris: 'https://a.example/cb' });
       const q = new Map(Object.entries({ appId: app.clientId, oauthAppId: '1', oauthAccessToken: 'x', oauthProvider: 'QQ' }));
-      const st = storageTokens(t.ctx);
+      const st = t.ctx.services.storageTokens;
       await assert.rejects(st.exchange(q, '203.0.113.9'), /oauthProvider QQ is disabled/);
       await assert.rejects(st.exchange(q, '203.0.113.9'), /disabled/);
       await assert.rejects(st.exchange(q, '203.0.113.9'), /disabled/);

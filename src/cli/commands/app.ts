@@ -1,8 +1,8 @@
 // `opal app …`: manage developer apps (OAuth clients).
 import type { Command } from 'commander';
-import { FdsKeys } from '../../fds/keys.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
+import { FdsKeys } from '../../services/fds/keys.ts';
 import { fields, table, withContext } from '../run.ts';
 
 function parseFlags(list: string[] | undefined): AppFlags | undefined {

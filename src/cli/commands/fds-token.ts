@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { APP_ID_RE, providerByName } from '../../core/fds/oauth-providers/index.ts';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
-import { storageTokens } from '../../storage-tokens/index.ts';
 import { table, withContext } from '../run.ts';
 
 function provider(name: string) {
@@ -31,7 +30,7 @@ export function registerFdsToken(program: Command): void {
         cmd,
         async (ctx) => {
           if (o.kind !== undefined && o.kind !== 'oauth' && o.kind !== 'sso') throw new InvalidInputError('--kind must be oauth or sso');
-          return storageTokens(ctx).list({ appId: o.app, kind: o.kind, user: o.user, all: o.all });
+          return ctx.services.storageTokens.list({ appId: o.app, kind: o.kind, user: o.user, all: o.all });
         },
         (rows) =>
           table(
@@ -54,7 +53,7 @@ export function registerFdsToken(program: Command): void {
         async (ctx) => {
           const given = [id, o.app, o.user].filter((x) => x !== undefined);
           if (given.length !== 1) throw new InvalidInputError('give exactly one of <id>, --app, --user');
-          const st = storageTokens(ctx);
+          const st = ctx.services.storageTokens;
           if (id !== undefined) {
             const revoked = await st.revokeWhere({ id }, 'cli');
             if (revoked === 0) throw new NotFoundError(`no live token ${id}`);
@@ -76,7 +75,7 @@ export function registerFdsToken(program: Command): void {
         cmd,
         async (ctx) => {
           if (!/^\d{1,4}$/.test(o.days)) throw new InvalidInputError('--days must be a whole number of days');
-          return { purged: await storageTokens(ctx).purge(Number(o.days) * 24 * 3600_000) };
+          return { purged: await ctx.services.storageTokens.purge(Number(o.days) * 24 * 3600_000) };
         },
         (r) => `purged ${r.purged} token(s)`,
       );
@@ -95,7 +94,7 @@ export function registerFdsToken(program: Command): void {
           const p = provider(o.provider);
           if (!APP_ID_RE.test(o.oauthAppId)) throw new InvalidInputError('--oauth-app-id is malformed');
           await ctx.services.apps.require(o.app);
-          const added = await storageTokens(ctx).bind(o.app, p, o.oauthAppId);
+          const added = await ctx.services.storageTokens.bind(o.app, p, o.oauthAppId);
           await ctx.services.audit.record({
             type: 'fds.oauth_binding.added',
             actor: 'cli',
@@ -119,7 +118,7 @@ export function registerFdsToken(program: Command): void {
         cmd,
         async (ctx) => {
           const p = provider(o.provider);
-          if (!(await storageTokens(ctx).unbind(o.app, p, o.oauthAppId))) throw new NotFoundError('no such binding');
+          if (!(await ctx.services.storageTokens.unbind(o.app, p, o.oauthAppId))) throw new NotFoundError('no such binding');
           await ctx.services.audit.record({
             type: 'fds.oauth_binding.removed',
             actor: 'cli',
@@ -140,7 +139,7 @@ export function registerFdsToken(program: Command): void {
       await withContext(
         cmd,
         async (ctx) =>
-          (await storageTokens(ctx).listBindings(o.app)).map((b) => ({
+          (await ctx.services.storageTokens.listBindings(o.app)).map((b) => ({
             appId: b.app_id,
             provider: b.provider,
             oauthAppId: b.oauth_app_id,

@@ -4,10 +4,11 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { presignUrl } from '../../core/fds/presign.ts';
-import { DEFAULT_ENDPOINT, resolveClientConfig } from '../../fds-client/config.ts';
-import { downloadFile, downloadStream } from '../../fds-client/download.ts';
-import { ChecksumError, FdsError } from '../../fds-client/errors.ts';
-import { FdsHttp } from '../../fds-client/http.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
+import { DEFAULT_ENDPOINT, resolveClientConfig } from '../fds-client/config.ts';
+import { downloadFile, downloadStream } from '../fds-client/download.ts';
+import { ChecksumError, FdsError } from '../fds-client/errors.ts';
+import { FdsHttp } from '../fds-client/http.ts';
 import {
   createBucket,
   deleteBucket,
@@ -16,11 +17,10 @@ import {
   listBuckets,
   listObjects,
   listObjectsPage,
-} from '../../fds-client/operations.ts';
-import { createProgress } from '../../fds-client/progress.ts';
-import { formatSize, parseSize } from '../../fds-client/sizes.ts';
-import { uploadFile, uploadStream } from '../../fds-client/upload.ts';
-import { InvalidInputError } from '../../lib/errors.ts';
+} from '../fds-client/operations.ts';
+import { createProgress } from '../fds-client/progress.ts';
+import { formatSize, parseSize } from '../fds-client/sizes.ts';
+import { uploadFile, uploadStream } from '../fds-client/upload.ts';
 import { table, wantsJson } from '../run.ts';
 
 interface ConnOpts {

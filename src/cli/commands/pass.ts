@@ -1,7 +1,6 @@
 // `opal pass …`: passbook plans and passes (served to holders by GET /app/get_pass).
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../lib/errors.ts';
-import { passbookOf } from '../../passbook/index.ts';
 import { fields, table, withContext } from '../run.ts';
 
 function date(v: string | undefined, name: string): number | undefined {
@@ -31,7 +30,7 @@ export function registerPass(program: Command): void {
       await withContext(
         cmd,
         (ctx) =>
-          passbookOf(ctx).createPlan({
+          ctx.services.passbook.createPlan({
             clientId: o.app,
             title: o.title,
             description: o.description,
@@ -50,7 +49,7 @@ export function registerPass(program: Command): void {
     .action(async (o: { app?: string }, cmd: Command) => {
       await withContext(
         cmd,
-        (ctx) => passbookOf(ctx).plans(o.app),
+        (ctx) => ctx.services.passbook.plans(o.app),
         (rows) =>
           table(
             rows.map((p) => ({ ...p, validStartDate: iso(p.validStartDate), validEndDate: iso(p.validEndDate) })),
@@ -71,7 +70,7 @@ export function registerPass(program: Command): void {
       await withContext(
         cmd,
         async (ctx) => {
-          const pb = passbookOf(ctx);
+          const pb = ctx.services.passbook;
           const p = await pb.plan(o.plan);
           return pb.issue({ clientId: p.clientId, planId: p.planId, user: o.user, imei: o.imei, imeiMd5: o.imeiMd5, passCode: o.code });
         },
@@ -97,7 +96,7 @@ export function registerPass(program: Command): void {
             if (!u) throw new InvalidInputError(`no user "${o.user}"`);
             userId = u.userId;
           }
-          return passbookOf(ctx).passes({
+          return ctx.services.passbook.passes({
             ...(o.app ? { clientId: o.app } : {}),
             ...(userId ? { userId } : {}),
             ...(o.plan ? { planId: o.plan } : {}),
@@ -119,7 +118,7 @@ export function registerPass(program: Command): void {
     .action(async (passId: string, _o: unknown, cmd: Command) => {
       await withContext(
         cmd,
-        (ctx) => passbookOf(ctx).revoke(passId),
+        (ctx) => ctx.services.passbook.revoke(passId),
         (p) => fields({ passId: p.passId, revokedAt: iso(p.revokedAt) }),
       );
     });

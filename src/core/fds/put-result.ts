@@ -1,6 +1,6 @@
 // The PutObjectResult body (fds-protocol §5.1) that put, post, multipart complete and copy answer
 // with: a presigned GET triple for the object just written. One definition for the server
-// (src/fds/results.ts narrows it) and the client (src/fds-client/types.ts).
+// (src/sites/fds/results.ts narrows it) and the client (src/cli/fds-client/types.ts).
 
 export interface PutObjectResult {
   bucketName: string;

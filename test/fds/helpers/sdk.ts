@@ -6,7 +6,7 @@ import type { Context } from '../../../src/context.ts';
 import { type PresignInput, presignUrl } from '../../../src/core/fds/presign.ts';
 import { splitTarget } from '../../../src/core/fds/query.ts';
 import { authorizationHeader } from '../../../src/core/fds/signer.ts';
-import { FdsKeys } from '../../../src/fds/keys.ts';
+import { FdsKeys } from '../../../src/services/fds/keys.ts';
 
 export interface Credentials {
   accessKeyId: string;

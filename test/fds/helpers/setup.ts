@@ -1,7 +1,6 @@
 // A real server with two developers' FDS keys (owner and a second, unrelated developer) and an
 // anonymous client, as the SDK test suites use them (fds-protocol §12.1).
 import { createHash } from 'node:crypto';
-import { storageTokens } from '../../../src/storage-tokens/index.ts';
 import { type DbBackend, startTestServer, type TestServer } from '../../helpers/env.ts';
 import { type Credentials, newDeveloperKey, SdkClient } from './sdk.ts';
 
@@ -40,7 +39,7 @@ export async function ssoWritableBucket(f: FdsFixture, bucket: string, account: 
     body: JSON.stringify({ accessControlList: [{ grantee: { id: 'AUTHENTICATED_USERS' }, permission: 'SSO_WRITE', type: 'GROUP' }] }),
   });
   const user = await f.t.ctx.services.users.create({ account, password: 'correct horse battery', nickname });
-  return (await storageTokens(f.t.ctx).issueServiceToken(user.userId, '127.0.0.1')).serviceToken;
+  return (await f.t.ctx.services.storageTokens.issueServiceToken(user.userId, '127.0.0.1')).serviceToken;
 }
 
 export function md5Hex(data: string | Uint8Array): string {

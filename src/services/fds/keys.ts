@@ -1,0 +1,117 @@
+// FDS access keys: one per app, created on demand. Secrets are derived, never stored:
+// accessSecret = base64url(HMAC-SHA256(serverSecret, `fds-secret|<accessKeyId>|<version>`)).
+// Rotation bumps the version (the access key id stays, so ACL grants naming it keep working).
+// A key acts for its app's developer: a developer's apps share its buckets.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { NotFoundError } from '../../lib/errors.ts';
+import type { Database } from '../../store/db/schema.ts';
+
+export interface FdsKey {
+  accessKeyId: string;
+  accessSecret: string;
+  clientId: string;
+  developerId: string;
+  developerName: string;
+}
+
+/**
+ * The server's own presigning keys (PutObjectResult for callers without an access key, i.e. app
+ * users): one per object version, `OPAL-SERVER.<versionId>`, with a secret derived from the server
+ * secret and that version id. The id travels as `GalaxyAccessKeyId`, so the URL an SDK builds from
+ * the result's triple (§2.3) names the version it may read and nothing else.
+ */
+export const SERVER_ACCESS_KEY_ID = 'OPAL-SERVER';
+
+/** Longest lifetime of a server-signed URL (the default too), whatever `expires` the caller asks. */
+export const SERVER_PRESIGN_MAX_MS = 24 * 3600 * 1000;
+
+export function serverAccessKeyId(versionId: string): string {
+  return `${SERVER_ACCESS_KEY_ID}.${versionId}`;
+}
+
+/** The version a server key id is bound to, or undefined when it is not a server key id. */
+export function boundVersionOf(accessKeyId: string): string | undefined {
+  return /^OPAL-SERVER\.([0-9a-z]{1,64})$/.exec(accessKeyId)?.[1];
+}
+
+export class FdsKeys {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly serverSecret: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  secretOf(accessKeyId: string, version: number): string {
+    return createHmac('sha256', this.serverSecret).update(`fds-secret|${accessKeyId}|${version}`, 'utf8').digest('base64url');
+  }
+
+  /** Secret of the server key bound to one object version. */
+  serverSecretKey(versionId: string): string {
+    return createHmac('sha256', this.serverSecret).update(`fds-server-presign|${versionId}`, 'utf8').digest('base64url');
+  }
+
+  /** The app's key, created when it has none. */
+  async ensure(clientId: string): Promise<FdsKey> {
+    const existing = await this.forApp(clientId);
+    if (existing) return existing;
+    const t = this.now();
+    const accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
+    try {
+      await this.db
+        .insertInto('fds_access_keys')
+        .values({ access_key_id: accessKeyId, client_id: clientId, version: 1, created_at: t, updated_at: t })
+        .onConflict((oc) => oc.column('client_id').doNothing())
+        .execute();
+    } catch (e) {
+      // fds_access_keys.client_id references apps: an unknown app fails the insert.
+      const code = (e as { code?: string }).code;
+      if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new NotFoundError(`no app ${clientId}`);
+      throw e;
+    }
+    const k = await this.forApp(clientId);
+    if (!k) throw new Error(`FDS key for ${clientId} vanished`);
+    return k;
+  }
+
+  /** A new secret for the app's key (the access key id is kept). */
+  async rotate(clientId: string): Promise<FdsKey> {
+    await this.ensure(clientId);
+    await this.db
+      .updateTable('fds_access_keys')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: this.now() }))
+      .where('client_id', '=', clientId)
+      .execute();
+    const k = await this.forApp(clientId);
+    if (!k) throw new NotFoundError(`no app ${clientId}`);
+    return k;
+  }
+
+  async forApp(clientId: string): Promise<FdsKey | undefined> {
+    return this.find('k.client_id', clientId);
+  }
+
+  /** Looks a key up by its id (authentication). */
+  async lookup(accessKeyId: string): Promise<FdsKey | undefined> {
+    if (accessKeyId.length > 128) return undefined;
+    return this.find('k.access_key_id', accessKeyId);
+  }
+
+  private async find(column: 'k.client_id' | 'k.access_key_id', value: string): Promise<FdsKey | undefined> {
+    const r = await this.db
+      .selectFrom('fds_access_keys as k')
+      .innerJoin('apps as a', 'a.client_id', 'k.client_id')
+      .innerJoin('developers as d', 'd.id', 'a.developer_id')
+      .select(['k.access_key_id', 'k.version', 'k.client_id', 'a.developer_id', 'd.name'])
+      .where(column, '=', value)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      accessKeyId: r.access_key_id,
+      accessSecret: this.secretOf(r.access_key_id, r.version),
+      clientId: r.client_id,
+      developerId: r.developer_id,
+      developerName: r.name,
+    };
+  }
+}

@@ -1,0 +1,60 @@
+// FDS bytes and their metadata together: a body streams into a new blob with a pending
+// collection entry (so a crash leaves nothing the sweeper cannot find), and blobs are freed only
+// after the metadata that referenced them is gone.
+import type { Readable } from 'node:stream';
+import { FdsError } from '../../core/fds/errors.ts';
+import type { BlobStore } from '../../store/blobs/blob-store.ts';
+import type { FdsRepo } from '../../store/db/fds-repo.ts';
+import { newBlobKey } from './ids.ts';
+
+export interface StoredBlob {
+  key: string;
+  size: number;
+  md5: string;
+}
+
+export class FdsStorage {
+  constructor(
+    readonly repo: FdsRepo,
+    private readonly blobs: () => BlobStore,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  /** Streams a body into a new blob (durable on return); checks Content-MD5 when given. */
+  async storeBlob(body: Readable, expectMd5?: string): Promise<StoredBlob> {
+    const key = newBlobKey();
+    await this.repo.pending(key);
+    let r: { size: number; md5: string };
+    try {
+      r = await this.blobs().put(key, body);
+    } catch (e) {
+      await this.discard(key);
+      throw e;
+    }
+    if (expectMd5 !== undefined && expectMd5 !== r.md5) {
+      await this.discard(key);
+      throw new FdsError('ChecksumDoesNotMatch', `Content-MD5 ${expectMd5} but the body hashes to ${r.md5}`);
+    }
+    return { key, ...r };
+  }
+
+  /** Deletes a blob that metadata never referenced. */
+  async discard(key: string): Promise<void> {
+    await this.blobs()
+      .delete(key)
+      .catch(() => undefined);
+    await this.repo.dropGc(key).catch(() => undefined);
+  }
+
+  /** Frees blobs already queued as dead (after their metadata commit); the sweeper retries failures. */
+  async free(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      try {
+        await this.blobs().delete(key);
+        await this.repo.dropGc(key);
+      } catch {
+        /* left for the sweeper */
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// Background maintenance of the FDS store: frees blobs no metadata references (dead ones at once,
+// pending ones once their upload is surely over), and applies lifecycle rules (expiration of
+// current objects, nonCurrentVersionExpiration, abortIncompleteMultipartUpload). Stops on close.
+import { lifecycleAge, type RulesConfig } from '../../core/fds/bucket-config.ts';
+import type { FdsStorage } from './storage.ts';
+
+/** An upload whose blob is still pending after this long has died with its process. */
+export const PENDING_BLOB_TTL_MS = 6 * 3600 * 1000;
+
+export class FdsSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly storage: FdsStorage) {}
+
+  start(intervalMs: number): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      this.runOnce().catch(() => undefined);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass (serialized: a pass in progress is awaited, not doubled). */
+  runOnce(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    await this.lifecycle();
+    await this.collect();
+  }
+
+  private async collect(): Promise<void> {
+    const { repo } = this.storage;
+    for (;;) {
+      if (this.stopped) return;
+      const keys = await repo.collectable(this.storage.now() - PENDING_BLOB_TTL_MS, 200);
+      if (keys.length === 0) return;
+      await this.storage.free(keys);
+      if (keys.length < 200) return;
+    }
+  }
+
+  private async lifecycle(): Promise<void> {
+    const { repo } = this.storage;
+    const now = this.storage.now();
+    for (const b of await repo.bucketsWithLifecycle()) {
+      if (this.stopped) return;
+      let cfg: RulesConfig;
+      try {
+        cfg = JSON.parse(b.lifecycle ?? '') as RulesConfig;
+      } catch {
+        continue;
+      }
+      for (const rule of cfg.rules ?? []) {
+        if (rule.enabled === false) continue;
+        const prefix = typeof rule.prefix === 'string' ? rule.prefix : '';
+        const one: RulesConfig = { rules: [rule] };
+        const exp = lifecycleAge(one, prefix, 'expiration');
+        if (exp !== undefined) {
+          for (const o of await repo.expiredVersions(b.name, prefix, now - exp, true, 1000)) {
+            await repo.deleteCurrent(b.name, o.name, undefined);
+          }
+        }
+        const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
+        if (nonCurrent !== undefined) {
+          const old = await repo.expiredVersions(b.name, prefix, now - nonCurrent, false, 1000);
+          await this.storage.free(await repo.deleteVersions(old.map((o) => o.version_id)));
+        }
+        const abort = lifecycleAge(one, prefix, 'abortIncompleteMultipartUpload');
+        if (abort !== undefined) {
+          for (const u of await repo.staleUploads(b.name, now - abort)) {
+            if (!u.name.startsWith(prefix)) continue;
+            await this.storage.free((await repo.abortUpload(u.upload_id)) ?? []);
+          }
+        }
+      }
+    }
+  }
+}

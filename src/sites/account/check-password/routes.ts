@@ -1,0 +1,166 @@
+// GET/POST /checkPassword (account-protocol §7): a page asking the user of `xmUserId` to re-enter
+// their password for an app; the browser then goes (303) to the app's callback with
+// xmResult, xmUserId, code (on success), _xmNonce and _xmSign (core/account/xm-sign.ts).
+// Each page view is a flow kept in the shared cache (15 minutes, single use); wrong passwords
+// retry up to a limit per flow, after which the callback gets xmResult=false. Every guess also
+// goes through the login page's password throttle (same budgets per account and per IP), reserved
+// before the password is checked so that concurrent guesses cannot outrun it.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../../context.ts';
+import { XM } from '../../../core/account/errors.ts';
+import { newNonce } from '../../../core/account/mac-nonce.ts';
+import { buildXmCallback } from '../../../core/account/xm-sign.ts';
+import { callbackAllowed, maskAccount } from '../../../core/account/xm-sign-callback.ts';
+import { newCredential } from '../../../lib/random.ts';
+import { PasswordThrottle } from '../../../services/throttle.ts';
+import { translator } from '../../../web/i18n.ts';
+import type { Locale } from '../../../web/locale.ts';
+import { registerWeb, renderPage } from '../../../web/web-kit.ts';
+import { addCheckPasswordMessages } from './messages.ts';
+
+const FLOW_TTL_MS = 15 * 60_000;
+/** Wrong passwords allowed per flow before the callback gets xmResult=false. */
+export const MAX_FAILURES_PER_FLOW = 5;
+const FLOW_RE = /^[A-Za-z0-9_-]{20,64}$/;
+
+interface Flow {
+  clientId: string;
+  userId: string;
+  callback: string;
+}
+
+type Dict = Record<string, unknown>;
+const str = (o: unknown, k: string): string | undefined => {
+  const v = o && typeof o === 'object' ? (o as Dict)[k] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  await registerWeb(app);
+  addCheckPasswordMessages();
+  const web = ctx.services.web;
+  const flowKey = (id: string) => `checkpw:flow:${id}`;
+  const throttle = new PasswordThrottle(() => ctx.cache);
+
+  const errorPage = (reply: FastifyReply, locale: Locale, code: number, message?: string, status = 400) => {
+    const t = translator(locale);
+    const key = `errors.${code}`;
+    const text = message ?? (t(key) === key ? t('errors.96002') : t(key));
+    return renderPage(reply, 'error', { message: text, code }, locale, { status, title: t('errors.title') });
+  };
+
+  async function loadFlow(id: string | undefined): Promise<Flow | undefined> {
+    if (!id || !FLOW_RE.test(id)) return undefined;
+    const raw = await ctx.cache.get(flowKey(id));
+    return raw ? (JSON.parse(raw) as Flow) : undefined;
+  }
+
+  function pageUrl(f: Flow, flow: string, locale: Locale, error: string, wait?: number): string {
+    const q = new URLSearchParams({ clientId: f.clientId, xmUserId: f.userId, callback: f.callback, flow, _locale: locale, error });
+    if (wait !== undefined) q.set('wait', String(wait));
+    return `/checkPassword?${q}`;
+  }
+
+  /** Ends the flow and sends the browser to the app's callback with a signed result. */
+  async function finish(reply: FastifyReply, flowId: string, f: Flow, ok: boolean, req: FastifyRequest): Promise<FastifyReply> {
+    const locale = web.locale(req);
+    // Single use even under concurrent posts: only the first to claim the flow finishes it.
+    if (!(await ctx.cache.setIfAbsent(`checkpw:done:${flowId}`, '1', FLOW_TTL_MS))) {
+      return errorPage(reply, locale, XM.INVALID_REQUEST, translator(locale)('checkPassword.expired'));
+    }
+    await ctx.cache.del(flowKey(flowId));
+    await ctx.cache.del(`checkpw:fails:${flowId}`);
+    const signing = await ctx.services.apps.withSigningSecret(f.clientId);
+    const secret = signing?.secret;
+    if (!signing || !secret) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS, translator(locale)('checkPassword.noSecret'), 409);
+    let code: string | undefined;
+    if (ok) {
+      const grant = await ctx.services.oauth.getGrant(f.userId, f.clientId);
+      const scopes = grant?.scopes ?? (signing.app.scopes.includes(1) ? [1] : []);
+      code = await ctx.services.oauth.issueCode({ clientId: f.clientId, userId: f.userId, scopes, redirectUri: f.callback });
+    }
+    await ctx.services.audit.record({
+      type: ok ? 'check_password.success' : 'check_password.failure',
+      actor: f.userId,
+      subject: f.userId,
+      clientId: f.clientId,
+      ip: req.ip,
+    });
+    const nonce = newNonce(Date.now(), randomBytes(8).readBigInt64BE());
+    const target = buildXmCallback(f.callback, { xmResult: ok, xmUserId: f.userId, code }, nonce, secret, ctx.config.xmSignHostMode);
+    return reply.header('cache-control', 'no-store').redirect(target, 303);
+  }
+
+  app.get('/checkPassword', async (req, reply) => {
+    const q = req.query as Dict;
+    const locale = web.locale(req);
+    const t = translator(locale);
+    const clientId = str(q, 'clientId') ?? str(q, 'client_id');
+    const xmUserId = str(q, 'xmUserId');
+    const callback = str(q, 'callback');
+    if (!clientId || !/^\d{1,20}$/.test(clientId)) return errorPage(reply, locale, XM.INVALID_REQUEST);
+    const client = await ctx.services.apps.get(clientId);
+    if (!client) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS);
+    if (!callback || !callbackAllowed(callback, client.redirectUris)) return errorPage(reply, locale, XM.INVALID_REDIRECT_URI);
+    if (!xmUserId || !/^\d{1,20}$/.test(xmUserId)) return errorPage(reply, locale, XM.INVALID_REQUEST);
+    const user = await ctx.services.users.get(xmUserId);
+    if (!user) return errorPage(reply, locale, XM.INVALID_REQUEST, t('checkPassword.unknownUser'));
+
+    const f: Flow = { clientId, userId: user.userId, callback };
+    let flowId = str(q, 'flow');
+    const existing = await loadFlow(flowId);
+    if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
+      flowId = newCredential(24);
+      await ctx.cache.set(flowKey(flowId), JSON.stringify(f), FLOW_TTL_MS);
+    }
+    const err = str(q, 'error');
+    let error: string | undefined;
+    if (err === 'invalid' && existing) {
+      const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
+      error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
+    } else if (err === 'throttled') {
+      const wait = Number(str(q, 'wait') ?? 1);
+      error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
+    } else if (err === 'csrf') {
+      error = t('checkPassword.badForm');
+    }
+    return renderPage(
+      reply,
+      'check-password',
+      { csrf: web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
+      locale,
+      { title: t('checkPassword.title') },
+    );
+  });
+
+  app.post('/checkPassword', async (req, reply) => {
+    const b = req.body as Dict;
+    const locale = web.locale(req);
+    reply.header('cache-control', 'no-store');
+    const flowId = str(b, 'flow');
+    const f = await loadFlow(flowId);
+    if (!flowId || !f) return errorPage(reply, locale, XM.INVALID_REQUEST, translator(locale)('checkPassword.expired'));
+    if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
+    if (str(b, 'decision') !== 'confirm') return finish(reply, flowId, f, false, req);
+
+    // Reserve the attempt (account and IP, shared with the login page; then this flow) before
+    // the password is checked, so concurrent guesses are counted before any of them is verified.
+    const admission = await throttle.admit(PasswordThrottle.accountKey(f.userId, ''), req.ip);
+    if (!admission.ok) {
+      await ctx.services.audit.record({ type: 'check_password.throttled', subject: f.userId, clientId: f.clientId, ip: req.ip });
+      return reply.redirect(pageUrl(f, flowId, locale, 'throttled', admission.wait), 303);
+    }
+    const fails = await ctx.cache.incr(`checkpw:fails:${flowId}`, FLOW_TTL_MS);
+    if (fails > MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
+    const password = str(b, 'password') ?? '';
+    if (password && (await ctx.services.users.verifyPassword(f.userId, password))) {
+      await throttle.succeeded(admission.ticket);
+      return finish(reply, flowId, f, true, req);
+    }
+
+    await ctx.services.audit.record({ type: 'check_password.wrong', subject: f.userId, clientId: f.clientId, ip: req.ip });
+    if (fails >= MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
+    return reply.redirect(pageUrl(f, flowId, locale, 'invalid'), 303);
+  });
+}

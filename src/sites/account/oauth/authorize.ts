@@ -1,0 +1,169 @@
+// GET /oauth2/authorize and the consent decision (account-protocol §3). Client and redirect
+// problems → HTML error page (HTTP 400); later problems → redirect with a bare integer `error`.
+// Not logged in → the login page, which brings the browser back to the same authorize URL.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../../context.ts';
+import {
+  type AuthorizeCheck,
+  type AuthorizeRequest,
+  checkAuthorize,
+  checkClientId,
+  type Params,
+  paramsFromQuery,
+} from '../../../core/account/authorize-request.ts';
+import { XM } from '../../../core/account/errors.ts';
+import { buildRedirect } from '../../../core/account/redirect-uri.ts';
+import { covers } from '../../../core/account/scope.ts';
+import { implicitParams } from '../../../core/account/token-response.ts';
+import type { App } from '../../../services/apps.ts';
+import type { User } from '../../../services/users.ts';
+import { translator } from '../../../web/i18n.ts';
+import type { Locale } from '../../../web/locale.ts';
+import { renderPage } from '../../../web/web-kit.ts';
+
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}
+
+export function scopeTexts(scopes: number[], locale: Locale): Array<{ id: number; text: string }> {
+  const t = translator(locale);
+  return scopes.map((id) => {
+    const key = `scope.${id}`;
+    const text = t(key);
+    return { id, text: text === key ? t('scope.other', { id }) : text };
+  });
+}
+
+export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  const web = ctx.services.web;
+  const oauth = ctx.services.oauth;
+
+  const errorPage = (reply: FastifyReply, locale: Locale, code: number, message?: string, status = 400) => {
+    const t = translator(locale);
+    const key = `errors.${code}`;
+    const text = message ?? (t(key) === key ? t('errors.96002') : t(key));
+    return renderPage(reply, 'error', { message: text, code }, locale, { status, title: t('errors.title') });
+  };
+
+  /** Validates a request; answers error pages/redirects itself and returns undefined then. */
+  async function validate(
+    p: Params,
+    reply: FastifyReply,
+    locale: Locale,
+    status: 302 | 303,
+  ): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
+    const id = checkClientId(p);
+    const client = id.ok ? await ctx.services.apps.get(id.clientId) : undefined;
+    const check: AuthorizeCheck = checkAuthorize(p, client, { skipConfirmDefault: ctx.config.skipConfirmDefault });
+    if (check.kind === 'page') {
+      reply.header('cache-control', 'no-store');
+      errorPage(reply, locale, check.code);
+      return undefined;
+    }
+    if (check.kind === 'redirect') {
+      reply.header('cache-control', 'no-store').redirect(
+        buildRedirect(check.redirectUri, [
+          ['error', check.code],
+          ['error_description', check.description],
+          ['state', check.state],
+        ]),
+        status,
+      );
+      return undefined;
+    }
+    if (!client) return undefined;
+    return { request: check.request, app: client };
+  }
+
+  async function finish(req: FastifyRequest, reply: FastifyReply, a: App, r: AuthorizeRequest, user: User, status: 302 | 303) {
+    reply.header('cache-control', 'no-store');
+    if (r.responseType === 'code') {
+      const code = await oauth.issueCode({
+        clientId: a.clientId,
+        userId: user.userId,
+        scopes: r.scopes,
+        redirectUri: r.redirectUri,
+        codeChallenge: r.codeChallenge,
+        ip: req.ip,
+      });
+      return reply.redirect(
+        buildRedirect(r.redirectUri, [
+          ['code', code],
+          ['state', r.state],
+        ]),
+        status,
+      );
+    }
+    const t = await oauth.issueImplicit(a, user.userId, r.scopes, req.ip);
+    return reply.redirect(buildRedirect(r.redirectUri, implicitParams(t, r.state), 'fragment'), status);
+  }
+
+  function loginUrl(authorizeQuery: string, locale: Locale, extra = ''): string {
+    return `/login?return_to=${encodeURIComponent(`/oauth2/authorize?${authorizeQuery}`)}&_locale=${encodeURIComponent(locale)}${extra}`;
+  }
+
+  app.get('/oauth2/authorize', async (req, reply) => {
+    const qs = rawQuery(req.url);
+    const p = paramsFromQuery(qs);
+    const locale = web.locale(req);
+    const v = await validate(p, reply, locale, 302);
+    if (!v) return reply;
+    const user = await web.sessions.current(req);
+    if (!user) return reply.header('cache-control', 'no-store').redirect(loginUrl(qs, locale), 302);
+    if (v.request.skipConfirm) {
+      const g = await oauth.getGrant(user.userId, v.app.clientId);
+      if (g && covers(g.scopes, v.request.scopes)) return finish(req, reply, v.app, v.request, user, 302);
+    }
+    return renderPage(
+      reply,
+      'consent',
+      {
+        appName: v.app.name,
+        scopes: scopeTexts(v.request.scopes, locale),
+        account: user.account,
+        userId: user.userId,
+        switchUrl: loginUrl(qs, locale, '&switch=1'),
+        csrf: web.csrf.issue(req, reply),
+        request: qs,
+      },
+      locale,
+      { title: translator(locale)('consent.title', { app: v.app.name }) },
+    );
+  });
+
+  app.post('/oauth2/authorize/decision', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const locale = web.locale(req);
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+    if (!web.csrf.verify(req, str('csrf'))) return errorPage(reply, locale, 0, translator(locale)('errors.csrf'), 403);
+    const qs = str('request') ?? '';
+    const p = paramsFromQuery(qs);
+    const v = await validate(p, reply, locale, 303);
+    if (!v) return reply;
+    const user = await web.sessions.current(req);
+    if (!user) return reply.redirect(loginUrl(qs, locale), 303);
+    // The consent was shown to another account (switched in another tab): ask again.
+    if (str('uid') !== user.userId) return reply.redirect(`/oauth2/authorize?${qs}`, 303);
+    const decision = str('decision');
+    if (decision === 'allow') return finish(req, reply, v.app, v.request, user, 303);
+    if (decision === 'deny') {
+      await ctx.services.audit.record({
+        type: 'oauth.deny',
+        actor: user.userId,
+        subject: user.userId,
+        clientId: v.app.clientId,
+        ip: req.ip,
+      });
+      return reply.header('cache-control', 'no-store').redirect(
+        buildRedirect(v.request.redirectUri, [
+          ['error', XM.ACCESS_DENIED],
+          ['error_description', 'access denied'],
+          ['state', v.request.state],
+        ]),
+        303,
+      );
+    }
+    return errorPage(reply, locale, XM.INVALID_REQUEST);
+  });
+}

@@ -1,0 +1,46 @@
+// What the open APIs need from a request, as received: the path with its percent-encoding, the raw
+// query string, and the parameters (query, then for POST the form body) in their order, form-decoded.
+import type { FastifyRequest } from 'fastify';
+import type { Param } from '../../../core/account/mac-canonical.ts';
+
+export interface OpenRequest {
+  method: string;
+  path: string;
+  rawQueryString: string;
+  /** Query parameters, then form-body parameters (POST), in order. */
+  params: Param[];
+  /** First value of a parameter (body wins over query, like the token endpoint). */
+  get(name: string): string | undefined;
+  /** Host header as sent, and the host Fastify derives (X-Forwarded-Host behind a trusted proxy). */
+  hosts: string[];
+}
+
+function parseForm(s: string): Param[] {
+  return [...new URLSearchParams(s)];
+}
+
+export function openRequest(req: FastifyRequest): OpenRequest {
+  const url = req.url;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const rawQueryString = q < 0 ? '' : (url.slice(q + 1).split('#')[0] ?? '');
+  const query = parseForm(rawQueryString);
+  const body = typeof req.body === 'string' && /form-urlencoded/i.test(req.headers['content-type'] ?? '') ? parseForm(req.body) : [];
+  const params = [...query, ...body];
+  const hosts: string[] = [];
+  const rawHost = req.headers.host;
+  if (rawHost) hosts.push(rawHost);
+  if (req.host && !hosts.includes(req.host)) hosts.push(req.host);
+  return {
+    method: req.method,
+    path,
+    rawQueryString,
+    params,
+    hosts,
+    get(name: string) {
+      const fromBody = body.find(([k]) => k === name);
+      if (fromBody) return fromBody[1];
+      return query.find(([k]) => k === name)?.[1];
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// What every FDS handler works with: the context, the metadata repository, access keys, the
+// authenticator chain, and the blob helpers of the FDS storage service.
+import type { Readable } from 'node:stream';
+import type { Context } from '../../context.ts';
+import type { FdsKeys } from '../../services/fds/keys.ts';
+import type { FdsStorage, StoredBlob } from '../../services/fds/storage.ts';
+import type { FdsRepo } from '../../store/db/fds-repo.ts';
+import { AuthChain } from './auth/index.ts';
+
+export type { StoredBlob };
+
+/** Content-MD5 as lower-case hex; FDS sends hex, S3-style clients base64. */
+export function normalizeMd5(v: string | undefined): string | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const t = v.trim();
+  if (/^[0-9a-fA-F]{32}$/.test(t)) return t.toLowerCase();
+  const b = Buffer.from(t, 'base64');
+  return b.length === 16 ? b.toString('hex') : t;
+}
+
+export class FdsEnv {
+  readonly repo: FdsRepo;
+  readonly keys: FdsKeys;
+  readonly auth: AuthChain;
+  readonly now: () => number;
+  private readonly storage: FdsStorage;
+
+  constructor(readonly ctx: Context) {
+    this.storage = ctx.services.fds;
+    this.repo = this.storage.repo;
+    this.now = this.storage.now;
+    this.keys = ctx.services.fdsKeys;
+    this.auth = new AuthChain({ ctx, keys: this.keys, now: this.now });
+  }
+
+  storeBlob(body: Readable, expectMd5?: string): Promise<StoredBlob> {
+    return this.storage.storeBlob(body, expectMd5);
+  }
+
+  discard(key: string): Promise<void> {
+    return this.storage.discard(key);
+  }
+
+  free(keys: string[]): Promise<void> {
+    return this.storage.free(keys);
+  }
+}

@@ -1,0 +1,294 @@
+// Object operations (fds-protocol §5, §8): put, post, get (Range), head, metadata, delete (to
+// trash, or for good), rename, copy, restore, set metadata, version ids. Bodies stream straight
+// into the blob store; metadata is committed only once the blob is durable.
+import { Readable } from 'node:stream';
+import { cannedAcl, mergeAcl, ownerAcl } from '../../core/fds/acl.ts';
+import { type AntiStealingConfig, antiStealingValid } from '../../core/fds/anti-stealing.ts';
+import { FdsError } from '../../core/fds/errors.ts';
+import {
+  isHeaderValue,
+  metadataHeaders,
+  metaFromHeaders,
+  metaFromRaw,
+  type ObjectMeta,
+  type StoredObjectFacts,
+} from '../../core/fds/metadata.ts';
+import { checkObjectName, TRASH_BUCKET } from '../../core/fds/names.ts';
+import { resolveRange } from '../../core/fds/range.ts';
+import { newObjectName, newVersionId } from '../../services/fds/ids.ts';
+import type { BucketRow, ObjectRow } from '../../store/db/fds-repo.ts';
+import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
+import { replaceCheck } from './app-user-writes.ts';
+import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
+import { normalizeMd5, type StoredBlob } from './env.ts';
+import { putObjectResult } from './results.ts';
+import { Md5TrailerStripper, readJson } from './streams.ts';
+
+export function factsOf(o: ObjectRow): StoredObjectFacts {
+  let headers: Record<string, string> = {};
+  try {
+    headers = JSON.parse(o.meta) as Record<string, string>;
+  } catch {
+    /* keep empty */
+  }
+  return {
+    size: o.size,
+    md5: o.md5,
+    uploadTime: o.created_at,
+    meta: { contentType: o.content_type, headers },
+    versionId: o.version_id,
+    ownerId: o.owner_id,
+  };
+}
+
+/** The request body, with the Java MD5 trailer stripped and checked when announced. */
+export function uploadBody(c: FdsCall): Readable {
+  const trailer = c.header('x-xiaomi-meta-md5-attached-stream');
+  if (trailer === undefined || trailer.trim() !== '1') return c.body;
+  const stripper = new Md5TrailerStripper();
+  // The consumer (the blob store's pipeline) reports errors; late duplicates must not go uncaught.
+  stripper.on('error', () => undefined);
+  c.body.on('error', (e) => stripper.destroy(e));
+  return c.body.pipe(stripper);
+}
+
+/** A new version row for `name` with the caller as owner. */
+export function newVersionRow(
+  c: FdsCall,
+  bucket: string,
+  name: string,
+  blob: { key: string; size: number; md5: string },
+  meta: ObjectMeta,
+): ObjectRow {
+  const creator = creatorOf(c);
+  let acl = ownerAcl(creator);
+  const canned = c.header('x-xiaomi-acl');
+  if (canned) acl = mergeAcl(acl, cannedAcl(canned).object);
+  const now = c.env.now();
+  return {
+    version_id: newVersionId(now),
+    bucket,
+    name,
+    is_current: 1,
+    size: blob.size,
+    md5: blob.md5,
+    content_type: meta.contentType,
+    meta: JSON.stringify(meta.headers),
+    acl: JSON.stringify(acl),
+    owner_id: creator,
+    blob_key: blob.key,
+    storage_class: c.header('x-xiaomi-storage-class') ?? null,
+    created_at: now,
+    noncurrent_at: null,
+  };
+}
+
+async function storeObject(c: FdsCall, b: BucketRow, name: string): Promise<void> {
+  checkWrite(c, b);
+  if (c.header('x-xiaomi-acl')) cannedAcl(c.header('x-xiaomi-acl') ?? ''); // validate before reading the body
+  const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
+  await commitNewVersion(c, b, name, blob, metaFromHeaders(c.headers));
+}
+
+/** Makes a stored blob the current version of `name` (the blob is discarded if that fails); answers PutObjectResult. */
+async function commitNewVersion(c: FdsCall, b: BucketRow, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
+  let row: ObjectRow;
+  let previous: string | undefined;
+  try {
+    row = newVersionRow(c, b.name, name, blob, meta);
+    previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
+  } catch (e) {
+    await c.env.discard(blob.key);
+    throw e;
+  }
+  sendJson(c, await putObjectResult(c, b.name, name, previous, row.version_id));
+}
+
+export async function putObject(c: FdsCall): Promise<void> {
+  const name = c.object ?? '';
+  checkObjectName(name);
+  await storeObject(c, await requireBucket(c), name);
+}
+
+export async function postObject(c: FdsCall): Promise<void> {
+  await storeObject(c, await requireBucket(c), newObjectName());
+}
+
+/** The version a GET/HEAD/metadata call addresses (current, `versionId`, or a trash entry). */
+async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: ObjectRow }> {
+  const name = c.object ?? '';
+  if (c.bucket === TRASH_BUCKET) {
+    const owner = c.who.ownerId;
+    const t = owner === undefined ? undefined : await c.env.repo.trashEntry(owner, name);
+    const o = t ? await c.env.repo.version(t.bucket, t.version_id) : undefined;
+    if (!o) throw new FdsError('ObjectNotFound');
+    return { b: undefined, o };
+  }
+  const b = await requireBucket(c);
+  let vid = c.params.get('versionId');
+  const bound = c.who.kind === 'server' ? c.who.boundVersionId : undefined;
+  if (c.who.kind === 'server') {
+    // A server-signed URL reads its own version (even after an overwrite), and only while it exists.
+    if (bound === undefined || (vid && vid !== bound)) throw new FdsError('ObjectAccessDenied');
+    vid = bound;
+  }
+  const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
+  if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
+  if (!antiStealingAllows(c, b)) checkReadObject(c, b, o);
+  return { b, o };
+}
+
+/** An anonymous GET with a valid anti-stealing `sign`/`t` pair (§5.12) reads like a public object. */
+function antiStealingAllows(c: FdsCall, b: BucketRow): boolean {
+  const sign = c.params.get('sign');
+  const t = c.params.get('t');
+  if (c.who.kind !== 'anonymous' || !sign || !t || c.method !== 'GET') return false;
+  let cfg: AntiStealingConfig | undefined;
+  try {
+    cfg = (JSON.parse(b.configs) as { antiStealingLink?: { body?: AntiStealingConfig } }).antiStealingLink?.body;
+  } catch {
+    return false;
+  }
+  return cfg !== undefined && antiStealingValid(cfg, b.name, c.object ?? '', sign, t, c.env.now());
+}
+
+function objectHeaders(o: ObjectRow): Record<string, string> {
+  const h = metadataHeaders(factsOf(o));
+  if (o.storage_class) h['x-xiaomi-storage-class'] = o.storage_class;
+  return h;
+}
+
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-cache-control': 'Cache-Control',
+  'response-content-encoding': 'Content-Encoding',
+  'response-content-disposition': 'Content-Disposition',
+  'response-expires': 'Expires',
+};
+
+export async function getObject(c: FdsCall): Promise<void> {
+  const { o } = await addressed(c);
+  const range = resolveRange(c.header('range'), o.size);
+  const stream = o.size === 0 ? undefined : await c.env.ctx.blobs.get(o.blob_key, range);
+  const h = objectHeaders(o);
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = c.params.get(param);
+    if (v && isHeaderValue(v)) h[header] = v;
+  }
+  h['Accept-Ranges'] = 'bytes';
+  if (range) {
+    h['Content-Range'] = `bytes ${range.start}-${range.end}/${o.size}`;
+    h['Content-Length'] = String(range.end - range.start + 1);
+  } else {
+    h['Content-Length'] = String(o.size);
+  }
+  sendCased(c, range ? 206 : 200, h, stream);
+}
+
+export async function headObject(c: FdsCall): Promise<void> {
+  const { o } = await addressed(c);
+  sendCased(c, 200, { ...objectHeaders(o), 'Content-Length': String(o.size) });
+}
+
+export async function getObjectMetadata(c: FdsCall): Promise<void> {
+  const { o } = await addressed(c);
+  sendCased(c, 200, { ...objectHeaders(o), 'Content-Length': '0' });
+}
+
+/** DELETE object (§5.10): to the bucket owner's trash unless `enableTrash=false`; `versionId` removes that version. */
+export async function deleteObject(c: FdsCall): Promise<void> {
+  const name = c.object ?? '';
+  if (c.bucket === TRASH_BUCKET) {
+    const owner = creatorOf(c);
+    const t = await c.env.repo.trashEntry(owner, name);
+    if (!t) throw new FdsError('ObjectNotFound');
+    // deleteVersions removes the trash entry in the same transaction.
+    await c.env.free(await c.env.repo.deleteVersions([t.version_id]));
+    sendEmpty(c);
+    return;
+  }
+  const b = await requireBucket(c);
+  checkWrite(c, b);
+  const vid = c.params.get('versionId');
+  if (vid) {
+    const o = await c.env.repo.version(b.name, vid);
+    if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
+    await c.env.free(await c.env.repo.deleteVersions([vid]));
+    c.reply.header('object-version-id', vid);
+    sendEmpty(c);
+    return;
+  }
+  const toTrash = c.params.get('enableTrash') !== 'false';
+  const deleted = await c.env.repo.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined, replaceCheck(c, b));
+  if (!deleted) throw new FdsError('ObjectNotFound');
+  c.reply.header('object-version-id', deleted);
+  sendEmpty(c);
+}
+
+export async function renameObject(c: FdsCall): Promise<void> {
+  const b = await requireBucket(c);
+  checkWrite(c, b);
+  const dst = c.params.get('renameTo') ?? '';
+  checkObjectName(dst);
+  if (!(await c.env.repo.rename(b.name, c.object ?? '', dst, replaceCheck(c, b)))) throw new FdsError('ObjectNotFound');
+  sendEmpty(c);
+}
+
+/** Copy (§5.7): body `{"srcBucketName","srcObjectName"}`; READ on the source, WRITE on the destination. */
+export async function copyObject(c: FdsCall): Promise<void> {
+  const name = c.object ?? '';
+  checkObjectName(name);
+  const b = await requireBucket(c);
+  checkWrite(c, b);
+  const body = (await readJson(c.body)) as { srcBucketName?: unknown; srcObjectName?: unknown } | undefined;
+  if (typeof body?.srcBucketName !== 'string' || typeof body.srcObjectName !== 'string') {
+    throw new FdsError('InvalidRequest', 'copy needs srcBucketName and srcObjectName');
+  }
+  const sb = await requireBucket(c, body.srcBucketName);
+  const src = await c.env.repo.current(sb.name, body.srcObjectName);
+  if (!src) throw new FdsError('ObjectNotFound');
+  checkReadObject(c, sb, src);
+  const facts = factsOf(src);
+  const stream = src.size === 0 ? Readable.from([]) : await c.env.ctx.blobs.get(src.blob_key);
+  const blob = await c.env.storeBlob(stream);
+  await commitNewVersion(c, b, name, blob, facts.meta);
+}
+
+/** Restore from trash (§8.4): the newest trash entry becomes current again. */
+export async function restoreObject(c: FdsCall): Promise<void> {
+  const b = await requireBucket(c);
+  checkWrite(c, b);
+  if (!(await c.env.repo.restore(b.owner_id, b.name, c.object ?? ''))) throw new FdsError('ObjectNotFound');
+  sendEmpty(c);
+}
+
+/** `PUT ?setMetaData` body `{"rawMeta":{...}}`: replaces the current version's metadata. */
+export async function setObjectMetadata(c: FdsCall): Promise<void> {
+  const b = await requireBucket(c);
+  checkWrite(c, b);
+  const o = await c.env.repo.current(b.name, c.object ?? '');
+  if (!o) throw new FdsError('ObjectNotFound');
+  const body = (await readJson(c.body)) as { rawMeta?: unknown } | undefined;
+  const raw = body?.rawMeta;
+  if (typeof raw !== 'object' || raw === null) throw new FdsError('InvalidRequest', 'setMetaData needs {"rawMeta":{...}}');
+  const meta = metaFromRaw(raw as Record<string, unknown>);
+  await c.env.repo.updateObject(o.version_id, { content_type: meta.contentType, meta: JSON.stringify(meta.headers) });
+  sendEmpty(c);
+}
+
+/**
+ * `GET ?versionIds` (§8.2): non-current version ids, newest first — only those the caller could
+ * read (an app user sees its own, not the versions other owners left under the same name).
+ */
+export async function listVersionIds(c: FdsCall): Promise<void> {
+  const b = await requireBucket(c);
+  const name = c.object ?? '';
+  const cur = await c.env.repo.current(b.name, name);
+  if (cur) checkReadObject(c, b, cur);
+  else checkWrite(c, b);
+  const versions = await c.env.repo.nonCurrentVersions(b.name, name);
+  sendJson(
+    c,
+    versions.filter((o) => canReadObject(c, b, o)).map((o) => o.version_id),
+  );
+}

@@ -1,23 +1,14 @@
 // The official PHP and Java SDKs' code exchange and refresh, byte for byte on the wire (raw
 // sockets: their exact request lines and headers), with their own prefix stripping and parsing;
 // and a Logto-style POST client with its strict response guard (checked by hand).
+
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { javaFormEncode as javaForm, phpUrlencode } from '../../src/core/encoding.ts';
 import { authorize, authorizeCode, type Fixture, type Jar, loggedInFixture } from './oauth-helpers.ts';
 
 const REDIRECT = 'https://app.example.com/cb';
-
-/** PHP urlencode(): only A-Za-z0-9-_. stay; space → '+'. */
-const phpUrlencode = (s: string) =>
-  encodeURIComponent(s)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-/** Apache URLEncodedUtils.format (form encoding, UTF-8): A-Za-z0-9-_.* stay; space → '+'. */
-const javaForm = (s: string) =>
-  encodeURIComponent(s)
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
 
 interface RawResponse {
   status: number;

@@ -62,23 +62,7 @@ export function hmacB64(key: string, s: string): string {
 export const canon = (nonce: string, method: string, host: string, path: string, q: string, withQ = true) =>
   `${nonce}\n${method}\n${host}\n${path}\n${withQ ? `${q}\n` : ''}`;
 
-/** java.net.URLEncoder.encode. */
-export const javaEnc = (s: string) =>
-  encodeURIComponent(s)
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-/** C# Uri.EscapeDataString. */
-export const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-/** PHP urlencode (space → +, ~ encoded as %7E, * kept? no: PHP encodes all but -_. ). */
-export const phpUrlencode = (s: string) =>
-  encodeURIComponent(s)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-/** Python 2 urllib.quote(s) with its default safe='/'. */
-export const pyQuote = (s: string) =>
-  encodeURIComponent(s)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, '/');
+export { javaFormEncode as javaEnc, phpUrlencode, pythonQuote as pyQuote, rfc3986Encode as rfc3986 } from '../../src/core/encoding.ts';
 
 export interface OpenResponse {
   status: number;

@@ -6,20 +6,9 @@
 // query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../../lib/hash.ts';
+import { javaFormEncode, rfc3986Encode } from '../encoding.ts';
 
 export type Param = readonly [name: string, value: string];
-
-/** java.net.URLEncoder / Apache URLEncodedUtils.format: unreserved A-Za-z0-9-_.*, space → '+'. */
-export function javaFormEncode(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-}
-
-/** RFC 3986 (C# Uri.EscapeDataString): unreserved A-Za-z0-9-_.~, everything else %XX. */
-export function rfc3986Encode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
 
 /** Stable sort by name, comparing UTF-16 code units like Java's String.compareTo. */
 export function sortByName(params: readonly Param[]): Param[] {

@@ -2,7 +2,7 @@
 // with sign = md5hex(key + "/" + b + "/" + o + t), key the bucket's primary or secondary key.
 // Java signs the URI-encoded path, Python the plain one: both are accepted. Valid while t > now.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { encodeName } from './presign.ts';
+import { encodePath } from '../encoding.ts';
 
 export interface AntiStealingConfig {
   enabled?: boolean;
@@ -11,7 +11,7 @@ export interface AntiStealingConfig {
 }
 
 export function antiStealingSign(key: string, bucket: string, object: string, t: string, encoded = false): string {
-  const path = encoded ? `/${encodeName(bucket)}/${encodeName(object)}` : `/${bucket}/${object}`;
+  const path = encoded ? `/${encodePath(bucket)}/${encodePath(object)}` : `/${bucket}/${object}`;
   return createHash('md5').update(`${key}${path}${t}`, 'utf8').digest('hex');
 }
 

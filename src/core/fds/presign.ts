@@ -1,6 +1,7 @@
 // Presigned URIs (fds-protocol §2.3): `{base}/{b}/{o}?[sub&]GalaxyAccessKeyId=AK&Expires=ms&Signature=raw`.
 // The signature covers `METHOD\nmd5\ntype\n<Expires>\n/{b}/{o}[?sub-resources]`; the Signature value
 // is appended raw (base64 `+` and `/` unescaped), as the SDKs do.
+import { encodePath } from '../encoding.ts';
 import { FdsError } from './errors.ts';
 import { formDecode, percentDecode, splitQuery } from './query.ts';
 import { canonicalResource, hmacBase64, type SignAlgorithm } from './signer.ts';
@@ -21,17 +22,9 @@ export interface PresignInput {
   algorithm?: SignAlgorithm;
 }
 
-/** Percent-encodes an object or bucket name for a URL path, keeping `/` (Python `quote`). */
-export function encodeName(name: string): string {
-  return name
-    .split('/')
-    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
-}
-
 /** Path of a bucket or object URL, encoded. */
 export function objectPath(bucket: string, object: string): string {
-  return object === '' ? `/${encodeName(bucket)}` : `/${encodeName(bucket)}/${encodeName(object)}`;
+  return object === '' ? `/${encodePath(bucket)}` : `/${encodePath(bucket)}/${encodePath(object)}`;
 }
 
 /** The signature of a presigned request. */

@@ -3,7 +3,8 @@
 // (`canonicalString`/`macOf` in mac-canonical.ts, `newNonce` in mac-nonce.ts); what is client-only
 // lives here: the query as the Java SDK sends it (empty values dropped, sorted, form-encoded) and the
 // header `MAC access_token="…", nonce="…",mac="…"` with each value form-encoded (Java SDK shape).
-import { javaFormEncode, javaQuery, type Param } from '../../account/mac-canonical.ts';
+import { javaQuery, type Param } from '../../account/mac-canonical.ts';
+import { javaFormEncode } from '../../encoding.ts';
 
 export function canonicalQuery(params: readonly Param[]): string {
   return javaQuery(params.filter(([, v]) => v !== ''));

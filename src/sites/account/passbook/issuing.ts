@@ -1,82 +1,70 @@
-// Passbook HTTP API on the account origin (and on config.passbookHost, where real clients call
-// api.passbook.xiaomi.com): the holder's `GET /app/get_pass` (an open API, scope 16000) and the
-// app-authenticated issuing API documented in docs/passbook.md.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.ts';
-import { XM, XmOAuthError } from '../../core/account/errors.ts';
-import { errorBody, OPEN_API_CONTENT_TYPE } from '../../core/open/envelope.ts';
-import { parseImeiMd5 } from '../../core/passbook/pass.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.ts';
-import { authenticateClient } from './oauth/client-auth.ts';
-import { sendOk } from './open/reply.ts';
-import { openRequest } from './open/request.ts';
-import { openApi } from './open/routes.ts';
+// The passbook issuing API on the account origin (Opal's own, docs/passbook.md): apps authenticate
+// with clientId + clientSecret (query, form or JSON body, or HTTP Basic) and manage their plans and
+// passes. Answers use the open-API envelope; errors carry the statuses of appApiErrors().
+import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../../context.ts';
+import { isNumericId } from '../../../core/account/numeric-id.ts';
+import { mergeParams, type Params } from '../../../core/account/params.ts';
+import { assertNoNulls, OPEN_API_CONTENT_TYPE, okEnvelope } from '../../../core/open/envelope.ts';
+import { useErrorFamily } from '../../../http/errors.ts';
+import { anyOriginOnGet, noStore } from '../../../http/hooks.ts';
+import { firstValueOfRepeats } from '../../../http/params.ts';
+import { getAndPost, type TypedHandler, typed } from '../../../http/typed.ts';
+import { InvalidInputError } from '../../../lib/errors.ts';
+import { readAnyBodyAsForm } from '../client-quirks.ts';
+import { authenticateClient } from '../oauth/client-auth.ts';
+import { appApiErrors } from '../open/errors.ts';
+import { okEnvelopeSchema } from '../open/schemas.ts';
 
-export const PASSBOOK_PUBLIC_HOST = 'api.passbook.xiaomi.com';
+const S = Type.String();
+const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
 
-/** Parameters of an issuing call: query, form or JSON body (body wins), strings only. */
-function params(req: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of openRequest(req).params) out[k] = v;
-  const type = req.headers['content-type'] ?? '';
-  if (typeof req.body === 'string' && /json/i.test(type) && req.body.trim()) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(req.body);
-    } catch {
-      throw new InvalidInputError('body is not valid JSON');
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidInputError('JSON body must be an object');
-    for (const [k, v] of Object.entries(parsed)) {
-      if (typeof v === 'string') out[k] = v;
-      else if (typeof v === 'number' && Number.isFinite(v)) out[k] = String(v);
-    }
-  }
-  return out;
-}
+const CREDENTIALS = {
+  clientId: Opt('The app (also as client_id), unless sent with HTTP Basic'),
+  clientSecret: Opt('The app secret (also as client_secret), unless sent with HTTP Basic'),
+  client_id: Opt(),
+  client_secret: Opt(),
+};
+
+const Plan = Type.Object({
+  planId: S,
+  clientId: S,
+  title: S,
+  description: S,
+  logoUrl: S,
+  validStartDate: Type.Number(),
+  validEndDate: Type.Number(),
+  createdAt: Type.Number(),
+});
+
+const Pass = Type.Object({
+  passId: S,
+  planId: S,
+  clientId: S,
+  userId: S,
+  imeiMd5: S,
+  passCode: S,
+  createdAt: Type.Number(),
+  revokedAt: Type.Number(),
+});
 
 /**
  * Authenticates the calling app (clientId + clientSecret, or HTTP Basic) → its clientId. Same rules
  * as the token endpoint (§4.4 secret tolerance, URL-decoded Basic credentials), but a secret is
  * always required, public apps included.
  */
-async function authApp(ctx: Context, req: FastifyRequest, p: Record<string, string>): Promise<string> {
-  const creds: Record<string, string> = {};
-  const id = p.clientId ?? p.client_id;
-  const secret = p.clientSecret ?? p.client_secret;
-  if (id !== undefined) creds.client_id = id;
-  if (secret !== undefined) creds.client_secret = secret;
-  const app = await authenticateClient(ctx.services.apps, creds, req.headers.authorization, {
-    requireSecret: true,
-    names: { id: 'clientId', secret: 'clientSecret' },
-  });
+async function authApp(ctx: Context, p: Params, authorization: string | undefined): Promise<string> {
+  const app = await authenticateClient(
+    ctx.services.apps,
+    { client_id: p.clientId ?? p.client_id, client_secret: p.clientSecret ?? p.client_secret },
+    authorization,
+    { requireSecret: true, names: { id: 'clientId', secret: 'clientSecret' } },
+  );
   return app.clientId;
 }
 
-function fail(reply: FastifyReply, status: number, code: number, description: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').type(OPEN_API_CONTENT_TYPE).send(errorBody(code, description));
-}
-
-type AppHandler = (clientId: string, p: Record<string, string>, req: FastifyRequest) => Promise<unknown>;
-
-function appApi(ctx: Context, handler: AppHandler) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      const p = params(req);
-      const clientId = await authApp(ctx, req, p);
-      return sendOk(req, reply, await handler(clientId, p, req));
-    } catch (e) {
-      if (e instanceof XmOAuthError) return fail(reply, e.code === XM.INVALID_CLIENT ? 401 : 400, e.code, e.description);
-      if (e instanceof InvalidInputError) return fail(reply, 400, XM.INVALID_REQUEST, `invalid request: ${e.message}`);
-      if (e instanceof NotFoundError) return fail(reply, 404, XM.INVALID_REQUEST, e.message);
-      if (e instanceof ConflictError) return fail(reply, 409, XM.INVALID_REQUEST, e.message);
-      req.log.error({ err: e }, 'passbook API failure');
-      return fail(reply, 500, 500, 'internal error');
-    }
-  };
-}
-
-function time(p: Record<string, string>, name: string): number | undefined {
+function time(p: Params, name: string): number | undefined {
   const v = p[name];
   if (v === undefined || v === '') return undefined;
   if (/^\d{1,16}$/.test(v)) return Number(v);
@@ -85,29 +73,48 @@ function time(p: Record<string, string>, name: string): number | undefined {
   return t;
 }
 
-export async function passbookRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+interface AppApi<P extends TProperties, D extends TSchema> {
+  /** POST only, or GET and POST. */
+  get: boolean;
+  path: string;
+  /** Parameters besides the credentials, from the query or the body (body wins). */
+  params: P;
+  data: D;
+  run(clientId: string, p: Params): Promise<Static<D>>;
+}
+
+export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
+  await readAnyBodyAsForm(scope);
+  scope.addHook('preValidation', firstValueOfRepeats);
+  scope.addHook('onRequest', noStore);
+  scope.addHook('onRequest', anyOriginOnGet);
+  useErrorFamily(scope, appApiErrors());
+  const app = typed(scope);
   const pb = ctx.services.passbook;
-  const extraHosts = [...(ctx.config.passbookHost ? [ctx.config.passbookHost] : []), PASSBOOK_PUBLIC_HOST];
 
-  const getPass = openApi(ctx, { anyScope: [16000], extraHosts }, async (call, req) => {
-    const imei = openRequest(req).get('imei');
-    let device: string | undefined;
-    if (imei) {
-      device = parseImeiMd5(imei);
-      if (!device) throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: imei must be the MD5 hex of the IMEI');
-    }
-    return pb.holderView(call.app.clientId, call.user.userId, device);
-  });
-  app.get('/app/get_pass', getPass);
-  app.post('/app/get_pass', getPass);
+  function route<P extends TProperties, D extends TSchema>(api: AppApi<P, D>): void {
+    const params = Type.Object({ ...CREDENTIALS, ...api.params });
+    // `run` is checked against the data schema (see open/route.ts).
+    const response: TSchema = okEnvelopeSchema(api.data);
+    const schema = { querystring: params, body: params, response: { 200: response } };
+    const handler: TypedHandler<typeof schema> = async (req, reply) => {
+      const p = mergeParams(req.query, req.body);
+      const clientId = await authApp(ctx, p, req.headers.authorization);
+      const data = await api.run(clientId, p);
+      assertNoNulls(data);
+      reply.type(OPEN_API_CONTENT_TYPE);
+      return okEnvelope(data);
+    };
+    if (api.get) getAndPost(app, api.path, {}, schema, handler);
+    else app.post(api.path, { schema }, handler);
+  }
 
-  const both = (path: string, h: ReturnType<typeof appApi>) => {
-    app.get(path, h);
-    app.post(path, h);
-  };
-  app.post(
-    '/app/pass_plan/create',
-    appApi(ctx, (clientId, p) =>
+  route({
+    get: false,
+    path: '/app/pass_plan/create',
+    params: { title: Opt(), description: Opt(), logoUrl: Opt(), validStartDate: Opt(), validEndDate: Opt() },
+    data: Plan,
+    run: (clientId, p) =>
       pb.createPlan({
         clientId,
         title: p.title ?? '',
@@ -116,31 +123,41 @@ export async function passbookRoutes(app: FastifyInstance, ctx: Context): Promis
         validStartDate: time(p, 'validStartDate'),
         validEndDate: time(p, 'validEndDate'),
       }),
-    ),
-  );
-  both(
-    '/app/pass_plan/list',
-    appApi(ctx, (clientId) => pb.plans(clientId)),
-  );
-  app.post(
-    '/app/pass/issue',
-    appApi(ctx, async (clientId, p) => {
+  });
+  route({
+    get: true,
+    path: '/app/pass_plan/list',
+    params: {},
+    data: Type.Array(Plan),
+    run: (clientId) => pb.plans(clientId),
+  });
+  route({
+    get: false,
+    path: '/app/pass/issue',
+    params: { planId: Opt(), userId: Opt(), imei: Opt(), imeiMd5: Opt(), passCode: Opt() },
+    data: Pass,
+    run: async (clientId, p) => {
       if (!p.planId) throw new InvalidInputError('missing planId');
-      if (p.userId && !/^\d{1,20}$/.test(p.userId)) throw new InvalidInputError('userId must be a decimal user id');
+      if (p.userId && !isNumericId(p.userId)) throw new InvalidInputError('userId must be a decimal user id');
       return pb.issue({ clientId, planId: p.planId, user: p.userId, imei: p.imei, imeiMd5: p.imeiMd5, passCode: p.passCode });
-    }),
-  );
-  both(
-    '/app/pass/list',
-    appApi(ctx, (clientId, p) =>
+    },
+  });
+  route({
+    get: true,
+    path: '/app/pass/list',
+    params: { userId: Opt(), planId: Opt(), includeRevoked: Opt() },
+    data: Type.Array(Pass),
+    run: (clientId, p) =>
       pb.passes({ clientId, userId: p.userId || undefined, planId: p.planId || undefined, includeRevoked: p.includeRevoked === 'true' }),
-    ),
-  );
-  app.post(
-    '/app/pass/revoke',
-    appApi(ctx, (clientId, p) => {
+  });
+  route({
+    get: false,
+    path: '/app/pass/revoke',
+    params: { passId: Opt() },
+    data: Pass,
+    run: async (clientId, p) => {
       if (!p.passId) throw new InvalidInputError('missing passId');
       return pb.revoke(p.passId, clientId);
-    }),
-  );
+    },
+  });
 }

@@ -60,10 +60,8 @@ export function useErrorFamily<E>(scope: FastifyInstance, family: ErrorFamily<E>
       req.log.error({ err }, `${family.name}: unexpected failure`);
       return family.send(family.internal(req), req, reply);
     }
-    req.log.info(
-      { err: { type: (err as Error).name, message: (err as Error).message }, ...family.describe?.(e) },
-      `${family.name}: refused`,
-    );
+    const what = err instanceof Error ? { type: err.name, message: err.message } : { type: typeof err };
+    req.log.info({ err: what, ...family.describe?.(e) }, `${family.name}: refused`);
     return family.send(e, req, reply);
   });
 }

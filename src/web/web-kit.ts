@@ -28,7 +28,7 @@ export interface WebKit {
 }
 
 function param(o: unknown, name: string): string | undefined {
-  const v = o && typeof o === 'object' ? (o as Record<string, unknown>)[name] : undefined;
+  const v = o && typeof o === 'object' ? Object.getOwnPropertyDescriptor(o, name)?.value : undefined;
   return typeof v === 'string' ? v : undefined;
 }
 

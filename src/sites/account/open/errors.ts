@@ -53,7 +53,12 @@ export function openApiErrors(mode: () => ErrorStatusMode): ErrorFamily<Envelope
     'open API',
     (err) =>
       err instanceof XmOAuthError
-        ? { status: statusOf(err.code), code: err.code, description: err.description, reason: (err as Partial<AccessDenied>).reason }
+        ? {
+            status: statusOf(err.code),
+            code: err.code,
+            description: err.description,
+            reason: err instanceof AccessDenied ? err.reason : undefined,
+          }
         : undefined,
     statusOf,
   );

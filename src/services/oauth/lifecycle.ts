@@ -2,7 +2,7 @@
 // family), implicit-flow tokens, revocation (RFC 7009 semantics) and the purge of expired rows.
 // Credentials come from newCredential(); only their SHA-256 is stored; MAC keys are derived.
 import type { Kysely } from 'kysely';
-import { XM, XmOAuthError } from '../../core/account/errors.ts';
+import { XM, type XmErrorCode, XmOAuthError } from '../../core/account/errors.ts';
 import type { Lifetimes } from '../../core/account/lifetimes.ts';
 import { verifyPkce } from '../../core/account/pkce.ts';
 import { formatScopes, scopeIds } from '../../core/account/scope.ts';
@@ -117,18 +117,25 @@ export class TokenLifecycle {
     return issued ?? this.codeReused(row, input.ip);
   }
 
-  /** A second redemption: revoke every token issued from the code, then refuse. */
-  private async codeReused(row: CodeRow, ip: string | undefined): Promise<never> {
-    const revoked = await this.d.tokens.revoke({ familyId: row.code_hash }, this.d.now());
+  /**
+   * A credential came back after it was spent (a second redemption of a code, a rotated-out
+   * refresh token): revoke every token of its family, record it, then refuse with `error`.
+   */
+  private async replayed(
+    familyId: string,
+    row: { user_id: string; client_id: string },
+    type: 'oauth.code.reuse' | 'oauth.refresh.reuse',
+    error: XmErrorCode,
+    ip: string | undefined,
+  ): Promise<never> {
+    const revoked = await this.d.tokens.revoke({ familyId }, this.d.now());
     await this.d.lookup.invalidate(revoked);
-    await this.d.audit.record({
-      type: 'oauth.code.reuse',
-      subject: row.user_id,
-      clientId: row.client_id,
-      ip,
-      detail: { revokedTokens: revoked.length },
-    });
-    throw new XmOAuthError(XM.INVALID_CODE);
+    await this.d.audit.record({ type, subject: row.user_id, clientId: row.client_id, ip, detail: { revokedTokens: revoked.length } });
+    throw new XmOAuthError(error);
+  }
+
+  private codeReused(row: CodeRow, ip: string | undefined): Promise<never> {
+    return this.replayed(row.code_hash, row, 'oauth.code.reuse', XM.INVALID_CODE, ip);
   }
 
   /** Rotates a refresh token (single use; reuse revokes its family). Throws XmOAuthError. */
@@ -157,18 +164,8 @@ export class TokenLifecycle {
     return issued ?? this.refreshReused(row, ip);
   }
 
-  /** A rotated-out refresh token came back: revoke its whole family, then refuse. */
-  private async refreshReused(row: TokenRow, ip: string | undefined): Promise<never> {
-    const revoked = await this.d.tokens.revoke({ familyId: row.family_id }, this.d.now());
-    await this.d.lookup.invalidate(revoked);
-    await this.d.audit.record({
-      type: 'oauth.refresh.reuse',
-      subject: row.user_id,
-      clientId: row.client_id,
-      ip,
-      detail: { revokedTokens: revoked.length },
-    });
-    throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
+  private refreshReused(row: TokenRow, ip: string | undefined): Promise<never> {
+    return this.replayed(row.family_id, row, 'oauth.refresh.reuse', XM.INVALID_REFRESH_TOKEN, ip);
   }
 
   /** Implicit flow: an access token without a refresh token. */

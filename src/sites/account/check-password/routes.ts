@@ -14,6 +14,7 @@ import { newNonce } from '../../../core/account/mac-nonce.ts';
 import { NUMERIC_ID_PATTERN } from '../../../core/account/numeric-id.ts';
 import { buildXmCallback } from '../../../core/account/xm-sign.ts';
 import { callbackAllowed, maskAccount } from '../../../core/account/xm-sign-callback.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { newCredential } from '../../../lib/random.ts';
 import { PasswordThrottle } from '../../../services/throttle.ts';
@@ -34,20 +35,25 @@ interface Flow {
   callback: string;
 }
 
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
 const Id = (description: string) => Type.Optional(Type.String({ pattern: NUMERIC_ID_PATTERN, description }));
 
 const PageQuery = Type.Object({
   clientId: Id('The app (also as client_id)'),
   client_id: Id('The app'),
   xmUserId: Id('The user who must confirm'),
-  callback: Opt("Where the result goes: in the domain of one of the app's redirect URIs"),
-  flow: Opt('The flow of a previous page view'),
-  error: Opt('invalid, throttled or csrf (set by the form post)'),
-  wait: Opt('Seconds to wait (with error=throttled)'),
-  _locale: Opt(),
+  callback: optionalString("Where the result goes: in the domain of one of the app's redirect URIs"),
+  flow: optionalString('The flow of a previous page view'),
+  error: optionalString('invalid, throttled or csrf (set by the form post)'),
+  wait: optionalString('Seconds to wait (with error=throttled)'),
+  _locale: optionalString(),
 });
-const ConfirmForm = Type.Object({ csrf: Opt(), flow: Opt(), password: Opt(), decision: Opt('confirm or cancel'), _locale: Opt() });
+const ConfirmForm = Type.Object({
+  csrf: optionalString(),
+  flow: optionalString(),
+  password: optionalString(),
+  decision: optionalString('confirm or cancel'),
+  _locale: optionalString(),
+});
 
 export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
@@ -97,50 +103,46 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     return reply.redirect(target, 303);
   }
 
-  app.get(
-    '/checkPassword',
-    { schema: { querystring: PageQuery, response: { 200: Type.String({ description: 'HTML page' }) } } },
-    async (req, reply) => {
-      const q = req.query;
-      const locale = web.locale(req);
-      const t = translator(locale);
-      const clientId = q.clientId ?? q.client_id;
-      const { xmUserId, callback } = q;
-      if (!clientId) throw new PageError(XM.INVALID_REQUEST);
-      const client = await ctx.services.apps.get(clientId);
-      if (!client) throw new PageError(XM.CLIENT_NOT_EXISTS);
-      if (!callback || !callbackAllowed(callback, client.redirectUris)) throw new PageError(XM.INVALID_REDIRECT_URI);
-      if (!xmUserId) throw new PageError(XM.INVALID_REQUEST);
-      const user = await ctx.services.users.get(xmUserId);
-      if (!user) throw new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.unknownUser' });
+  app.get('/checkPassword', { schema: { querystring: PageQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
+    const q = req.query;
+    const locale = web.locale(req);
+    const t = translator(locale);
+    const clientId = q.clientId ?? q.client_id;
+    const { xmUserId, callback } = q;
+    if (!clientId) throw new PageError(XM.INVALID_REQUEST);
+    const client = await ctx.services.apps.get(clientId);
+    if (!client) throw new PageError(XM.CLIENT_NOT_EXISTS);
+    if (!callback || !callbackAllowed(callback, client.redirectUris)) throw new PageError(XM.INVALID_REDIRECT_URI);
+    if (!xmUserId) throw new PageError(XM.INVALID_REQUEST);
+    const user = await ctx.services.users.get(xmUserId);
+    if (!user) throw new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.unknownUser' });
 
-      const f: Flow = { clientId, userId: user.userId, callback };
-      let flowId = q.flow;
-      const existing = await loadFlow(flowId);
-      if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
-        flowId = newCredential(24);
-        await ctx.cache.set(flowKey(flowId), JSON.stringify(f), FLOW_TTL_MS);
-      }
-      const err = q.error;
-      let error: string | undefined;
-      if (err === 'invalid' && existing) {
-        const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
-        error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
-      } else if (err === 'throttled') {
-        const wait = Number(q.wait ?? 1);
-        error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
-      } else if (err === 'csrf') {
-        error = t('checkPassword.badForm');
-      }
-      return renderPage(
-        reply,
-        'check-password',
-        { csrf: web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
-        locale,
-        { title: t('checkPassword.title') },
-      );
-    },
-  );
+    const f: Flow = { clientId, userId: user.userId, callback };
+    let flowId = q.flow;
+    const existing = await loadFlow(flowId);
+    if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
+      flowId = newCredential(24);
+      await ctx.cache.set(flowKey(flowId), JSON.stringify(f), FLOW_TTL_MS);
+    }
+    const err = q.error;
+    let error: string | undefined;
+    if (err === 'invalid' && existing) {
+      const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
+      error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
+    } else if (err === 'throttled') {
+      const wait = Number(q.wait ?? 1);
+      error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
+    } else if (err === 'csrf') {
+      error = t('checkPassword.badForm');
+    }
+    return renderPage(
+      reply,
+      'check-password',
+      { csrf: web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
+      locale,
+      { title: t('checkPassword.title') },
+    );
+  });
 
   app.post('/checkPassword', { schema: { body: ConfirmForm } }, async (req, reply) => {
     const b = req.body;

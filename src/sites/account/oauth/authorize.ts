@@ -18,6 +18,7 @@ import { XM } from '../../../core/account/errors.ts';
 import { buildRedirect } from '../../../core/account/redirect-uri.ts';
 import { covers } from '../../../core/account/scope.ts';
 import { implicitParams } from '../../../core/account/token-response.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import type { App } from '../../../services/apps.ts';
 import type { User } from '../../../services/users.ts';
@@ -26,28 +27,25 @@ import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { renderPage } from '../../../web/web-kit.ts';
 
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
-const Html = Type.String({ description: 'HTML page' });
-
 const AuthorizeQuery = Type.Object({
-  client_id: Opt(),
-  redirect_uri: Opt(),
-  response_type: Opt('code or token'),
-  scope: Opt(),
-  state: Opt(),
-  skip_confirm: Opt(),
-  code_challenge: Opt(),
-  code_challenge_method: Opt(),
-  _locale: Opt(),
+  client_id: optionalString(),
+  redirect_uri: optionalString(),
+  response_type: optionalString('code or token'),
+  scope: optionalString(),
+  state: optionalString(),
+  skip_confirm: optionalString(),
+  code_challenge: optionalString(),
+  code_challenge_method: optionalString(),
+  _locale: optionalString(),
 });
 
 const DecisionBody = Type.Object({
-  csrf: Opt(),
+  csrf: optionalString(),
   /** The authorize query string the consent page was shown for. */
-  request: Opt(),
-  uid: Opt('The user the consent page was shown to'),
-  decision: Opt('allow or deny'),
-  _locale: Opt(),
+  request: optionalString(),
+  uid: optionalString('The user the consent page was shown to'),
+  decision: optionalString('allow or deny'),
+  _locale: optionalString(),
 });
 
 function rawQuery(url: string): string {
@@ -115,7 +113,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
     return `/login?return_to=${encodeURIComponent(`/oauth2/authorize?${authorizeQuery}`)}&_locale=${encodeURIComponent(locale)}${extra}`;
   }
 
-  app.get('/oauth2/authorize', { schema: { querystring: AuthorizeQuery, response: { 200: Html } } }, async (req, reply) => {
+  app.get('/oauth2/authorize', { schema: { querystring: AuthorizeQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const qs = rawQuery(req.url);
     const p = paramsFromQuery(qs);
     const locale = web.locale(req);

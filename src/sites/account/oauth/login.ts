@@ -6,25 +6,30 @@ import type { Context } from '../../../context.ts';
 import { paramsFromQuery } from '../../../core/account/authorize-request.ts';
 import { isNumericId } from '../../../core/account/numeric-id.ts';
 import { safeReturnTo } from '../../../core/account/return-to.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import { PasswordThrottle } from '../../../services/throttle.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/web-kit.ts';
 
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
-const Html = Type.String({ description: 'HTML page' });
-const RETURN_TO = Opt('Path on this origin to go to afterwards');
+const RETURN_TO = optionalString('Path on this origin to go to afterwards');
 
 const LoginQuery = Type.Object({
   return_to: RETURN_TO,
-  switch: Opt('1: sign in with another account'),
-  error: Opt('invalid, throttled or csrf (set by the form post)'),
-  wait: Opt('Seconds to wait (with error=throttled)'),
-  _locale: Opt(),
+  switch: optionalString('1: sign in with another account'),
+  error: optionalString('invalid, throttled or csrf (set by the form post)'),
+  wait: optionalString('Seconds to wait (with error=throttled)'),
+  _locale: optionalString(),
 });
-const LoginForm = Type.Object({ csrf: Opt(), return_to: RETURN_TO, account: Opt(), password: Opt(), _locale: Opt() });
-const LogoutQuery = Type.Object({ return_to: RETURN_TO, _locale: Opt() });
-const LogoutForm = Type.Object({ csrf: Opt(), return_to: RETURN_TO, _locale: Opt() });
+const LoginForm = Type.Object({
+  csrf: optionalString(),
+  return_to: RETURN_TO,
+  account: optionalString(),
+  password: optionalString(),
+  _locale: optionalString(),
+});
+const LogoutQuery = Type.Object({ return_to: RETURN_TO, _locale: optionalString() });
+const LogoutForm = Type.Object({ csrf: optionalString(), return_to: RETURN_TO, _locale: optionalString() });
 
 export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
@@ -42,7 +47,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     return `/login?return_to=${encodeURIComponent(returnTo)}&_locale=${encodeURIComponent(locale)}${extra}`;
   }
 
-  app.get('/login', { schema: { querystring: LoginQuery, response: { 200: Html } } }, async (req, reply) => {
+  app.get('/login', { schema: { querystring: LoginQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const q = req.query;
     const locale = web.locale(req);
     const t = translator(locale);
@@ -100,7 +105,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     return reply.redirect(returnTo, 303);
   });
 
-  app.get('/logout', { schema: { querystring: LogoutQuery, response: { 200: Html } } }, async (req, reply) => {
+  app.get('/logout', { schema: { querystring: LogoutQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const locale = web.locale(req);
     const user = await web.sessions.current(req);
     const returnTo = safeReturnTo(req.query.return_to, '/logout');

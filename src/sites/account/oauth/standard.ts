@@ -8,19 +8,19 @@ import { formatScopes } from '../../../core/account/scope.ts';
 import { useErrorFamily } from '../../../http/errors.ts';
 import { anyOrigin, noStore } from '../../../http/hooks.ts';
 import { firstValueOfRepeats } from '../../../http/params.ts';
+import { optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { ApiError, jsonErrors } from '../json-errors.ts';
 import { authenticateClient } from './client-auth.ts';
 
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
 const S = Type.String();
 const Strings = Type.Array(S);
 
 const TokenForm = Type.Object({
-  client_id: Opt(),
-  client_secret: Opt('Unless sent with HTTP Basic'),
-  token: Opt(),
-  token_type_hint: Opt('access_token or refresh_token (not needed)'),
+  client_id: optionalString(),
+  client_secret: optionalString('Unless sent with HTTP Basic'),
+  token: optionalString(),
+  token_type_hint: optionalString('access_token or refresh_token (not needed)'),
 });
 
 /** RFC 7662 §2.2; an inactive token is `{"active":false}` alone. */

@@ -12,6 +12,7 @@ import { type TokenIssue, tokenSuccessBody } from '../../../core/account/token-r
 import { useErrorFamily } from '../../../http/errors.ts';
 import { anyOrigin, noStore } from '../../../http/hooks.ts';
 import { firstValueOfRepeats } from '../../../http/params.ts';
+import { optionalString } from '../../../http/schemas.ts';
 import { getAndPost, typed } from '../../../http/typed.ts';
 import { FailureLimiter } from '../../../services/throttle.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -20,17 +21,15 @@ import { TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
 /** Failed token requests allowed per IP in five minutes before further requests are refused. */
 export const TOKEN_FAILURES_PER_IP = 100;
 
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
-
 /** Parameters of a token request, in the query or the form body (body wins). */
 const TokenParams = Type.Object({
-  client_id: Opt(),
-  client_secret: Opt('Unless sent with HTTP Basic; public apps send none'),
-  grant_type: Opt('authorization_code or refresh_token'),
-  code: Opt(),
-  redirect_uri: Opt(),
-  code_verifier: Opt('PKCE (RFC 7636)'),
-  refresh_token: Opt(),
+  client_id: optionalString(),
+  client_secret: optionalString('Unless sent with HTTP Basic; public apps send none'),
+  grant_type: optionalString('authorization_code or refresh_token'),
+  code: optionalString(),
+  redirect_uri: optionalString(),
+  code_verifier: optionalString('PKCE (RFC 7636)'),
+  refresh_token: optionalString(),
 });
 
 export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {

@@ -10,6 +10,7 @@ import { assertNoNulls, OPEN_API_CONTENT_TYPE, okEnvelope } from '../../../core/
 import { useErrorFamily } from '../../../http/errors.ts';
 import { anyOriginOnGet, noStore } from '../../../http/hooks.ts';
 import { firstValueOfRepeats } from '../../../http/params.ts';
+import { optionalString } from '../../../http/schemas.ts';
 import { getAndPost, type TypedHandler, typed } from '../../../http/typed.ts';
 import { InvalidInputError } from '../../../lib/errors.ts';
 import { readAnyBodyAsForm } from '../client-quirks.ts';
@@ -18,13 +19,12 @@ import { appApiErrors } from '../open/errors.ts';
 import { okEnvelopeSchema } from '../open/schemas.ts';
 
 const S = Type.String();
-const Opt = (description?: string) => Type.Optional(Type.String(description ? { description } : {}));
 
 const CREDENTIALS = {
-  clientId: Opt('The app (also as client_id), unless sent with HTTP Basic'),
-  clientSecret: Opt('The app secret (also as client_secret), unless sent with HTTP Basic'),
-  client_id: Opt(),
-  client_secret: Opt(),
+  clientId: optionalString('The app (also as client_id), unless sent with HTTP Basic'),
+  clientSecret: optionalString('The app secret (also as client_secret), unless sent with HTTP Basic'),
+  client_id: optionalString(),
+  client_secret: optionalString(),
 };
 
 const Plan = Type.Object({
@@ -112,7 +112,13 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
   route({
     get: false,
     path: '/app/pass_plan/create',
-    params: { title: Opt(), description: Opt(), logoUrl: Opt(), validStartDate: Opt(), validEndDate: Opt() },
+    params: {
+      title: optionalString(),
+      description: optionalString(),
+      logoUrl: optionalString(),
+      validStartDate: optionalString(),
+      validEndDate: optionalString(),
+    },
     data: Plan,
     run: (clientId, p) =>
       pb.createPlan({
@@ -134,7 +140,13 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
   route({
     get: false,
     path: '/app/pass/issue',
-    params: { planId: Opt(), userId: Opt(), imei: Opt(), imeiMd5: Opt(), passCode: Opt() },
+    params: {
+      planId: optionalString(),
+      userId: optionalString(),
+      imei: optionalString(),
+      imeiMd5: optionalString(),
+      passCode: optionalString(),
+    },
     data: Pass,
     run: async (clientId, p) => {
       if (!p.planId) throw new InvalidInputError('missing planId');
@@ -145,7 +157,7 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
   route({
     get: true,
     path: '/app/pass/list',
-    params: { userId: Opt(), planId: Opt(), includeRevoked: Opt() },
+    params: { userId: optionalString(), planId: optionalString(), includeRevoked: optionalString() },
     data: Type.Array(Pass),
     run: (clientId, p) =>
       pb.passes({ clientId, userId: p.userId || undefined, planId: p.planId || undefined, includeRevoked: p.includeRevoked === 'true' }),
@@ -153,7 +165,7 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
   route({
     get: false,
     path: '/app/pass/revoke',
-    params: { passId: Opt() },
+    params: { passId: optionalString() },
     data: Pass,
     run: async (clientId, p) => {
       if (!p.passId) throw new InvalidInputError('missing passId');

@@ -2,10 +2,13 @@
 // redacted secrets, security headers, metrics, /healthz, /readyz and /metrics.
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
+import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Context } from '../context.ts';
+import { noStore } from './hooks.ts';
 import type { Metrics } from './metrics.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
+import { typed } from './typed.ts';
 
 export type SiteName = 'account' | 'fds';
 
@@ -24,6 +27,14 @@ export interface SiteServerOptions {
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+const Health = Type.Object({ status: Type.Literal('ok') });
+const CHECKS = ['database', 'cache', 'blobs'] as const;
+/** `checks`: "ok" or the failure's message, per store. */
+const Readiness = Type.Object({
+  status: Type.String({ description: 'ok, degraded or stopping' }),
+  checks: Type.Optional(Type.Object({ database: Type.String(), cache: Type.String(), blobs: Type.String() })),
+});
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
@@ -103,28 +114,25 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     });
   }
 
-  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    reply.header('cache-control', 'no-store');
+  const routes = typed(app);
+  routes.get('/healthz', { onRequest: noStore, schema: { response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+  routes.get('/readyz', { onRequest: noStore, schema: { response: { 200: Readiness, 503: Readiness } } }, async (_req, reply) => {
     if (!o.ready()) return reply.code(503).send({ status: 'stopping' });
-    const checks: Record<string, string> = {};
-    const run = async (name: string, f: () => Promise<unknown>) => {
-      try {
-        await f();
-        checks[name] = 'ok';
-      } catch (e) {
-        checks[name] = (e as Error).message;
-      }
-    };
-    await Promise.all([
-      run('database', () => o.ctx.services.settings.get('server_secret')),
-      run('cache', () => o.ctx.cache.get('readyz')),
-      run('blobs', () => o.ctx.blobs.check()),
+    const probe = (f: () => Promise<unknown>) =>
+      f().then(
+        () => 'ok',
+        (e: unknown) => (e as Error).message,
+      );
+    const [database, cache, blobs] = await Promise.all([
+      probe(() => o.ctx.services.settings.get('server_secret')),
+      probe(() => o.ctx.cache.get('readyz')),
+      probe(() => o.ctx.blobs.check()),
     ]);
-    const ok = Object.values(checks).every((v) => v === 'ok');
+    const checks = { database, cache, blobs };
+    const ok = CHECKS.every((k) => checks[k] === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
-  app.get('/metrics', async (_req, reply) => {
+  routes.get('/metrics', { schema: { response: { 200: Type.String({ description: 'Prometheus text format' }) } } }, async (_req, reply) => {
     reply.header('content-type', o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });

@@ -1,40 +1,15 @@
 // Developers and their apps: clientId allocation, hashed client secrets, redirect URIs, scopes,
 // per-app switches.
 
+import type { AppFlags } from '../core/account/app-flags.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
 import { newClientSecret, randomDigits } from '../lib/random.ts';
 import { openSecret, sealSecret } from '../lib/secret-box.ts';
-import type { AppRow, AppsRepo } from '../store/db/apps-repo.ts';
+import type { AppPatch, AppRow, AppsRepo } from '../store/db/apps-repo.ts';
 import type { DevelopersRepo } from '../store/db/developers-repo.ts';
 
-/** Per-app switches. Absent keys take the defaults named in each comment. */
-export interface AppFlags {
-  /** Redirect URIs must match a registered entry exactly (default false: §3.3 prefix rules). */
-  exactRedirect?: boolean;
-  /** Public client: PKCE S256 required, no secret needed at the token endpoint (default false). */
-  public?: boolean;
-  /** Issue bearer tokens instead of MAC tokens (default false). */
-  bearer?: boolean;
-  /** Allow response_type=token (default true). */
-  allowImplicit?: boolean;
-  /** Emit userId in /user/profile (default true; account-protocol §6.4). */
-  emitUserId?: boolean;
-  /** Require a MAC header on open-API calls (default false; account-protocol §5.5). */
-  requireMac?: boolean;
-  /** Reject unknown or unapproved scopes instead of dropping them (default false). */
-  strictScope?: boolean;
-}
-
-export const FLAG_NAMES: ReadonlyArray<keyof AppFlags> = [
-  'exactRedirect',
-  'public',
-  'bearer',
-  'allowImplicit',
-  'emitUserId',
-  'requireMac',
-  'strictScope',
-];
+export { type AppFlags, FLAG_NAMES } from '../core/account/app-flags.ts';
 
 export interface Developer {
   id: string;
@@ -73,8 +48,8 @@ export function toApp(r: AppRow): App {
     developerId: r.developer_id,
     name: r.name,
     redirectUris: r.redirect_uris,
-    scopes: r.scopes ? r.scopes.split(',').map(Number) : [],
-    flags: JSON.parse(r.flags) as AppFlags,
+    scopes: r.scopes,
+    flags: r.flags,
     createdAt: r.created_at,
   };
 }
@@ -161,8 +136,8 @@ export class AppService {
         secret_hash: this.hashSecret(secret),
         secret_box: sealSecret(this.serverSecret(), clientId, secret),
         redirect_uris: input.redirectUris,
-        scopes: (input.scopes ?? DEFAULT_SCOPES).join(','),
-        flags: JSON.stringify(input.flags ?? {}),
+        scopes: input.scopes ?? DEFAULT_SCOPES,
+        flags: input.flags ?? {},
         created_at: now,
         updated_at: now,
       };
@@ -219,14 +194,14 @@ export class AppService {
   }
 
   async setScopes(clientId: string, scopes: number[]): Promise<App> {
-    if (!(await this.apps.update(clientId, { scopes: scopes.join(','), updated_at: this.now() }))) {
+    if (!(await this.apps.update(clientId, { scopes, updated_at: this.now() }))) {
       throw new NotFoundError(`no app ${clientId}`);
     }
     return this.require(clientId);
   }
 
   async update(clientId: string, patch: { name?: string; redirectUris?: string; flags?: AppFlags }): Promise<App> {
-    const set: Record<string, string | number> = { updated_at: this.now() };
+    const set: AppPatch = { updated_at: this.now() };
     if (patch.name !== undefined) {
       if (!patch.name.trim() || patch.name.length > 100) throw new InvalidInputError('app name must be 1-100 characters');
       set.name = patch.name;
@@ -237,7 +212,7 @@ export class AppService {
     }
     if (patch.flags !== undefined) {
       const current = await this.require(clientId);
-      set.flags = JSON.stringify({ ...current.flags, ...patch.flags });
+      set.flags = { ...current.flags, ...patch.flags };
     }
     if (!(await this.apps.update(clientId, set))) throw new NotFoundError(`no app ${clientId}`);
     return this.require(clientId);

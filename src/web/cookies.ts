@@ -14,6 +14,6 @@ export function cookieOptions(req: FastifyRequest, maxAgeSec?: number): CookieSe
 }
 
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
-  const v = (req.cookies as Record<string, string | undefined> | undefined)?.[name];
+  const v = req.cookies?.[name];
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }

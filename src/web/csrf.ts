@@ -21,7 +21,7 @@ export class Csrf {
     if (!c || !COOKIE_RE.test(c)) {
       c = newCredential(24);
       reply.setCookie(CSRF_COOKIE, c, cookieOptions(req));
-      (req.cookies as Record<string, string>)[CSRF_COOKIE] = c;
+      req.cookies[CSRF_COOKIE] = c;
     }
     return this.tokenFor(c);
   }

@@ -1,6 +1,6 @@
 // Server-rendered pages: Eta templates (auto-escaped), wrapped in the shared layout, in the
-// request's locale, never cached. Other features keep templates in their own folder and pass
-// `{ views, name }`.
+// request's locale. Other features keep templates in their own folder and pass `{ views, name }`.
+// Page routes live in a pageScope (setup.ts), whose answers are never cached.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
@@ -36,7 +36,7 @@ export function renderHtml(template: TemplateRef, data: Record<string, unknown>,
   return engine(OWN_VIEWS).render('layout', { body, title: title ?? t('common.appTitle'), t, locale });
 }
 
-/** Sends a page: text/html, `Cache-Control: no-store`, status (default 200). */
+/** Sends a page: text/html, status (default 200). */
 export function renderPage(
   reply: FastifyReply,
   template: TemplateRef,
@@ -46,7 +46,6 @@ export function renderPage(
 ): FastifyReply {
   return reply
     .code(opts.status ?? 200)
-    .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(renderHtml(template, data, locale, opts.title));
 }

@@ -2,7 +2,9 @@
 // page rendering and the per-scope set-up are re-exported here.
 //
 //   const web = ctx.services.web;            // once per plugin
-//   await registerWeb(app);                  // cookies + form bodies in the plugin's scope
+//   await pageScope(app, web);               // pages: cookies, form bodies, no-store, error page
+//   await registerWeb(app);                  // JSON APIs: cookies + form bodies in the plugin's scope
+//   throw new PageError(XM.INVALID_REQUEST); // → the HTML error page (error-page.ts)
 //   const user = await web.sessions.current(req);
 //   await web.sessions.login(reply, userId);
 //   const csrf = web.csrf.issue(req, reply); web.csrf.verify(req, body.csrf)
@@ -14,8 +16,9 @@ import { Csrf } from './csrf.ts';
 import { type Locale, pickLocale } from './locale.ts';
 import { Sessions } from './sessions.ts';
 
+export { PageError } from './error-page.ts';
 export { renderHtml, renderPage } from './render.ts';
-export { registerWeb } from './setup.ts';
+export { pageScope, registerWeb } from './setup.ts';
 
 export interface WebKit {
   csrf: Csrf;
@@ -25,7 +28,7 @@ export interface WebKit {
 }
 
 function param(o: unknown, name: string): string | undefined {
-  const v = o && typeof o === 'object' ? (o as Record<string, unknown>)[name] : undefined;
+  const v = o && typeof o === 'object' ? Object.getOwnPropertyDescriptor(o, name)?.value : undefined;
   return typeof v === 'string' ? v : undefined;
 }
 

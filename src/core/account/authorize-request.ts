@@ -2,6 +2,7 @@
 // steps. Client and redirect problems end on an error page (never a redirect to an unvalidated
 // URI); everything after a validated redirect_uri is reported by redirect with a bare integer code.
 import { XM, XM_DESCRIPTIONS, type XmErrorCode } from './errors.ts';
+import { isNumericId } from './numeric-id.ts';
 import { isValidChallenge } from './pkce.ts';
 import { matchRedirectUri } from './redirect-uri.ts';
 import { parseRequestedScopes } from './scope.ts';
@@ -33,8 +34,6 @@ export type AuthorizeCheck =
 
 export type Params = Record<string, string | undefined>;
 
-const CLIENT_ID_RE = /^[1-9]\d{0,19}$/;
-
 function page(code: XmErrorCode, description?: string): AuthorizeCheck {
   return { kind: 'page', code, description: description ?? XM_DESCRIPTIONS[code] };
 }
@@ -43,7 +42,7 @@ function page(code: XmErrorCode, description?: string): AuthorizeCheck {
 export function checkClientId(p: Params): { ok: true; clientId: string } | { ok: false; check: AuthorizeCheck } {
   const id = p.client_id;
   if (id === undefined || id === '') return { ok: false, check: page(XM.INVALID_REQUEST, 'invalid request: missing client_id') };
-  if (!CLIENT_ID_RE.test(id)) return { ok: false, check: page(XM.INVALID_REQUEST, 'invalid request: malformed client_id') };
+  if (!isNumericId(id)) return { ok: false, check: page(XM.INVALID_REQUEST, 'invalid request: malformed client_id') };
   return { ok: true, clientId: id };
 }
 

@@ -6,7 +6,7 @@ export type Params = Record<string, string>;
 function flatten(o: unknown): Params {
   const out: Params = {};
   if (!o || typeof o !== 'object') return out;
-  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(o)) {
     if (typeof v === 'string') out[k] = v;
     else if (Array.isArray(v) && typeof v[0] === 'string') out[k] = v[0];
   }

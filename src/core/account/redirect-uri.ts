@@ -1,72 +1,31 @@
 // Redirect-URI validation (account-protocol §3.3) and success/error redirect construction (§3.6).
 //
 // Matching: a requested URI is valid iff some registered entry (`;`-separated) has the same scheme
-// (case-insensitive), the same effective port, a host equal to it or a subdomain of it, and a path
-// that starts with the entry's path; query and fragment are ignored. Hardened: the requested URI
-// is rejected outright when it holds userinfo (`@` in the authority), backslashes, whitespace,
-// control or non-ASCII characters, percent-encoded dots/slashes/backslashes/NUL/percent in the
-// path, dot segments, or a host that is not plain ASCII — so what we compare is what a browser
-// would navigate to. With `exact`, only a byte-identical registered entry matches.
+// (case-insensitive), the host and port rule of uri-authority.ts (same effective port, a host equal
+// to it or a subdomain of it), and a path that starts with the entry's path; query and fragment
+// are ignored. Hardened: the requested URI is rejected outright when it holds userinfo (`@` in the
+// authority), backslashes, whitespace, control or non-ASCII characters, percent-encoded
+// dots/slashes/backslashes/NUL/percent in the path, dot segments, or a host that is not plain
+// ASCII — so what we compare is what a browser would navigate to. With `exact`, only a
+// byte-identical registered entry matches.
 
-const RAW_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/;
-const BAD_CHARS_RE = /[^\x21-\x7e]|\\/;
+import { type Authority, hostAndPortMatch, parseAuthority, registeredEntries } from './uri-authority.ts';
+
 const BAD_ESCAPES_RE = /%(2e|2f|5c|00|25)/i;
 const DOT_SEGMENT_RE = /(^|\/)\.{1,2}(\/|$)/;
-const HOST_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
-
-interface Parsed {
-  scheme: string;
-  host: string;
-  port: string;
-  path: string;
-}
-
-const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
+const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript']);
 
 /** Parses a URI for matching, or undefined when it is malformed or suspicious. */
-export function parseForMatch(uri: string): Parsed | undefined {
-  if (uri.length === 0 || uri.length > 2048 || BAD_CHARS_RE.test(uri)) return undefined;
-  const m = RAW_RE.exec(uri);
-  if (!m) return undefined;
-  const [, rawScheme = '', authority = '', rawPath = ''] = m;
-  if (!HOST_RE.test(authority)) return undefined; // rejects userinfo, %-escapes, empty hosts
-  if (BAD_ESCAPES_RE.test(rawPath) || DOT_SEGMENT_RE.test(rawPath)) return undefined;
-  const scheme = rawScheme.toLowerCase();
-  if (scheme === 'javascript' || scheme === 'data' || scheme === 'file' || scheme === 'vbscript') return undefined;
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return undefined;
-  }
-  const host = u.hostname.toLowerCase();
-  if (!host || host.includes('*') || host.endsWith('.') || host.startsWith('.')) return undefined;
-  return {
-    scheme,
-    host,
-    port: u.port || DEFAULT_PORTS[scheme] || '',
-    path: rawPath === '' ? '/' : rawPath,
-  };
+export function parseForMatch(uri: string): (Authority & { path: string }) | undefined {
+  const a = parseAuthority(uri);
+  if (!a || FORBIDDEN_SCHEMES.has(a.scheme)) return undefined;
+  if (BAD_ESCAPES_RE.test(a.rawPath) || DOT_SEGMENT_RE.test(a.rawPath)) return undefined;
+  return { ...a, path: a.rawPath === '' ? '/' : a.rawPath };
 }
 
 export interface MatchOptions {
   /** Byte-identical match against a registered entry (AppFlags.exactRedirect). */
   exact?: boolean;
-}
-
-/** Splits the registered value into entries. */
-export function registeredEntries(registered: string): string[] {
-  return registered
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function hostMatches(requested: string, registered: string): boolean {
-  if (requested === registered) return true;
-  // IP literals never match subdomains.
-  if (/^[\d.]+$/.test(registered) || registered.startsWith('[')) return false;
-  return requested.endsWith(`.${registered}`);
 }
 
 /** Plain string prefix, as documented (no `/` boundary). */
@@ -84,9 +43,8 @@ export function matchRedirectUri(requested: string, registered: string, opts: Ma
       continue;
     }
     const r = parseForMatch(entry);
-    if (!r) continue;
-    if (r.scheme !== req.scheme || r.port !== req.port) continue;
-    if (!hostMatches(req.host, r.host)) continue;
+    if (!r || r.scheme !== req.scheme) continue;
+    if (!hostAndPortMatch(req, r)) continue;
     if (!pathMatches(req.path, r.path)) continue;
     return true;
   }

@@ -69,8 +69,10 @@ export function tokenSuccessBody(t: TokenIssue, prefix: boolean): string {
   return (prefix ? TOKEN_PREFIX : '') + JSON.stringify(tokenFields(t));
 }
 
-export function tokenErrorBody(code: XmErrorCode, description: string | undefined, prefix: boolean): string {
-  return (prefix ? TOKEN_PREFIX : '') + JSON.stringify({ error: code, error_description: description ?? XM_DESCRIPTIONS[code] });
+/** An error body: `code` from the §9 table (its description by default), or 500 for a server failure. */
+export function tokenErrorBody(code: XmErrorCode | 500, description: string | undefined, prefix: boolean): string {
+  const text = description ?? (code === 500 ? 'internal error' : XM_DESCRIPTIONS[code]);
+  return (prefix ? TOKEN_PREFIX : '') + JSON.stringify({ error: code, error_description: text });
 }
 
 /** Implicit-flow fragment parameters (§3.6), in the documented order. */

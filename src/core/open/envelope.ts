@@ -5,8 +5,16 @@ export type ErrorStatusMode = 'mapped' | '200';
 
 export const OPEN_API_CONTENT_TYPE = 'application/json;charset=UTF-8';
 
-export function okBody(data: unknown): string {
-  return JSON.stringify({ result: 'ok', code: 0, description: 'no error', data });
+export interface OkEnvelope<T> {
+  result: 'ok';
+  code: 0;
+  description: 'no error';
+  data: T;
+}
+
+/** The success envelope, keys in wire order (sites serialize it with the matching schema). */
+export function okEnvelope<T>(data: T): OkEnvelope<T> {
+  return { result: 'ok', code: 0, description: 'no error', data };
 }
 
 export function errorBody(code: number, description: string): string {

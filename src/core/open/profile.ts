@@ -32,9 +32,22 @@ export function avatarUrls(avatarUrl: string, origin: string): Record<AvatarVari
   return out;
 }
 
-export function profileData(p: ProfileInput, origin: string): Record<string, string> {
+/** `/user/profile` data, keys in wire order; userId only when the app emits it. */
+export interface ProfileData {
+  unionId: string;
+  miliaoNick: string;
+  miliaoIcon: string;
+  miliaoIcon_75: string;
+  miliaoIcon_90: string;
+  miliaoIcon_120: string;
+  miliaoIcon_320: string;
+  miliaoIcon_orig: string;
+  userId?: string;
+}
+
+export function profileData(p: ProfileInput, origin: string): ProfileData {
   const icons = avatarUrls(p.avatarUrl, origin);
-  const data: Record<string, string> = {
+  const data: ProfileData = {
     unionId: p.unionId,
     miliaoNick: p.nickname,
     miliaoIcon: icons[''],

@@ -28,6 +28,39 @@ export interface IssueCodeInput {
   ip?: string | undefined;
 }
 
+/** Details of any token (access or refresh) for introspection and the CLI; never the secret. */
+export interface TokenDetails {
+  kind: 'access' | 'refresh';
+  active: boolean;
+  clientId: string;
+  userId: string;
+  scopes: number[];
+  tokenType: 'mac' | 'bearer';
+  grantId: string;
+  familyId: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+  openId: string;
+  unionId: string;
+}
+
+export interface RedeemInput {
+  clientId: string;
+  code: string;
+  codeVerifier?: string | undefined;
+  /** Public clients: the code must carry a PKCE challenge. */
+  requirePkce?: boolean | undefined;
+  /**
+   * Strict mode (apps with `exactRedirect`): the token request's redirect_uri, which must be
+   * byte-identical to the one the code was issued for (RFC 6749 §4.1.3; account-protocol §4.1
+   * "strict"). Undefined: not checked (the lenient default).
+   */
+  expectRedirectUri?: string | undefined;
+  ip?: string | undefined;
+}
+
 /** A user's approval of an app (what the user approved). */
 export interface Grant {
   grantId: string;

@@ -4,15 +4,26 @@
 //   DELETE /api/account/friends/:userId    → remove
 // Authenticated by the web session cookie. Changes need a JSON body or no body, and a same-origin
 // Origin header when one is sent, so that a cross-site form can never change anything.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
+import { isNumericId } from '../../core/account/numeric-id.ts';
+import { useErrorFamily } from '../../http/errors.ts';
+import { noStore } from '../../http/hooks.ts';
+import { typed } from '../../http/typed.ts';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
 import type { User } from '../../services/users.ts';
-import { registerWeb } from '../../web/web-kit.ts';
+import { registerWeb } from '../../web/setup.ts';
+import { requireLogin, sessionUser } from '../../web/signed-in.ts';
+import { ApiError, jsonErrors } from './json-errors.ts';
 
-function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(body));
-}
+const BAD_BODY = 'body must be JSON: {"user": "<userId or account>"}';
+
+const FriendList = Type.Object({ friends: Type.Array(Type.Object({ userId: Type.String(), nickname: Type.String() })) });
+const AddFriend = Type.Object({
+  user: Type.String({ minLength: 1, maxLength: 64, pattern: '\\S', description: 'userId or account name' }),
+});
+const FriendParams = Type.Object({ userId: Type.String() });
 
 function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
@@ -24,67 +35,75 @@ function sameOrigin(req: FastifyRequest): boolean {
   }
 }
 
-export async function friendsRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  await registerWeb(app);
-  const web = ctx.services.web;
+/** preValidation of changes: refuse cross-site requests (and, for `json`, bodies that are not JSON). */
+function sameOriginGuard(json: boolean) {
+  return async (req: FastifyRequest) => {
+    if (!sameOrigin(req)) throw new ApiError(403, 'forbidden', json ? 'send a same-origin JSON request' : 'send a same-origin request');
+    if (json && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      throw new ApiError(403, 'forbidden', 'send a same-origin JSON request');
+    }
+  };
+}
 
-  async function signedIn(req: FastifyRequest, reply: FastifyReply): Promise<User | undefined> {
-    const user = await web.sessions.current(req);
-    if (!user) send(reply, 401, { error: 'login_required', message: 'sign in first' });
-    return user;
-  }
+/** Service refusals of a friend change (unknown user, befriending oneself) as 400. */
+function changeRefused(err: unknown): ApiError | undefined {
+  if (err instanceof InvalidInputError || err instanceof NotFoundError) return new ApiError(400, 'invalid_request', err.message);
+  return undefined;
+}
+
+export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
+  await registerWeb(scope);
+  // Bodies of other types are read as text, so the same-origin JSON guard (not the parser) refuses them.
+  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+  scope.addHook('onRequest', noStore);
+  useErrorFamily(
+    scope,
+    jsonErrors({
+      name: 'friends API',
+      descriptionKey: 'message',
+      translate: changeRefused,
+      fromFault: () => new ApiError(400, 'invalid_request', BAD_BODY),
+    }),
+  );
+  const signedIn = requireLogin(scope, ctx.services.web, () => new ApiError(401, 'login_required', 'sign in first'));
+  const app = typed(scope);
 
   async function list(user: User) {
-    const ids = await ctx.services.friends.list(user.userId);
     const friends = [];
-    for (const id of ids) {
+    for (const id of await ctx.services.friends.list(user.userId)) {
       const f = await ctx.services.users.get(id);
       if (f) friends.push({ userId: f.userId, nickname: f.nickname });
     }
     return { friends };
   }
 
-  app.get('/api/account/friends', async (req, reply) => {
-    const user = await signedIn(req, reply);
-    if (!user) return reply;
-    return send(reply, 200, await list(user));
-  });
+  app.get('/api/account/friends', { preValidation: signedIn, schema: { response: { 200: FriendList } } }, async (req) =>
+    list(sessionUser(req)),
+  );
 
-  app.post('/api/account/friends', async (req, reply) => {
-    const user = await signedIn(req, reply);
-    if (!user) return reply;
-    if (!sameOrigin(req) || !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return send(reply, 403, { error: 'forbidden', message: 'send a same-origin JSON request' });
-    }
-    let ref: unknown;
-    try {
-      ref = (JSON.parse(String(req.body ?? '')) as { user?: unknown }).user;
-    } catch {
-      return send(reply, 400, { error: 'invalid_request', message: 'body must be JSON: {"user": "<userId or account>"}' });
-    }
-    if (typeof ref !== 'string' || !ref.trim() || ref.length > 64) {
-      return send(reply, 400, { error: 'invalid_request', message: 'body must be JSON: {"user": "<userId or account>"}' });
-    }
-    const friend = /^\d{1,20}$/.test(ref) ? await ctx.services.users.get(ref) : await ctx.services.users.find(ref.trim());
-    if (!friend) return send(reply, 404, { error: 'not_found', message: 'no such user' });
-    try {
+  app.post(
+    '/api/account/friends',
+    { preValidation: [signedIn, sameOriginGuard(true)], schema: { body: AddFriend, response: { 200: FriendList } } },
+    async (req) => {
+      const user = sessionUser(req);
+      const ref = req.body.user;
+      const friend = isNumericId(ref) ? await ctx.services.users.get(ref) : await ctx.services.users.find(ref.trim());
+      if (!friend) throw new ApiError(404, 'not_found', 'no such user');
       await ctx.services.friends.add(user.userId, friend.userId);
-    } catch (e) {
-      if (e instanceof InvalidInputError || e instanceof NotFoundError)
-        return send(reply, 400, { error: 'invalid_request', message: e.message });
-      throw e;
-    }
-    await ctx.services.audit.record({ type: 'friend.add', actor: user.userId, subject: friend.userId, ip: req.ip });
-    return send(reply, 200, await list(user));
-  });
+      await ctx.services.audit.record({ type: 'friend.add', actor: user.userId, subject: friend.userId, ip: req.ip });
+      return list(user);
+    },
+  );
 
-  app.delete('/api/account/friends/:userId', async (req, reply) => {
-    const user = await signedIn(req, reply);
-    if (!user) return reply;
-    if (!sameOrigin(req)) return send(reply, 403, { error: 'forbidden', message: 'send a same-origin request' });
-    const { userId } = req.params as { userId: string };
-    if (!(await ctx.services.friends.remove(user.userId, userId))) return send(reply, 404, { error: 'not_found', message: 'not a friend' });
-    await ctx.services.audit.record({ type: 'friend.remove', actor: user.userId, subject: userId, ip: req.ip });
-    return send(reply, 200, await list(user));
-  });
+  app.delete(
+    '/api/account/friends/:userId',
+    { preValidation: [signedIn, sameOriginGuard(false)], schema: { params: FriendParams, response: { 200: FriendList } } },
+    async (req) => {
+      const user = sessionUser(req);
+      const { userId } = req.params;
+      if (!(await ctx.services.friends.remove(user.userId, userId))) throw new ApiError(404, 'not_found', 'not a friend');
+      await ctx.services.audit.record({ type: 'friend.remove', actor: user.userId, subject: userId, ip: req.ip });
+      return list(user);
+    },
+  );
 }

@@ -6,17 +6,22 @@
 // goes through the login page's password throttle (same budgets per account and per IP), reserved
 // before the password is checked so that concurrent guesses cannot outrun it.
 import { randomBytes } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { XM } from '../../../core/account/errors.ts';
 import { newNonce } from '../../../core/account/mac-nonce.ts';
+import { NUMERIC_ID_PATTERN } from '../../../core/account/numeric-id.ts';
 import { buildXmCallback } from '../../../core/account/xm-sign.ts';
 import { callbackAllowed, maskAccount } from '../../../core/account/xm-sign-callback.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
+import { typed } from '../../../http/typed.ts';
 import { newCredential } from '../../../lib/random.ts';
 import { PasswordThrottle } from '../../../services/throttle.ts';
+import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
-import { registerWeb, renderPage } from '../../../web/web-kit.ts';
+import { pageScope, renderPage } from '../../../web/web-kit.ts';
 import { addCheckPasswordMessages } from './messages.ts';
 
 const FLOW_TTL_MS = 15 * 60_000;
@@ -30,25 +35,34 @@ interface Flow {
   callback: string;
 }
 
-type Dict = Record<string, unknown>;
-const str = (o: unknown, k: string): string | undefined => {
-  const v = o && typeof o === 'object' ? (o as Dict)[k] : undefined;
-  return typeof v === 'string' ? v : undefined;
-};
+const Id = (description: string) => Type.Optional(Type.String({ pattern: NUMERIC_ID_PATTERN, description }));
 
-export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  await registerWeb(app);
-  addCheckPasswordMessages();
+const PageQuery = Type.Object({
+  clientId: Id('The app (also as client_id)'),
+  client_id: Id('The app'),
+  xmUserId: Id('The user who must confirm'),
+  callback: optionalString("Where the result goes: in the domain of one of the app's redirect URIs"),
+  flow: optionalString('The flow of a previous page view'),
+  error: optionalString('invalid, throttled or csrf (set by the form post)'),
+  wait: optionalString('Seconds to wait (with error=throttled)'),
+  _locale: optionalString(),
+});
+const ConfirmForm = Type.Object({
+  csrf: optionalString(),
+  flow: optionalString(),
+  password: optionalString(),
+  decision: optionalString('confirm or cancel'),
+  _locale: optionalString(),
+});
+
+export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
+  await pageScope(scope, web);
+  addCheckPasswordMessages();
+  const app = typed(scope);
   const flowKey = (id: string) => `checkpw:flow:${id}`;
   const throttle = new PasswordThrottle(() => ctx.cache);
-
-  const errorPage = (reply: FastifyReply, locale: Locale, code: number, message?: string, status = 400) => {
-    const t = translator(locale);
-    const key = `errors.${code}`;
-    const text = message ?? (t(key) === key ? t('errors.96002') : t(key));
-    return renderPage(reply, 'error', { message: text, code }, locale, { status, title: t('errors.title') });
-  };
+  const expired = () => new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.expired' });
 
   async function loadFlow(id: string | undefined): Promise<Flow | undefined> {
     if (!id || !FLOW_RE.test(id)) return undefined;
@@ -64,16 +78,13 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
 
   /** Ends the flow and sends the browser to the app's callback with a signed result. */
   async function finish(reply: FastifyReply, flowId: string, f: Flow, ok: boolean, req: FastifyRequest): Promise<FastifyReply> {
-    const locale = web.locale(req);
     // Single use even under concurrent posts: only the first to claim the flow finishes it.
-    if (!(await ctx.cache.setIfAbsent(`checkpw:done:${flowId}`, '1', FLOW_TTL_MS))) {
-      return errorPage(reply, locale, XM.INVALID_REQUEST, translator(locale)('checkPassword.expired'));
-    }
+    if (!(await ctx.cache.setIfAbsent(`checkpw:done:${flowId}`, '1', FLOW_TTL_MS))) throw expired();
     await ctx.cache.del(flowKey(flowId));
     await ctx.cache.del(`checkpw:fails:${flowId}`);
     const signing = await ctx.services.apps.withSigningSecret(f.clientId);
     const secret = signing?.secret;
-    if (!signing || !secret) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS, translator(locale)('checkPassword.noSecret'), 409);
+    if (!signing || !secret) throw new PageError(XM.CLIENT_NOT_EXISTS, { messageKey: 'checkPassword.noSecret', status: 409 });
     let code: string | undefined;
     if (ok) {
       const grant = await ctx.services.oauth.getGrant(f.userId, f.clientId);
@@ -89,38 +100,37 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     });
     const nonce = newNonce(Date.now(), randomBytes(8).readBigInt64BE());
     const target = buildXmCallback(f.callback, { xmResult: ok, xmUserId: f.userId, code }, nonce, secret, ctx.config.xmSignHostMode);
-    return reply.header('cache-control', 'no-store').redirect(target, 303);
+    return reply.redirect(target, 303);
   }
 
-  app.get('/checkPassword', async (req, reply) => {
-    const q = req.query as Dict;
+  app.get('/checkPassword', { schema: { querystring: PageQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
+    const q = req.query;
     const locale = web.locale(req);
     const t = translator(locale);
-    const clientId = str(q, 'clientId') ?? str(q, 'client_id');
-    const xmUserId = str(q, 'xmUserId');
-    const callback = str(q, 'callback');
-    if (!clientId || !/^\d{1,20}$/.test(clientId)) return errorPage(reply, locale, XM.INVALID_REQUEST);
+    const clientId = q.clientId ?? q.client_id;
+    const { xmUserId, callback } = q;
+    if (!clientId) throw new PageError(XM.INVALID_REQUEST);
     const client = await ctx.services.apps.get(clientId);
-    if (!client) return errorPage(reply, locale, XM.CLIENT_NOT_EXISTS);
-    if (!callback || !callbackAllowed(callback, client.redirectUris)) return errorPage(reply, locale, XM.INVALID_REDIRECT_URI);
-    if (!xmUserId || !/^\d{1,20}$/.test(xmUserId)) return errorPage(reply, locale, XM.INVALID_REQUEST);
+    if (!client) throw new PageError(XM.CLIENT_NOT_EXISTS);
+    if (!callback || !callbackAllowed(callback, client.redirectUris)) throw new PageError(XM.INVALID_REDIRECT_URI);
+    if (!xmUserId) throw new PageError(XM.INVALID_REQUEST);
     const user = await ctx.services.users.get(xmUserId);
-    if (!user) return errorPage(reply, locale, XM.INVALID_REQUEST, t('checkPassword.unknownUser'));
+    if (!user) throw new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.unknownUser' });
 
     const f: Flow = { clientId, userId: user.userId, callback };
-    let flowId = str(q, 'flow');
+    let flowId = q.flow;
     const existing = await loadFlow(flowId);
     if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
       flowId = newCredential(24);
       await ctx.cache.set(flowKey(flowId), JSON.stringify(f), FLOW_TTL_MS);
     }
-    const err = str(q, 'error');
+    const err = q.error;
     let error: string | undefined;
     if (err === 'invalid' && existing) {
       const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
       error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
     } else if (err === 'throttled') {
-      const wait = Number(str(q, 'wait') ?? 1);
+      const wait = Number(q.wait ?? 1);
       error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
     } else if (err === 'csrf') {
       error = t('checkPassword.badForm');
@@ -134,15 +144,14 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     );
   });
 
-  app.post('/checkPassword', async (req, reply) => {
-    const b = req.body as Dict;
+  app.post('/checkPassword', { schema: { body: ConfirmForm } }, async (req, reply) => {
+    const b = req.body;
     const locale = web.locale(req);
-    reply.header('cache-control', 'no-store');
-    const flowId = str(b, 'flow');
+    const flowId = b.flow;
     const f = await loadFlow(flowId);
-    if (!flowId || !f) return errorPage(reply, locale, XM.INVALID_REQUEST, translator(locale)('checkPassword.expired'));
-    if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
-    if (str(b, 'decision') !== 'confirm') return finish(reply, flowId, f, false, req);
+    if (!flowId || !f) throw expired();
+    if (!web.csrf.verify(req, b.csrf)) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
+    if (b.decision !== 'confirm') return finish(reply, flowId, f, false, req);
 
     // Reserve the attempt (account and IP, shared with the login page; then this flow) before
     // the password is checked, so concurrent guesses are counted before any of them is verified.
@@ -153,7 +162,7 @@ export async function checkPasswordRoutes(app: FastifyInstance, ctx: Context): P
     }
     const fails = await ctx.cache.incr(`checkpw:fails:${flowId}`, FLOW_TTL_MS);
     if (fails > MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
-    const password = str(b, 'password') ?? '';
+    const password = b.password ?? '';
     if (password && (await ctx.services.users.verifyPassword(f.userId, password))) {
       await throttle.succeeded(admission.ticket);
       return finish(reply, flowId, f, true, req);

@@ -1,7 +1,10 @@
 // GET /oauth2/authorize and the consent decision (account-protocol §3). Client and redirect
 // problems → HTML error page (HTTP 400); later problems → redirect with a bare integer `error`.
 // Not logged in → the login page, which brings the browser back to the same authorize URL.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// The authorize parameters are read from the raw query string, which is carried byte for byte
+// through the consent form (`request`) and the login detour; the schemas declare what they hold.
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import {
   type AuthorizeCheck,
@@ -15,11 +18,35 @@ import { XM } from '../../../core/account/errors.ts';
 import { buildRedirect } from '../../../core/account/redirect-uri.ts';
 import { covers } from '../../../core/account/scope.ts';
 import { implicitParams } from '../../../core/account/token-response.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
+import type { TypedInstance } from '../../../http/typed.ts';
 import type { App } from '../../../services/apps.ts';
 import type { User } from '../../../services/users.ts';
+import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { renderPage } from '../../../web/web-kit.ts';
+
+const AuthorizeQuery = Type.Object({
+  client_id: optionalString(),
+  redirect_uri: optionalString(),
+  response_type: optionalString('code or token'),
+  scope: optionalString(),
+  state: optionalString(),
+  skip_confirm: optionalString(),
+  code_challenge: optionalString(),
+  code_challenge_method: optionalString(),
+  _locale: optionalString(),
+});
+
+const DecisionBody = Type.Object({
+  csrf: optionalString(),
+  /** The authorize query string the consent page was shown for. */
+  request: optionalString(),
+  uid: optionalString('The user the consent page was shown to'),
+  decision: optionalString('allow or deny'),
+  _locale: optionalString(),
+});
 
 function rawQuery(url: string): string {
   const q = url.indexOf('?');
@@ -35,34 +62,18 @@ export function scopeTexts(scopes: number[], locale: Locale): Array<{ id: number
   });
 }
 
-export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
   const oauth = ctx.services.oauth;
 
-  const errorPage = (reply: FastifyReply, locale: Locale, code: number, message?: string, status = 400) => {
-    const t = translator(locale);
-    const key = `errors.${code}`;
-    const text = message ?? (t(key) === key ? t('errors.96002') : t(key));
-    return renderPage(reply, 'error', { message: text, code }, locale, { status, title: t('errors.title') });
-  };
-
-  /** Validates a request; answers error pages/redirects itself and returns undefined then. */
-  async function validate(
-    p: Params,
-    reply: FastifyReply,
-    locale: Locale,
-    status: 302 | 303,
-  ): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
+  /** Validates a request: throws the error page, or answers the error redirect and returns undefined. */
+  async function validate(p: Params, reply: FastifyReply, status: 302 | 303): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
     const id = checkClientId(p);
     const client = id.ok ? await ctx.services.apps.get(id.clientId) : undefined;
     const check: AuthorizeCheck = checkAuthorize(p, client, { skipConfirmDefault: ctx.config.skipConfirmDefault });
-    if (check.kind === 'page') {
-      reply.header('cache-control', 'no-store');
-      errorPage(reply, locale, check.code);
-      return undefined;
-    }
+    if (check.kind === 'page') throw new PageError(check.code);
     if (check.kind === 'redirect') {
-      reply.header('cache-control', 'no-store').redirect(
+      reply.redirect(
         buildRedirect(check.redirectUri, [
           ['error', check.code],
           ['error_description', check.description],
@@ -77,7 +88,6 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
   }
 
   async function finish(req: FastifyRequest, reply: FastifyReply, a: App, r: AuthorizeRequest, user: User, status: 302 | 303) {
-    reply.header('cache-control', 'no-store');
     if (r.responseType === 'code') {
       const code = await oauth.issueCode({
         clientId: a.clientId,
@@ -103,14 +113,14 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
     return `/login?return_to=${encodeURIComponent(`/oauth2/authorize?${authorizeQuery}`)}&_locale=${encodeURIComponent(locale)}${extra}`;
   }
 
-  app.get('/oauth2/authorize', async (req, reply) => {
+  app.get('/oauth2/authorize', { schema: { querystring: AuthorizeQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const qs = rawQuery(req.url);
     const p = paramsFromQuery(qs);
     const locale = web.locale(req);
-    const v = await validate(p, reply, locale, 302);
+    const v = await validate(p, reply, 302);
     if (!v) return reply;
     const user = await web.sessions.current(req);
-    if (!user) return reply.header('cache-control', 'no-store').redirect(loginUrl(qs, locale), 302);
+    if (!user) return reply.redirect(loginUrl(qs, locale), 302);
     if (v.request.skipConfirm) {
       const g = await oauth.getGrant(user.userId, v.app.clientId);
       if (g && covers(g.scopes, v.request.scopes)) return finish(req, reply, v.app, v.request, user, 302);
@@ -132,20 +142,19 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
     );
   });
 
-  app.post('/oauth2/authorize/decision', async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/oauth2/authorize/decision', { schema: { body: DecisionBody } }, async (req, reply) => {
+    const body = req.body;
     const locale = web.locale(req);
-    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    if (!web.csrf.verify(req, str('csrf'))) return errorPage(reply, locale, 0, translator(locale)('errors.csrf'), 403);
-    const qs = str('request') ?? '';
+    if (!web.csrf.verify(req, body.csrf)) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
+    const qs = body.request ?? '';
     const p = paramsFromQuery(qs);
-    const v = await validate(p, reply, locale, 303);
+    const v = await validate(p, reply, 303);
     if (!v) return reply;
     const user = await web.sessions.current(req);
     if (!user) return reply.redirect(loginUrl(qs, locale), 303);
     // The consent was shown to another account (switched in another tab): ask again.
-    if (str('uid') !== user.userId) return reply.redirect(`/oauth2/authorize?${qs}`, 303);
-    const decision = str('decision');
+    if (body.uid !== user.userId) return reply.redirect(`/oauth2/authorize?${qs}`, 303);
+    const decision = body.decision;
     if (decision === 'allow') return finish(req, reply, v.app, v.request, user, 303);
     if (decision === 'deny') {
       await ctx.services.audit.record({
@@ -155,7 +164,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
         clientId: v.app.clientId,
         ip: req.ip,
       });
-      return reply.header('cache-control', 'no-store').redirect(
+      return reply.redirect(
         buildRedirect(v.request.redirectUri, [
           ['error', XM.ACCESS_DENIED],
           ['error_description', 'access denied'],
@@ -164,6 +173,6 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context): Promi
         303,
       );
     }
-    return errorPage(reply, locale, XM.INVALID_REQUEST);
+    throw new PageError(XM.INVALID_REQUEST);
   });
 }

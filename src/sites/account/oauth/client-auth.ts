@@ -3,10 +3,14 @@
 // HTTP Basic (RFC 6749 §2.3.1). Public apps authenticate with client_id alone.
 import { secretCandidates } from '../../../core/account/client-secret.ts';
 import { missing, XM, XmOAuthError } from '../../../core/account/errors.ts';
-import type { Params } from '../../../core/account/params.ts';
+import { isNumericId } from '../../../core/account/numeric-id.ts';
 import type { App, AppService } from '../../../services/apps.ts';
 
-const CLIENT_ID_RE = /^[1-9]\d{0,19}$/;
+/** The credentials a request carries in its parameters (Basic credentials come from the header). */
+export interface ClientCredentials {
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+}
 
 function basic(header: string | undefined): { id: string; secret: string } | undefined {
   const m = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
@@ -34,7 +38,7 @@ export interface ClientAuthOptions {
 /** The authenticated app; throws XmOAuthError 96002 / 96001 / 96003. */
 export async function authenticateClient(
   apps: AppService,
-  p: Params,
+  p: ClientCredentials,
   authorization: string | undefined,
   opts: ClientAuthOptions = {},
 ): Promise<App> {
@@ -42,7 +46,7 @@ export async function authenticateClient(
   const b = basic(authorization);
   const clientId = p.client_id ?? b?.id;
   if (clientId === undefined || clientId === '') throw missing(names.id);
-  if (!CLIENT_ID_RE.test(clientId)) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
+  if (!isNumericId(clientId)) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
   const app = await apps.get(clientId);
   if (!app) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
   const secret = p.client_secret ?? (b && b.id === clientId ? b.secret : undefined);

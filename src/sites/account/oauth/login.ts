@@ -1,21 +1,37 @@
 // Login and logout pages. Every POST answers 303; the login form carries the page to return to
 // (only a path on this origin), so an authorize request survives the login detour, wrong
 // passwords and account switching. Errors never tell whether an account exists.
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Context } from '../../../context.ts';
 import { paramsFromQuery } from '../../../core/account/authorize-request.ts';
+import { isNumericId } from '../../../core/account/numeric-id.ts';
 import { safeReturnTo } from '../../../core/account/return-to.ts';
+import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
+import type { TypedInstance } from '../../../http/typed.ts';
 import { PasswordThrottle } from '../../../services/throttle.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/web-kit.ts';
 
-type Dict = Record<string, unknown>;
-const str = (o: unknown, k: string): string | undefined => {
-  const v = o && typeof o === 'object' ? (o as Dict)[k] : undefined;
-  return typeof v === 'string' ? v : undefined;
-};
+const RETURN_TO = optionalString('Path on this origin to go to afterwards');
 
-export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+const LoginQuery = Type.Object({
+  return_to: RETURN_TO,
+  switch: optionalString('1: sign in with another account'),
+  error: optionalString('invalid, throttled or csrf (set by the form post)'),
+  wait: optionalString('Seconds to wait (with error=throttled)'),
+  _locale: optionalString(),
+});
+const LoginForm = Type.Object({
+  csrf: optionalString(),
+  return_to: RETURN_TO,
+  account: optionalString(),
+  password: optionalString(),
+  _locale: optionalString(),
+});
+const LogoutQuery = Type.Object({ return_to: RETURN_TO, _locale: optionalString() });
+const LogoutForm = Type.Object({ csrf: optionalString(), return_to: RETURN_TO, _locale: optionalString() });
+
+export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
   const throttle = new PasswordThrottle(() => ctx.cache);
 
@@ -23,7 +39,7 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
   async function appNameOf(returnTo: string): Promise<string | undefined> {
     if (!returnTo.startsWith('/oauth2/authorize?')) return undefined;
     const id = paramsFromQuery(returnTo.slice(returnTo.indexOf('?') + 1)).client_id;
-    if (!id || !/^\d{1,20}$/.test(id)) return undefined;
+    if (!id || !isNumericId(id)) return undefined;
     return (await ctx.services.apps.get(id))?.name;
   }
 
@@ -31,20 +47,20 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     return `/login?return_to=${encodeURIComponent(returnTo)}&_locale=${encodeURIComponent(locale)}${extra}`;
   }
 
-  app.get('/login', async (req, reply) => {
-    const q = req.query as Dict;
+  app.get('/login', { schema: { querystring: LoginQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
+    const q = req.query;
     const locale = web.locale(req);
     const t = translator(locale);
-    const returnTo = safeReturnTo(str(q, 'return_to'));
+    const returnTo = safeReturnTo(q.return_to);
     const user = await web.sessions.current(req);
-    const switching = str(q, 'switch') === '1';
+    const switching = q.switch === '1';
     const csrf = web.csrf.issue(req, reply);
     if (user && !switching) {
-      if (returnTo !== '/login') return reply.header('cache-control', 'no-store').redirect(returnTo, 302);
+      if (returnTo !== '/login') return reply.redirect(returnTo, 302);
       return renderPage(reply, 'signed-in', { account: user.account, csrf }, locale, { title: t('login.title') });
     }
-    const err = str(q, 'error');
-    const wait = Number(str(q, 'wait') ?? 0);
+    const err = q.error;
+    const wait = Number(q.wait ?? 0);
     const error =
       err === 'invalid'
         ? t('login.invalid')
@@ -62,14 +78,13 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     );
   });
 
-  app.post('/login', async (req, reply) => {
-    const b = req.body as Dict;
+  app.post('/login', { schema: { body: LoginForm } }, async (req, reply) => {
+    const b = req.body;
     const locale = web.locale(req);
-    const returnTo = safeReturnTo(str(b, 'return_to'));
-    reply.header('cache-control', 'no-store');
-    if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect(backToLogin(returnTo, locale, '&error=csrf'), 303);
-    const account = (str(b, 'account') ?? '').trim().slice(0, 256);
-    const password = str(b, 'password') ?? '';
+    const returnTo = safeReturnTo(b.return_to);
+    if (!web.csrf.verify(req, b.csrf)) return reply.redirect(backToLogin(returnTo, locale, '&error=csrf'), 303);
+    const account = (b.account ?? '').trim().slice(0, 256);
+    const password = b.password ?? '';
     // The attempt is reserved before the password is checked (concurrent guesses cannot outrun
     // the limit), on the user's id when the login names one (account, email and phone share one
     // budget), else on the typed login: the same steps and answers either way.
@@ -90,22 +105,21 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     return reply.redirect(returnTo, 303);
   });
 
-  app.get('/logout', async (req, reply) => {
+  app.get('/logout', { schema: { querystring: LogoutQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const locale = web.locale(req);
     const user = await web.sessions.current(req);
-    const returnTo = safeReturnTo(str(req.query, 'return_to'), '/logout');
+    const returnTo = safeReturnTo(req.query.return_to, '/logout');
     return renderPage(reply, 'logout', { account: user?.account, csrf: web.csrf.issue(req, reply), returnTo }, locale, {
       title: translator(locale)('logout.title'),
     });
   });
 
-  app.post('/logout', async (req, reply) => {
-    const b = req.body as Dict;
-    reply.header('cache-control', 'no-store');
-    if (!web.csrf.verify(req, str(b, 'csrf'))) return reply.redirect('/logout', 303);
+  app.post('/logout', { schema: { body: LogoutForm } }, async (req, reply) => {
+    const b = req.body;
+    if (!web.csrf.verify(req, b.csrf)) return reply.redirect('/logout', 303);
     const user = await web.sessions.current(req);
     await web.sessions.logout(reply);
     if (user) await ctx.services.audit.record({ type: 'logout', actor: user.userId, subject: user.userId, ip: req.ip });
-    return reply.redirect(safeReturnTo(str(b, 'return_to'), '/logout'), 303);
+    return reply.redirect(safeReturnTo(b.return_to, '/logout'), 303);
   });
 }

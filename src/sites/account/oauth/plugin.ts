@@ -1,8 +1,11 @@
 // The OAuth part of the account origin: authorize + consent, login/logout pages, the token
-// endpoint, revocation, introspection, metadata, and the user's grants API.
+// endpoint, revocation, introspection, metadata, and the user's grants API. Bodies are read here
+// (cookies, forms of any content type); each family of routes has its own scope and error family.
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.ts';
-import { registerWeb } from '../../../web/setup.ts';
+import { typed } from '../../../http/typed.ts';
+import { pageScope, registerWeb } from '../../../web/setup.ts';
+import { readAnyBodyAsForm } from '../client-quirks.ts';
 import { authorizeRoutes } from './authorize.ts';
 import { grantsRoutes } from './grants.ts';
 import { loginRoutes } from './login.ts';
@@ -11,13 +14,13 @@ import { tokenRoutes } from './token.ts';
 
 export async function oauthSite(app: FastifyInstance, ctx: Context): Promise<void> {
   await registerWeb(app);
-  // Bodies of any other type (some clients send none or text/plain) are read as form data.
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  await readAnyBodyAsForm(app);
+  await app.register(async (pages) => {
+    await pageScope(pages, ctx.services.web);
+    await authorizeRoutes(typed(pages), ctx);
+    await loginRoutes(typed(pages), ctx);
   });
-  await authorizeRoutes(app, ctx);
-  await loginRoutes(app, ctx);
-  await tokenRoutes(app, ctx);
-  await standardRoutes(app, ctx);
-  await grantsRoutes(app, ctx);
+  await app.register(async (scope) => tokenRoutes(scope, ctx));
+  await app.register(async (scope) => standardRoutes(scope, ctx));
+  await app.register(async (scope) => grantsRoutes(scope, ctx));
 }

@@ -1,86 +1,90 @@
 // /oauth2/token (account-protocol §4): GET and POST form, query and body merged (body wins);
 // authorization_code and refresh_token grants; every answer HTTP 200 with `&&&START&&&` + compact
 // JSON (prefix per the `tokenPrefix` policy), errors with an integer `error`; never cached.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// Errors are thrown and written by the token endpoint's error family (token-errors.ts).
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { missing, XM, XmOAuthError } from '../../../core/account/errors.ts';
-import { mergeParams } from '../../../core/account/params.ts';
+import { mergeParams, type Params } from '../../../core/account/params.ts';
 import { matchRedirectUri } from '../../../core/account/redirect-uri.ts';
-import { tokenErrorBody, tokenSuccessBody } from '../../../core/account/token-response.ts';
+import { type TokenIssue, tokenSuccessBody } from '../../../core/account/token-response.ts';
+import { useErrorFamily } from '../../../http/errors.ts';
+import { anyOrigin, noStore } from '../../../http/hooks.ts';
+import { firstValueOfRepeats } from '../../../http/params.ts';
+import { optionalString } from '../../../http/schemas.ts';
+import { getAndPost, typed } from '../../../http/typed.ts';
 import { FailureLimiter } from '../../../services/throttle.ts';
 import { authenticateClient } from './client-auth.ts';
+import { TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
 
 /** Failed token requests allowed per IP in five minutes before further requests are refused. */
 export const TOKEN_FAILURES_PER_IP = 100;
 
-export async function tokenRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+/** Parameters of a token request, in the query or the form body (body wins). */
+const TokenParams = Type.Object({
+  client_id: optionalString(),
+  client_secret: optionalString('Unless sent with HTTP Basic; public apps send none'),
+  grant_type: optionalString('authorization_code or refresh_token'),
+  code: optionalString(),
+  redirect_uri: optionalString(),
+  code_verifier: optionalString('PKCE (RFC 7636)'),
+  refresh_token: optionalString(),
+});
+
+export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const oauth = ctx.services.oauth;
   const limiter = new FailureLimiter(() => ctx.cache, 'token:fail', TOKEN_FAILURES_PER_IP, 5 * 60_000);
+  const prefixed = (req: FastifyRequest) => ctx.config.tokenPrefix === 'always' || req.method === 'GET';
 
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const prefix = ctx.config.tokenPrefix === 'always' || req.method === 'GET';
-    // Readable cross-origin (browser apps with PKCE): the endpoint never uses cookies.
-    reply
-      .code(200)
-      .header('cache-control', 'no-store')
-      .header('pragma', 'no-cache')
-      .header('access-control-allow-origin', '*')
-      .type('application/json;charset=UTF-8');
+  scope.addHook('preValidation', firstValueOfRepeats);
+  scope.addHook('onRequest', noStore);
+  // Readable cross-origin (browser apps with PKCE): the endpoint never uses cookies.
+  scope.addHook('onRequest', anyOrigin);
+  scope.addHook('onRequest', (_req, reply, done) => {
+    reply.header('pragma', 'no-cache');
+    done();
+  });
+  useErrorFamily(scope, tokenErrors(prefixed));
+
+  async function grant(p: Params, req: FastifyRequest): Promise<TokenIssue> {
+    const client = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
+    const grantType = p.grant_type;
+    if (grantType === undefined || grantType === '') throw missing('grant_type');
+    if (grantType === 'authorization_code') {
+      if (!p.code) throw missing('code');
+      if (p.redirect_uri && !matchRedirectUri(p.redirect_uri, client.redirectUris, { exact: client.flags.exactRedirect === true })) {
+        throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
+      }
+      return oauth.redeemCode({
+        clientId: client.clientId,
+        code: p.code,
+        codeVerifier: p.code_verifier,
+        requirePkce: client.flags.public === true,
+        // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
+        expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
+        ip: req.ip,
+      });
+    }
+    if (grantType === 'refresh_token') {
+      if (!p.refresh_token) throw missing('refresh_token');
+      return oauth.refresh(client.clientId, p.refresh_token, req.ip);
+    }
+    throw new XmOAuthError(XM.UNSUPPORTED_GRANT_TYPE);
+  }
+
+  const schema = { querystring: TokenParams, body: TokenParams, response: { 200: Type.String({ description: '&&&START&&& + JSON' }) } };
+  getAndPost(typed(scope), '/oauth2/token', {}, schema, async (req, reply) => {
+    reply.type(TOKEN_CONTENT_TYPE);
     // Every request reserves a failure before it is examined and gives it back when it succeeds,
     // so concurrent failing requests cannot outrun the limit.
     const reserved = await limiter.reserve(req.ip);
     if ('wait' in reserved) {
       reply.header('retry-after', String(reserved.wait));
-      return reply.send(tokenErrorBody(XM.INVALID_REQUEST, 'too many failed requests, retry later', prefix));
+      throw new XmOAuthError(XM.INVALID_REQUEST, 'too many failed requests, retry later');
     }
-    const p = mergeParams(req.query, req.body);
-    try {
-      const client = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
-      const grantType = p.grant_type;
-      if (grantType === undefined || grantType === '') throw missing('grant_type');
-      if (grantType === 'authorization_code') {
-        if (!p.code) throw missing('code');
-        if (p.redirect_uri && !matchRedirectUri(p.redirect_uri, client.redirectUris, { exact: client.flags.exactRedirect === true })) {
-          throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
-        }
-        const issued = await oauth.redeemCode({
-          clientId: client.clientId,
-          code: p.code,
-          codeVerifier: p.code_verifier,
-          requirePkce: client.flags.public === true,
-          // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
-          expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
-          ip: req.ip,
-        });
-        await limiter.succeeded(reserved.slot);
-        return reply.send(tokenSuccessBody(issued, prefix));
-      }
-      if (grantType === 'refresh_token') {
-        if (!p.refresh_token) throw missing('refresh_token');
-        const issued = await oauth.refresh(client.clientId, p.refresh_token, req.ip);
-        await limiter.succeeded(reserved.slot);
-        return reply.send(tokenSuccessBody(issued, prefix));
-      }
-      throw new XmOAuthError(XM.UNSUPPORTED_GRANT_TYPE);
-    } catch (e) {
-      if (!(e instanceof XmOAuthError)) throw e;
-      return reply.send(tokenErrorBody(e.code, e.description, prefix));
-    }
-  };
-  app.route({
-    method: ['GET', 'POST'],
-    url: '/oauth2/token',
-    handler,
-    // Unparseable bodies (bad JSON, oversized forms) still get the protocol's error shape.
-    errorHandler: (err: { statusCode?: number }, req, reply) => {
-      const status = err.statusCode ?? 500;
-      if (status >= 500) throw err;
-      const prefix = ctx.config.tokenPrefix === 'always' || req.method === 'GET';
-      return reply
-        .code(200)
-        .header('cache-control', 'no-store')
-        .type('application/json;charset=UTF-8')
-        .send(tokenErrorBody(XM.INVALID_REQUEST, 'invalid request: unreadable parameters', prefix));
-    },
+    const issued = await grant(mergeParams(req.query, req.body), req);
+    await limiter.succeeded(reserved.slot);
+    return tokenSuccessBody(issued, prefixed(req));
   });
 }

@@ -2,13 +2,14 @@
 // (`clientId` or `client_id`), the access token (query/body `token`, the MAC header's access_token,
 // or a Bearer header for bearer-token apps), token validity, client match, the MAC header (optional,
 // verified when present, required for apps with the requireMac flag), and the API's scope.
-
 import type { Context } from '../../../context.ts';
 import { XM, XmOAuthError } from '../../../core/account/errors.ts';
 import { isMacScheme, type MacHeader, parseMacHeader } from '../../../core/account/mac-header.ts';
+import { isNumericId } from '../../../core/account/numeric-id.ts';
 import type { App } from '../../../services/apps.ts';
 import type { AccessTokenInfo } from '../../../services/oauth/types.ts';
 import type { User } from '../../../services/users.ts';
+import { AccessDenied } from './errors.ts';
 import { checkMac } from './mac-check.ts';
 import type { OpenRequest } from './request.ts';
 
@@ -26,15 +27,6 @@ export interface OpenApiRule {
   anyScope: readonly number[];
   /** Host names that MAC canonical strings may carry besides config macHosts (passbook host). */
   extraHosts?: readonly string[];
-}
-
-const CLIENT_ID_RE = /^\d{1,20}$/;
-
-/** 96012 with the wire description; `reason` is logged, not sent. */
-export class AccessDenied extends XmOAuthError {
-  constructor(readonly reason: string) {
-    super(XM.ACCESS_DENIED, 'server rejected auth request');
-  }
 }
 
 function denied(why: string): AccessDenied {
@@ -61,8 +53,7 @@ export async function authenticate(ctx: Context, r: OpenRequest, authorization: 
   if (bearer && queryToken && bearer !== queryToken) throw denied('Bearer token differs from the token parameter');
 
   const clientId = r.get('clientId') ?? r.get('client_id');
-  if (clientId !== undefined && !CLIENT_ID_RE.test(clientId))
-    throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: malformed clientId');
+  if (clientId !== undefined && !isNumericId(clientId)) throw new XmOAuthError(XM.INVALID_REQUEST, 'invalid request: malformed clientId');
   const named = clientId !== undefined ? await ctx.services.apps.get(clientId) : undefined;
   if (clientId !== undefined && !named) throw new XmOAuthError(XM.CLIENT_NOT_EXISTS);
 

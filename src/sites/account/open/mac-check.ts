@@ -24,21 +24,31 @@ export interface MacCheckInput {
   offsetTtlMs: number;
 }
 
+/**
+ * The host names a client may have signed (account-protocol §5.4), in the order they are tried:
+ * the configured public names (config macHosts, plus a site's own such as the passbook host), then
+ * each host the request arrived with (the Host header as sent, and the host Fastify derives from
+ * X-Forwarded-Host behind a trusted proxy), without and with its port. This is the one place the
+ * MAC host tolerance lives.
+ */
+export function macHosts(publicHosts: readonly string[], requestHosts: readonly string[]): string[] {
+  const out = hostCandidates(publicHosts, undefined);
+  for (const raw of requestHosts) for (const h of hostCandidates([], raw)) if (!out.includes(h)) out.push(h);
+  return out;
+}
+
 /** undefined when the request verifies (and its nonce is now spent), else why it failed. */
 export async function checkMac(i: MacCheckInput): Promise<MacFailure | undefined> {
   const nonce = parseNonce(i.header.nonce);
   if (!nonce) return 'nonce-format';
   const steps = nonceOffsetSteps(nonce.minutes, i.now, i.window);
   if (steps === null) return 'nonce-time';
-  const hosts: string[] = [];
-  for (const h of [...i.publicHosts]) if (!hosts.includes(h)) hosts.push(h);
-  for (const raw of i.request.hosts) for (const h of hostCandidates([], raw)) if (!hosts.includes(h)) hosts.push(h);
   const ok = verifyMac(i.macKey, i.header.nonce, i.header.mac, {
     method: i.request.method,
     path: i.request.path,
     params: i.request.params,
     rawQueryString: i.request.rawQueryString,
-    hosts,
+    hosts: macHosts(i.publicHosts, i.request.hosts),
   });
   if (!ok) return 'mac';
   // A token's clock offset is pinned by its first verified request: later nonces must match it,

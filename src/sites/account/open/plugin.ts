@@ -1,21 +1,27 @@
-// The open-API site plugin on the account origin: user-data APIs, default avatars, passbook,
-// checkPassword and the signed-in user's friends API. Bodies are kept as text here so that MAC
-// verification sees the parameters in the order they were sent; pages get their own scope.
+// The open APIs on the account origin: the user-data APIs and the passbook holder's get_pass, in one
+// scope whose bodies are kept as sent (MAC verification), whose answers are never cached and are
+// readable cross-origin through GET, and whose errors are open-API envelopes (errors.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.ts';
-import { checkPasswordRoutes } from '../check-password/routes.ts';
-import { friendsRoutes } from '../friends.ts';
-import { passbookRoutes } from '../passbook.ts';
-import { avatarRoutes } from './avatar.ts';
+import { useErrorFamily } from '../../../http/errors.ts';
+import { anyOriginOnGet, noStore } from '../../../http/hooks.ts';
+import { firstValueOfRepeats } from '../../../http/params.ts';
+import { typed } from '../../../http/typed.ts';
+import { keepRawBodies } from '../client-quirks.ts';
+import { getPassRoutes } from '../passbook/get-pass.ts';
+import { openApiErrors } from './errors.ts';
 import { userRoutes } from './routes.ts';
 
-export async function openRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+export async function openRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
+  keepRawBodies(scope); // before firstValueOfRepeats: an absent body reads as '', not {}
+  scope.addHook('preValidation', firstValueOfRepeats);
+  scope.addHook('onRequest', noStore);
+  scope.addHook('onRequest', anyOriginOnGet);
+  useErrorFamily(
+    scope,
+    openApiErrors(() => ctx.config.openApiErrorStatus),
+  );
+  const app = typed(scope);
   await userRoutes(app, ctx);
-  await avatarRoutes(app);
-  await passbookRoutes(app, ctx);
-  // Pages parse form bodies and cookies: their own scope, so that the open APIs keep raw bodies.
-  await app.register(async (scope) => checkPasswordRoutes(scope, ctx));
-  await app.register(async (scope) => friendsRoutes(scope, ctx));
+  await getPassRoutes(app, ctx);
 }

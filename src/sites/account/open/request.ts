@@ -1,5 +1,7 @@
 // What the open APIs need from a request, as received: the path with its percent-encoding, the raw
 // query string, and the parameters (query, then for POST the form body) in their order, form-decoded.
+// MAC verification signs these bytes, so they are read from the raw URL and the raw body
+// (client-quirks.ts keepRawBodies), not from Fastify's parsed query.
 import type { FastifyRequest } from 'fastify';
 import type { Param } from '../../../core/account/mac-canonical.ts';
 
@@ -19,14 +21,15 @@ function parseForm(s: string): Param[] {
   return [...new URLSearchParams(s)];
 }
 
-export function openRequest(req: FastifyRequest): OpenRequest {
+/** `body`: the raw body text ('' for none); its parameters count when it is a form. */
+export function openRequest(req: FastifyRequest, body: string): OpenRequest {
   const url = req.url;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const rawQueryString = q < 0 ? '' : (url.slice(q + 1).split('#')[0] ?? '');
   const query = parseForm(rawQueryString);
-  const body = typeof req.body === 'string' && /form-urlencoded/i.test(req.headers['content-type'] ?? '') ? parseForm(req.body) : [];
-  const params = [...query, ...body];
+  const form = /form-urlencoded/i.test(req.headers['content-type'] ?? '') ? parseForm(body) : [];
+  const params = [...query, ...form];
   const hosts: string[] = [];
   const rawHost = req.headers.host;
   if (rawHost) hosts.push(rawHost);
@@ -38,7 +41,7 @@ export function openRequest(req: FastifyRequest): OpenRequest {
     params,
     hosts,
     get(name: string) {
-      const fromBody = body.find(([k]) => k === name);
+      const fromBody = form.find(([k]) => k === name);
       if (fromBody) return fromBody[1];
       return query.find(([k]) => k === name)?.[1];
     },

@@ -49,6 +49,11 @@ export class SqliteStoreDriver implements Driver {
     return this.wal?.syncs ?? 0;
   }
 
+  /** Prepared statements in the cache. */
+  get cachedStatements(): number {
+    return this.statements.size;
+  }
+
   /** Background checkpoints completed so far. */
   get checkpoints(): number {
     return this.checkpointer?.checkpoints ?? 0;

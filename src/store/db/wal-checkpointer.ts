@@ -56,7 +56,7 @@ export class WalCheckpointer {
   private failed = false;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastEnd = 0;
+  private lastEnd = Date.now();
   private reply: ((r: Reply) => void) | undefined;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;

@@ -1,17 +1,21 @@
-// Filesystem blobs: written to a temporary file, fsynced, renamed into place, and the directory
-// fsynced, so a crash never leaves a visible partial blob. Layout: root/ab/cd/<key>; temporary
-// files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store removes the
-// temporary directories of processes that no longer run (their files were never acknowledged)
-// and leaves those of live processes alone: `opal serve --only account` and `--only fds` may
-// share one data directory.
+// Filesystem blobs: written to a temporary file, fsynced through the descriptor that wrote it,
+// renamed into place, and the directory fsynced, so a crash never leaves a visible partial blob and
+// put() resolves only once the blob and its name are durable. Directory syncs are group-committed
+// per directory (one in flight, covering every rename finished before it started), and a
+// directory created for a blob gets the directories above it synced too. Layout: root/ab/cd/<key>;
+// temporary files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store
+// removes the temporary directories of processes that no longer run (their files were never
+// acknowledged) and leaves those of live processes alone: `opal serve --only account` and
+// `--only fds` may share one data directory.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
+import { GroupSync } from '../group-sync.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
 
 async function fsyncPath(path: string, flags = 'r'): Promise<void> {
@@ -35,6 +39,10 @@ function processRuns(pid: number): boolean {
 
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Directory syncs with callers waiting, by path (entries leave when idle). */
+  private readonly dirSyncs = new Map<string, GroupSync>();
+  /** Directory syncs started after open (tests observe the coalescing through it). */
+  dirSyncCount = 0;
 
   private constructor(private readonly root: string) {
     this.tmpDir = join(root, 'tmp', `${process.pid}.${newCredential(20)}`);
@@ -49,7 +57,43 @@ export class FsBlobStore implements BlobStore {
       if (!pid || !processRuns(Number(pid))) await rm(join(tmpRoot, name), { recursive: true, force: true });
     }
     await mkdir(s.tmpDir);
+    // The root's own entry (it may have just been created).
+    await Promise.all([fsyncPath(dirname(root)), fsyncPath(root)]);
     return s;
+  }
+
+  /** Syncs `dir`, sharing the sync with concurrent callers (it covers what they renamed before). */
+  private syncDir(dir: string): Promise<void> {
+    let g = this.dirSyncs.get(dir);
+    if (!g) {
+      const created = new GroupSync(
+        () => {
+          this.dirSyncCount++;
+          return fsyncPath(dir);
+        },
+        () => {
+          if (this.dirSyncs.get(dir) === created) this.dirSyncs.delete(dir);
+        },
+      );
+      this.dirSyncs.set(dir, created);
+      g = created;
+    }
+    return g.sync();
+  }
+
+  /** Renames `tmp` to `file` in `dir` (created with its parent if missing) and syncs the names. */
+  private async moveIntoPlace(tmp: string, dir: string, file: string): Promise<void> {
+    try {
+      await rename(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // First blob in this directory. Whoever created root/ab or root/ab/cd (this call or a
+      // concurrent one), the syncs below start after they exist and so cover their entries.
+      await mkdir(dir, { recursive: true });
+      await Promise.all([this.syncDir(this.root), this.syncDir(dirname(dir))]);
+      await rename(tmp, file);
+    }
+    await this.syncDir(dir);
   }
 
   private pathOf(key: string): { dir: string; file: string } {
@@ -71,17 +115,14 @@ export class FsBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }));
-      // fsync flushes the file (not just one descriptor), so a fresh descriptor will do.
-      await fsyncPath(tmp);
+      // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
     try {
-      await mkdir(dir, { recursive: true });
-      await rename(tmp, file);
-      await fsyncPath(dir);
+      await this.moveIntoPlace(tmp, dir, file);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;

@@ -38,12 +38,17 @@ describe('filesystem blob directory syncs', () => {
     await store.close();
   });
 
-  it('puts into an existing directory sync only that directory', async () => {
+  it('syncs a new directory in its parent, and only what changed', async () => {
     const store = await FsBlobStore.open(`${dir.path}/two`);
+    let before = store.dirSyncCount;
     await store.put('efgh-first-000', Readable.from([Buffer.from('first')]));
-    const before = store.dirSyncCount;
-    await store.put('efgh-second-00', Readable.from([Buffer.from('second')]));
-    assert.equal(store.dirSyncCount - before, 1);
+    assert.equal(store.dirSyncCount - before, 3, 'root (for ef), ef (for gh), ef/gh (for the blob)');
+    before = store.dirSyncCount;
+    await store.put('efij-second-00', Readable.from([Buffer.from('second')]));
+    assert.equal(store.dirSyncCount - before, 2, 'ef (for ij), ef/ij (for the blob)');
+    before = store.dirSyncCount;
+    await store.put('efij-third-000', Readable.from([Buffer.from('third')]));
+    assert.equal(store.dirSyncCount - before, 1, 'ef/ij (for the blob)');
     await store.close();
   });
 });

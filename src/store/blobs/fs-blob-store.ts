@@ -2,7 +2,7 @@
 // renamed into place, and the directory fsynced, so a crash never leaves a visible partial blob and
 // put() resolves only once the blob and its name are durable. Directory syncs are group-committed
 // per directory (one in flight, covering every rename finished before it started), and a
-// directory created for a blob gets the directories above it synced too. Layout: root/ab/cd/<key>;
+// directory created for a blob has its own entry synced in its parent too. Layout: root/ab/cd/<key>;
 // temporary files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store
 // removes the temporary directories of processes that no longer run (their files were never
 // acknowledged) and leaves those of live processes alone: `opal serve --only account` and
@@ -41,6 +41,8 @@ export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   /** Directory syncs with callers waiting, by path (entries leave when idle). */
   private readonly dirSyncs = new Map<string, GroupSync>();
+  /** Directories being created, until their entries are durable. */
+  private readonly creating = new Map<string, { made: Promise<void>; durable: Promise<void> }>();
   /** Directory syncs started after open (tests observe the coalescing through it). */
   dirSyncCount = 0;
 
@@ -81,17 +83,51 @@ export class FsBlobStore implements BlobStore {
     return g.sync();
   }
 
+  /**
+   * Creates `path` (its parent exists) unless it exists; `durable` resolves once its entry in the
+   * parent is synced. Concurrent callers share one creation, so nobody relies on a directory
+   * another call made before that call has synced it.
+   */
+  private createDir(path: string): { made: Promise<void>; durable: Promise<void> } {
+    let c = this.creating.get(path);
+    if (!c) {
+      const isNew = mkdir(path).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EEXIST') return false;
+          throw e;
+        },
+      );
+      const created = {
+        made: isNew.then(() => undefined),
+        durable: isNew.then((n) => (n ? this.syncDir(dirname(path)) : undefined)),
+      };
+      created.durable
+        .finally(() => {
+          if (this.creating.get(path) === created) this.creating.delete(path);
+        })
+        .catch(() => undefined);
+      this.creating.set(path, created);
+      c = created;
+    }
+    return c;
+  }
+
   /** Renames `tmp` to `file` in `dir` (created with its parent if missing) and syncs the names. */
   private async moveIntoPlace(tmp: string, dir: string, file: string): Promise<void> {
     try {
       await rename(tmp, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      // First blob in this directory. Whoever created root/ab or root/ab/cd (this call or a
-      // concurrent one), the syncs below start after they exist and so cover their entries.
-      await mkdir(dir, { recursive: true });
-      await Promise.all([this.syncDir(this.root), this.syncDir(dirname(dir))]);
+      // First blob in root/ab/cd: create what is missing; the new entries are synced in their
+      // parents alongside the blob's own entry.
+      const parent = this.createDir(dirname(dir));
+      await parent.made;
+      const leaf = this.createDir(dir);
+      await leaf.made;
       await rename(tmp, file);
+      await Promise.all([parent.durable, leaf.durable, this.syncDir(dir)]);
+      return;
     }
     await this.syncDir(dir);
   }

@@ -2,7 +2,7 @@
 // WAL mode, so a COMMIT only write()s its frames to the `-wal` file; this module then fdatasyncs
 // that file on libuv's threadpool, one sync in flight, every commit finished before a sync started
 // covered by it (group commit). Why that is as durable as synchronous=FULL is in docs/storage.md
-// ("Why the WAL sync is enough"); in short:
+// ("Why the sync of the log is enough"); in short:
 // - SQLite appends a commit's frames to the WAL and never overwrites committed frames in place
 //   until a checkpoint has copied them into the database file *and* synced it (a checkpoint syncs
 //   the WAL before copying and the database after, in every synchronous mode but OFF);

@@ -62,6 +62,15 @@ async function ticks(k = 5) {
   for (let i = 0; i < k; i++) await tick();
 }
 
+/** Waits until `cond` holds (the machine may be slow: no fixed sleeps). */
+async function until(cond: () => boolean, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
 describe('embedded store driver', () => {
   it('200 concurrent inserts share a handful of WAL syncs and all persist', async () => {
     const { db, driver } = await open();
@@ -100,16 +109,16 @@ describe('embedded store driver', () => {
     await ticks();
     assert.equal(driver.syncs, base + 1, 'one sync in flight at a time');
     g.gates.shift()?.();
-    await sleep(20);
-    assert.equal(a.done, true);
+    await until(() => a.done, 'a');
     assert.equal(a.error, undefined);
+    await until(() => g.gates.length === 1, 'the second sync');
     // b and c committed while the first sync ran: that sync does not cover them.
     assert.equal(b.done, false, 'b waits for the next sync');
     assert.equal(c.done, false, 'c waits for the next sync');
     assert.equal(driver.syncs, base + 2, 'b and c share the second sync');
     g.gates.shift()?.();
-    await sleep(20);
-    assert.deepEqual([b.done, c.done, b.error, c.error], [true, true, undefined, undefined]);
+    await until(() => b.done && c.done, 'b and c');
+    assert.deepEqual([b.error, c.error], [undefined, undefined]);
     await db.destroy();
   });
 
@@ -203,11 +212,13 @@ describe('embedded store driver', () => {
     const t2 = track(db.transaction().execute((trx) => trx.insertInto('items').values({ id: 2, name: 't2' }).execute()));
     await ticks();
     assert.equal((await db.selectFrom('items').selectAll().execute()).length, 2, 't2 committed while t1 awaited durability');
-    for (let i = 0; i < 3 && !(t1.done && t2.done); i++) {
-      g.gates.shift()?.();
-      await sleep(20);
+    const releasing = setInterval(() => g.gates.shift()?.(), 5);
+    try {
+      await until(() => t1.done && t2.done, 't1 and t2');
+    } finally {
+      clearInterval(releasing);
     }
-    assert.deepEqual([t1.done, t2.done, t1.error, t2.error], [true, true, undefined, undefined]);
+    assert.deepEqual([t1.error, t2.error], [undefined, undefined]);
     await db.destroy();
   });
 
@@ -228,13 +239,17 @@ describe('embedded store driver', () => {
           .execute(),
       ),
     );
-    await driver.checkpoint();
-    assert.ok(driver.checkpoints >= 1);
+    // The writes scheduled one; a small log is checkpointed alongside writes, never holding them.
+    await until(() => driver.checkpoints >= 1, 'a background checkpoint');
+    assert.equal(driver.heldCheckpoints, 0);
+    await db.insertInto('items').values({ id: 51, name: 'last' }).execute();
+    await driver.checkpoint(); // finishes the log (writes wait for the second pass)
+    assert.ok(driver.heldCheckpoints >= 1);
     // The database file alone (no -wal beside it) holds every row.
     const copy = join(dir.path, 'checkpointed-copy.sqlite');
     copyFileSync(path, copy);
     const raw = new SQLite(copy, { readonly: true });
-    assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 50);
+    assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 51);
     raw.close();
     await db.destroy();
   });

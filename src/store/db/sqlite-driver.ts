@@ -10,7 +10,8 @@
 //   else runs inside it; the lock is released before the durability wait, so the next
 //   transaction does not wait for this one's fsync;
 // - prepared statements are kept in a bounded LRU keyed by SQL text;
-// - checkpoints run in a worker (WalCheckpointer) while writes on this connection pause.
+// - checkpoints run in a worker (WalCheckpointer); writes on this connection pause only for a
+//   short finishing one once the log has grown large.
 // In-memory databases (':memory:') and file systems without WAL fall back to synchronous=FULL.
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SelectQueryNode, type TransactionSettings } from 'kysely';
@@ -57,6 +58,11 @@ export class SqliteStoreDriver implements Driver {
   /** Background checkpoints completed so far. */
   get checkpoints(): number {
     return this.checkpointer?.checkpoints ?? 0;
+  }
+
+  /** Of which writes waited for. */
+  get heldCheckpoints(): number {
+    return this.checkpointer?.heldCheckpoints ?? 0;
   }
 
   async init(): Promise<void> {

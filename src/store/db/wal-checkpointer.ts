@@ -2,11 +2,13 @@
 // into the database file and syncs the WAL before and the database after; run by the writing
 // connection (SQLite's automatic checkpoint) those two fsyncs stall the event loop for several
 // milliseconds every few hundred commits. Here a worker thread with its own connection runs
-// `PRAGMA wal_checkpoint(PASSIVE)` at most once per interval while writes happen. Writes (not
-// reads) wait for it through the connection lock (`hold`): a checkpoint that overlaps commits can
-// never finish the log, and only a finished log lets SQLite restart the WAL from its beginning,
-// which keeps the file small. The worker is started on the first write and costs about 3 MiB.
-// If it fails or hangs, the main connection's own automatic checkpoint takes over again.
+// `PRAGMA wal_checkpoint(PASSIVE)` at most once per interval while writes happen, alongside them.
+// A checkpoint that overlaps commits cannot finish the log, and only a finished log lets SQLite
+// restart the WAL from its beginning; so once the log has grown past `restartFrames`, a second,
+// short checkpoint follows while writes (not reads) wait through the connection lock (`hold`): it
+// only copies what was committed during the first one. The worker is started on the first write
+// and costs about 3 MiB. If it fails or hangs, the main connection's own automatic checkpoint
+// takes over again.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -49,6 +51,8 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /** How long one checkpoint may take before the worker is given up, ms. */
   timeoutMs?: number;
+  /** Log size (frames) from which writes pause for a finishing checkpoint. */
+  restartFrames?: number;
 }
 
 export class WalCheckpointer {
@@ -60,12 +64,16 @@ export class WalCheckpointer {
   private reply: ((r: Reply) => void) | undefined;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
-  /** Checkpoints completed (tests and docs observe them). */
+  private readonly restartFrames: number;
+  /** Checkpoints completed (tests observe them). */
   checkpoints = 0;
+  /** Of which writes waited for (tests observe them). */
+  heldCheckpoints = 0;
 
   constructor(private readonly o: CheckpointerOptions) {
     this.intervalMs = o.intervalMs ?? 500;
     this.timeoutMs = o.timeoutMs ?? 30_000;
+    this.restartFrames = o.restartFrames ?? 4096;
   }
 
   /** Called after every commit: schedules a checkpoint unless one is due or running already. */
@@ -83,10 +91,10 @@ export class WalCheckpointer {
     this.timer.unref();
   }
 
-  /** Runs one checkpoint now (waits for one that runs). */
+  /** Copies everything committed so far into the database file now (waits for a running one). */
   async checkpoint(): Promise<void> {
     if (this.running) await this.running;
-    if (!this.failed) this.start();
+    if (!this.failed) this.start(true);
     await this.running;
   }
 
@@ -104,10 +112,9 @@ export class WalCheckpointer {
     await exited;
   }
 
-  private start(): void {
+  private start(finish = false): void {
     if (this.failed || this.running) return;
-    this.running = this.o
-      .hold(() => this.run())
+    this.running = this.cycle(finish)
       .catch((e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))))
       .finally(() => {
         this.running = undefined;
@@ -115,7 +122,18 @@ export class WalCheckpointer {
       });
   }
 
-  private async run(): Promise<void> {
+  private async cycle(finish: boolean): Promise<void> {
+    const frames = await this.run();
+    if (finish || frames >= this.restartFrames) {
+      await this.o.hold(async () => {
+        await this.run();
+      });
+      this.heldCheckpoints++;
+    }
+  }
+
+  /** One checkpoint; resolves with the log's size in frames when it started. */
+  private async run(): Promise<number> {
     const w = this.spawn();
     w.ref(); // while a reply is awaited
     const r = await new Promise<Reply>((resolve, reject) => {
@@ -130,6 +148,7 @@ export class WalCheckpointer {
     w.unref();
     if (!r.ok) throw new Error(`checkpoint failed: ${r.error}`);
     this.checkpoints++;
+    return r.log ?? 0;
   }
 
   private spawn(): Worker {

@@ -158,10 +158,12 @@ describe('embedded store driver', () => {
     await assert.rejects(db.insertInto('items').values({ id: 2, name: 'lost' }).execute(), /write-ahead log sync failed.*EIO/);
     fail = false;
     await assert.rejects(db.insertInto('items').values({ id: 3, name: 'after' }).execute(), /writes are refused until a restart/);
+    assert.equal((await db.selectFrom('items').where('id', '=', 3).selectAll().execute()).length, 0, 'a refused write is not committed');
     await assert.rejects(
       db.transaction().execute((trx) => trx.insertInto('items').values({ id: 4, name: 'tx' }).execute()),
       /writes are refused/,
     );
+    assert.equal((await db.selectFrom('items').where('id', '=', 4).selectAll().execute()).length, 0, 'nor a refused transaction');
     assert.equal((await db.selectFrom('items').selectAll().execute()).length >= 1, true);
     await db.destroy();
   });

@@ -109,7 +109,8 @@ export class SqliteStoreDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const s = connection as Session;
-    // A failing COMMIT leaves the transaction open: Kysely then rolls it back (and we release).
+    // A failing COMMIT (or check) leaves the transaction open: Kysely then rolls it back.
+    if (s.wrote) this.wal?.check();
     this.statement('commit').run();
     s.inTransaction = false;
     this.lock.release();
@@ -173,6 +174,11 @@ export class SqliteStoreDriver implements Driver {
     return stmt;
   }
 
+  /** Throws once a WAL sync has failed: nothing may commit any more (see wal-sync.ts). */
+  checkWritable(): void {
+    this.wal?.check();
+  }
+
   /** Resolves once the commit that just finished is durable. */
   committed(): Promise<void> {
     if (!this.wal) return Promise.resolve();
@@ -201,6 +207,7 @@ class Session implements DatabaseConnection {
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const stmt = this.d.statement(q.sql);
+    if (!stmt.readonly) this.d.checkWritable();
     if (this.inTransaction) {
       if (!stmt.readonly) this.wrote = true;
       return run<R>(stmt, q.parameters);

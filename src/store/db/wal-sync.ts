@@ -45,6 +45,11 @@ export class WalSync {
     return this.group.flushes;
   }
 
+  /** Throws if a sync failed: no write may commit any more. */
+  check(): void {
+    if (this.failed) throw this.failed;
+  }
+
   /** Resolves once every commit finished before this call is on stable storage. */
   durable(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);

@@ -10,8 +10,8 @@
 //   else runs inside it; the lock is released before the durability wait, so the next
 //   transaction does not wait for this one's fsync;
 // - prepared statements are kept in a bounded LRU keyed by SQL text;
-// - checkpoints run in a worker (WalCheckpointer); writes on this connection pause only for a
-//   short finishing one once the log has grown large.
+// - checkpoints (WalCheckpointer) run with this process's writes held back for a moment, their
+//   syncs on the threadpool too.
 // In-memory databases (':memory:') and file systems without WAL fall back to synchronous=FULL.
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SelectQueryNode, type TransactionSettings } from 'kysely';
@@ -30,7 +30,7 @@ export interface SqliteStoreOptions {
   dataSync?: DataSync;
 }
 
-/** SQLite's own automatic checkpoint (pages) while the worker is healthy: a backstop only. */
+/** SQLite's own automatic checkpoint (log pages): a backstop behind WalCheckpointer only. */
 const BACKSTOP_AUTOCHECKPOINT = 20_000;
 
 export class SqliteStoreDriver implements Driver {
@@ -60,27 +60,22 @@ export class SqliteStoreDriver implements Driver {
     return this.checkpointer?.checkpoints ?? 0;
   }
 
-  /** Of which writes waited for. */
-  get heldCheckpoints(): number {
-    return this.checkpointer?.heldCheckpoints ?? 0;
-  }
-
   async init(): Promise<void> {
     const db = new SQLite(this.o.path);
     this.db = db;
-    const wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
-    db.pragma(`synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
+    const walMode = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    db.pragma(`synchronous = ${walMode ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    if (!wal) return;
+    if (!walMode) return;
     this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
+    const wal = this.wal;
     this.checkpointer = new WalCheckpointer({
       path: db.name,
+      main: () => db,
+      durable: () => wal.durable(),
       hold: (fn) => this.lock.with('checkpoint', fn),
-      onFail: () => {
-        if (db.open) db.pragma('wal_autocheckpoint = 1000');
-      },
       ...(this.o.checkpointIntervalMs !== undefined ? { intervalMs: this.o.checkpointIntervalMs } : {}),
     });
   }

@@ -5,7 +5,8 @@
 // ("Why the sync of the log is enough"); in short:
 // - SQLite appends a commit's frames to the WAL and never overwrites committed frames in place
 //   until a checkpoint has copied them into the database file *and* synced it (a checkpoint syncs
-//   the WAL before copying and the database after, in every synchronous mode but OFF);
+//   the WAL before copying and the database after: SQLite's own in every synchronous mode but
+//   OFF, ours in wal-checkpointer.ts explicitly);
 // - with synchronous=FULL on Linux SQLite does exactly this write followed by one sync of the WAL
 //   (no sector padding: unix files are powersafe-overwrite by default), so a sync of the same file
 //   by another descriptor after the write() returned gives the same guarantee;

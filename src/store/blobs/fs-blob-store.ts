@@ -1,17 +1,21 @@
-// Filesystem blobs: written to a temporary file, fsynced, renamed into place, and the directory
-// fsynced, so a crash never leaves a visible partial blob. Layout: root/ab/cd/<key>; temporary
-// files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store removes the
-// temporary directories of processes that no longer run (their files were never acknowledged)
-// and leaves those of live processes alone: `opal serve --only account` and `--only fds` may
-// share one data directory.
+// Filesystem blobs: written to a temporary file, fsynced through the descriptor that wrote it,
+// renamed into place, and the directory fsynced, so a crash never leaves a visible partial blob and
+// put() resolves only once the blob and its name are durable. Directory syncs are group-committed
+// per directory (one in flight, covering every rename finished before it started), and a
+// directory created for a blob has its own entry synced in its parent too. Layout: root/ab/cd/<key>;
+// temporary files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store
+// removes the temporary directories of processes that no longer run (their files were never
+// acknowledged) and leaves those of live processes alone: `opal serve --only account` and
+// `--only fds` may share one data directory.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
+import { GroupSync } from '../group-sync.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
 
 async function fsyncPath(path: string, flags = 'r'): Promise<void> {
@@ -35,6 +39,12 @@ function processRuns(pid: number): boolean {
 
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Directory syncs with callers waiting, by path (entries leave when idle). */
+  private readonly dirSyncs = new Map<string, GroupSync>();
+  /** Directories being created, until their entries are durable. */
+  private readonly creating = new Map<string, { made: Promise<void>; durable: Promise<void> }>();
+  /** Directory syncs started after open (tests observe the coalescing through it). */
+  dirSyncCount = 0;
 
   private constructor(private readonly root: string) {
     this.tmpDir = join(root, 'tmp', `${process.pid}.${newCredential(20)}`);
@@ -49,7 +59,77 @@ export class FsBlobStore implements BlobStore {
       if (!pid || !processRuns(Number(pid))) await rm(join(tmpRoot, name), { recursive: true, force: true });
     }
     await mkdir(s.tmpDir);
+    // The root's own entry (it may have just been created).
+    await Promise.all([fsyncPath(dirname(root)), fsyncPath(root)]);
     return s;
+  }
+
+  /** Syncs `dir`, sharing the sync with concurrent callers (it covers what they renamed before). */
+  private syncDir(dir: string): Promise<void> {
+    let g = this.dirSyncs.get(dir);
+    if (!g) {
+      const created = new GroupSync(
+        () => {
+          this.dirSyncCount++;
+          return fsyncPath(dir);
+        },
+        () => {
+          if (this.dirSyncs.get(dir) === created) this.dirSyncs.delete(dir);
+        },
+      );
+      this.dirSyncs.set(dir, created);
+      g = created;
+    }
+    return g.sync();
+  }
+
+  /**
+   * Creates `path` (its parent exists) unless it exists; `durable` resolves once its entry in the
+   * parent is synced. Concurrent callers share one creation, so nobody relies on a directory
+   * another call made before that call has synced it.
+   */
+  private createDir(path: string): { made: Promise<void>; durable: Promise<void> } {
+    let c = this.creating.get(path);
+    if (!c) {
+      const isNew = mkdir(path).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'EEXIST') return false;
+          throw e;
+        },
+      );
+      const created = {
+        made: isNew.then(() => undefined),
+        durable: isNew.then((n) => (n ? this.syncDir(dirname(path)) : undefined)),
+      };
+      created.durable
+        .finally(() => {
+          if (this.creating.get(path) === created) this.creating.delete(path);
+        })
+        .catch(() => undefined);
+      this.creating.set(path, created);
+      c = created;
+    }
+    return c;
+  }
+
+  /** Renames `tmp` to `file` in `dir` (created with its parent if missing) and syncs the names. */
+  private async moveIntoPlace(tmp: string, dir: string, file: string): Promise<void> {
+    try {
+      await rename(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // First blob in root/ab/cd: create what is missing; the new entries are synced in their
+      // parents alongside the blob's own entry.
+      const parent = this.createDir(dirname(dir));
+      await parent.made;
+      const leaf = this.createDir(dir);
+      await leaf.made;
+      await rename(tmp, file);
+      await Promise.all([parent.durable, leaf.durable, this.syncDir(dir)]);
+      return;
+    }
+    await this.syncDir(dir);
   }
 
   private pathOf(key: string): { dir: string; file: string } {
@@ -71,17 +151,14 @@ export class FsBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }));
-      // fsync flushes the file (not just one descriptor), so a fresh descriptor will do.
-      await fsyncPath(tmp);
+      // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
     try {
-      await mkdir(dir, { recursive: true });
-      await rename(tmp, file);
-      await fsyncPath(dir);
+      await this.moveIntoPlace(tmp, dir, file);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;

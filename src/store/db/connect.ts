@@ -1,11 +1,12 @@
 // Opens the database named by the configuration: PostgreSQL for scale-out, else SQLite (WAL) in
-// the data directory. Returns the Kysely handle and its dialect.
+// the data directory through our own driver (sqlite-driver.ts). Returns the Kysely handle and its
+// dialect.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
+import { SqliteStoreDialect } from './sqlite-dialect.ts';
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -42,11 +43,6 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     mkdirSync(opts.dataDir, { recursive: true });
     path = join(opts.dataDir, file);
   }
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteStoreDialect({ path }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }

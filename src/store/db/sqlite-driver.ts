@@ -1,0 +1,228 @@
+// Kysely driver for the embedded store: one better-sqlite3 connection on the main thread, reads
+// synchronous and cheap, writes acknowledged only once durable without ever waiting for an fsync
+// on the event loop. docs/storage.md describes the write path; in short:
+// - WAL mode with synchronous=NORMAL: a commit only write()s the WAL (microseconds);
+// - after every autocommit write statement and every COMMIT that wrote, the caller awaits
+//   WalSync.durable(): one fdatasync of the `-wal` file in flight at a time on libuv's threadpool,
+//   covering every commit finished before it started (group commit). Each statement is its own
+//   commit, so a failing write (a constraint, say) fails alone and never its neighbours;
+// - an explicit transaction holds the connection lock from BEGIN to COMMIT/ROLLBACK, so nothing
+//   else runs inside it; the lock is released before the durability wait, so the next
+//   transaction does not wait for this one's fsync;
+// - prepared statements are kept in a bounded LRU keyed by SQL text;
+// - checkpoints (WalCheckpointer) run with this process's writes held back for a moment, their
+//   syncs on the threadpool too.
+// In-memory databases (':memory:') and file systems without WAL fall back to synchronous=FULL.
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SelectQueryNode, type TransactionSettings } from 'kysely';
+import { ConnectionLock } from './connection-lock.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
+import { type DataSync, WalSync } from './wal-sync.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  /** Prepared statements kept (LRU by SQL text). */
+  statementCacheSize?: number;
+  /** Minimum time between two background checkpoints, ms. */
+  checkpointIntervalMs?: number;
+  /** The WAL sync (tests observe or gate it). */
+  dataSync?: DataSync;
+}
+
+/** SQLite's own automatic checkpoint (log pages): a backstop behind WalCheckpointer only. */
+const BACKSTOP_AUTOCHECKPOINT = 20_000;
+
+export class SqliteStoreDriver implements Driver {
+  private db: SQLite.Database | undefined;
+  private wal: WalSync | undefined;
+  private checkpointer: WalCheckpointer | undefined;
+  private readonly statements = new Map<string, SQLite.Statement>();
+  private readonly maxStatements: number;
+  readonly lock = new ConnectionLock();
+
+  constructor(private readonly o: SqliteStoreOptions) {
+    this.maxStatements = o.statementCacheSize ?? 256;
+  }
+
+  /** WAL syncs started so far (0 without a WAL). */
+  get syncs(): number {
+    return this.wal?.syncs ?? 0;
+  }
+
+  /** Prepared statements in the cache. */
+  get cachedStatements(): number {
+    return this.statements.size;
+  }
+
+  /** Background checkpoints completed so far. */
+  get checkpoints(): number {
+    return this.checkpointer?.checkpoints ?? 0;
+  }
+
+  async init(): Promise<void> {
+    const db = new SQLite(this.o.path);
+    this.db = db;
+    const walMode = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    db.pragma(`synchronous = ${walMode ? 'NORMAL' : 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!walMode) return;
+    this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
+    const wal = this.wal;
+    this.checkpointer = new WalCheckpointer({
+      path: db.name,
+      main: () => db,
+      durable: () => wal.durable(),
+      hold: (fn) => this.lock.with('checkpoint', fn),
+      ...(this.o.checkpointIntervalMs !== undefined ? { intervalMs: this.o.checkpointIntervalMs } : {}),
+    });
+  }
+
+  /** Runs a background checkpoint now (tests; no-op without a WAL). */
+  async checkpoint(): Promise<void> {
+    await this.checkpointer?.checkpoint();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Session(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+    const s = connection as Session;
+    await this.lock.acquire('transaction');
+    try {
+      this.statement('begin').run();
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
+    s.inTransaction = true;
+    s.wrote = false;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const s = connection as Session;
+    // A failing COMMIT (or check) leaves the transaction open: Kysely then rolls it back.
+    if (s.wrote) this.wal?.check();
+    this.statement('commit').run();
+    s.inTransaction = false;
+    this.lock.release();
+    if (s.wrote) await this.committed();
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const s = connection as Session;
+    if (!s.inTransaction) return; // COMMIT went through; only its durability failed
+    s.inTransaction = false;
+    try {
+      // SQLite rolls some failures back by itself (a full disk, an I/O error).
+      if (this.connection().inTransaction) this.statement('rollback').run();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteId(name)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteId(name)}`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteId(name)}`));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.rollbackTransaction(connection); // only if its owner left a transaction open
+  }
+
+  async destroy(): Promise<void> {
+    await this.checkpointer?.close();
+    await this.wal?.close();
+    this.statements.clear();
+    this.db?.close();
+  }
+
+  connection(): SQLite.Database {
+    if (!this.db) throw new Error('database not initialized');
+    return this.db;
+  }
+
+  /** The prepared statement for `sql`, from the LRU cache. */
+  statement(sql: string): SQLite.Statement {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const stmt = this.connection().prepare(sql);
+    this.statements.set(sql, stmt);
+    if (this.statements.size > this.maxStatements) {
+      const oldest = this.statements.keys().next().value;
+      if (oldest !== undefined) this.statements.delete(oldest);
+    }
+    return stmt;
+  }
+
+  /** Throws once a WAL sync has failed: nothing may commit any more (see wal-sync.ts). */
+  checkWritable(): void {
+    this.wal?.check();
+  }
+
+  /** Resolves once the commit that just finished is durable. */
+  committed(): Promise<void> {
+    if (!this.wal) return Promise.resolve();
+    this.checkpointer?.nudge();
+    return this.wal.durable();
+  }
+}
+
+function quoteId(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function run<R>(stmt: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/** What Kysely calls a connection: one use of the shared connection, inside a transaction or not. */
+class Session implements DatabaseConnection {
+  inTransaction = false;
+  /** The open transaction has written (its COMMIT must be made durable). */
+  wrote = false;
+
+  constructor(private readonly d: SqliteStoreDriver) {}
+
+  async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    const stmt = this.d.statement(q.sql);
+    if (!stmt.readonly) this.d.checkWritable();
+    if (this.inTransaction) {
+      if (!stmt.readonly) this.wrote = true;
+      return run<R>(stmt, q.parameters);
+    }
+    const result = this.d.lock.admits(stmt.readonly)
+      ? run<R>(stmt, q.parameters)
+      : await this.d.lock.with('statement', () => run<R>(stmt, q.parameters));
+    if (!stmt.readonly) await this.d.committed();
+    return result;
+  }
+
+  async *streamQuery<R>(q: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(q.query)) throw new Error('the SQLite driver streams select queries only');
+    // Its own statement: an iterating statement is busy, and the connection with it.
+    const stmt = this.d.connection().prepare(q.sql);
+    if (!this.inTransaction) await this.d.lock.acquire('stream');
+    try {
+      for (const row of stmt.iterate(q.parameters)) yield { rows: [row as R] };
+    } finally {
+      if (!this.inTransaction) this.d.lock.release();
+    }
+  }
+}

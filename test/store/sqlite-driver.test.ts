@@ -1,0 +1,293 @@
+// The embedded store's driver (src/store/db/sqlite-driver.ts): writes are acknowledged only after
+// a WAL sync that started after their commit, concurrent writers share syncs, a failing write or
+// sync fails only what it must, transactions stay isolated, checkpoints reach the database file,
+// and every acknowledged write survives a SIGKILL of the writing process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { SqliteStoreDialect } from '../../src/store/db/sqlite-dialect.ts';
+import type { SqliteStoreDriver } from '../../src/store/db/sqlite-driver.ts';
+import type { DataSync } from '../../src/store/db/wal-sync.ts';
+import { tmpDir } from '../helpers/env.ts';
+
+interface Db {
+  items: { id: number; name: string };
+}
+
+const dir = tmpDir('opal-sqlite-driver-');
+after(() => dir.remove());
+let n = 0;
+
+async function open(opts: { dataSync?: DataSync; checkpointIntervalMs?: number } = {}) {
+  const path = join(dir.path, `db${++n}.sqlite`);
+  const dialect = new SqliteStoreDialect({ path, ...opts });
+  const db = new Kysely<Db>({ dialect });
+  await sql`create table items (id integer primary key, name text not null unique)`.execute(db);
+  const driver = dialect.driver as SqliteStoreDriver;
+  return { db, driver, path };
+}
+
+/** A WAL sync that, once armed, waits for the test to release each call. */
+function gatedSync() {
+  const g = { armed: false, gates: [] as Array<() => void>, sync: undefined as unknown as DataSync };
+  g.sync = async (fh: FileHandle) => {
+    if (g.armed) await new Promise<void>((r) => g.gates.push(r));
+    await fh.datasync();
+  };
+  return g;
+}
+
+/** Settles `p` into a flag the test can poll. */
+function track(p: Promise<unknown>) {
+  const s = { done: false, error: undefined as unknown };
+  p.then(
+    () => {
+      s.done = true;
+    },
+    (e) => {
+      s.done = true;
+      s.error = e;
+    },
+  );
+  return s;
+}
+
+async function ticks(k = 5) {
+  for (let i = 0; i < k; i++) await tick();
+}
+
+/** Waits until `cond` holds (the machine may be slow: no fixed sleeps). */
+async function until(cond: () => boolean, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+describe('embedded store driver', () => {
+  it('200 concurrent inserts share a handful of WAL syncs and all persist', async () => {
+    const { db, driver } = await open();
+    const before = driver.syncs;
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        db
+          .insertInto('items')
+          .values({ id: i + 1, name: `n${i}` })
+          .execute(),
+      ),
+    );
+    const syncs = driver.syncs - before;
+    assert.ok(syncs >= 1 && syncs <= 10, `200 writes took ${syncs} syncs`);
+    const { c } = await db
+      .selectFrom('items')
+      .select((e) => e.fn.countAll<number>().as('c'))
+      .executeTakeFirstOrThrow();
+    assert.equal(c, 200);
+    await db.destroy();
+  });
+
+  it('acknowledges a write only after a sync that started after its commit', async () => {
+    const g = gatedSync();
+    const { db, driver } = await open({ dataSync: g.sync, checkpointIntervalMs: 600_000 });
+    g.armed = true;
+    const base = driver.syncs;
+    const a = track(db.insertInto('items').values({ id: 1, name: 'a' }).execute());
+    await ticks();
+    assert.equal(driver.syncs, base + 1, 'the first commit started a sync');
+    assert.equal(a.done, false, 'not acknowledged while its sync runs');
+    // Committed already: readers see it (durability, not visibility, is what is awaited).
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 1);
+    const b = track(db.insertInto('items').values({ id: 2, name: 'b' }).execute());
+    const c = track(db.insertInto('items').values({ id: 3, name: 'c' }).execute());
+    await ticks();
+    assert.equal(driver.syncs, base + 1, 'one sync in flight at a time');
+    g.gates.shift()?.();
+    await until(() => a.done, 'a');
+    assert.equal(a.error, undefined);
+    await until(() => g.gates.length === 1, 'the second sync');
+    // b and c committed while the first sync ran: that sync does not cover them.
+    assert.equal(b.done, false, 'b waits for the next sync');
+    assert.equal(c.done, false, 'c waits for the next sync');
+    assert.equal(driver.syncs, base + 2, 'b and c share the second sync');
+    g.gates.shift()?.();
+    await until(() => b.done && c.done, 'b and c');
+    assert.deepEqual([b.error, c.error], [undefined, undefined]);
+    await db.destroy();
+  });
+
+  it('a failing write fails alone; its concurrent neighbours are acknowledged and durable', async () => {
+    const { db, path } = await open();
+    await db.insertInto('items').values({ id: 1000, name: 'taken' }).execute();
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        db
+          .insertInto('items')
+          .values({ id: i + 1, name: i % 10 === 0 ? 'taken' : `n${i}` })
+          .execute(),
+      ),
+    );
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    assert.deepEqual(
+      failed,
+      Array.from({ length: 10 }, (_, i) => i * 10),
+    );
+    for (const i of failed) assert.match(String((results[i] as PromiseRejectedResult).reason), /UNIQUE constraint failed/);
+    await db.destroy();
+    const raw = new SQLite(path, { readonly: true });
+    assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 91);
+    raw.close();
+  });
+
+  it('a failed sync rejects the writes it covered and every later write; reads go on', async () => {
+    let fail = false;
+    const { db } = await open({
+      dataSync: async (fh) => {
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await fh.datasync();
+      },
+    });
+    await db.insertInto('items').values({ id: 1, name: 'before' }).execute();
+    fail = true;
+    await assert.rejects(db.insertInto('items').values({ id: 2, name: 'lost' }).execute(), /write-ahead log sync failed.*EIO/);
+    fail = false;
+    await assert.rejects(db.insertInto('items').values({ id: 3, name: 'after' }).execute(), /writes are refused until a restart/);
+    assert.equal((await db.selectFrom('items').where('id', '=', 3).selectAll().execute()).length, 0, 'a refused write is not committed');
+    await assert.rejects(
+      db.transaction().execute((trx) => trx.insertInto('items').values({ id: 4, name: 'tx' }).execute()),
+      /writes are refused/,
+    );
+    assert.equal((await db.selectFrom('items').where('id', '=', 4).selectAll().execute()).length, 0, 'nor a refused transaction');
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length >= 1, true);
+    await db.destroy();
+  });
+
+  it('an open transaction is isolated from concurrent statements', async () => {
+    const { db } = await open();
+    let outsideSaw: string[] | undefined;
+    let outsideWrite: Promise<unknown> | undefined;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 1, name: 'inside' }).execute();
+        // Other requests act while the transaction waits on something else.
+        outsideWrite = db.insertInto('items').values({ id: 2, name: 'outside' }).execute();
+        void db
+          .selectFrom('items')
+          .select('name')
+          .execute()
+          .then((rows) => {
+            outsideSaw = rows.map((r) => r.name);
+          });
+        await sleep(30);
+        assert.equal(outsideSaw, undefined, 'the outside read waits for the transaction');
+        throw new Error('abort');
+      }),
+      /abort/,
+    );
+    await outsideWrite;
+    await ticks();
+    // Served in arrival order after the rollback: the outside write, then the read.
+    assert.deepEqual(outsideSaw, ['outside'], 'the outside read never saw the rolled-back row');
+    const rows = await db.selectFrom('items').select('name').execute();
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['outside'],
+      'the outside write was not part of the rolled-back transaction',
+    );
+    await db.destroy();
+  });
+
+  it('a committed transaction releases the connection before waiting for its sync', async () => {
+    const g = gatedSync();
+    const { db } = await open({ dataSync: g.sync, checkpointIntervalMs: 600_000 });
+    g.armed = true;
+    const t1 = track(db.transaction().execute((trx) => trx.insertInto('items').values({ id: 1, name: 't1' }).execute()));
+    await ticks();
+    assert.equal(t1.done, false, 't1 waits for its sync');
+    // The next transaction runs and commits meanwhile.
+    const t2 = track(db.transaction().execute((trx) => trx.insertInto('items').values({ id: 2, name: 't2' }).execute()));
+    await ticks();
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 2, 't2 committed while t1 awaited durability');
+    const releasing = setInterval(() => g.gates.shift()?.(), 5);
+    try {
+      await until(() => t1.done && t2.done, 't1 and t2');
+    } finally {
+      clearInterval(releasing);
+    }
+    assert.deepEqual([t1.error, t2.error], [undefined, undefined]);
+    await db.destroy();
+  });
+
+  it('keeps prepared statements in a bounded cache', async () => {
+    const { db, driver } = await open();
+    for (let i = 0; i < 300; i++) await sql`select ${sql.lit(i)} as v`.execute(db);
+    assert.equal(driver.cachedStatements, 256);
+    await db.destroy();
+  });
+
+  it('checkpoints in the background into the database file', async () => {
+    const { db, driver, path } = await open({ checkpointIntervalMs: 10 });
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        db
+          .insertInto('items')
+          .values({ id: i + 1, name: `n${i}` })
+          .execute(),
+      ),
+    );
+    // The writes scheduled one.
+    await until(() => driver.checkpoints >= 1, 'a background checkpoint');
+    await db.insertInto('items').values({ id: 51, name: 'last' }).execute();
+    await driver.checkpoint();
+    // The database file alone (no -wal beside it) holds every row.
+    const copy = join(dir.path, 'checkpointed-copy.sqlite');
+    copyFileSync(path, copy);
+    const raw = new SQLite(copy, { readonly: true });
+    assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 51);
+    raw.close();
+    await db.destroy();
+  });
+
+  it('every acknowledged write survives a SIGKILL of the writing process', { timeout: 60_000 }, async () => {
+    const path = join(dir.path, 'killed.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sqlite-writer.ts', path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const acked: string[] = [];
+    let buffered = '';
+    let ready = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      buffered += d;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const l of lines) {
+        if (l === 'READY') ready = true;
+        else if (l.startsWith('ACK ')) acked.push(l.slice(4));
+      }
+    });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
+    try {
+      const deadline = Date.now() + 40_000;
+      while (acked.length < 2000 && Date.now() < deadline) await sleep(10);
+      assert.ok(ready && acked.length >= 2000, `the writer acknowledged ${acked.length} writes`);
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL');
+      const raw = new SQLite(path);
+      assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
+      const ids = new Set((raw.prepare('select id from acked').all() as Array<{ id: string }>).map((r) => r.id));
+      raw.close();
+      const lost = acked.filter((id) => !ids.has(id));
+      assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged writes lost`);
+      assert.ok(ids.size >= acked.length);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

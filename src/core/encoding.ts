@@ -4,6 +4,7 @@
 //   javaFormEncode    java.net.URLEncoder / Apache URLEncodedUtils: keeps *, space → '+'
 //   phpUrlencode      PHP urlencode(): only A-Za-z0-9-_. kept, space → '+'
 //   pythonQuote       Python 2 urllib.quote(s) with safe='/'
+// and one decoder, lenientFormDecode, reading a query as the most permissive servers do.
 
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 
@@ -36,4 +37,21 @@ export function pythonQuote(s: string): string {
 /** RFC 3986 per path segment, keeping '/' (object and bucket names in URL paths). */
 export function encodePath(name: string): string {
   return name.split('/').map(rfc3986Encode).join('/');
+}
+
+const ESCAPES_RE = /%u([0-9A-Fa-f]{4})|(?:%[0-9A-Fa-f]{2})+|\+/g;
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Form-decodes the way the most permissive servers read a query: `+` → space, `%XX` runs as UTF-8
+ * (bad sequences → U+FFFD), IIS's `%uXXXX`; a malformed escape stays as written. Never throws.
+ */
+export function lenientFormDecode(s: string): string {
+  return s.replace(ESCAPES_RE, (m: string, u: string | undefined) => {
+    if (u !== undefined) return String.fromCharCode(Number.parseInt(u, 16));
+    if (m === '+') return ' ';
+    const bytes = new Uint8Array(m.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(m.slice(i * 3 + 1, i * 3 + 3), 16);
+    return utf8.decode(bytes);
+  });
 }

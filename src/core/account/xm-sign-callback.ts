@@ -2,8 +2,11 @@
 // domain as the redirect url" — its host equal to, or a subdomain of, the host of one of the app's
 // registered redirect URIs, on that entry's effective port; any path. Host names may hold `_` (the
 // doc's own example is http://third_url.com/xm); userinfo, backslashes, whitespace, control and
-// non-ASCII characters are refused outright.
+// non-ASCII characters are refused outright, and so is a callback already carrying a parameter
+// Opal appends (xmResult, xmUserId, code, _xmNonce, _xmSign, in any spelling an app's parser
+// reads as one: xm-callback-params.ts).
 import { registeredEntries } from './redirect-uri.ts';
+import { carriesXmCallbackParam } from './xm-callback-params.ts';
 
 const BAD_CHARS_RE = /[^\x21-\x7e]|\\/;
 const RAW_RE = /^(https?):\/\/([^/?#]*)/i;
@@ -28,7 +31,7 @@ function hostPort(url: string): { host: string; port: string } | undefined {
 
 export function callbackAllowed(callback: string, registeredRedirectUris: string): boolean {
   const cb = hostPort(callback);
-  if (!cb) return false;
+  if (!cb || carriesXmCallbackParam(callback)) return false;
   for (const entry of registeredEntries(registeredRedirectUris)) {
     const r = hostPort(entry);
     if (!r || r.port !== cb.port) continue;

@@ -1,5 +1,6 @@
 // Percent-encoding, one place for every flavour the protocols meet. Each starts from
-// encodeURIComponent (which keeps A-Za-z0-9 and -_.!~*'()) and escapes what its client escapes:
+// encodeURIComponent (which keeps A-Za-z0-9 and -_.!~*'()) and escapes what its client escapes;
+// none throws (a lone UTF-16 surrogate is encoded as U+FFFD, as URLSearchParams and Buffer do):
 //   rfc3986Encode     RFC 3986 unreserved only (C# Uri.EscapeDataString, FDS presigned paths)
 //   javaFormEncode    java.net.URLEncoder / Apache URLEncodedUtils: keeps *, space → '+'
 //   phpUrlencode      PHP urlencode(): only A-Za-z0-9-_. kept, space → '+'
@@ -7,29 +8,35 @@
 // and one decoder, lenientFormDecode, reading a query as the most permissive servers do.
 
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+const LONE_SURROGATE_RE = /\p{Cs}/gu;
+
+/** encodeURIComponent without its URIError: lone surrogates become U+FFFD first. */
+function encodeComponent(s: string): string {
+  return encodeURIComponent(s.replace(LONE_SURROGATE_RE, '\uFFFD'));
+}
 
 /** RFC 3986: unreserved A-Za-z0-9-_.~ kept, everything else %XX (UTF-8). */
 export function rfc3986Encode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, hex);
+  return encodeComponent(s).replace(/[!'()*]/g, hex);
 }
 
 /** java.net.URLEncoder: A-Za-z0-9-_.* kept, space → '+'. */
 export function javaFormEncode(s: string): string {
-  return encodeURIComponent(s)
+  return encodeComponent(s)
     .replace(/[!'()~]/g, hex)
     .replace(/%20/g, '+');
 }
 
 /** PHP urlencode(): A-Za-z0-9-_. kept, space → '+'. */
 export function phpUrlencode(s: string): string {
-  return encodeURIComponent(s)
+  return encodeComponent(s)
     .replace(/[!'()*~]/g, hex)
     .replace(/%20/g, '+');
 }
 
 /** Python 2 urllib.quote(s): A-Za-z0-9-_. and '/' kept. */
 export function pythonQuote(s: string): string {
-  return encodeURIComponent(s)
+  return encodeComponent(s)
     .replace(/[!'()*~]/g, hex)
     .replace(/%2F/g, '/');
 }

@@ -11,7 +11,7 @@ const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 const LONE_SURROGATE_RE = /\p{Cs}/gu;
 
 /** encodeURIComponent without its URIError: lone surrogates become U+FFFD first. */
-function encodeComponent(s: string): string {
+export function encodeComponent(s: string): string {
   return encodeURIComponent(s.replace(LONE_SURROGATE_RE, '\uFFFD'));
 }
 

@@ -8,7 +8,9 @@
 //   - the name (before the first `=`) is form-decoded until it no longer changes (`+`, `%XX`,
 //     IIS `%uXXXX`; apps that decode twice), then each `&`/`;` piece of it is read
 //     - as is, and cut at NUL or `[` (PHP, Rack, Rails, qs arrays: `code[]`), and cut at `.`
-//       too (qs `allowDots`), each trimmed, and with `.` and space as `_` (PHP: `.xmNonce`);
+//       too (qs `allowDots`), each trimmed of spaces and of leading `?`s (URLSearchParams drops
+//       one: `new URLSearchParams(location.search.substring(1))` reads `??code=1` as `code`),
+//       and with `.` and space as `_` (PHP: `.xmNonce`);
 //     - case-insensitively after NFKC (ASP.NET, Java equalsIgnoreCase: `XMRESULT`, `ſ`, `ı`).
 // Values are never inspected: `return=%2Fx%3Fcode%3D1` carries a nested URL, not a parameter.
 // A name still changing after MAX_DECODES decodings is refused as unreadable.
@@ -19,6 +21,8 @@ export const XM_CALLBACK_PARAMS = ['xmResult', 'xmUserId', 'code', '_xmNonce', '
 
 const RESERVED = new Set<string>(XM_CALLBACK_PARAMS.map((n) => n.toLowerCase()));
 const MAX_DECODES = 8;
+/** Leading spaces and `?`s: PHP strips spaces, URLSearchParams one `?` (`??code=1` read twice). */
+const LEADING_RE = /^[\s?]+/;
 const CUTS = [/$/, /[\0[]|$/, /[\0[.]|$/];
 
 function fold(s: string): string {
@@ -37,7 +41,7 @@ function nameIsReserved(raw: string): boolean {
   for (const piece of name.split(/[&;]/)) {
     const n = fold(piece.split('=')[0] ?? '');
     for (const cut of CUTS) {
-      const v = n.slice(0, n.search(cut)).trim();
+      const v = n.slice(0, n.search(cut)).replace(LEADING_RE, '').trimEnd();
       if (RESERVED.has(v) || RESERVED.has(v.replace(/[ .]/g, '_'))) return true;
     }
   }

@@ -196,6 +196,14 @@ describe('compatibility candidates (§2.2.6)', () => {
     assert.equal(verifySignature(r, SECRET, hmacBase64(SECRET, stringToSign(r))), true);
   });
 
+  it('(a) Python also decodes the query before splitting it: an escaped & in a sub-resource value (found by fuzzing)', () => {
+    // Python signs unquote("/b/o?uploadId=a%26b") → "/b/o?uploadId=a&b": sub-resource uploadId=a.
+    const r = req('PUT', '/b/o?uploadId=a%26b&partNumber=1', [['date', DATE]]);
+    const pySig = hmacBase64(SECRET, `PUT\n\n\n${DATE}\n/b/o?partNumber=1&uploadId=a`);
+    assert.equal(verifySignature(r, SECRET, pySig), true);
+    assert.equal(stringToSign(r), `PUT\n\n\n${DATE}\n/b/o?partNumber=1&uploadId=a&b`);
+  });
+
   it('(c) Python omits empty x-xiaomi headers; CORE/Go keep "key:"', () => {
     const r = req('GET', '/b/o', [
       ['date', DATE],

@@ -5,7 +5,8 @@
 //   javaFormEncode    java.net.URLEncoder / Apache URLEncodedUtils: keeps *, space → '+'
 //   phpUrlencode      PHP urlencode(): only A-Za-z0-9-_. kept, space → '+'
 //   pythonQuote       Python 2 urllib.quote(s) with safe='/'
-// and one decoder, lenientFormDecode, reading a query as the most permissive servers do.
+// and two decoders: percentDecode (`%XX` as UTF-8, FDS) and lenientFormDecode (a query read as the
+// most permissive servers read it).
 
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 const LONE_SURROGATE_RE = /\p{Cs}/gu;
@@ -47,7 +48,26 @@ export function encodePath(name: string): string {
 }
 
 const ESCAPES_RE = /%u([0-9A-Fa-f]{4})|(?:%[0-9A-Fa-f]{2})+|\+/g;
+const ESCAPE_RUN_RE = /(?:%[0-9A-Fa-f]{2})+/g;
 const utf8 = new TextDecoder('utf-8');
+
+/** A run of `%XX` escapes as UTF-8 (bad sequences → U+FFFD per maximal subpart). */
+function decodeEscapeRun(run: string): string {
+  const bytes = new Uint8Array(run.length / 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+  return utf8.decode(bytes);
+}
+
+/**
+ * `%XX` escapes decoded as UTF-8 bytes, malformed escapes and `+` kept, never throws (FDS paths
+ * and signatures, fds-protocol §1.1, §2.2.4). As if the whole string were turned into UTF-8 bytes
+ * and decoded: a literal lone surrogate then becomes U+FFFD too (a literal character never
+ * completes an escaped sequence, so escape runs decode on their own).
+ */
+export function percentDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  return s.replace(LONE_SURROGATE_RE, '\uFFFD').replace(ESCAPE_RUN_RE, decodeEscapeRun);
+}
 
 /**
  * Form-decodes the way the most permissive servers read a query: `+` → space, `%XX` runs as UTF-8
@@ -56,9 +76,6 @@ const utf8 = new TextDecoder('utf-8');
 export function lenientFormDecode(s: string): string {
   return s.replace(ESCAPES_RE, (m: string, u: string | undefined) => {
     if (u !== undefined) return String.fromCharCode(Number.parseInt(u, 16));
-    if (m === '+') return ' ';
-    const bytes = new Uint8Array(m.length / 3);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(m.slice(i * 3 + 1, i * 3 + 3), 16);
-    return utf8.decode(bytes);
+    return m === '+' ? ' ' : decodeEscapeRun(m);
   });
 }

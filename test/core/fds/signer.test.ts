@@ -250,5 +250,16 @@ describe('query decoding (§1.1)', () => {
 
   it('decodes %XX as UTF-8 and leaves malformed escapes alone', () => {
     assert.equal(percentDecode('%E4%B8%AD+%zz%'), '中+%zz%');
+    // Bad UTF-8 becomes U+FFFD per maximal subpart; literal characters never join an escaped sequence.
+    assert.equal(percentDecode('%E4%B8x%C3©%FF%80中%F0%9F%98%80'), '\ufffdx\ufffd©\ufffd\ufffd中😀');
+    assert.equal(percentDecode('a\ud800%41'), 'a\ufffdA');
+    assert.equal(percentDecode('a\ud800'), 'a\ud800');
+  });
+
+  it('decodes a 16 KB path in a few milliseconds (was one Buffer per character; found by the fuzzing drill)', () => {
+    const path = `/b/${'%E4%B8%AD'.repeat(1000)}${'a'.repeat(7000)}`;
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) assert.equal(percentDecode(path).length, 3 + 1000 + 7000);
+    assert.ok(performance.now() - start < 20, `${(performance.now() - start).toFixed(1)} ms for 10 decodes`);
   });
 });

@@ -126,6 +126,10 @@ describe('ACL model (§7, §2.6)', () => {
 
   it('rejects unknown permissions and grant types; maps canned ACLs', () => {
     assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'ALL' }] }), FdsError);
+    // Found by fuzzing (issue 11 item 7): inherited names were permissions (mask = a function).
+    for (const permission of ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty']) {
+      assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission }] }), FdsError, permission);
+    }
     assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'READ', type: 'ROLE' }] }), FdsError);
     assert.deepEqual(cannedAcl('PUBLIC_READ,AUTHENTICATED_READ_OBJECTS'), {
       bucket: [['AUTHENTICATED_USERS:GROUP', 4]],

@@ -128,7 +128,7 @@ describe('MAC header parser (§5.3 spellings)', () => {
       return performance.now() - start;
     };
     for (const h of [`MAC a=${' '.repeat(2000)}"`, `MAC a=x${' '.repeat(16_000)}"`, `MAC a=x${'\t'.repeat(16_000)}y"`]) {
-      assert.ok(time(h) < 50, `${JSON.stringify(h.slice(0, 12))}… (${h.length} chars)`);
+      assert.ok(time(h) < 100, `${JSON.stringify(h.slice(0, 12))}… (${h.length} chars)`);
     }
     // What the grammar accepts is unchanged: quoted or bare values, spaces around = and ,.
     assert.deepEqual(parseMacHeader(`MAC access_token = "t"${' '.repeat(100)},nonce=1:2 ,mac= m=  `), {

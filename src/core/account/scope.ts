@@ -2,7 +2,7 @@
 // names and a few lenient aliases; the granted list is reported as ids joined with single spaces.
 
 /** Lenient names (lower-cased) → scope ids. A Map: `constructor` or `__proto__` is no name. */
-const NAMES: ReadonlyMap<string, readonly number[]> = new Map([
+export const SCOPE_NAMES: ReadonlyMap<string, readonly number[]> = new Map([
   ['user/profile', [1]],
   ['profile', [1]],
   ['user/relation', [2]],
@@ -24,7 +24,7 @@ export type ScopeParse = { ok: true; scopes: number[] } | { ok: false; reason: '
 export function parseRequestedScopes(raw: string | undefined, enabled: readonly number[], strict = false): ScopeParse {
   const wanted: number[] = [];
   for (const token of (raw ?? '').split(/[\s,+]+/).filter(Boolean)) {
-    const ids = /^\d{1,9}$/.test(token) ? [Number(token)] : NAMES.get(token.toLowerCase());
+    const ids = /^\d{1,9}$/.test(token) ? [Number(token)] : SCOPE_NAMES.get(token.toLowerCase());
     if (!ids) {
       if (strict) return { ok: false, reason: 'unknown', token };
       continue;

@@ -153,3 +153,28 @@ export function timeMs(f: () => unknown, budgetMs = 100): number {
   }
   return best;
 }
+
+/** Node's default limit on all request headers together. */
+export const MAX_HEADER_BYTES = 16_000;
+
+/**
+ * The linear-time property of a header parser: `head` + a grammar `piece` repeated to 16 KB +
+ * `tail` parses within 250 ms (backtracking costs seconds on such input), over 200 cases.
+ */
+export function fastOnLongHeaders(
+  t: TestContext,
+  parse: (header: string) => unknown,
+  heads: string[],
+  pieces: string[],
+  tails: string[],
+): void {
+  fuzz(
+    t,
+    fc.property(fc.constantFrom(...heads), fc.constantFrom(...pieces), fc.constantFrom(...tails), (h, p, tl) => {
+      const header = `${h}${p.repeat(Math.floor(MAX_HEADER_BYTES / p.length))}${tl}`;
+      const ms = timeMs(() => parse(header), 250);
+      if (ms >= 250) throw new Error(`${ms.toFixed(0)} ms for ${JSON.stringify(header.slice(0, 20))}… (${JSON.stringify(p)} repeated)`);
+    }),
+    200,
+  );
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { requestTimes, withinSkew } from '../../../src/core/fds/request-time.ts';
-import { attackString, fuzz, headerString, timeMs } from './fuzz-kit.ts';
+import { attackString, fastOnLongHeaders, fuzz, headerString } from './fuzz-kit.ts';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -77,17 +77,12 @@ describe('fuzz: request times', () => {
   });
 
   it('stays fast on 16 KB headers', (t) => {
-    const head = fc.constantFrom('', 'Tue, 18 Feb 2020 ', 'Tue Feb 18 05:05:51 2020', '18 Feb 2020 05:05:51');
-    const piece = fc.constantFrom(' ', '0', '1 ', ':', 'GMT ', '-', 'a');
-    const tail = fc.constantFrom('', ' GMT', ' UTC', ' CST', 'x');
-    fuzz(
+    fastOnLongHeaders(
       t,
-      fc.property(head, piece, tail, (h, p, tl) => {
-        const header = `${h}${p.repeat(Math.floor(16_000 / p.length))}${tl}`;
-        const ms = timeMs(() => requestTimes(header), 250);
-        assert.ok(ms < 250, `${ms.toFixed(0)} ms for ${JSON.stringify(header.slice(0, 14))}…`);
-      }),
-      200,
+      requestTimes,
+      ['', 'Tue, 18 Feb 2020 ', 'Tue Feb 18 05:05:51 2020', '18 Feb 2020 05:05:51'],
+      [' ', '0', '1 ', ':', 'GMT ', '-', 'a'],
+      ['', ' GMT', ' UTC', ' CST', 'x'],
     );
   });
 });

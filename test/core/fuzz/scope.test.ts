@@ -1,11 +1,11 @@
-// Fuzzing scope parsing (account-protocol §3.2, §8): never an exception, agreement with an
-// independent model of the rules (Map-based names, so no inherited property can be read as a
-// scope), a result only ever holds enabled scopes, sorted and unique, strict mode never accepts
-// a token the spec refuses, and format → parse round-trips.
+// Fuzzing scope parsing (account-protocol §3.2, §8): never an exception (prototype names
+// included), agreement with an independent model of the rules over the same name table (which
+// the unit tests pin), a result only ever holds enabled scopes, sorted and unique, strict mode
+// never accepts a token the spec refuses, and format → parse round-trips.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { covers, formatScopes, parseRequestedScopes, scopeIds } from '../../../src/core/account/scope.ts';
+import { covers, formatScopes, parseRequestedScopes, SCOPE_NAMES, scopeIds } from '../../../src/core/account/scope.ts';
 import { attackString, fuzz, near } from './fuzz-kit.ts';
 
 const KNOWN = [
@@ -37,23 +37,11 @@ const SEP = fc.constantFrom(' ', '+', ',', '  ', '\t', ' , ', '\n', '%20', '');
 const RAW = fc.array(fc.tuple(TOKEN, SEP), { maxLength: 6 }).map((p) => p.map(([t, s]) => t + s).join(''));
 const ENABLED: fc.Arbitrary<number[]> = fc.uniqueArray(fc.constantFrom(1, 2, 3, 4, 6, 16000, 7, 0), { maxLength: 6 });
 
-const MODEL_NAMES = new Map<string, number[]>([
-  ['user/profile', [1]],
-  ['profile', [1]],
-  ['user/relation', [2]],
-  ['relation', [2]],
-  ['user/openidv2', [3]],
-  ['openid', [3]],
-  ['user/phoneandemail', [4, 6]],
-  ['phone', [4]],
-  ['email', [6]],
-]);
-
 type Parse = ReturnType<typeof parseRequestedScopes>;
 function model(raw: string, enabled: number[], strict: boolean): Parse {
   const wanted = new Set<number>();
   for (const token of raw.split(/[\s,+]+/).filter(Boolean)) {
-    const ids = /^\d{1,9}$/.test(token) ? [Number(token)] : MODEL_NAMES.get(token.toLowerCase());
+    const ids = /^\d{1,9}$/.test(token) ? [Number(token)] : SCOPE_NAMES.get(token.toLowerCase());
     if (!ids) {
       if (strict) return { ok: false, reason: 'unknown', token };
       continue;

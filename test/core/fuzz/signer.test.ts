@@ -20,7 +20,7 @@ import {
   stringToSign,
   verifySignature,
 } from '../../../src/core/fds/signer.ts';
-import { attackString, fuzz, headerString, timeMs } from './fuzz-kit.ts';
+import { attackString, fastOnLongHeaders, fuzz, headerString } from './fuzz-kit.ts';
 
 const BUCKET = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/);
 const OBJECT = fc.oneof(
@@ -195,17 +195,12 @@ describe('fuzz: Galaxy-V2 signatures', () => {
   });
 
   it('the Authorization parser stays linear on 16 KB headers', (t) => {
-    const head = fc.constantFrom('', 'Galaxy-V2', 'Galaxy-V2 ', 'Galaxy-V2 a', 'Galaxy-V2 a:', 'galaxy-v2 a:b');
-    const piece = fc.constantFrom(' ', '\t', ':', 'a', 'a ', ' :', 'a:');
-    const tail = fc.constantFrom('', 'x', ' x', ':', '\u0000');
-    fuzz(
+    fastOnLongHeaders(
       t,
-      fc.property(head, piece, tail, (h, p, tl) => {
-        const header = `${h}${p.repeat(Math.floor(16_000 / p.length))}${tl}`;
-        const ms = timeMs(() => parseAuthorization(header), 250);
-        assert.ok(ms < 250, `${ms.toFixed(0)} ms for ${JSON.stringify(header.slice(0, 14))}…`);
-      }),
-      200,
+      parseAuthorization,
+      ['', 'Galaxy-V2', 'Galaxy-V2 ', 'Galaxy-V2 a', 'Galaxy-V2 a:', 'galaxy-v2 a:b'],
+      [' ', '\t', ':', 'a', 'a ', ' :', 'a:'],
+      ['', 'x', ' x', ':', '\u0000'],
     );
   });
 });

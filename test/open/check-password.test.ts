@@ -225,4 +225,41 @@ describe('/checkPassword', () => {
     await check({ clientId: s.clientId, callback }, 96002);
     await check({ clientId: s.clientId, xmUserId: '1', callback }, 96002);
   });
+
+  it('96010 for a callback already carrying xmResult, xmUserId, code, _xmNonce or _xmSign (any spelling); no flow created', async () => {
+    const agent = new Agent(t.accountUrl);
+    // Watch the flows this server stores: a refused callback must not create one.
+    const flowsWritten: string[] = [];
+    const cache = t.ctx.cache;
+    const set = cache.set.bind(cache);
+    cache.set = (key, value, ttlMs) => {
+      if (key.startsWith('checkpw:flow:')) flowsWritten.push(key);
+      return set(key, value, ttlMs);
+    };
+    try {
+      for (const cb of [
+        'https://app.example.com/xm/cb?xmResult=true',
+        'https://app.example.com/xm/cb?keep=1&xmUserId=1',
+        'https://app.example.com/xm/cb?code=ATTACKER',
+        'https://app.example.com/xm/cb?_xmNonce=1%3A2&_xmSign=forged',
+        'https://app.example.com/xm/cb?XMRESULT=true',
+        'https://app.example.com/xm/cb?%78mResult=true',
+        'https://app.example.com/xm/cb?xmResult[]=true',
+        'https://app.example.com/xm/cb?a=1;code=x',
+        'https://app.example.com/xm/cb#_xmSign=x',
+      ]) {
+        const r = await agent.req(page({ clientId: s.clientId, xmUserId: s.userId, callback: cb }));
+        assert.equal(r.status, 400, cb);
+        assert.equal(r.location, '', cb);
+        assert.match(r.text, /96010/, cb);
+        assert.doesNotMatch(r.text, /name="(flow|password)"/, cb);
+      }
+      assert.deepEqual(flowsWritten, []);
+      // The same request with a clean callback does create a flow (the watch above can see one).
+      await start(agent);
+      assert.equal(flowsWritten.length, 1);
+    } finally {
+      cache.set = set;
+    }
+  });
 });

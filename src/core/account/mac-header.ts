@@ -11,7 +11,7 @@ export interface MacHeader {
 }
 
 const SCHEME_RE = /^\s*MAC\s+(.*)$/is;
-const PAIR_RE = /^\s*([A-Za-z_]+)\s*=\s*(?:"([^"]*)"|([^"]*?))\s*$/;
+const KEY_RE = /^[A-Za-z_]+$/;
 
 function decode(v: string): string {
   try {
@@ -19,6 +19,22 @@ function decode(v: string): string {
   } catch {
     return v;
   }
+}
+
+/**
+ * One `key = value` item: spaces around key, `=` and value are ignored; the value is either
+ * `"quoted"` (no inner quote) or bare (no quote at all). Plain string scans, not a backtracking
+ * regex: `\s*=\s*(?:"([^"]*)"|([^"]*?))\s*$` took cubic time on long runs of spaces.
+ */
+function parsePair(part: string): [string, string] | undefined {
+  const eq = part.indexOf('=');
+  if (eq < 0) return undefined;
+  const key = part.slice(0, eq).trim();
+  const value = part.slice(eq + 1).trim();
+  if (!KEY_RE.test(key)) return undefined;
+  if (!value.startsWith('"')) return value.includes('"') ? undefined : [key, value];
+  const inner = value.slice(1, -1);
+  return value.length >= 2 && value.endsWith('"') && !inner.includes('"') ? [key, inner] : undefined;
 }
 
 /** True when the header uses the MAC scheme (whether or not it is well-formed). */
@@ -32,9 +48,8 @@ export function parseMacHeader(header: string): MacHeader | null {
   if (!m) return null;
   const out: Record<string, string> = {};
   for (const part of (m[1] ?? '').split(',')) {
-    const kv = PAIR_RE.exec(part);
-    if (!kv) continue;
-    out[(kv[1] ?? '').toLowerCase()] = decode(kv[2] ?? kv[3] ?? '');
+    const pair = parsePair(part);
+    if (pair) out[pair[0].toLowerCase()] = decode(pair[1]);
   }
   const { access_token: accessToken, nonce, mac } = out;
   return accessToken && nonce && mac ? { accessToken, nonce, mac } : null;

@@ -9,6 +9,7 @@
 // ASCII — so what we compare is what a browser would navigate to. With `exact`, only a
 // byte-identical registered entry matches.
 
+import { encodeComponent } from '../encoding.ts';
 import { type Authority, hostAndPortMatch, parseAuthority, registeredEntries } from './uri-authority.ts';
 
 const BAD_ESCAPES_RE = /%(2e|2f|5c|00|25)/i;
@@ -54,7 +55,7 @@ export function matchRedirectUri(requested: string, registered: string, opts: Ma
 /**
  * Appends parameters to the redirect URI exactly as received (§3.6): its fragment is dropped, the
  * parameters go after `?` (or `&` when it already has a query), or after `#` in fragment mode.
- * Values are encoded with encodeURIComponent; undefined values are left out.
+ * Values are encoded like encodeURIComponent (a lone surrogate as U+FFFD); undefined values are left out.
  */
 export function buildRedirect(
   base: string,
@@ -65,7 +66,7 @@ export function buildRedirect(
   const b = hash >= 0 ? base.slice(0, hash) : base;
   const q = params
     .filter((p): p is [string, string | number] => p[1] !== undefined)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(String(v))}`)
     .join('&');
   if (mode === 'fragment') return `${b}#${q}`;
   return `${b}${b.includes('?') ? '&' : '?'}${q}`;

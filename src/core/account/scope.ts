@@ -1,18 +1,18 @@
 // Scope parsing (account-protocol §3.2, §8): numeric ids, `+`/space/comma separated, JustAuth path
 // names and a few lenient aliases; the granted list is reported as ids joined with single spaces.
 
-/** Lenient names (lower-cased) → scope ids. */
-const NAMES: Record<string, number[]> = {
-  'user/profile': [1],
-  profile: [1],
-  'user/relation': [2],
-  relation: [2],
-  'user/openidv2': [3],
-  openid: [3],
-  'user/phoneandemail': [4, 6],
-  phone: [4],
-  email: [6],
-};
+/** Lenient names (lower-cased) → scope ids. A Map: `constructor` or `__proto__` is no name. */
+export const SCOPE_NAMES: ReadonlyMap<string, readonly number[]> = new Map([
+  ['user/profile', [1]],
+  ['profile', [1]],
+  ['user/relation', [2]],
+  ['relation', [2]],
+  ['user/openidv2', [3]],
+  ['openid', [3]],
+  ['user/phoneandemail', [4, 6]],
+  ['phone', [4]],
+  ['email', [6]],
+]);
 
 export type ScopeParse = { ok: true; scopes: number[] } | { ok: false; reason: 'unknown' | 'not-enabled'; token: string };
 
@@ -24,9 +24,7 @@ export type ScopeParse = { ok: true; scopes: number[] } | { ok: false; reason: '
 export function parseRequestedScopes(raw: string | undefined, enabled: readonly number[], strict = false): ScopeParse {
   const wanted: number[] = [];
   for (const token of (raw ?? '').split(/[\s,+]+/).filter(Boolean)) {
-    let ids: number[] | undefined;
-    if (/^\d{1,9}$/.test(token)) ids = [Number(token)];
-    else ids = NAMES[token.toLowerCase()];
+    const ids = /^\d{1,9}$/.test(token) ? [Number(token)] : SCOPE_NAMES.get(token.toLowerCase());
     if (!ids) {
       if (strict) return { ok: false, reason: 'unknown', token };
       continue;

@@ -3,8 +3,11 @@
 // registered redirect URIs, on that entry's effective port; any path (the host and port rule of
 // uri-authority.ts, shared with redirect URIs). Host names may hold `_` (the doc's own example is
 // http://third_url.com/xm); userinfo, backslashes, whitespace, control and non-ASCII characters
-// are refused outright.
+// are refused outright, and so is a callback already carrying a parameter Opal appends (xmResult,
+// xmUserId, code, _xmNonce, _xmSign, in any spelling an app's parser reads as one:
+// xm-callback-params.ts).
 import { hostAndPortMatch, parseAuthority, registeredEntries } from './uri-authority.ts';
+import { carriesXmCallbackParam } from './xm-callback-params.ts';
 
 /** An http(s) URL's authority (host names may hold `_`), or undefined. */
 function httpAuthority(url: string) {
@@ -14,7 +17,7 @@ function httpAuthority(url: string) {
 
 export function callbackAllowed(callback: string, registeredRedirectUris: string): boolean {
   const cb = httpAuthority(callback);
-  if (!cb) return false;
+  if (!cb || carriesXmCallbackParam(callback)) return false;
   return registeredEntries(registeredRedirectUris).some((entry) => {
     const r = httpAuthority(entry);
     return r !== undefined && hostAndPortMatch(cb, r);

@@ -77,7 +77,11 @@ export function buildXmCallback(
   const base = callback.split('#')[0] ?? '';
   const add = [`xmResult=${r.xmResult}`, `xmUserId=${encodeURIComponent(r.xmUserId)}`];
   if (r.xmResult && r.code) add.push(`code=${encodeURIComponent(r.code)}`);
-  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  // After the callback's own query, unless it is empty or already ends with '&' (a query ending in
+  // '?', as in `cb?a=1?`, still needs one: else `a` would read `1?xmResult=…`).
+  const q = base.indexOf('?');
+  const query = q < 0 ? undefined : base.slice(q + 1);
+  const sep = query === undefined ? '?' : query === '' || query.endsWith('&') ? '' : '&';
   const unsigned = `${base}${sep}${add.join('&')}`;
   const sign = xmSign(secret, nonce, unsigned, mode);
   return `${unsigned}&_xmNonce=${encodeURIComponent(nonce)}&_xmSign=${encodeURIComponent(sign)}`;

@@ -64,7 +64,9 @@ export function ownerAcl(ownerId: string): AclMap {
 }
 
 function parsePermission(p: unknown): number {
-  if (typeof p !== 'string' || !(p in PERMISSIONS)) throw new FdsError('InvalidRequest', `unknown permission ${JSON.stringify(p)}`);
+  // Own names only: `toString` or `__proto__` is no permission.
+  if (typeof p !== 'string' || !Object.hasOwn(PERMISSIONS, p))
+    throw new FdsError('InvalidRequest', `unknown permission ${JSON.stringify(p)}`);
   return PERMISSIONS[p as PermissionName];
 }
 

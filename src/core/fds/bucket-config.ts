@@ -69,17 +69,23 @@ export function parseConfig(body: unknown, kind: 'lifecycle' | 'cors'): RulesCon
   const parsed = list.map((x) => asRule(x, kind));
   const used = new Set(parsed.map((r) => r.id).filter((id) => id !== undefined));
   const rules: Rule[] = [];
+  const indexOf = new Map<string, number>();
+  // One pass, linear in the number of rules: ids only ever get taken, so the smallest unused
+  // one never moves back.
+  let n = 1;
   for (const r of parsed) {
     if (r.id === undefined) {
-      let n = 1;
       while (used.has(String(n))) n++;
       used.add(String(n));
       rules.push({ id: String(n), ...r });
       continue;
     }
-    const i = rules.findIndex((x) => x.id === r.id);
-    if (i >= 0) rules[i] = r;
-    else rules.push(r);
+    const i = indexOf.get(r.id);
+    if (i !== undefined) rules[i] = r;
+    else {
+      indexOf.set(r.id, rules.length);
+      rules.push(r);
+    }
   }
   return { rules };
 }

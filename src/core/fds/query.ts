@@ -2,24 +2,10 @@
 // flags, values are form-decoded (`+` is a space), except `Signature` (raw base64: `%XX` only) and
 // the signature canonicalization (`%XX` only, §2.2.4).
 
-/** Decodes `%XX` escapes as UTF-8 bytes; malformed escapes stay literal. `+` is kept. */
-export function percentDecode(s: string): string {
-  if (!s.includes('%')) return s;
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25 && i + 2 < s.length && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-      bytes.push(Number.parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      // Encode this UTF-16 unit (or surrogate pair) as UTF-8.
-      const cp = s.codePointAt(i) ?? c;
-      if (cp > 0xffff) i++;
-      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
+import { percentDecode } from '../encoding.ts';
+
+/** `%XX` escapes as UTF-8 bytes; malformed escapes stay literal; `+` is kept (core/encoding.ts). */
+export { percentDecode };
 
 /** Form decoding: `+` becomes a space, then `%XX` (fds-protocol §1.1). */
 export function formDecode(s: string): string {

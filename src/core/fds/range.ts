@@ -8,21 +8,41 @@ export interface ResolvedRange {
   end: number;
 }
 
+const DIGITS_RE = /^\d*$/;
+
+/**
+ * `bytes = <first> - <last>` with optional spaces around each part: the two digit strings (either
+ * may be empty, not both), or undefined. Plain string scans, not one regex: the former
+ * `^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$` backtracked quadratically on long runs of spaces.
+ */
+function byteRangeSpec(header: string): [string, string] | undefined {
+  const h = header.trim();
+  if (h.slice(0, 5).toLowerCase() !== 'bytes') return undefined;
+  const rest = h.slice(5).trimStart();
+  if (!rest.startsWith('=')) return undefined;
+  const dash = rest.indexOf('-');
+  if (dash < 0) return undefined;
+  const first = rest.slice(1, dash).trim();
+  const last = rest.slice(dash + 1).trim();
+  if (!DIGITS_RE.test(first) || !DIGITS_RE.test(last) || (first === '' && last === '')) return undefined;
+  return [first, last];
+}
+
 /** Resolves a Range header against an object size; undefined means "send the whole object". */
 export function resolveRange(header: string | undefined, size: number): ResolvedRange | undefined {
-  if (!header) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  if (m[1] === '') {
-    const n = Number(m[2]);
+  const spec = header && byteRangeSpec(header);
+  if (!spec) return undefined;
+  const [first, last] = spec;
+  if (first === '') {
+    const n = Number(last);
     if (n === 0) throw new FdsError('InvalidRequestRange');
     if (size === 0) return undefined;
     return { start: Math.max(0, size - n), end: size - 1 };
   }
-  const start = Number(m[1]);
+  const start = Number(first);
   if (size === 0 && start === 0) return undefined;
   if (start >= size) throw new FdsError('InvalidRequestRange');
-  let end = m[2] === '' ? size - 1 : Number(m[2]);
+  let end = last === '' ? size - 1 : Number(last);
   if (end < start) throw new FdsError('InvalidRequestRange');
   if (end >= size) end = size - 1;
   return { start, end };

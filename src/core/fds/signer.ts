@@ -142,7 +142,8 @@ export function candidateStrings(req: SignableRequest): string[] {
   const add = (patch: CanonicalVariant) => {
     for (const v of [...variants]) variants.push({ ...v, ...patch });
   };
-  if (/[%?#]/.test(req.path) || /%3F/i.test(req.query)) add({ pythonPath: true });
+  // Python decodes `path?query` before splitting it: any escape in either can change what it signed.
+  if (/[%?#]/.test(req.path) || req.query.includes('%')) add({ pythonPath: true });
   if (req.headers.some(([k, v]) => k.toLowerCase().startsWith('x-xiaomi-') && v.trim() === '')) add({ skipEmptyHeaders: true });
   if (/(^|&)[^=&]+=(&|$)/.test(req.query)) add({ keepEmptyEquals: true });
   if (/(^|&)compression(=|&|$)/.test(req.query)) add({ withCompression: true });

@@ -93,4 +93,8 @@ describe('buildRedirect', () => {
       'https://a.com/cb#access_token=a&expires_in=10',
     );
   });
+  test('never throws: a lone surrogate in a value is sent as U+FFFD (fuzzing found a URIError)', () => {
+    assert.equal(buildRedirect('https://a.com/cb', [['state', 'a\ud800b']]), 'https://a.com/cb?state=a%EF%BF%BDb');
+    assert.equal(buildRedirect('https://a.com/cb', [['state', "!'()*~"]]), "https://a.com/cb?state=!'()*~");
+  });
 });

@@ -34,3 +34,10 @@ test('formatting and helpers', () => {
   assert.equal(covers([1, 3, 4], [1, 4]), true);
   assert.equal(covers([1], [1, 3]), false);
 });
+
+test('names of Object.prototype are unknown tokens, not scopes (fuzzing found a TypeError → HTTP 500)', () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'CONSTRUCTOR']) {
+    assert.deepEqual(ok(`1 ${name}`), [1], name);
+    assert.deepEqual(parseRequestedScopes(name, ENABLED, true), { ok: false, reason: 'unknown', token: name });
+  }
+});

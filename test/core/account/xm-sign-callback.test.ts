@@ -41,3 +41,59 @@ describe('maskAccount', () => {
     assert.equal(maskAccount('a'), 'a*');
   });
 });
+
+// Issue 11, finding 2: a callback that already carries one of the names Opal appends
+// (xmResult, xmUserId, code, _xmNonce, _xmSign) would get Opal's values appended after the
+// attacker's and the whole query signed; an app reading the first value believes the forgery.
+// Refused in every spelling some app's parser reads as one of those names.
+describe('checkPassword callbacks carrying the result parameters are refused', () => {
+  const reg = 'https://app.example.com/cb';
+  const base = 'https://app.example.com/xm';
+  const refused: Array<[string, string]> = [
+    ['xmResult', `${base}?xmResult=true`],
+    ['xmUserId', `${base}?keep=1&xmUserId=1909031`],
+    ['code', `${base}?code=ATTACKER`],
+    ['_xmNonce', `${base}?_xmNonce=1%3A2`],
+    ['_xmSign', `${base}?_xmSign=abc%3D`],
+    ['name without a value', `${base}?xmResult`],
+    ['empty value', `${base}?a=1&code=`],
+    ['lower case (ASP.NET compares names case-insensitively)', `${base}?xmresult=true`],
+    ['upper case', `${base}?CODE=x`],
+    ['percent-encoded name', `${base}?%78mResult=true`],
+    ['percent-encoded underscore', `${base}?%5FxmSign=x`],
+    ['percent-encoded lower-case hex', `${base}?%5fxm%53ign=x`],
+    ['double-encoded name', `${base}?%2578mResult=true`],
+    ['IIS %u escape', `${base}?%u0078mResult=true`],
+    ['PHP: leading space stripped', `${base}?+_xmSign=x`],
+    ['PHP: leading encoded space stripped', `${base}?%20code=x`],
+    ['PHP: dot becomes underscore', `${base}?.xmNonce=1`],
+    ['PHP: NUL ends the name', `${base}?xmResult%00junk=true`],
+    ['array syntax (PHP, Rack, qs)', `${base}?xmResult[]=true`],
+    ['encoded array syntax', `${base}?code%5B0%5D=x`],
+    ['qs allowDots nesting', `${base}?code.x=1`],
+    ['semicolon separator (Apache URLEncodedUtils, Rack)', `${base}?a=1;xmResult=true`],
+    ['HTML-escaped ampersand', `${base}?a=1&amp;xmResult=true`],
+    ['Unicode long s folds to s', `${base}?_xm%C5%BFign=x`],
+    ['dotless i folds to I', `${base}?xmUser%C4%B1d=1`],
+    ['fullwidth letters (NFKC)', `${base}?%EF%BD%83ode=x`],
+    ['in the fragment', `${base}#_xmSign=x`],
+    ['in a hash-router fragment query', `${base}#/done?xmResult=true`],
+    ['on a subdomain callback', 'https://a.app.example.com/xm?code=1'],
+    // Found by the fuzzer: new URLSearchParams(location.search.substring(1)) drops one more `?`.
+    ['after a second ? (URLSearchParams strips a leading ?)', `${base}??code=1`],
+    ['after ?? in a later pair', `${base}?a=1&?xmResult=true`],
+  ];
+  for (const [what, cb] of refused) it(`refuses ${what}: ${cb}`, () => assert.equal(callbackAllowed(cb, reg), false));
+
+  const allowed: Array<[string, string]> = [
+    ['plain query', `${base}?keep=1`],
+    ['names that only contain a reserved name', `${base}?codes=1&code_challenge=x&country_code=86&xmResultPage=2&my_xmSign=1`],
+    ['reserved names as values', `${base}?state=code&a=xmResult`],
+    ['an encoded nested URL carrying code', `${base}?return=%2Forders%3Fcode%3DABC`],
+    ['a raw nested query in a value', `${base}?return=/orders?code=ABC`],
+    ['reserved words in the path', 'https://app.example.com/code/xmResult'],
+    ['a fragment without parameters', `${base}?keep=1#top`],
+    ['a trailing ? and &', `${base}?&`],
+  ];
+  for (const [what, cb] of allowed) it(`still allows ${what}: ${cb}`, () => assert.equal(callbackAllowed(cb, reg), true));
+});

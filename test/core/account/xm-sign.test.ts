@@ -48,6 +48,31 @@ describe('_xmSign vectors', () => {
   });
 });
 
+describe('buildXmCallback separators (found by fuzzing)', () => {
+  it("a callback whose query ends in '?' gets '&' first: its last value does not swallow xmResult", () => {
+    for (const cb of ['https://app.example.com/cb?a=1?', 'https://app.example.com/cb??']) {
+      const url = buildXmCallback(cb, { xmResult: false, xmUserId: '1909031' }, NONCE, SECRET);
+      const q = new URL(url).searchParams;
+      assert.equal(q.get('xmResult'), 'false', url);
+      assert.equal(q.get('xmUserId'), '1909031', url);
+      assert.equal(xmSign(SECRET, NONCE, url), q.get('_xmSign'), url);
+    }
+    assert.equal(
+      new URL(buildXmCallback('https://app.example.com/cb?a=1?', { xmResult: false, xmUserId: '1' }, NONCE, SECRET)).searchParams.get('a'),
+      '1?',
+    );
+    // Unchanged: no query, an empty query, a query ending in '&'.
+    for (const [cb, joined] of [
+      ['https://app.example.com/cb', 'https://app.example.com/cb?xmResult'],
+      ['https://app.example.com/cb?', 'https://app.example.com/cb?xmResult'],
+      ['https://app.example.com/cb?a=1&', 'https://app.example.com/cb?a=1&xmResult'],
+      ['https://app.example.com/cb?a=1', 'https://app.example.com/cb?a=1&xmResult'],
+    ]) {
+      assert.ok(buildXmCallback(cb ?? '', { xmResult: false, xmUserId: '1' }, NONCE, SECRET).startsWith(joined ?? ''), cb);
+    }
+  });
+});
+
 describe('java.net.URI.getHost() emulation', () => {
   const cases: Array<[string, string | null]> = [
     ['http://third_url.com/xm', null],

@@ -126,6 +126,10 @@ describe('ACL model (§7, §2.6)', () => {
 
   it('rejects unknown permissions and grant types; maps canned ACLs', () => {
     assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'ALL' }] }), FdsError);
+    // Found by fuzzing (issue 11 item 7): inherited names were permissions (mask = a function).
+    for (const permission of ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty']) {
+      assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission }] }), FdsError, permission);
+    }
     assert.throws(() => parsePolicy({ accessControlList: [{ grantee: { id: 'x' }, permission: 'READ', type: 'ROLE' }] }), FdsError);
     assert.deepEqual(cannedAcl('PUBLIC_READ,AUTHENTICATED_READ_OBJECTS'), {
       bucket: [['AUTHENTICATED_USERS:GROUP', 4]],
@@ -183,6 +187,19 @@ describe('Range (§5.3)', () => {
     assert.throws(() => resolveRange('bytes=5-', 5), /Request Out of Range/);
     assert.throws(() => resolveRange('bytes=3-1', 5), /Request Out of Range/);
   });
+  it('runs in linear time on long whitespace (fuzzing found quadratic backtracking: 1.7 s on 16 KB)', () => {
+    for (const h of [`bytes =${' '.repeat(16_000)}`, `bytes=1-${' '.repeat(16_000)}x`, `bytes=${'\t'.repeat(16_000)}x`]) {
+      const start = performance.now();
+      assert.equal(resolveRange(h, 5), undefined);
+      assert.ok(performance.now() - start < 150, `${JSON.stringify(h.slice(0, 9))}… (${h.length} chars)`);
+    }
+    assert.deepEqual(resolveRange(' BYTES = 1 - 2 ', 5), { start: 1, end: 2 });
+    assert.deepEqual(resolveRange('bytes=\t-2\t', 5), { start: 3, end: 4 });
+    assert.equal(resolveRange('bytes=1 2-3', 5), undefined);
+    assert.equal(resolveRange('bytes=1-2-3', 5), undefined);
+    assert.equal(resolveRange('bytes=-', 5), undefined);
+    assert.equal(resolveRange('bytesx=1-2', 5), undefined);
+  });
 });
 
 describe('bucket configurations (§9)', () => {
@@ -215,6 +232,27 @@ describe('bucket configurations (§9)', () => {
     const cors = { rules: [{ id: '1', allowOrigin: '*.example.com' }] };
     assert.equal(originAllowed(cors, 'https://a.example.com'), true);
     assert.equal(originAllowed(cors, 'https://example.org'), false);
+  });
+
+  it('parses 20,000 rules in linear time (fuzzing found quadratic id assignment: 10 s)', () => {
+    for (const rules of [
+      Array.from({ length: 20_000 }, () => ({})),
+      Array.from({ length: 20_000 }, (_, i) => ({ id: String(i % 2 ? i : 20_000 - i) })),
+      Array.from({ length: 20_000 }, (_, i) => (i % 3 ? {} : { id: String(i) })),
+    ]) {
+      const start = performance.now();
+      const c = parseConfig({ rules }, 'lifecycle');
+      assert.ok(performance.now() - start < 1000, `${(performance.now() - start).toFixed(0)} ms`);
+      assert.equal(new Set(c.rules.map((r) => r.id)).size, c.rules.length);
+    }
+    // Same ids as before: given ids kept, the others numbered 1, 2, … skipping taken ones.
+    assert.deepEqual(parseConfig({ rules: [{}, { id: '2' }, {}, { id: 'x' }, {}, { id: '2', prefix: 'p' }] }, 'cors').rules, [
+      { id: '1' },
+      { id: '2', prefix: 'p' },
+      { id: '3' },
+      { id: 'x' },
+      { id: '4' },
+    ]);
   });
 });
 

@@ -196,6 +196,14 @@ describe('compatibility candidates (§2.2.6)', () => {
     assert.equal(verifySignature(r, SECRET, hmacBase64(SECRET, stringToSign(r))), true);
   });
 
+  it('(a) Python also decodes the query before splitting it: an escaped & in a sub-resource value (found by fuzzing)', () => {
+    // Python signs unquote("/b/o?uploadId=a%26b") → "/b/o?uploadId=a&b": sub-resource uploadId=a.
+    const r = req('PUT', '/b/o?uploadId=a%26b&partNumber=1', [['date', DATE]]);
+    const pySig = hmacBase64(SECRET, `PUT\n\n\n${DATE}\n/b/o?partNumber=1&uploadId=a`);
+    assert.equal(verifySignature(r, SECRET, pySig), true);
+    assert.equal(stringToSign(r), `PUT\n\n\n${DATE}\n/b/o?partNumber=1&uploadId=a&b`);
+  });
+
   it('(c) Python omits empty x-xiaomi headers; CORE/Go keep "key:"', () => {
     const r = req('GET', '/b/o', [
       ['date', DATE],
@@ -242,5 +250,17 @@ describe('query decoding (§1.1)', () => {
 
   it('decodes %XX as UTF-8 and leaves malformed escapes alone', () => {
     assert.equal(percentDecode('%E4%B8%AD+%zz%'), '中+%zz%');
+    // Bad UTF-8 becomes U+FFFD per maximal subpart; literal characters never join an escaped sequence.
+    assert.equal(percentDecode('%E4%B8x%C3©%FF%80中%F0%9F%98%80'), '\ufffdx\ufffd©\ufffd\ufffd中😀');
+    assert.equal(percentDecode('a\ud800%41'), 'a\ufffdA');
+    assert.equal(percentDecode('a\ud800'), 'a\ud800');
+  });
+
+  it('decodes a 16 KB path in a few milliseconds (was one Buffer per character; found by the fuzzing drill)', () => {
+    const path = `/b/${'%E4%B8%AD'.repeat(1000)}${'a'.repeat(7000)}`;
+    assert.equal(percentDecode(path).length, 3 + 1000 + 7000); // warm-up
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) percentDecode(path);
+    assert.ok(performance.now() - start < 40, `${(performance.now() - start).toFixed(1)} ms for 10 decodes`);
   });
 });

@@ -203,12 +203,13 @@ test('presign: the URL works without credentials until it expires; PUT presigns 
 });
 
 test('errors: exit codes and messages', { timeout: 60_000 }, async () => {
-  const [noKey, badSecret, noBucket, badSize, badEndpoint] = await Promise.all([
+  const [noKey, badSecret, noBucket, badSize, badEndpoint, usage] = await Promise.all([
     opal(['fds', 'ls'], { env: { OPAL_FDS_ACCESS_KEY: '' } }),
     opal(['fds', 'ls', '--json'], { env: { OPAL_FDS_SECRET: 'wrong' } }),
     opal(['fds', 'ls', 'no-such-bucket']),
     opal(['fds', 'put', 'cli-dup', 'x', '--part-size', 'lots']),
     opal(['fds', 'ls', '--endpoint', 'http://127.0.0.1:1/fds']),
+    opal(['fds', 'rm', 'cli-dup', '--json']),
   ]);
   assert.equal(noKey.code, 2);
   assert.match(noKey.stderr, /OPAL_FDS_ACCESS_KEY/);
@@ -218,6 +219,8 @@ test('errors: exit codes and messages', { timeout: 60_000 }, async () => {
   assert.match(err.error, /Signature Does Not Match|Authentication Failed/);
   assert.equal(noBucket.code, 3);
   assert.equal(badEndpoint.code, 2, 'an endpoint with a path is refused (FDS has no path prefix)');
+  assert.equal(usage.code, 2, 'a usage error exits 2, in the JSON error shape of every command');
+  assert.deepEqual(json(usage), { error: "missing required argument 'objects'", code: 2 });
   await ok(['fds', 'mb', 'cli-dup']);
   const dup = await opal(['fds', 'mb', 'cli-dup']);
   assert.equal(dup.code, 4, 'an existing bucket exits 4 (409)');

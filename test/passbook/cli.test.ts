@@ -70,6 +70,8 @@ describe('opal pass CLI', () => {
     await fails(4, 'pass', 'revoke', p1.passId);
     await fails(3, 'pass', 'issue', '--plan', '999', '--user', s.account);
     await fails(2, 'pass', 'issue', '--plan', plan.planId);
+    await fails(3, 'pass', 'issue', '--plan', plan.planId, '--user', 'nobody');
+    await fails(3, 'pass', 'list', '--user', 'nobody');
     await fails(3, 'pass', 'plan', 'create', '--app', '2882303761517999999', '--title', 'x');
   });
 });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
 import { PG_URL, REDIS_URL, tmpDir } from '../helpers/env.ts';
-import { freePort, spawnOpal, waitForOk } from '../helpers/opal-process.ts';
+import { freePort, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
 import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
 
 const skip = !(PG_URL && REDIS_URL) && 'needs OPAL_TEST_DATABASE_URL and OPAL_TEST_REDIS_URL';

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PG_URL, tmpDir } from '../helpers/env.ts';
-import { freePort, type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-process.ts';
+import { freePort, type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
 import { createPgSchema } from '../helpers/pg-schema.ts';
 
 const LISTENING = (port: number) => new RegExp(`"msg":"Server listening at http://127\\.0\\.0\\.1:${port}"`);

@@ -1,75 +1,23 @@
 // The `opal` CLI on a temporary SQLite data directory and, with OPAL_TEST_DATABASE_URL, on a fresh
 // PostgreSQL schema: every data command with --json and human output, exit codes and error
 // messages, and --help on every command.
-// Most command lines run through test/fixtures/cli-runner.ts (the real CLI code, many command lines
-// in one process: a Node + TypeScript start-up per command would make this suite take minutes);
-// a few run as real `node bin/opal.js` processes to cover the launcher and real exit codes.
+// Most command lines run through the batch runner of test/helpers/opal-cli.ts (the real CLI code,
+// many command lines in one process: a Node + TypeScript start-up per command would make this
+// suite take minutes); a few run as real `node bin/opal.js` processes to cover the launcher and
+// real exit codes.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { type Context, createContext } from '../../src/context.ts';
 import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
 import { dbBackends, PG_URL, tmpDir } from '../helpers/env.ts';
+import { opalBatch, opal as opalProcess } from '../helpers/opal-cli.ts';
 import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
 
-const BIN = new URL('../../bin/opal.js', import.meta.url).pathname;
-const RUNNER = new URL('../fixtures/cli-runner.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cleanEnv(env: Record<string, string>): Record<string, string> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OPAL_')) clean[k] = v;
-  return { ...clean, ...env };
-}
-
-/** Runs `node bin/opal.js …args` as a real process. */
-function opalProcess(args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
-}
-
-let runner: { child: ChildProcessWithoutNullStreams; pending: Array<(r: Run) => void> } | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Runs one command line through the in-process runner (one at a time). */
-function opal(args: string[], env: Record<string, string>): Promise<Run> {
-  if (!runner) {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env: cleanEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
-    const r = { child, pending: [] as Array<(r: Run) => void> };
-    createInterface({ input: child.stdout }).on('line', (line) => r.pending.shift()?.(JSON.parse(line) as Run));
-    child.stderr.pipe(process.stderr);
-    runner = r;
-  }
-  const r = runner;
-  const result = queue.then(
-    () =>
-      new Promise<Run>((res) => {
-        r.pending.push(res);
-        r.child.stdin.write(`${JSON.stringify({ args, env })}\n`);
-      }),
-  );
-  queue = result.catch(() => undefined);
-  return result;
-}
-
-after(() => {
-  runner?.child.stdin.end();
-});
+const runner = opalBatch();
+/** Runs one command line through the batch runner. */
+const opal = (args: string[], env: Record<string, string>) => runner.run(args, env);
+after(() => runner.close());
 
 /** Runs with --json, expects exit 0 and returns the parsed output. */
 async function json<T = Record<string, unknown>>(args: string[], env: Record<string, string>): Promise<T> {
@@ -320,13 +268,7 @@ describe('opal CLI help and usage', () => {
   });
 
   it('`npx opal` runs the CLI (package.json declares the opal bin)', async () => {
-    const child = spawn('npx', ['--no-install', 'opal', '--help'], { env: cleanEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.resume();
-    const code = await new Promise((res) => child.on('close', res));
+    const { code, stdout } = await opalProcess(['--help'], {}, { npx: true });
     assert.equal(code, 0);
     assert.match(stdout, /^Usage: opal \[options\] \[command\]/);
   });

@@ -16,9 +16,10 @@ import { createProgress } from '../../src/cli/fds-client/progress.ts';
 import { formatSize, parseSize } from '../../src/cli/fds-client/sizes.ts';
 import { uploadFile, uploadStream } from '../../src/cli/fds-client/upload.ts';
 import { InvalidInputError } from '../../src/lib/errors.ts';
-import { FdsKeys } from '../../src/services/fds/keys.ts';
+
 import { startTestServer, type TestServer, tmpDir } from '../helpers/env.ts';
 import { payload } from '../helpers/fds-data.ts';
+import { seedFdsKey } from '../helpers/seed.ts';
 
 describe('configuration and sizes', () => {
   test('options win over the environment; the endpoint defaults to the local FDS origin', () => {
@@ -103,13 +104,7 @@ describe('transfers against a real FDS origin', () => {
 
   before(async () => {
     t = await startTestServer();
-    const { app } = await t.ctx.services.apps.create({
-      name: 'client',
-      redirectUris: 'http://127.0.0.1/cb',
-      scopes: [1],
-      developer: 'client-dev',
-    });
-    const key = await new FdsKeys(t.ctx.db.kysely, t.ctx.serverSecret).ensure(app.clientId);
+    const key = await seedFdsKey(t.ctx, 'client-dev');
     c = new FdsHttp({ endpoint: t.fdsUrl, accessKeyId: key.accessKeyId, secret: key.accessSecret });
     await createBucket(c, 'tx');
   });

@@ -1,32 +1,9 @@
 // `opal fds token …` as real processes over a data directory shared with a test context.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../helpers/fake-providers.ts';
-
-function opal(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/opal.js', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-    });
-    p.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+import { opal } from '../helpers/opal-cli.ts';
 
 describe('opal fds token (real processes)', () => {
   let t: TestContext;

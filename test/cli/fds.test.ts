@@ -1,13 +1,13 @@
 // `opal fds …` end to end: the real CLI (node bin/opal.js) against a real FDS origin from
 // startTestServer(), signing with an app's access key.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer, tmpDir } from '../helpers/env.ts';
 import { payload } from '../helpers/fds-data.ts';
+import { type OpalRun, opal as runOpal } from '../helpers/opal-cli.ts';
 
 let t: TestServer;
 let env: Record<string, string>;
@@ -17,14 +17,13 @@ before(async () => {
   t = await startTestServer();
   // The onboarding path of the docs: `opal app create --json` prints the app's FDS key (run on the
   // server's own SQLite data directory).
-  env = { PATH: process.env.PATH ?? '', OPAL_DATA_DIR: t.dataDir, OPAL_LOG_LEVEL: 'silent' };
+  env = { OPAL_DATA_DIR: t.dataDir, OPAL_LOG_LEVEL: 'silent' };
   const created = json(
     await ok(['app', 'create', '--name', 'cli test', '--redirect-uri', 'http://127.0.0.1/cb', '--developer', 'cli-dev', '--json']),
   );
   assert.match(created.accessKeyId, /^\S+$/);
   assert.match(created.accessSecret, /^\S{20,}$/);
   env = {
-    PATH: process.env.PATH ?? '',
     OPAL_FDS_ENDPOINT: t.fdsUrl,
     OPAL_FDS_ACCESS_KEY: created.accessKeyId,
     OPAL_FDS_SECRET: created.accessSecret,
@@ -36,34 +35,18 @@ after(async () => {
   work.remove();
 });
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
+/** `opal …args` as a real process, with the connection of `env` (and `opts.env` over it). */
+function opal(args: string[], opts: { input?: Buffer; env?: Record<string, string> } = {}): Promise<OpalRun> {
+  return runOpal(args, { ...env, ...opts.env }, opts.input ? { input: opts.input } : {});
 }
 
-function opal(args: string[], opts: { input?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/opal.js', ...args], { env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => out.push(c));
-    p.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    p.stdin.end(opts.input ?? Buffer.alloc(0));
-  });
-}
-
-async function ok(args: string[], opts: Parameters<typeof opal>[1] = {}): Promise<Run> {
+async function ok(args: string[], opts: Parameters<typeof opal>[1] = {}): Promise<OpalRun> {
   const r = await opal(args, opts);
-  assert.equal(r.code, 0, `opal ${args.join(' ')} failed: ${r.stderr}${r.stdout.toString()}`);
+  assert.equal(r.code, 0, `opal ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
   return r;
 }
 
-const json = (r: Run) => JSON.parse(r.stdout.toString());
+const json = (r: OpalRun) => JSON.parse(r.stdout);
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 180_000 }, async () => {
@@ -105,10 +88,10 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
     ok(['fds', 'get', 'cli-bucket', 'top.txt', '--json']),
   ]);
   // With the object on stdout, the --json summary goes to stderr.
-  assert.ok(pipedJson.stdout.equals(small));
+  assert.ok(pipedJson.bytes.equals(small));
   assert.equal(JSON.parse(pipedJson.stderr).md5, md5(small));
   // Text listing: directories roll up as PRE lines; --recursive lists every name.
-  const text = textRun.stdout.toString();
+  const text = textRun.stdout;
   assert.match(text, /PRE\s+dir\//);
   assert.match(text, /\b17\s+\S+\s+top\.txt\n/);
   const flat = json(flatRun);
@@ -130,10 +113,10 @@ test('mb, put (file and stdin), ls, get (file and stdout), rm, rb', { timeout: 1
     readdirSync(work.path).filter((f) => f.endsWith('.part')),
     [],
   );
-  assert.ok(piped.stdout.equals(body), 'stdout carries exactly the object bytes');
-  assert.ok(ranged.stdout.equals(body.subarray(10, 20)));
+  assert.ok(piped.bytes.equals(body), 'stdout carries exactly the object bytes');
+  assert.ok(ranged.bytes.equals(body.subarray(10, 20)));
   // Stored metadata came from --content-type and --meta.
-  const head = await fetch(presigned.stdout.toString().trim(), { method: 'HEAD' });
+  const head = await fetch(presigned.stdout.trim(), { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.equal(head.headers.get('content-type'), 'application/x-test');
   assert.equal(head.headers.get('x-xiaomi-meta-color'), 'blue');
@@ -170,7 +153,7 @@ test('multipart put above the threshold: parts, whole-object MD5, get back', { t
   assert.equal(put.parts, 3);
   assert.equal(put.md5, md5(body));
   const got = await ok(['fds', 'get', 'cli-multi', 'big/one.bin']);
-  assert.equal(md5(got.stdout), md5(body));
+  assert.equal(md5(got.bytes), md5(body));
   // Below the threshold the same file goes in one PUT.
   const single = json(
     await ok(['fds', 'put', 'cli-multi', 'big/two.bin', file, '--part-size', '4MiB', '--multipart-threshold', '64MiB', '--json']),
@@ -193,7 +176,7 @@ test('presign: the URL works without credentials until it expires; PUT presigns 
   assert.equal(typedRes.status, 200, await typedRes.clone().text());
   const wrongType = await fetch(typed.url, { method: 'PUT', body: 'typed', headers: { 'content-type': 'text/html' } });
   assert.equal(wrongType.status, 403);
-  const url = (await ok(['fds', 'presign', 'cli-presign', 'a b/c.txt'])).stdout.toString().trim();
+  const url = (await ok(['fds', 'presign', 'cli-presign', 'a b/c.txt'])).stdout.trim();
   const res = await fetch(url);
   assert.equal(res.status, 200);
   assert.equal(await res.text(), 'presigned body');
@@ -231,5 +214,5 @@ test('errors: exit codes and messages', { timeout: 60_000 }, async () => {
   writeFileSync(file, payload(5, 5 * 1024 * 1024));
   const quiet = await ok(['fds', 'put', 'cli-dup', 'p.bin', file]);
   assert.equal(quiet.stderr, '');
-  assert.match(quiet.stdout.toString(), /^uploaded cli-dup\/p\.bin: 5\.00 MiB, md5 [0-9a-f]{32}\n$/);
+  assert.match(quiet.stdout, /^uploaded cli-dup\/p\.bin: 5\.00 MiB, md5 [0-9a-f]{32}\n$/);
 });

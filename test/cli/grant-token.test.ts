@@ -1,45 +1,29 @@
 // `opal grant list|revoke` and `opal token inspect|revoke` against a real data directory, through
-// test/fixtures/cli-runner.ts (the real CLI code, many command lines in one process).
+// the batch runner of opal-cli.ts (the real CLI code, many command lines in one process).
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
+import { opalBatch } from '../helpers/opal-cli.ts';
+import { type Minted, mint, seedApp, seedUser } from '../helpers/seed.ts';
 
 describe('opal grant / opal token', () => {
   let t: TestContext;
   let clientId = '';
   let userId = '';
-  let tokens: { accessToken: string; refreshToken: string };
+  let tokens: Minted;
   before(async () => {
     t = await createTestContext();
-    const { app } = await t.ctx.services.apps.create({ name: 'CLI App', redirectUris: 'https://a.example.com/cb', scopes: [1, 3] });
-    clientId = app.clientId;
-    userId = (await t.ctx.services.users.create({ account: 'erin', password: 'erin-password' })).userId;
-    const code = await t.ctx.services.oauth.issueCode({ clientId, userId, scopes: [1, 3], redirectUri: 'https://a.example.com/cb' });
-    tokens = await t.ctx.services.oauth.redeemCode({ clientId, code });
+    clientId = (await seedApp(t.ctx, { name: 'CLI App', scopes: [1, 3] })).clientId;
+    userId = (await seedUser(t.ctx, { account: 'erin', password: 'erin-password' })).userId;
+    tokens = await mint(t.ctx, clientId, userId, [1, 3]);
   });
+  const runner = opalBatch();
   after(async () => {
+    runner.close();
     await t.close();
   });
-  let runner: ChildProcessWithoutNullStreams | undefined;
-  const pending: Array<(line: string) => void> = [];
-  after(() => {
-    runner?.stdin.end();
-  });
   const opal = async (...args: string[]) => {
-    if (!runner) {
-      runner = spawn(process.execPath, ['--import', 'tsx', new URL('../fixtures/cli-runner.ts', import.meta.url).pathname], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      createInterface({ input: runner.stdout }).on('line', (line) => pending.shift()?.(line));
-    }
-    const env = { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' };
-    const line = await new Promise<string>((res) => {
-      pending.push(res);
-      runner?.stdin.write(`${JSON.stringify({ args: ['--json', ...args], env })}\n`);
-    });
-    const r = JSON.parse(line) as { code: number; stdout: string; stderr: string };
+    const r = await runner.run(['--json', ...args], { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' });
     return { status: r.code, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
   };
 

@@ -1,20 +1,24 @@
-// Runs test/fixtures/fds-server.ts in a child process so that its memory can be measured and it
-// can be SIGKILLed. The fixture is bundled ahead of time with esbuild (tsx's own dependency;
-// packages stay external) and run by plain `node`: the server is then measured without the tsx
-// loader thread, as a deployment compiled ahead of time runs it.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The child-server fixture: test/fixtures/opal-server.ts in a child process that binds port 0 for
+// every listener and reports the ports it got (never a port picked here and released). Run
+// through tsx, or bundled ahead of time with esbuild (tsx's own dependency; packages stay
+// external) and run by plain `node`, so that its memory is measured without the tsx loader thread,
+// as a deployment compiled ahead of time runs it. It can be stopped (SIGTERM) or SIGKILLed.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import { type Env, type OpalProcess, spawnNode } from './opal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+const FIXTURE = join(ROOT, 'test/fixtures/opal-server.ts');
 
 export interface ChildServer {
+  /** The FDS origin's URL when it serves FDS, else the account origin's. */
   url: string;
+  accountUrl?: string;
+  fdsUrl?: string;
   pid: number;
-  proc: ChildProcess;
+  proc: OpalProcess;
   key?: { accessKeyId: string; accessSecret: string };
   /** Output on stderr so far (for failure messages). */
   stderr(): string;
@@ -31,7 +35,7 @@ export async function bundleFixture(): Promise<{ file: string; remove(): void }>
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'fds-server.mjs');
   await build({
-    entryPoints: [join(ROOT, 'test/fixtures/opal-server.ts')],
+    entryPoints: [FIXTURE],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -62,56 +66,46 @@ function removeStaleBundles(): void {
   }
 }
 
+/**
+ * Starts the fixture server: from `bundle` (bundleFixture) or, without one, from its source through
+ * tsx. Sites: OPAL_SITES in `env` (default: the FDS origin only).
+ */
 export async function startChild(
-  bundle: string,
-  opts: { dataDir: string; createKey?: boolean; env?: Record<string, string> },
+  bundle: string | undefined,
+  opts: { dataDir: string; createKey?: boolean; env?: Env },
 ): Promise<ChildServer> {
-  const proc = spawn(process.execPath, [bundle], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      OPAL_DATA_DIR: opts.dataDir,
-      OPAL_FDS_PORT: '0',
-      OPAL_PORT: '0',
-      OPAL_HOST: '127.0.0.1',
-      OPAL_LOG_LEVEL: 'warn',
-      ...(opts.createKey ? { FDS_FIXTURE_CREATE_KEY: '1' } : {}),
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => {
-    if (err.length < 20000) err += c.toString();
-  });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const line = await new Promise<string>((res, rej) => {
-    const rl = createInterface({ input: proc.stdout! });
-    const timer = setTimeout(() => rej(new Error(`fixture server did not start in 30 s: ${err}`)), 30_000);
-    rl.once('line', (l) => {
-      clearTimeout(timer);
-      rl.close();
-      res(l);
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`fixture server exited with ${code}: ${err}`));
-    });
-  });
-  const info = JSON.parse(line) as { fdsUrl: string; pid: number; accessKeyId?: string; accessSecret?: string };
+  const env: Env = {
+    OPAL_DATA_DIR: opts.dataDir,
+    OPAL_FDS_PORT: '0',
+    OPAL_PORT: '0',
+    OPAL_HOST: '127.0.0.1',
+    OPAL_LOG_LEVEL: 'warn',
+    ...(opts.createKey ? { FIXTURE_CREATE_KEY: '1' } : {}),
+    ...opts.env,
+  };
+  const proc = spawnNode(bundle ? [bundle] : ['--import', 'tsx', FIXTURE], env);
+  const stderr = () => proc.stderr.join('\n');
+  let ready: { pid: number; accountUrl?: string; fdsUrl?: string; accessKeyId?: string; accessSecret?: string };
+  try {
+    ready = JSON.parse((await proc.waitFor(/^\{"event":"ready"/, 30_000, 'stdout')).line);
+  } catch (e) {
+    proc.kill();
+    throw e;
+  }
   return {
-    url: info.fdsUrl,
-    pid: info.pid,
+    url: ready.fdsUrl ?? ready.accountUrl ?? '',
+    ...(ready.accountUrl ? { accountUrl: ready.accountUrl } : {}),
+    ...(ready.fdsUrl ? { fdsUrl: ready.fdsUrl } : {}),
+    pid: ready.pid,
     proc,
-    ...(info.accessKeyId && info.accessSecret ? { key: { accessKeyId: info.accessKeyId, accessSecret: info.accessSecret } } : {}),
-    stderr: () => err,
+    ...(ready.accessKeyId && ready.accessSecret ? { key: { accessKeyId: ready.accessKeyId, accessSecret: ready.accessSecret } } : {}),
+    stderr,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exited;
+      await proc.stop();
     },
     async kill() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
+      proc.kill();
+      await proc.exited;
     },
   };
 }

@@ -2,7 +2,8 @@
 // anonymous client, as the SDK test suites use them (fds-protocol §12.1).
 import { createHash } from 'node:crypto';
 import { type DbBackend, startTestServer, type TestServer } from './env.ts';
-import { type Credentials, newDeveloperKey, SdkClient } from './fds-sdk.ts';
+import { SdkClient } from './fds-sdk.ts';
+import { type Credentials, seedFdsKey, seedUser } from './seed.ts';
 
 export interface FdsFixture {
   t: TestServer;
@@ -16,8 +17,8 @@ export interface FdsFixture {
 
 export async function startFds(opts: { backend?: DbBackend; env?: Record<string, string> } = {}): Promise<FdsFixture> {
   const t = await startTestServer(opts);
-  const ownerKey = await newDeveloperKey(t.ctx, 'owner-dev');
-  const otherKey = await newDeveloperKey(t.ctx, 'acl-dev');
+  const ownerKey = await seedFdsKey(t.ctx, 'owner-dev');
+  const otherKey = await seedFdsKey(t.ctx, 'acl-dev');
   return {
     t,
     ownerKey,
@@ -38,7 +39,7 @@ export async function ssoWritableBucket(f: FdsFixture, bucket: string, account: 
   await f.owner.ok('PUT', `/${bucket}?acl`, {
     body: JSON.stringify({ accessControlList: [{ grantee: { id: 'AUTHENTICATED_USERS' }, permission: 'SSO_WRITE', type: 'GROUP' }] }),
   });
-  const user = await f.t.ctx.services.users.create({ account, password: 'correct horse battery', nickname });
+  const user = await seedUser(f.t.ctx, { account, password: 'correct horse battery', nickname });
   return (await f.t.ctx.services.storageTokens.issueServiceToken(user.userId, '127.0.0.1')).serviceToken;
 }
 

@@ -2,25 +2,10 @@
 // signatures from the core signer, `date` headers, Python-style flag values (`acl=true`) or
 // Java-style valueless flags, bodies as bytes or chunked streams, presigned URLs.
 import { request as httpRequest } from 'node:http';
-import type { Context } from '../../src/context.ts';
 import { type PresignInput, presignUrl } from '../../src/core/fds/presign.ts';
 import { splitTarget } from '../../src/core/fds/query.ts';
 import { authorizationHeader } from '../../src/core/fds/signer.ts';
-import { FdsKeys } from '../../src/services/fds/keys.ts';
-
-export interface Credentials {
-  accessKeyId: string;
-  accessSecret: string;
-  developerId: string;
-  clientId: string;
-}
-
-/** Creates an app under `developer` and returns its FDS key. */
-export async function newDeveloperKey(ctx: Context, developer: string): Promise<Credentials> {
-  const { app } = await ctx.services.apps.create({ name: `fds ${developer}`, redirectUris: 'https://example.com/cb', developer });
-  const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(app.clientId);
-  return { accessKeyId: k.accessKeyId, accessSecret: k.accessSecret, developerId: k.developerId, clientId: app.clientId };
-}
+import type { Credentials } from './seed.ts';
 
 export interface SendOptions {
   headers?: Record<string, string>;

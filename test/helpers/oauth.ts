@@ -1,6 +1,7 @@
 // Shared fixtures for the OAuth site tests: a real server with one app and one user, a cookie-
 // keeping HTTP client (redirects not followed), and the login → consent walk done with plain forms.
 import { startTestServer, type TestServer } from './env.ts';
+import { seedApp, seedUser } from './seed.ts';
 
 export const REDIRECTS = 'https://app.example.com/cb;https://app.example.com/mi/';
 export const SCOPES = [1, 2, 3, 4, 6, 16000];
@@ -17,15 +18,15 @@ export interface Fixture {
 
 export async function fixture(opts: Parameters<typeof startTestServer>[0] = {}, flags: Record<string, boolean> = {}): Promise<Fixture> {
   const t = await startTestServer(opts);
-  const { app, clientSecret } = await t.ctx.services.apps.create({ name: 'Example App', redirectUris: REDIRECTS, scopes: SCOPES, flags });
-  const u = await t.ctx.services.users.create({
+  const { clientId, clientSecret } = await seedApp(t.ctx, { name: 'Example App', redirectUris: REDIRECTS, scopes: SCOPES, flags });
+  const u = await seedUser(t.ctx, {
     account: 'alice',
     password: PASSWORD,
     email: 'alice@example.com',
     phone: '13800000000',
     nickname: 'Alice',
   });
-  return { t, base: t.accountUrl, clientId: app.clientId, clientSecret, userId: u.userId, account: 'alice' };
+  return { t, base: t.accountUrl, clientId, clientSecret, userId: u.userId, account: 'alice' };
 }
 
 /** A minimal browser: keeps cookies per name, never follows redirects. */

@@ -1,51 +1,8 @@
-// Shared fixtures of the open-API tests: an app, a user and real tokens minted through the OAuth
-// service (code issued, then redeemed, as /oauth2/token does), and the signing styles of §5.3.
+// Calling the open APIs as the official SDK clients do: the signing styles of §5.3 (Java nonces,
+// the canonical string, HMAC-SHA1, each client's percent-encoding), plain and raw HTTP calls, and
+// a tiny cookie-keeping browser. Apps, users and tokens to call with come from seed.ts.
 import { createHmac, randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { Context } from '../../src/context.ts';
-import type { AppFlags } from '../../src/services/apps.ts';
-
-export interface Seeded {
-  clientId: string;
-  clientSecret: string;
-  userId: string;
-  account: string;
-  password: string;
-}
-
-let n = 0;
-
-export async function seed(
-  ctx: Context,
-  opts: { scopes?: number[]; flags?: AppFlags; user?: { nickname?: string; phone?: string; email?: string; avatarUrl?: string } } = {},
-): Promise<Seeded> {
-  n++;
-  const { app, clientSecret } = await ctx.services.apps.create({
-    name: `Open API test app ${n}`,
-    redirectUris: 'https://app.example.com/cb;http://127.0.0.1/cb',
-    scopes: opts.scopes ?? [1, 2, 3, 4, 6, 16000],
-    flags: opts.flags ?? {},
-  });
-  const account = `u${process.pid}x${n}x${randomInt(1e9)}`;
-  const password = 'correct-horse-1';
-  const user = await ctx.services.users.create({ account, password, ...opts.user });
-  return { clientId: app.clientId, clientSecret, userId: user.userId, account, password };
-}
-
-export interface Minted {
-  accessToken: string;
-  macKey: string;
-  openId: string;
-  unionId: string;
-}
-
-/** A real access token for (client, user, scopes), through the OAuth service's code grant. */
-export async function mint(ctx: Context, clientId: string, userId: string, scopes: number[]): Promise<Minted> {
-  const oauth = ctx.services.oauth;
-  const code = await oauth.issueCode({ clientId, userId, scopes, redirectUri: 'https://app.example.com/cb' });
-  const t = await oauth.redeemCode({ clientId, code });
-  return { accessToken: t.accessToken, macKey: t.macKey ?? '', openId: t.openId, unionId: t.unionId };
-}
 
 export const nowMinutes = (offsetMinutes = 0) => Math.floor(Date.now() / 60_000) + offsetMinutes;
 

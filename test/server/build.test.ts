@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tmpDir } from '../helpers/env.ts';
-import { freePort, type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
+import { type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -17,17 +17,20 @@ describe('production bundle', () => {
   let p: OpalProcess;
   let account: string;
   let demo: { clientId: string; userId: string };
+  let healthy: Promise<number>;
 
   before(async () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const port = await freePort();
-    account = `http://127.0.0.1:${port}`;
-    p = spawnOpal(
-      ['serve', '--json'],
-      { OPAL_DATA_DIR: data.path, OPAL_PORT: String(port), OPAL_FDS_PORT: String(await freePort()) },
-      join(out, 'opal.mjs'),
-    );
+    // Port 0: the OS picks a free port; the first listener (the account origin) logs its URL.
+    p = spawnOpal(['serve', '--json'], { OPAL_DATA_DIR: data.path, OPAL_PORT: '0', OPAL_FDS_PORT: '0' }, join(out, 'opal.mjs'));
+    account = (await p.waitFor(/"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/, 30_000, 'stdout')).match[1] ?? '';
+    healthy = waitForOk(`${account}/healthz`, 30_000);
+    healthy.catch(() => undefined);
+    const line = await p.waitFor(/"event":"listening"/, 30_000, 'stdout');
+    const event = JSON.parse(line.line) as { urls: { account: string }; demo: { clientId: string; userId: string } };
+    assert.equal(event.urls.account, account);
+    demo = event.demo;
   });
   after(async () => {
     p?.kill();
@@ -41,10 +44,8 @@ describe('production bundle', () => {
   });
 
   it('serves /healthz, and the demo seed, from the bundle', async (t) => {
-    const ok = await waitForOk(`${account}/healthz`, 30_000);
+    const ok = await healthy;
     t.diagnostic(`spawn → /healthz 200: ${(ok - p.spawnedAt).toFixed(0)} ms`);
-    const line = await p.waitFor(/"event":"listening"/, 30_000, 'stdout');
-    demo = (JSON.parse(line.line) as { demo: { clientId: string; userId: string } }).demo;
     assert.match(demo.clientId, /^\d{19}$/);
   });
 

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../helpers/env.ts';
-import { Agent, mint, type Seeded, seed } from '../../helpers/open-api.ts';
+import { Agent } from '../../helpers/open-api.ts';
+import { mint, type Seeded, seed } from '../../helpers/seed.ts';
 
 const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
 

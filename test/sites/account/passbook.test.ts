@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { dbBackends, startTestServer, type TestServer } from '../../helpers/env.ts';
-import { call, canon, hmacB64, javaEnc, javaNonce, type Minted, mint, rawCall, type Seeded, seed } from '../../helpers/open-api.ts';
+import { call, canon, hmacB64, javaEnc, javaNonce, rawCall } from '../../helpers/open-api.ts';
+import { type Minted, mint, type Seeded, seed } from '../../helpers/seed.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 type WirePass = Record<string, string | number>;

@@ -69,8 +69,9 @@ for (const backend of dbBackends()) {
     });
 
     it('apps of one developer share its buckets', async () => {
-      const { newDeveloperKey, SdkClient } = await import('../../helpers/fds-sdk.ts');
-      const second = new SdkClient(f.t.fdsUrl, await newDeveloperKey(f.t.ctx, 'owner-dev'));
+      const { SdkClient } = await import('../../helpers/fds-sdk.ts');
+      const { seedFdsKey } = await import('../../helpers/seed.ts');
+      const second = new SdkClient(f.t.fdsUrl, await seedFdsKey(f.t.ctx, 'owner-dev'));
       await f.owner.ok('PUT', '/shared-bucket');
       await second.ok('PUT', '/shared-bucket/x', { body: 'x' });
       const r = await second.json<{ buckets: Array<{ name: string }> }>('GET', '/');

@@ -7,8 +7,9 @@ import S3rver from 's3rver';
 import { type RunningServer, startServer } from '../../../src/server.ts';
 import { FdsKeys } from '../../../src/services/fds/keys.ts';
 import { PG_URL, testConfig, tmpDir } from '../../helpers/env.ts';
-import { type Credentials, newDeveloperKey, SdkClient } from '../../helpers/fds-sdk.ts';
+import { SdkClient } from '../../helpers/fds-sdk.ts';
 import { createPgSchema, type PgSchema } from '../../helpers/pg-schema.ts';
+import { type Credentials, seedFdsKey } from '../../helpers/seed.ts';
 
 const skip = !PG_URL && 'needs OPAL_TEST_DATABASE_URL';
 
@@ -38,7 +39,7 @@ describe('FDS on two nodes (PostgreSQL + S3)', { skip }, () => {
       OPAL_SITES: 'fds',
     };
     for (const d of dirs.slice(1)) nodes.push(await startServer(testConfig(d.path, env), { logger: false }));
-    key = await newDeveloperKey(nodes[0]!.ctx, 'two-nodes');
+    key = await seedFdsKey(nodes[0]!.ctx, 'two-nodes');
     a = new SdkClient(nodes[0]!.urls.fds ?? '', key);
     b = new SdkClient(nodes[1]!.urls.fds ?? '', key);
   });

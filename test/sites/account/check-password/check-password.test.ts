@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { xmSign } from '../../../../src/core/account/xm-sign.ts';
 import { MAX_FAILURES_PER_FLOW } from '../../../../src/sites/account/check-password/routes.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
-import { Agent, type Seeded, seed } from '../../../helpers/open-api.ts';
+import { Agent } from '../../../helpers/open-api.ts';
+import { type Seeded, seed } from '../../../helpers/seed.ts';
 
 const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
 

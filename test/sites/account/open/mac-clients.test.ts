@@ -4,21 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
-import {
-  canon,
-  hmacB64,
-  javaEnc,
-  javaNonce,
-  type Minted,
-  mint,
-  nowMinutes,
-  phpUrlencode,
-  pyQuote,
-  rawCall,
-  rfc3986,
-  type Seeded,
-  seed,
-} from '../../../helpers/open-api.ts';
+import { canon, hmacB64, javaEnc, javaNonce, nowMinutes, phpUrlencode, pyQuote, rawCall, rfc3986 } from '../../../helpers/open-api.ts';
+import { type Minted, mint, type Seeded, seed } from '../../../helpers/seed.ts';
 
 const sorted = (p: Array<[string, string]>) => [...p].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 const join = (p: Array<[string, string]>, enc: (s: string) => string) => p.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dbBackends, startTestServer, type TestServer } from '../../../helpers/env.ts';
-import { call, type Minted, mint, rawCall, type Seeded, seed } from '../../../helpers/open-api.ts';
+import { call, rawCall } from '../../../helpers/open-api.ts';
+import { type Minted, mint, type Seeded, seed } from '../../../helpers/seed.ts';
 
 for (const backend of dbBackends()) {
   describe(`open user-data APIs (${backend})`, () => {

@@ -6,7 +6,7 @@
 // suite take minutes); a few run as real `node bin/opal.js` processes to cover the launcher and
 // real exit codes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { type Context, createContext } from '../../src/context.ts';
 import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
@@ -26,35 +26,72 @@ async function json<T = Record<string, unknown>>(args: string[], env: Record<str
   return JSON.parse(r.stdout) as T;
 }
 
+/** The first users of the suite, as `user create` makes them (alice with every field). */
+const ALICE = [
+  '--account',
+  'alice',
+  '--password',
+  'alice-pass',
+  '--nickname',
+  'Alice',
+  '--phone',
+  '13800000001',
+  '--email',
+  'alice@example.com',
+];
+const BOB = ['--account', 'bob', '--password', 'bob-pass'];
+const MY_APP = [
+  'app',
+  'create',
+  '--name',
+  'My App',
+  '--redirect-uri',
+  'https://a.example/cb;https://b.example/cb',
+  '--scopes',
+  '1,2,3,4,6,16000',
+];
+
 for (const backend of dbBackends()) {
   describe(`opal CLI on ${backend}`, () => {
-    const dir = tmpDir('opal-cli-');
-    let schema: PgSchema | undefined;
-    const env: Record<string, string> = { OPAL_DATA_DIR: dir.path };
-    const ids: Record<string, string> = {};
-
-    before(async () => {
+    /**
+     * A store of the test's own (an empty data directory and, on PostgreSQL, a fresh schema; removed
+     * when the test ends), with a context on it to check what the CLI did: no test depends on what
+     * another left behind.
+     */
+    async function freshStore(
+      t: TestContext,
+    ): Promise<{ env: Record<string, string>; inspect: <T>(f: (ctx: Context) => Promise<T>) => Promise<T> }> {
+      const dir = tmpDir('opal-cli-');
+      const env: Record<string, string> = { OPAL_DATA_DIR: dir.path };
+      let schema: PgSchema | undefined;
       if (backend === 'postgres') {
         schema = await createPgSchema(PG_URL ?? '');
         env.OPAL_DATABASE_URL = schema.url;
       }
-    });
-    after(async () => {
-      await schema?.drop();
-      dir.remove();
-    });
-
-    /** A context on the same store, to check what the CLI did. */
-    async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
-      const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
-      try {
-        return await f(ctx);
-      } finally {
-        await ctx.close();
+      t.after(async () => {
+        await schema?.drop();
+        dir.remove();
+      });
+      async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
+        const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
+        try {
+          return await f(ctx);
+        } finally {
+          await ctx.close();
+        }
       }
+      return { env, inspect };
     }
 
-    it('migrate applies every migration once', async () => {
+    /** Creates alice and bob; returns their userIds. */
+    async function aliceAndBob(env: Record<string, string>): Promise<{ alice: string; bob: string }> {
+      const alice = await json<{ userId: string }>(['user', 'create', ...ALICE], env);
+      const bob = await json<{ userId: string }>(['user', 'create', ...BOB], env);
+      return { alice: alice.userId, bob: bob.userId };
+    }
+
+    it('migrate applies every migration once', async (t) => {
+      const { env } = await freshStore(t);
       const first = await json<{ dialect: string; applied: string[] }>(['migrate'], env);
       assert.equal(first.dialect, backend);
       assert.deepEqual(first.applied.sort(), MIGRATIONS.map(([n]) => n).sort());
@@ -63,26 +100,10 @@ for (const backend of dbBackends()) {
       assert.equal(again.stdout, `${backend}: applied 0 migration(s)\n`);
     });
 
-    it('user create prints the userId (--json) or a sentence', async () => {
+    it('user create prints the userId (--json) or a sentence', async (t) => {
+      const { env } = await freshStore(t);
       // A real process: the launcher, the loader and the exit code.
-      const created = await opalProcess(
-        [
-          'user',
-          'create',
-          '--account',
-          'alice',
-          '--password',
-          'alice-pass',
-          '--nickname',
-          'Alice',
-          '--phone',
-          '13800000001',
-          '--email',
-          'alice@example.com',
-          '--json',
-        ],
-        env,
-      );
+      const created = await opalProcess(['user', 'create', ...ALICE, '--json'], env);
       assert.equal(created.code, 0, created.stderr);
       const alice = JSON.parse(created.stdout) as { userId: string; account: string; nickname: string; phone: string; email: string };
       assert.match(alice.userId, /^[1-9]\d{9}$/);
@@ -91,15 +112,15 @@ for (const backend of dbBackends()) {
       assert.equal(alice.phone, '13800000001');
       assert.equal(alice.email, 'alice@example.com');
       assert.ok(!JSON.stringify(alice).includes('alice-pass'));
-      ids.alice = alice.userId;
-      const bob = await opal(['user', 'create', '--account', 'bob', '--password', 'bob-pass'], env);
+      const bob = await opal(['user', 'create', ...BOB], env);
       assert.equal(bob.code, 0, bob.stderr);
       const m = /^created user (\d+) \(bob\)\n$/.exec(bob.stdout);
       assert.ok(m?.[1], bob.stdout);
-      ids.bob = m[1];
     });
 
-    it('user create refuses a duplicate (exit 4) and bad input (exit 2), with a JSON error shape', async () => {
+    it('user create refuses a duplicate (exit 4) and bad input (exit 2), with a JSON error shape', async (t) => {
+      const { env } = await freshStore(t);
+      await aliceAndBob(env);
       const dup = await opal(['user', 'create', '--account', 'alice', '--password', 'other-pass', '--json'], env);
       assert.equal(dup.code, 4, `${dup.stdout}\n${dup.stderr}`);
       assert.deepEqual(JSON.parse(dup.stdout), { error: 'an account with login "alice" exists', code: 4 });
@@ -112,7 +133,9 @@ for (const backend of dbBackends()) {
       assert.match(missing.stderr, /required option '--password <password>' not specified/);
     });
 
-    it('user list, show, update and passwd', async () => {
+    it('user list, show, update and passwd', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       const list = await json<Array<{ userId: string; account: string }>>(['user', 'list'], env);
       assert.deepEqual(
         list.map((u) => u.account),
@@ -128,7 +151,7 @@ for (const backend of dbBackends()) {
       assert.equal(updated.nickname, 'Alice L.');
       assert.equal(updated.email, '');
       assert.equal(updated.locale, 'zh-CN');
-      assert.deepEqual(await json(['user', 'passwd', ids.alice ?? '', '--password', 'new-alice-pass'], env), {
+      assert.deepEqual(await json(['user', 'passwd', ids.alice, '--password', 'new-alice-pass'], env), {
         userId: ids.alice,
         passwordChanged: true,
       });
@@ -142,18 +165,15 @@ for (const backend of dbBackends()) {
       assert.deepEqual(JSON.parse(none.stdout), { error: 'no user "nobody" (give a userId, account, email or phone)', code: 3 });
     });
 
-    it('app create prints a 19-digit clientId and the secret once', async () => {
-      const app = await json<{ clientId: string; clientSecret: string; scopes: number[]; redirectUris: string; name: string }>(
-        ['app', 'create', '--name', 'My App', '--redirect-uri', 'https://a.example/cb;https://b.example/cb', '--scopes', '1,2,3,4,6,16000'],
-        env,
-      );
+    it('app create prints a 19-digit clientId and the secret once', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const app = await json<{ clientId: string; clientSecret: string; scopes: number[]; redirectUris: string; name: string }>(MY_APP, env);
       assert.equal(typeof app.clientId, 'string');
       assert.match(app.clientId, /^2882303761517\d{6}$/);
       assert.ok(app.clientSecret.length >= 20);
       assert.deepEqual(app.scopes, [1, 2, 3, 4, 6, 16000]);
       assert.equal(app.redirectUris, 'https://a.example/cb;https://b.example/cb');
       assert.equal(app.name, 'My App');
-      ids.app = app.clientId;
       await inspect(async (ctx) => {
         assert.equal(await ctx.services.apps.verifySecret(app.clientId, app.clientSecret), true);
       });
@@ -162,8 +182,9 @@ for (const backend of dbBackends()) {
       assert.deepEqual(JSON.parse(bad.stdout), { error: 'scope "zero" is not a positive integer', code: 2 });
     });
 
-    it('app list, show, scopes, rotate-secret and delete', async () => {
-      const clientId = ids.app ?? '';
+    it('app list, show, scopes, rotate-secret and delete', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const { clientId } = await json<{ clientId: string }>(MY_APP, env);
       const list = await opal(['app', 'list'], env);
       assert.equal(list.code, 0, `${list.stdout}\n${list.stderr}`);
       assert.match(list.stdout, /^clientId\s+name\s+developerId\s+scopes\s+redirectUris\n/);
@@ -188,7 +209,9 @@ for (const backend of dbBackends()) {
       assert.match(gone.stderr, new RegExp(`^opal: no app ${clientId}$`, 'm'));
     });
 
-    it('friend add, list and remove', async () => {
+    it('friend add, list and remove', async (t) => {
+      const { env } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       assert.deepEqual(await json(['friend', 'add', 'alice', 'bob'], env), { userId: ids.alice, friendId: ids.bob, friends: true });
       assert.deepEqual(await json(['friend', 'list', 'bob'], env), { userId: ids.bob, friends: [ids.alice] });
       const human = await opal(['friend', 'remove', 'bob', 'alice'], env);
@@ -200,7 +223,9 @@ for (const backend of dbBackends()) {
       assert.equal(JSON.parse(again.stdout).code, 3);
     });
 
-    it('user delete', async () => {
+    it('user delete', async (t) => {
+      const { env } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       assert.deepEqual(await json(['user', 'delete', 'bob'], env), { userId: ids.bob, deleted: true });
       const list = await json<Array<{ account: string }>>(['user', 'list'], env);
       assert.deepEqual(
@@ -209,7 +234,8 @@ for (const backend of dbBackends()) {
       );
     });
 
-    it('seed --demo creates the demo developer, app and users', async () => {
+    it('seed --demo creates the demo developer, app and users', async (t) => {
+      const { env, inspect } = await freshStore(t);
       const seed = await json<{ clientId: string; clientSecret: string; account: string; password: string; userId: string }>(
         ['seed', '--demo'],
         env,

@@ -15,8 +15,6 @@ for (const backend of dbBackends()) {
     let t: TestServer;
     let s: Seeded;
     let tok: Minted;
-    let planId = '';
-    const ids: Record<string, string> = {};
     const api = async (path: string, body: Record<string, string>, who: { clientId: string; clientSecret: string } | null = s) =>
       call(`${t.accountUrl}${path}`, {
         method: 'POST',
@@ -41,26 +39,43 @@ for (const backend of dbBackends()) {
       assert.equal(r.text, '{"result":"ok","code":0,"description":"no error","data":[]}');
     });
 
-    it('issuing API: plans and passes to the user, with a code, to a device, to the user on a device', async () => {
-      const plan = await api('/app/pass_plan/create', {
-        title: '10% off',
-        description: 'On any order',
-        logoUrl: 'https://cdn.example/logo.png',
-        validStartDate: '2026-01-01T00:00:00Z',
-        validEndDate: '2027-01-01T00:00:00Z',
-      });
+    /** A plan of `who`'s app and four passes: to the user, with a code, to a device, to the user on a device. */
+    async function issueAll(who: Seeded): Promise<{ planId: string; ids: Record<string, string> }> {
+      const plan = await api(
+        '/app/pass_plan/create',
+        {
+          title: '10% off',
+          description: 'On any order',
+          logoUrl: 'https://cdn.example/logo.png',
+          validStartDate: '2026-01-01T00:00:00Z',
+          validEndDate: '2027-01-01T00:00:00Z',
+        },
+        who,
+      );
       assert.equal(plan.json.code, 0, plan.text);
-      planId = (plan.json.data as { planId: string }).planId;
+      const planId = (plan.json.data as { planId: string }).planId;
       assert.match(planId, /^\d+$/);
+      const ids: Record<string, string> = {};
       const issue = async (name: string, body: Record<string, string>) => {
-        const r = await api('/app/pass/issue', { planId, ...body });
+        const r = await api('/app/pass/issue', { planId, ...body }, who);
         assert.equal(r.json.code, 0, r.text);
         ids[name] = (r.json.data as { passId: string }).passId;
       };
-      await issue('plain', { userId: s.userId });
-      await issue('coded', { userId: s.userId, passCode: 'CODE-123' });
+      await issue('plain', { userId: who.userId });
+      await issue('coded', { userId: who.userId, passCode: 'CODE-123' });
       await issue('device', { imeiMd5: md5('860000000000001').toUpperCase() });
-      await issue('userOnDevice', { userId: s.userId, imei: '860000000000002' });
+      await issue('userOnDevice', { userId: who.userId, imei: '860000000000002' });
+      return { planId, ids };
+    }
+    /** The passes of the seeded app and user that the tests below read (issued by the first that needs them). */
+    let issuing: ReturnType<typeof issueAll> | undefined;
+    const issued = () => {
+      issuing ??= issueAll(s);
+      return issuing;
+    };
+
+    it('issuing API: plans and passes to the user, with a code, to a device, to the user on a device', async () => {
+      const { planId } = await issued();
       const listed = await api('/app/pass/list', {});
       assert.equal((listed.json.data as unknown as unknown[]).length, 4);
       const plans = await api('/app/pass_plan/list', {});
@@ -71,6 +86,7 @@ for (const backend of dbBackends()) {
     });
 
     it('get_pass: the user sees their passes; device passes only with that imei', async () => {
+      const { planId, ids } = await issued();
       const appName = (await t.ctx.services.apps.require(s.clientId)).name;
       const r = await getPass({ clientId: s.clientId, token: tok.accessToken });
       const passes = r.json.data as unknown as WirePass[];
@@ -101,6 +117,7 @@ for (const backend of dbBackends()) {
     });
 
     it('another app sees none of these passes; other users on the same app see none either', async () => {
+      const { planId, ids } = await issued();
       const other = await seed(t.ctx);
       const m = await mint(t.ctx, other.clientId, s.userId, [16000]);
       const r = await getPass({ clientId: other.clientId, token: m.accessToken, imei: md5('860000000000001') });
@@ -127,11 +144,15 @@ for (const backend of dbBackends()) {
     });
 
     it('revoked passes disappear', async () => {
-      const r = await api('/app/pass/revoke', { passId: ids.coded ?? '' });
+      // Passes of an app of its own: the other tests read the seeded app's passes.
+      const own = await seed(t.ctx);
+      const { ids } = await issueAll(own);
+      const ownTok = await mint(t.ctx, own.clientId, own.userId, [1, 16000]);
+      const r = await api('/app/pass/revoke', { passId: ids.coded ?? '' }, own);
       assert.equal(r.json.code, 0, r.text);
-      const again = await api('/app/pass/revoke', { passId: ids.coded ?? '' });
+      const again = await api('/app/pass/revoke', { passId: ids.coded ?? '' }, own);
       assert.equal(again.status, 409);
-      const g = await getPass({ clientId: s.clientId, token: tok.accessToken });
+      const g = await getPass({ clientId: own.clientId, token: ownTok.accessToken });
       assert.deepEqual(passIds(g), [ids.plain]);
     });
 

@@ -59,6 +59,12 @@ describe('FDS ACLs', () => {
   });
 
   it('merging ORs bits; action=delete clears them and drops empty grants', async () => {
+    // A bucket of its own, with grants as PY test_bucket_acl leaves them.
+    const B = 'acl-merge';
+    await f.owner.ok('PUT', `/${B}`);
+    await f.owner.ok('PUT', `/${B}?acl=true`, {
+      body: policyBody(grant('111', 'READ'), grant('109901', 'FULL_CONTROL'), grant('123456', 'SSO_WRITE')),
+    });
     await f.owner.ok('PUT', `/${B}?acl`, {
       body: policyBody(grant('111', 'WRITE')),
       headers: { 'content-type': 'application/json; charset=UTF-8' },
@@ -107,11 +113,15 @@ describe('FDS ACLs', () => {
   });
 
   it('PY test_object_acl / Java testGetObjectAcl: one grant on a fresh object; a grant to the access key lets it read', async () => {
+    // A bucket of its own on which the other developer holds FULL_CONTROL (as after PY test_bucket_acl).
+    const B = 'acl-objects';
+    await f.owner.ok('PUT', `/${B}`);
+    await f.owner.ok('PUT', `/${B}?acl=true`, { body: policyBody(grant(f.otherKey.developerId, 'FULL_CONTROL')) });
     await f.owner.ok('PUT', `/${B}/test1`, { body: 'object acl' });
     const fresh = await f.owner.json<Policy>('GET', `/${B}/test1?acl=true`);
     assert.equal(fresh.accessControlList.length, 1);
     assert.deepEqual(entries(fresh), [`${f.ownerKey.developerId}:USER:FULL_CONTROL`]);
-    // The other developer holds FULL_CONTROL on this bucket (PY test_bucket_acl above), so it reads.
+    // The other developer holds FULL_CONTROL on this bucket, so it reads.
     assert.equal((await f.other.send('GET', `/${B}/test1`)).status, 200);
     await f.owner.ok('PUT', '/acl-obj');
     await f.owner.ok('PUT', '/acl-obj/test1', { body: 'object acl' });

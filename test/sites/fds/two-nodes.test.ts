@@ -42,6 +42,7 @@ describe('FDS on two nodes (PostgreSQL + S3)', { skip }, () => {
     key = await seedFdsKey(nodes[0]!.ctx, 'two-nodes');
     a = new SdkClient(nodes[0]!.urls.fds ?? '', key);
     b = new SdkClient(nodes[1]!.urls.fds ?? '', key);
+    await a.ok('PUT', '/shared');
   });
   after(async () => {
     for (const n of nodes) await n.close();
@@ -51,7 +52,6 @@ describe('FDS on two nodes (PostgreSQL + S3)', { skip }, () => {
   });
 
   it('an object written through one node is listed, read and deleted through the other', async () => {
-    await a.ok('PUT', '/shared');
     await a.ok('PUT', '/shared/dir/x.txt', { body: 'from node A' });
     const list = await b.json<{ objects: Array<{ name: string }> }>('GET', '/shared?prefix=dir%2F&delimiter=%2F');
     assert.deepEqual(

@@ -238,6 +238,13 @@ describe('MAC verification per client style', () => {
       const strict = await seed(t.ctx, { flags: { requireMac: true } });
       const m = await mint(t.ctx, strict.clientId, strict.userId, [1]);
       const q = `clientId=${strict.clientId}&token=${m.accessToken}`;
+      // Signed the same way, but with a key that is not the token's: refused.
+      const wrongNonce = javaNonce();
+      const wrongMac = hmacB64(`${m.macKey}x`, canon(wrongNonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
+      await expect96012(
+        `/user/profile?${q}`,
+        `MAC access_token="${m.accessToken}", nonce="${javaEnc(wrongNonce)}",mac="${javaEnc(wrongMac)}"`,
+      );
       const nonce = javaNonce();
       const mac = hmacB64(m.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
       const r = await rawCall(t.accountUrl, `/user/profile?${q}`, {

@@ -15,15 +15,18 @@ export interface FdsFixture {
   close(): Promise<void>;
 }
 
-export async function startFds(opts: { backend?: DbBackend; env?: Record<string, string> } = {}): Promise<FdsFixture> {
-  const t = await startTestServer(opts);
+/** Starts the server and its clients; the owner creates `buckets`. */
+export async function startFds(opts: { backend?: DbBackend; env?: Record<string, string>; buckets?: string[] } = {}): Promise<FdsFixture> {
+  const t = await startTestServer({ ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const ownerKey = await seedFdsKey(t.ctx, 'owner-dev');
   const otherKey = await seedFdsKey(t.ctx, 'acl-dev');
+  const owner = new SdkClient(t.fdsUrl, ownerKey);
+  for (const b of opts.buckets ?? []) await owner.ok('PUT', `/${b}`);
   return {
     t,
     ownerKey,
     otherKey,
-    owner: new SdkClient(t.fdsUrl, ownerKey),
+    owner,
     other: new SdkClient(t.fdsUrl, otherKey),
     anon: new SdkClient(t.fdsUrl),
     close: () => t.close(),

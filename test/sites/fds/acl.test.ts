@@ -18,8 +18,7 @@ describe('FDS ACLs', () => {
   let f: FdsFixture;
   const B = 'acl-bucket';
   before(async () => {
-    f = await startFds();
-    await f.owner.ok('PUT', `/${B}`);
+    f = await startFds({ buckets: [B] });
   });
   after(() => f.close());
 

@@ -46,8 +46,7 @@ for (const backend of dbBackends()) {
       // Over a thousand uploads: keep this file's data directory on tmpfs when there is one (each
       // upload fsyncs its blob and two SQLite commits; durability is not what this file tests).
       if (existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
-      f = await startFds({ backend });
-      for (const b of ['lst', 'lst-empty', 'lst-many', 'lst-trash']) await f.owner.ok('PUT', `/${b}`);
+      f = await startFds({ backend, buckets: ['lst', 'lst-empty', 'lst-many', 'lst-trash'] });
       await putAll(f, 'lst', [
         'bar/bash',
         'bar/bang',

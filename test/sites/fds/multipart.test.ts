@@ -36,8 +36,7 @@ describe('FDS multipart', () => {
   let f: FdsFixture;
   const B = 'mp';
   before(async () => {
-    f = await startFds();
-    await f.owner.ok('PUT', `/${B}`);
+    f = await startFds({ buckets: [B] });
   });
   after(() => f.close());
 

@@ -20,8 +20,7 @@ for (const backend of dbBackends()) {
     let f: FdsFixture;
     const B = 'test-python-20261121235033';
     before(async () => {
-      f = await startFds({ backend });
-      await f.owner.ok('PUT', `/${B}`);
+      f = await startFds({ backend, buckets: [B] });
     });
     after(() => f.close());
 

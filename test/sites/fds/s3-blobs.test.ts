@@ -10,8 +10,7 @@ describe('FDS on S3-compatible blob storage', () => {
   let s3: S3rverHandle;
   before(async () => {
     s3 = await startS3rver('fds-blobs');
-    f = await startFds({ env: { OPAL_BLOB_URL: s3.url('opal') } });
-    await f.owner.ok('PUT', '/s3b');
+    f = await startFds({ env: { OPAL_BLOB_URL: s3.url('opal') }, buckets: ['s3b'] });
   });
   after(async () => {
     await f?.close();

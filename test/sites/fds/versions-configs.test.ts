@@ -14,8 +14,7 @@ describe('FDS versions and bucket configurations', () => {
   const B = 'ver';
   before(async () => {
     if (existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
-    f = await startFds();
-    await f.owner.ok('PUT', `/${B}`);
+    f = await startFds({ buckets: [B] });
   });
   after(() => f.close());
 

@@ -132,12 +132,8 @@ async function javaGet(base: string, params: Array<[string, string]>) {
 describe('official SDK clients against /oauth2/token', () => {
   let f: Fixture;
   let jar: Jar;
-  before(async () => {
-    ({ f, jar } = await loggedInFixture());
-  });
-  after(async () => {
-    await f.t.close();
-  });
+  before(async () => ({ f, jar } = await loggedInFixture()));
+  after(() => f.t.close());
   const newCode = () =>
     authorizeCode(f, jar, { client_id: f.clientId, response_type: 'code', redirect_uri: REDIRECT, scope: '1 3', state: 'php' });
 

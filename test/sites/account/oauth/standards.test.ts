@@ -13,16 +13,15 @@ const CB = 'https://app.example.com/cb';
 describe('standards', () => {
   let f: Fixture;
   let jar: Jar;
-  before(async () => {
-    ({ f, jar } = await loggedInFixture());
-  });
-  after(async () => {
-    await f.t.close();
-  });
+  before(async () => ({ f, jar } = await loggedInFixture()));
+  after(() => f.t.close());
   const token = async (params: Record<string, string>, init: RequestInit = {}) =>
     parseTokenBody(await (await fetch(`${f.base}/oauth2/token`, { method: 'POST', body: new URLSearchParams(params), ...init })).text());
   const codeFor = (clientId: string, extra: Record<string, string> = {}) =>
     authorizeCode({ ...f, clientId }, jar, { client_id: clientId, response_type: 'code', redirect_uri: CB, scope: '1', ...extra });
+  /** Tokens of the fixture's app for its user, through authorize and the token endpoint. */
+  const tokensOfTheApp = async () =>
+    token({ client_id: f.clientId, client_secret: f.clientSecret, grant_type: 'authorization_code', code: await codeFor(f.clientId) });
 
   test('PKCE S256 is required for public apps; they need no secret', async () => {
     const { app } = await f.t.ctx.services.apps.create({ name: 'SPA', redirectUris: CB, scopes: [1], flags: { public: true } });
@@ -78,12 +77,7 @@ describe('standards', () => {
   });
 
   test('RFC 7662 introspection (client-authenticated) and RFC 7009 revocation', async () => {
-    const j = await token({
-      client_id: f.clientId,
-      client_secret: f.clientSecret,
-      grant_type: 'authorization_code',
-      code: await codeFor(f.clientId),
-    });
+    const j = await tokensOfTheApp();
     const introspect = async (t: string, secret = f.clientSecret) =>
       fetch(`${f.base}/oauth2/introspect`, {
         method: 'POST',
@@ -143,12 +137,7 @@ describe('standards', () => {
   });
 
   test('grants API: list, revoke (CSRF-protected), tokens die at once, audit recorded', async () => {
-    const j = await token({
-      client_id: f.clientId,
-      client_secret: f.clientSecret,
-      grant_type: 'authorization_code',
-      code: await codeFor(f.clientId),
-    });
+    const j = await tokensOfTheApp();
     assert.ok(await f.t.ctx.services.oauth.resolveAccessToken(j.access_token as string)); // now cached
     const anon = await fetch(`${f.base}/api/account/grants`);
     assert.equal(anon.status, 401);

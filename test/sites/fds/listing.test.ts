@@ -3,29 +3,19 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import type { ListObjectsResult } from '../../../src/core/fds/listing.ts';
 import { dbBackends } from '../../helpers/env.ts';
 import { type FdsFixture, startFds } from '../../helpers/fds-fixture.ts';
 
-interface Listing {
+/** A listing as the wire carries it (the page shape of core/fds/listing.ts). */
+type Listing = ListObjectsResult<{
   name: string;
-  prefix: string;
-  delimiter: string;
-  marker: string;
-  nextMarker: string | null;
-  maxKeys: number;
-  truncated: boolean;
-  reverse: boolean;
-  withMetaData: boolean;
-  objects: Array<{
-    name: string;
-    size: number;
-    owner: { id: string };
-    uploadTime: number;
-    lastModified: string;
-    metadataBean?: { rawMeta: Record<string, string> };
-  }>;
-  commonPrefixes: string[];
-}
+  size: number;
+  owner: { id: string };
+  uploadTime: number;
+  lastModified: string;
+  metadataBean?: { rawMeta: Record<string, string> };
+}>;
 
 async function putAll(f: FdsFixture, bucket: string, names: string[], concurrency = 16): Promise<void> {
   let i = 0;

@@ -33,7 +33,7 @@ export async function bundleFixture(): Promise<{ file: string; remove(): void }>
   removeStaleBundles();
   const dir = join(ROOT, '.tmp', `fds-fixture-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'fds-server.mjs');
+  const file = join(dir, 'opal-server.mjs');
   await build({
     entryPoints: [FIXTURE],
     bundle: true,

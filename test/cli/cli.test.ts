@@ -209,6 +209,22 @@ for (const backend of dbBackends()) {
       assert.match(gone.stderr, new RegExp(`^opal: no app ${clientId}$`, 'm'));
     });
 
+    it('app fds-key shows the key app create printed; rotate-fds-key keeps the id and replaces the secret', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const app = await json<{ clientId: string; developerId: string; accessKeyId: string; accessSecret: string }>(MY_APP, env);
+      const key = { clientId: app.clientId, developerId: app.developerId, accessKeyId: app.accessKeyId, accessSecret: app.accessSecret };
+      assert.deepEqual(await json(['app', 'fds-key', app.clientId], env), key);
+      const rotated = await json<typeof key>(['app', 'rotate-fds-key', app.clientId], env);
+      assert.equal(rotated.accessKeyId, key.accessKeyId);
+      assert.notEqual(rotated.accessSecret, key.accessSecret);
+      assert.deepEqual(await json(['app', 'fds-key', app.clientId], env), rotated);
+      await inspect(async (ctx) => {
+        assert.equal((await ctx.services.audit.list({ type: 'app.fds_key_rotated' }))[0]?.client_id, app.clientId);
+      });
+      const none = await opal(['app', 'fds-key', '2882303761517000000', '--json'], env);
+      assert.equal(none.code, 3, `${none.stdout}\n${none.stderr}`);
+    });
+
     it('friend add, list and remove', async (t) => {
       const { env } = await freshStore(t);
       const ids = await aliceAndBob(env);
@@ -275,10 +291,29 @@ describe('opal CLI help and usage', () => {
     ['app', 'rotate-secret'],
     ['app', 'scopes'],
     ['app', 'delete'],
+    ['app', 'fds-key'],
+    ['app', 'rotate-fds-key'],
     ['friend'],
     ['friend', 'add'],
     ['friend', 'remove'],
     ['friend', 'list'],
+    ['grant'],
+    ['grant', 'list'],
+    ['grant', 'revoke'],
+    ['token'],
+    ['token', 'inspect'],
+    ['token', 'revoke'],
+    ['pass'],
+    ['pass', 'plan'],
+    ['pass', 'plan', 'create'],
+    ['pass', 'plan', 'list'],
+    ['pass', 'issue'],
+    ['pass', 'list'],
+    ['pass', 'revoke'],
+    ['fds'],
+    ...['mb', 'rb', 'ls', 'put', 'get', 'rm', 'presign'].map((c) => ['fds', c]),
+    ['fds', 'token'],
+    ...['list', 'revoke', 'purge', 'bind', 'unbind', 'bindings'].map((c) => ['fds', 'token', c]),
   ];
   it('every command answers --help with exit code 0', async () => {
     const failures: string[] = [];

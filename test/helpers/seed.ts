@@ -3,7 +3,6 @@
 import { randomInt } from 'node:crypto';
 import type { Context } from '../../src/context.ts';
 import type { AppFlags } from '../../src/services/apps.ts';
-import { FdsKeys } from '../../src/services/fds/keys.ts';
 import type { User } from '../../src/services/users.ts';
 
 let n = 0;
@@ -95,6 +94,6 @@ export interface Credentials {
 /** Creates an app under `developer` and returns its FDS key. */
 export async function seedFdsKey(ctx: Context, developer: string): Promise<Credentials> {
   const { clientId } = await seedApp(ctx, { name: `fds ${developer}`, redirectUris: 'https://example.com/cb', scopes: [1], developer });
-  const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(clientId);
+  const k = await ctx.services.fdsKeys.ensure(clientId);
   return { accessKeyId: k.accessKeyId, accessSecret: k.accessSecret, developerId: k.developerId, clientId };
 }

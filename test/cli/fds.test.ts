@@ -185,7 +185,7 @@ test('presign: the URL works without credentials until it expires; PUT presigns 
   assert.equal(other.status, 403);
 });
 
-test('errors: exit codes and messages', { timeout: 60_000 }, async () => {
+test('errors: exit codes and messages', { timeout: 120_000 }, async () => {
   const [noKey, badSecret, noBucket, badSize, badEndpoint, usage] = await Promise.all([
     opal(['fds', 'ls'], { env: { OPAL_FDS_ACCESS_KEY: '' } }),
     opal(['fds', 'ls', '--json'], { env: { OPAL_FDS_SECRET: 'wrong' } }),

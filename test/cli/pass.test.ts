@@ -1,14 +1,22 @@
-// `opal pass …` as a user runs it: a real CLI process on an embedded data directory.
+// `opal pass …` on an embedded data directory: the first command as a real CLI process (as a user
+// runs it), the others through the batch runner (the same CLI code, without a process start each).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
-import { opal } from '../helpers/opal-cli.ts';
+import { opalBatch, opal as opalProcess } from '../helpers/opal-cli.ts';
 import { type Seeded, seed } from '../helpers/seed.ts';
 
 describe('opal pass CLI', () => {
   let t: TestContext;
   let s: Seeded;
-  const run = (args: string[]) => opal(['--json', ...args], { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false' });
+  const runner = opalBatch();
+  let first = true;
+  const run = (args: string[]) => {
+    const env = { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false' };
+    const real = first;
+    first = false;
+    return real ? opalProcess(['--json', ...args], env) : runner.run(['--json', ...args], env);
+  };
   const ok = async (...args: string[]) => {
     const r = await run(args);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -24,6 +32,7 @@ describe('opal pass CLI', () => {
     await t.ctx.close();
   });
   after(async () => {
+    runner.close();
     await t.close();
   });
 

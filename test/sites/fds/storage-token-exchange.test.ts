@@ -180,6 +180,7 @@ for (const backend of dbBackends()) {
       );
       const j = parseTokenBody(await r.text());
       const token = await exchangeOk(await androidExchange('XiaoMi', f.clientId, j.access_token as string, j.mac_key as string));
+      assert.equal((await withToken('PUT', '/photos/alice.jpg', token, 'alice bytes')).status, 200); // her own object
       assert.equal((await withToken('GET', '/photos/alice.jpg', token)).status, 200);
       const list = await jar.fetch('/api/account/grants');
       const { csrfToken } = (await list.json()) as { csrfToken: string };
@@ -214,6 +215,7 @@ for (const backend of dbBackends()) {
         const alice = await macToken('alice');
         const exchange = async () => exchangeOk(await androidExchange('XiaoMi', f.clientId, alice.token, alice.macKey));
         const [probe, token, later] = [await exchange(), await exchange(), await exchange()];
+        assert.equal((await withToken('PUT', '/photos/alice.jpg', probe, 'alice bytes')).status, 200); // her own object
         assert.equal((await withToken('GET', '/photos/alice.jpg', probe)).status, 200);
         // `token` and `later` were never looked up, so nothing cached hides the grant check.
         assert.equal(await f.t.ctx.services.oauth.revokeGrant(f.userId, f.clientId, 'test'), true);

@@ -196,6 +196,7 @@ describe('FDS versions and bucket configurations', () => {
     assert.equal((await f.owner.send('GET', `/${B}?webpQuality=true`)).status, 404);
     await f.owner.ok('PUT', `/${B}?webpQuality=80`);
     assert.equal(await (await f.owner.send('GET', `/${B}?webpQuality=true`)).text(), '80');
+    await f.owner.ok('PUT', `/${B}/obj`, { body: 'data' }); // the object it sets metadata on (whatever ran before)
     await f.owner.ok('PUT', `/${B}/obj?setMetaData`, {
       body: JSON.stringify({ rawMeta: { 'content-type': 'text/x-set', 'x-xiaomi-meta-set': 'yes' } }),
     });

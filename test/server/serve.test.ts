@@ -98,6 +98,7 @@ describe('opal serve (embedded, first start)', () => {
 
   it('serves Prometheus metrics with request counts', async () => {
     await (await fetch(`${account}/healthz`)).arrayBuffer();
+    await (await fetch(`${fds}/readyz`)).arrayBuffer();
     const r = await fetch(`${account}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);

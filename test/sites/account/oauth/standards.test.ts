@@ -7,6 +7,7 @@ import { s256 } from '../../../../src/core/account/pkce.ts';
 import { startServer } from '../../../../src/server.ts';
 import { createTestContext, REDIS_URL } from '../../../helpers/env.ts';
 import { authorizeCode, type Fixture, type Jar, loggedInFixture, PASSWORD, parseTokenBody } from '../../../helpers/oauth.ts';
+import { mint, seedApp, seedUser } from '../../../helpers/seed.ts';
 
 const CB = 'https://app.example.com/cb';
 
@@ -185,10 +186,9 @@ describe('revocation across nodes (shared database and Redis)', { skip: REDIS_UR
     const ctxB = await createContext(a.config);
     const nodeB = await startServer(a.config, { ctx: ctxB, logger: false });
     try {
-      const { app } = await a.ctx.services.apps.create({ name: 'Multi', redirectUris: CB, scopes: [1] });
-      const u = await a.ctx.services.users.create({ account: 'carol', password: PASSWORD });
-      const code = await a.ctx.services.oauth.issueCode({ clientId: app.clientId, userId: u.userId, scopes: [1], redirectUri: CB });
-      const t = await a.ctx.services.oauth.redeemCode({ clientId: app.clientId, code });
+      const app = await seedApp(a.ctx, { name: 'Multi', redirectUris: CB, scopes: [1] });
+      const u = await seedUser(a.ctx, { account: 'carol', password: PASSWORD });
+      const t = await mint(a.ctx, app.clientId, u.userId, [1], CB);
       assert.ok(await ctxB.services.oauth.resolveAccessToken(t.accessToken)); // cached on B
       const seenOnB: unknown[] = [];
       ctxB.services.oauth.onGrantRevoked((e) => seenOnB.push(e));

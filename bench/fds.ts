@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { FdsHttp } from '../src/cli/fds-client/http.ts';
 import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../src/cli/fds-client/operations.ts';
 import type { UploadPartResult } from '../src/cli/fds-client/types.ts';
-import { bundleFixture, startChild } from '../test/fixtures/fds-child.ts';
+import { bundleFixture, startChild } from '../test/helpers/child-server.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' } },

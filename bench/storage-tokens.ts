@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { presignUrl } from '../src/core/fds/presign.ts';
 import { authorizationHeader } from '../src/core/fds/signer.ts';
 import { FdsKeys } from '../src/services/fds/keys.ts';
-import { startFakeProviders } from '../test/fixtures/fake-providers.ts';
+import { startFakeProviders } from '../test/helpers/fake-providers.ts';
 import { type LatencyResult, runLoad, startBenchServer } from './lib/bench-server.ts';
 
 const exchanges = Number(process.argv[2] ?? 2000);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_MAC_HOSTS, ENV_NAMES, isEmbedded, loadConfig } from '../src/config.ts';
 import { tmpDir } from './helpers/env.ts';
+import { opal } from './helpers/opal-cli.ts';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -194,13 +194,9 @@ describe('config', () => {
     }
   });
 
-  it('`opal serve` with invalid configuration prints every problem and exits 2', () => {
-    const r = spawnSync(process.execPath, ['bin/opal.js', 'serve'], {
-      env: { ...process.env, OPAL_PORT: 'abc', OPAL_DATABASE_URL: 'mysql://x' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(r.status, 2, r.stderr);
+  it('`opal serve` with invalid configuration prints every problem and exits 2', async () => {
+    const r = await opal(['serve'], { OPAL_PORT: 'abc', OPAL_DATABASE_URL: 'mysql://x' }, { timeoutMs: 30_000 });
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /invalid configuration/);
     assert.match(r.stderr, /OPAL_PORT: expected an integer from 0 to 65535, got "abc"/);
     assert.match(r.stderr, /OPAL_DATABASE_URL: expected a postgres: or postgresql: URL/);

@@ -11,6 +11,7 @@ import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerUser } from './commands/user.ts';
+import { EXIT, printError } from './run.ts';
 
 const program = new Command('opal')
   .description('Opal: a self-hostable account open platform and file storage server, wire-compatible with Xiaomi Account and Galaxy FDS')
@@ -33,17 +34,14 @@ for (const register of [
 ])
   register(program);
 
-// Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0. Applied to
-// every command: subcommands do not inherit an exit override set after they were created.
-// With --json, a usage error is printed in the same JSON shape as every other error.
+// Usage errors (unknown option, missing argument) exit 2; --help and --version exit 0 (the exit-code
+// table in run.ts). Applied to every command: subcommands do not inherit an exit override set
+// after they were created. With --json, a usage error is printed in the same JSON shape as every
+// other error.
 const json = process.argv.includes('--json');
 const exitOnUsageError = (c: Command): void => {
-  c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
-  if (json) {
-    c.configureOutput({
-      outputError: (str) => process.stdout.write(`${JSON.stringify({ error: str.replace(/^error: /, '').trim(), code: 2 })}\n`),
-    });
-  }
+  c.exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
+  if (json) c.configureOutput({ outputError: (str) => printError(str.replace(/^error: /, '').trim(), EXIT.usage, true) });
   for (const sub of c.commands) exitOnUsageError(sub);
 };
 exitOnUsageError(program);

@@ -1,75 +1,23 @@
 // The `opal` CLI on a temporary SQLite data directory and, with OPAL_TEST_DATABASE_URL, on a fresh
 // PostgreSQL schema: every data command with --json and human output, exit codes and error
 // messages, and --help on every command.
-// Most command lines run through test/fixtures/cli-runner.ts (the real CLI code, many command lines
-// in one process: a Node + TypeScript start-up per command would make this suite take minutes);
-// a few run as real `node bin/opal.js` processes to cover the launcher and real exit codes.
+// Most command lines run through the batch runner of test/helpers/opal-cli.ts (the real CLI code,
+// many command lines in one process: a Node + TypeScript start-up per command would make this
+// suite take minutes); a few run as real `node bin/opal.js` processes to cover the launcher and
+// real exit codes.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { type Context, createContext } from '../../src/context.ts';
 import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
 import { dbBackends, PG_URL, tmpDir } from '../helpers/env.ts';
+import { opalBatch, opal as opalProcess } from '../helpers/opal-cli.ts';
 import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
 
-const BIN = new URL('../../bin/opal.js', import.meta.url).pathname;
-const RUNNER = new URL('../fixtures/cli-runner.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cleanEnv(env: Record<string, string>): Record<string, string> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OPAL_')) clean[k] = v;
-  return { ...clean, ...env };
-}
-
-/** Runs `node bin/opal.js …args` as a real process. */
-function opalProcess(args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
-}
-
-let runner: { child: ChildProcessWithoutNullStreams; pending: Array<(r: Run) => void> } | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Runs one command line through the in-process runner (one at a time). */
-function opal(args: string[], env: Record<string, string>): Promise<Run> {
-  if (!runner) {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env: cleanEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
-    const r = { child, pending: [] as Array<(r: Run) => void> };
-    createInterface({ input: child.stdout }).on('line', (line) => r.pending.shift()?.(JSON.parse(line) as Run));
-    child.stderr.pipe(process.stderr);
-    runner = r;
-  }
-  const r = runner;
-  const result = queue.then(
-    () =>
-      new Promise<Run>((res) => {
-        r.pending.push(res);
-        r.child.stdin.write(`${JSON.stringify({ args, env })}\n`);
-      }),
-  );
-  queue = result.catch(() => undefined);
-  return result;
-}
-
-after(() => {
-  runner?.child.stdin.end();
-});
+const runner = opalBatch();
+/** Runs one command line through the batch runner. */
+const opal = (args: string[], env: Record<string, string>) => runner.run(args, env);
+after(() => runner.close());
 
 /** Runs with --json, expects exit 0 and returns the parsed output. */
 async function json<T = Record<string, unknown>>(args: string[], env: Record<string, string>): Promise<T> {
@@ -78,35 +26,72 @@ async function json<T = Record<string, unknown>>(args: string[], env: Record<str
   return JSON.parse(r.stdout) as T;
 }
 
+/** The first users of the suite, as `user create` makes them (alice with every field). */
+const ALICE = [
+  '--account',
+  'alice',
+  '--password',
+  'alice-pass',
+  '--nickname',
+  'Alice',
+  '--phone',
+  '13800000001',
+  '--email',
+  'alice@example.com',
+];
+const BOB = ['--account', 'bob', '--password', 'bob-pass'];
+const MY_APP = [
+  'app',
+  'create',
+  '--name',
+  'My App',
+  '--redirect-uri',
+  'https://a.example/cb;https://b.example/cb',
+  '--scopes',
+  '1,2,3,4,6,16000',
+];
+
 for (const backend of dbBackends()) {
   describe(`opal CLI on ${backend}`, () => {
-    const dir = tmpDir('opal-cli-');
-    let schema: PgSchema | undefined;
-    const env: Record<string, string> = { OPAL_DATA_DIR: dir.path };
-    const ids: Record<string, string> = {};
-
-    before(async () => {
+    /**
+     * A store of the test's own (an empty data directory and, on PostgreSQL, a fresh schema; removed
+     * when the test ends), with a context on it to check what the CLI did: no test depends on what
+     * another left behind.
+     */
+    async function freshStore(
+      t: TestContext,
+    ): Promise<{ env: Record<string, string>; inspect: <T>(f: (ctx: Context) => Promise<T>) => Promise<T> }> {
+      const dir = tmpDir('opal-cli-');
+      const env: Record<string, string> = { OPAL_DATA_DIR: dir.path };
+      let schema: PgSchema | undefined;
       if (backend === 'postgres') {
         schema = await createPgSchema(PG_URL ?? '');
         env.OPAL_DATABASE_URL = schema.url;
       }
-    });
-    after(async () => {
-      await schema?.drop();
-      dir.remove();
-    });
-
-    /** A context on the same store, to check what the CLI did. */
-    async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
-      const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
-      try {
-        return await f(ctx);
-      } finally {
-        await ctx.close();
+      t.after(async () => {
+        await schema?.drop();
+        dir.remove();
+      });
+      async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
+        const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
+        try {
+          return await f(ctx);
+        } finally {
+          await ctx.close();
+        }
       }
+      return { env, inspect };
     }
 
-    it('migrate applies every migration once', async () => {
+    /** Creates alice and bob; returns their userIds. */
+    async function aliceAndBob(env: Record<string, string>): Promise<{ alice: string; bob: string }> {
+      const alice = await json<{ userId: string }>(['user', 'create', ...ALICE], env);
+      const bob = await json<{ userId: string }>(['user', 'create', ...BOB], env);
+      return { alice: alice.userId, bob: bob.userId };
+    }
+
+    it('migrate applies every migration once', async (t) => {
+      const { env } = await freshStore(t);
       const first = await json<{ dialect: string; applied: string[] }>(['migrate'], env);
       assert.equal(first.dialect, backend);
       assert.deepEqual(first.applied.sort(), MIGRATIONS.map(([n]) => n).sort());
@@ -115,26 +100,10 @@ for (const backend of dbBackends()) {
       assert.equal(again.stdout, `${backend}: applied 0 migration(s)\n`);
     });
 
-    it('user create prints the userId (--json) or a sentence', async () => {
+    it('user create prints the userId (--json) or a sentence', async (t) => {
+      const { env } = await freshStore(t);
       // A real process: the launcher, the loader and the exit code.
-      const created = await opalProcess(
-        [
-          'user',
-          'create',
-          '--account',
-          'alice',
-          '--password',
-          'alice-pass',
-          '--nickname',
-          'Alice',
-          '--phone',
-          '13800000001',
-          '--email',
-          'alice@example.com',
-          '--json',
-        ],
-        env,
-      );
+      const created = await opalProcess(['user', 'create', ...ALICE, '--json'], env);
       assert.equal(created.code, 0, created.stderr);
       const alice = JSON.parse(created.stdout) as { userId: string; account: string; nickname: string; phone: string; email: string };
       assert.match(alice.userId, /^[1-9]\d{9}$/);
@@ -143,15 +112,15 @@ for (const backend of dbBackends()) {
       assert.equal(alice.phone, '13800000001');
       assert.equal(alice.email, 'alice@example.com');
       assert.ok(!JSON.stringify(alice).includes('alice-pass'));
-      ids.alice = alice.userId;
-      const bob = await opal(['user', 'create', '--account', 'bob', '--password', 'bob-pass'], env);
+      const bob = await opal(['user', 'create', ...BOB], env);
       assert.equal(bob.code, 0, bob.stderr);
       const m = /^created user (\d+) \(bob\)\n$/.exec(bob.stdout);
       assert.ok(m?.[1], bob.stdout);
-      ids.bob = m[1];
     });
 
-    it('user create refuses a duplicate (exit 4) and bad input (exit 2), with a JSON error shape', async () => {
+    it('user create refuses a duplicate (exit 4) and bad input (exit 2), with a JSON error shape', async (t) => {
+      const { env } = await freshStore(t);
+      await aliceAndBob(env);
       const dup = await opal(['user', 'create', '--account', 'alice', '--password', 'other-pass', '--json'], env);
       assert.equal(dup.code, 4, `${dup.stdout}\n${dup.stderr}`);
       assert.deepEqual(JSON.parse(dup.stdout), { error: 'an account with login "alice" exists', code: 4 });
@@ -164,7 +133,9 @@ for (const backend of dbBackends()) {
       assert.match(missing.stderr, /required option '--password <password>' not specified/);
     });
 
-    it('user list, show, update and passwd', async () => {
+    it('user list, show, update and passwd', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       const list = await json<Array<{ userId: string; account: string }>>(['user', 'list'], env);
       assert.deepEqual(
         list.map((u) => u.account),
@@ -180,7 +151,7 @@ for (const backend of dbBackends()) {
       assert.equal(updated.nickname, 'Alice L.');
       assert.equal(updated.email, '');
       assert.equal(updated.locale, 'zh-CN');
-      assert.deepEqual(await json(['user', 'passwd', ids.alice ?? '', '--password', 'new-alice-pass'], env), {
+      assert.deepEqual(await json(['user', 'passwd', ids.alice, '--password', 'new-alice-pass'], env), {
         userId: ids.alice,
         passwordChanged: true,
       });
@@ -194,18 +165,15 @@ for (const backend of dbBackends()) {
       assert.deepEqual(JSON.parse(none.stdout), { error: 'no user "nobody" (give a userId, account, email or phone)', code: 3 });
     });
 
-    it('app create prints a 19-digit clientId and the secret once', async () => {
-      const app = await json<{ clientId: string; clientSecret: string; scopes: number[]; redirectUris: string; name: string }>(
-        ['app', 'create', '--name', 'My App', '--redirect-uri', 'https://a.example/cb;https://b.example/cb', '--scopes', '1,2,3,4,6,16000'],
-        env,
-      );
+    it('app create prints a 19-digit clientId and the secret once', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const app = await json<{ clientId: string; clientSecret: string; scopes: number[]; redirectUris: string; name: string }>(MY_APP, env);
       assert.equal(typeof app.clientId, 'string');
       assert.match(app.clientId, /^2882303761517\d{6}$/);
       assert.ok(app.clientSecret.length >= 20);
       assert.deepEqual(app.scopes, [1, 2, 3, 4, 6, 16000]);
       assert.equal(app.redirectUris, 'https://a.example/cb;https://b.example/cb');
       assert.equal(app.name, 'My App');
-      ids.app = app.clientId;
       await inspect(async (ctx) => {
         assert.equal(await ctx.services.apps.verifySecret(app.clientId, app.clientSecret), true);
       });
@@ -214,8 +182,9 @@ for (const backend of dbBackends()) {
       assert.deepEqual(JSON.parse(bad.stdout), { error: 'scope "zero" is not a positive integer', code: 2 });
     });
 
-    it('app list, show, scopes, rotate-secret and delete', async () => {
-      const clientId = ids.app ?? '';
+    it('app list, show, scopes, rotate-secret and delete', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const { clientId } = await json<{ clientId: string }>(MY_APP, env);
       const list = await opal(['app', 'list'], env);
       assert.equal(list.code, 0, `${list.stdout}\n${list.stderr}`);
       assert.match(list.stdout, /^clientId\s+name\s+developerId\s+scopes\s+redirectUris\n/);
@@ -240,7 +209,25 @@ for (const backend of dbBackends()) {
       assert.match(gone.stderr, new RegExp(`^opal: no app ${clientId}$`, 'm'));
     });
 
-    it('friend add, list and remove', async () => {
+    it('app fds-key shows the key app create printed; rotate-fds-key keeps the id and replaces the secret', async (t) => {
+      const { env, inspect } = await freshStore(t);
+      const app = await json<{ clientId: string; developerId: string; accessKeyId: string; accessSecret: string }>(MY_APP, env);
+      const key = { clientId: app.clientId, developerId: app.developerId, accessKeyId: app.accessKeyId, accessSecret: app.accessSecret };
+      assert.deepEqual(await json(['app', 'fds-key', app.clientId], env), key);
+      const rotated = await json<typeof key>(['app', 'rotate-fds-key', app.clientId], env);
+      assert.equal(rotated.accessKeyId, key.accessKeyId);
+      assert.notEqual(rotated.accessSecret, key.accessSecret);
+      assert.deepEqual(await json(['app', 'fds-key', app.clientId], env), rotated);
+      await inspect(async (ctx) => {
+        assert.equal((await ctx.services.audit.list({ type: 'app.fds_key_rotated' }))[0]?.client_id, app.clientId);
+      });
+      const none = await opal(['app', 'fds-key', '2882303761517000000', '--json'], env);
+      assert.equal(none.code, 3, `${none.stdout}\n${none.stderr}`);
+    });
+
+    it('friend add, list and remove', async (t) => {
+      const { env } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       assert.deepEqual(await json(['friend', 'add', 'alice', 'bob'], env), { userId: ids.alice, friendId: ids.bob, friends: true });
       assert.deepEqual(await json(['friend', 'list', 'bob'], env), { userId: ids.bob, friends: [ids.alice] });
       const human = await opal(['friend', 'remove', 'bob', 'alice'], env);
@@ -252,7 +239,9 @@ for (const backend of dbBackends()) {
       assert.equal(JSON.parse(again.stdout).code, 3);
     });
 
-    it('user delete', async () => {
+    it('user delete', async (t) => {
+      const { env } = await freshStore(t);
+      const ids = await aliceAndBob(env);
       assert.deepEqual(await json(['user', 'delete', 'bob'], env), { userId: ids.bob, deleted: true });
       const list = await json<Array<{ account: string }>>(['user', 'list'], env);
       assert.deepEqual(
@@ -261,7 +250,8 @@ for (const backend of dbBackends()) {
       );
     });
 
-    it('seed --demo creates the demo developer, app and users', async () => {
+    it('seed --demo creates the demo developer, app and users', async (t) => {
+      const { env, inspect } = await freshStore(t);
       const seed = await json<{ clientId: string; clientSecret: string; account: string; password: string; userId: string }>(
         ['seed', '--demo'],
         env,
@@ -301,10 +291,29 @@ describe('opal CLI help and usage', () => {
     ['app', 'rotate-secret'],
     ['app', 'scopes'],
     ['app', 'delete'],
+    ['app', 'fds-key'],
+    ['app', 'rotate-fds-key'],
     ['friend'],
     ['friend', 'add'],
     ['friend', 'remove'],
     ['friend', 'list'],
+    ['grant'],
+    ['grant', 'list'],
+    ['grant', 'revoke'],
+    ['token'],
+    ['token', 'inspect'],
+    ['token', 'revoke'],
+    ['pass'],
+    ['pass', 'plan'],
+    ['pass', 'plan', 'create'],
+    ['pass', 'plan', 'list'],
+    ['pass', 'issue'],
+    ['pass', 'list'],
+    ['pass', 'revoke'],
+    ['fds'],
+    ...['mb', 'rb', 'ls', 'put', 'get', 'rm', 'presign'].map((c) => ['fds', c]),
+    ['fds', 'token'],
+    ...['list', 'revoke', 'purge', 'bind', 'unbind', 'bindings'].map((c) => ['fds', 'token', c]),
   ];
   it('every command answers --help with exit code 0', async () => {
     const failures: string[] = [];
@@ -320,13 +329,7 @@ describe('opal CLI help and usage', () => {
   });
 
   it('`npx opal` runs the CLI (package.json declares the opal bin)', async () => {
-    const child = spawn('npx', ['--no-install', 'opal', '--help'], { env: cleanEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.resume();
-    const code = await new Promise((res) => child.on('close', res));
+    const { code, stdout } = await opalProcess(['--help'], {}, { npx: true });
     assert.equal(code, 0);
     assert.match(stdout, /^Usage: opal \[options\] \[command\]/);
   });

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Context, createContext } from '../../src/context.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
+import { redisTestPrefix, removeRedisKeys } from './redis.ts';
 
 export const PG_URL = process.env.OPAL_TEST_DATABASE_URL;
 export const REDIS_URL = process.env.OPAL_TEST_REDIS_URL;
@@ -79,11 +80,16 @@ export async function createTestContext(
     env.OPAL_DATABASE_URL = PG_URL;
     schema = await createSchema();
   }
+  let redisPrefix: string | undefined;
   if (opts.redis && REDIS_URL) {
     env.OPAL_REDIS_URL = REDIS_URL;
-    // Each test context has its own key space: rate-limit counters of one test file never reach
-    // another's (or another run's). Processes that must share state pass one prefix explicitly.
-    env.OPAL_REDIS_PREFIX ??= `opal-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
+    // Each test context has its own key space, removed on close: rate-limit counters of one test
+    // file never reach another's (or another run's). Contexts that must share state (nodes of one
+    // deployment) use this context's config.
+    if (!env.OPAL_REDIS_PREFIX) {
+      redisPrefix = redisTestPrefix();
+      env.OPAL_REDIS_PREFIX = redisPrefix;
+    }
   }
   const config = testConfig(dir.path, env, opts.overrides);
   const ctx = await createContext(config, schema ? { pgSchema: schema.schema } : {});
@@ -94,6 +100,7 @@ export async function createTestContext(
     async close() {
       await ctx.close();
       await schema?.drop();
+      if (redisPrefix && REDIS_URL) await removeRedisKeys(REDIS_URL, redisPrefix);
       dir.remove();
     },
   };

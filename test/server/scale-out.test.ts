@@ -1,47 +1,23 @@
 // Scale-out: several processes on one PostgreSQL + Redis. An entry invalidated on one node is gone
 // on the other within a second, and two `opal serve` nodes start on one fresh schema at once.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
 import { PG_URL, REDIS_URL, tmpDir } from '../helpers/env.ts';
-import { freePort, spawnOpal, waitForOk } from '../helpers/opal-process.ts';
+import { type OpalProcess, spawnOpal, spawnScript, waitForOk } from '../helpers/opal-cli.ts';
 import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
+import { redisTestPrefix, removeRedisKeys } from '../helpers/redis.ts';
 
 const skip = !(PG_URL && REDIS_URL) && 'needs OPAL_TEST_DATABASE_URL and OPAL_TEST_REDIS_URL';
 
-interface Node {
-  child: ChildProcessWithoutNullStreams;
-  ask(line: string): Promise<string>;
-}
-
-function startNode(channel: string, env: Record<string, string>): Promise<Node> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OPAL_')) clean[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/scale-node.ts', channel], {
-    env: { ...clean, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stderr.pipe(process.stderr);
-  const waiting: Array<(l: string) => void> = [];
-  createInterface({ input: child.stdout }).on('line', (l) => waiting.shift()?.(l));
-  const node: Node = {
-    child,
-    ask(line) {
-      return new Promise((res) => {
-        waiting.push(res);
-        child.stdin.write(`${line}\n`);
-      });
-    },
-  };
-  return new Promise((res, rej) => {
-    waiting.push((l) => (l === 'ready' ? res(node) : rej(new Error(`node said ${l}`))));
-    child.once('exit', (code) => rej(new Error(`node exited ${code}`)));
-  });
+/** A scale-out node (test/fixtures/scale-node.ts), once it says it is ready. */
+async function startNode(channel: string, env: Record<string, string>): Promise<OpalProcess> {
+  const node = spawnScript('test/fixtures/scale-node.ts', [channel], env, { stdin: true });
+  await node.waitFor(/^ready$/, 30_000, 'stdout');
+  return node;
 }
 
 describe('scale-out on one PostgreSQL + Redis', { skip }, () => {
@@ -53,9 +29,11 @@ describe('scale-out on one PostgreSQL + Redis', { skip }, () => {
     schema = await createPgSchema(PG_URL ?? '');
     const dir = tmpDir('opal-scale-');
     dirs.push(dir);
-    env = { OPAL_DATABASE_URL: schema.url, OPAL_REDIS_URL: REDIS_URL ?? '', OPAL_DATA_DIR: dir.path };
+    // The processes of this deployment share one Redis key prefix of their own, removed afterwards.
+    env = { OPAL_DATABASE_URL: schema.url, OPAL_REDIS_URL: REDIS_URL ?? '', OPAL_REDIS_PREFIX: redisTestPrefix(), OPAL_DATA_DIR: dir.path };
   });
   after(async () => {
+    if (env?.OPAL_REDIS_PREFIX) await removeRedisKeys(REDIS_URL ?? '', env.OPAL_REDIS_PREFIX);
     await schema?.drop();
     for (const d of dirs) d.remove();
   });
@@ -89,32 +67,32 @@ describe('scale-out on one PostgreSQL + Redis', { skip }, () => {
       assert.equal(await b.ask(`load ${user.userId}`), 'after');
       assert.equal(await a.ask(`load ${user.userId}`), 'after');
     } finally {
-      a.child.stdin.end();
-      b.child.stdin.end();
-      a.child.kill();
-      b.child.kill();
+      a.child.stdin?.end();
+      b.child.stdin?.end();
+      a.kill();
+      b.kill();
     }
   });
 
   it('two opal serve nodes start together on one fresh schema and are both ready', async () => {
     const fresh = await createPgSchema(PG_URL ?? '');
-    const ports = [await freePort(), await freePort()];
-    const nodes = ports.map((port) => {
+    const nodes = [0, 1].map(() => {
       const dir = tmpDir('opal-scale-node-');
       dirs.push(dir);
       return spawnOpal(['serve', '--only', 'account'], {
         ...env,
         OPAL_DATABASE_URL: fresh.url,
         OPAL_DATA_DIR: dir.path,
-        OPAL_PORT: String(port),
+        OPAL_PORT: '0',
         OPAL_SERVER_SECRET: 'x'.repeat(40),
       });
     });
     try {
-      for (const [i, port] of ports.entries()) {
-        await nodes[i]?.waitFor(/^Opal is running\.$/, 30_000, 'stderr');
-        await waitForOk(`http://127.0.0.1:${port}/readyz`);
-        const r = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, string> };
+      for (const node of nodes) {
+        await node.waitFor(/^Opal is running\.$/, 30_000, 'stderr');
+        const url = (await node.waitFor(/^ {2}account origin:\s+(\S+)$/, 5000, 'stderr')).match[1];
+        await waitForOk(`${url}/readyz`);
+        const r = (await (await fetch(`${url}/readyz`)).json()) as { checks: Record<string, string> };
         assert.deepEqual(r.checks, { database: 'ok', cache: 'ok', blobs: 'ok' });
       }
       // Both migrated the same schema once, and neither seeded demo data.

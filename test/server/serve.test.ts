@@ -1,15 +1,23 @@
 // `opal serve` as a real process: start-up, health, readiness, metrics, logs, security headers,
 // single-site mode, demo seeding and graceful shutdown on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PG_URL, tmpDir } from '../helpers/env.ts';
-import { freePort, type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-process.ts';
+import { listeningPorts, type OpalProcess, opal, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
 import { createPgSchema } from '../helpers/pg-schema.ts';
 
-const LISTENING = (port: number) => new RegExp(`"msg":"Server listening at http://127\\.0\\.0\\.1:${port}"`);
+// Every listener binds port 0: the OS picks a free port and Opal reports it (a log line per
+// listener, in the order of OPAL_SITES, then the URLs on stderr or in the --json event).
+const LISTENING = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/;
+const ORIGIN = (name: 'account origin' | 'FDS origin') => new RegExp(`^  ${name}:\\s+(http://\\S+)$`);
+const ANY_PORT = { OPAL_PORT: '0', OPAL_FDS_PORT: '0' };
+
+/** The URL a started `opal serve` printed for an origin. */
+async function originUrl(p: OpalProcess, name: 'account origin' | 'FDS origin'): Promise<string> {
+  return (await p.waitFor(ORIGIN(name), 30_000, 'stderr')).match[1] ?? '';
+}
 
 async function refused(url: string): Promise<boolean> {
   try {
@@ -34,16 +42,23 @@ function logs(p: OpalProcess): Array<Record<string, unknown>> {
 describe('opal serve (embedded, first start)', () => {
   const dir = tmpDir('opal-serve-');
   let port: number;
-  let fdsPort: number;
   let p: OpalProcess;
   let account: string;
   let fds: string;
+  let listening: { at: number };
+  let healthy: Promise<number>;
 
   before(async () => {
-    [port, fdsPort] = [await freePort(), await freePort()];
-    account = `http://127.0.0.1:${port}`;
-    fds = `http://127.0.0.1:${fdsPort}`;
-    p = spawnOpal(['serve'], { OPAL_DATA_DIR: dir.path, OPAL_PORT: String(port), OPAL_FDS_PORT: String(fdsPort) });
+    p = spawnOpal(['serve'], { OPAL_DATA_DIR: dir.path, ...ANY_PORT });
+    // The first listener is the account origin: poll its /healthz from the moment it listens.
+    const first = await p.waitFor(LISTENING, 30_000, 'stdout');
+    listening = first;
+    account = first.match[1] ?? '';
+    healthy = waitForOk(`${account}/healthz`);
+    healthy.catch(() => undefined);
+    assert.equal(await originUrl(p, 'account origin'), account);
+    fds = await originUrl(p, 'FDS origin');
+    port = Number(new URL(account).port);
   });
   after(async () => {
     p.kill();
@@ -52,8 +67,7 @@ describe('opal serve (embedded, first start)', () => {
   });
 
   it('answers /healthz within a second of listening', async (t) => {
-    const listening = await p.waitFor(LISTENING(port), 30_000);
-    const ok = await waitForOk(`${account}/healthz`);
+    const ok = await healthy;
     const sinceListening = ok - listening.at;
     t.diagnostic(
       `spawn → listening ${(listening.at - p.spawnedAt).toFixed(0)} ms; listening → /healthz 200 ${sinceListening.toFixed(0)} ms; spawn → /healthz 200 ${(ok - p.spawnedAt).toFixed(0)} ms`,
@@ -84,6 +98,7 @@ describe('opal serve (embedded, first start)', () => {
 
   it('serves Prometheus metrics with request counts', async () => {
     await (await fetch(`${account}/healthz`)).arrayBuffer();
+    await (await fetch(`${fds}/readyz`)).arrayBuffer();
     const r = await fetch(`${account}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
@@ -187,18 +202,14 @@ describe('opal serve (embedded, first start)', () => {
   });
 
   it('does not seed again on a second start', async () => {
-    const port2 = await freePort();
-    const q = spawnOpal(['serve', '--only', 'account'], { OPAL_DATA_DIR: dir.path, OPAL_PORT: String(port2) });
+    const q = spawnOpal(['serve', '--only', 'account'], { OPAL_DATA_DIR: dir.path, ...ANY_PORT });
     try {
       await q.waitFor(/^Opal is running\.$/, 30_000, 'stderr');
       await sleep(100);
       assert.ok(!q.stderr.some((l) => /Demo data|login:/.test(l)), q.stderr.join('\n'));
       q.child.kill('SIGTERM');
       assert.equal((await q.exited).code, 0);
-      const users = spawnSync(process.execPath, ['bin/opal.js', 'user', 'list', '--json'], {
-        env: { ...process.env, OPAL_DATA_DIR: dir.path },
-        encoding: 'utf8',
-      });
+      const users = await opal(['user', 'list', '--json'], { OPAL_DATA_DIR: dir.path });
       assert.deepEqual((JSON.parse(users.stdout) as Array<{ account: string }>).map((u) => u.account).sort(), ['demo', 'demo-friend']);
     } finally {
       q.kill();
@@ -209,31 +220,26 @@ describe('opal serve (embedded, first start)', () => {
 describe('opal serve --only, --no-demo and scale-out databases', () => {
   it('--only account and --only fds start one listener each', async () => {
     const dirs = [tmpDir('opal-only-'), tmpDir('opal-only-')];
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
     const [a, f] = [
-      spawnOpal(['serve', '--only', 'account', '--no-demo'], {
-        OPAL_DATA_DIR: dirs[0]?.path,
-        OPAL_PORT: String(ports[0]),
-        OPAL_FDS_PORT: String(ports[1]),
-      }),
-      spawnOpal(['--json', 'serve', '--only', 'fds', '--no-demo'], {
-        OPAL_DATA_DIR: dirs[1]?.path,
-        OPAL_PORT: String(ports[2]),
-        OPAL_FDS_PORT: String(ports[3]),
-      }),
+      spawnOpal(['serve', '--only', 'account', '--no-demo'], { OPAL_DATA_DIR: dirs[0]?.path, ...ANY_PORT }),
+      spawnOpal(['--json', 'serve', '--only', 'fds', '--no-demo'], { OPAL_DATA_DIR: dirs[1]?.path, ...ANY_PORT }),
     ];
     try {
       await a.waitFor(/^Opal is running\.$/, 30_000, 'stderr');
+      const accountUrl = await originUrl(a, 'account origin');
       const ev = await f.waitFor(/"event":"listening"/, 30_000, 'stdout');
+      const fdsUrl = (JSON.parse(ev.line) as { urls: { fds: string } }).urls.fds;
+      assert.match(fdsUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.deepEqual(JSON.parse(ev.line), {
         event: 'listening',
-        urls: { fds: `http://127.0.0.1:${ports[3]}` },
+        urls: { fds: fdsUrl },
         dataDir: dirs[1]?.path,
       });
-      assert.equal((await fetch(`http://127.0.0.1:${ports[0]}/healthz`)).status, 200);
-      assert.ok(await refused(`http://127.0.0.1:${ports[1]}/healthz`));
-      assert.ok(await refused(`http://127.0.0.1:${ports[2]}/healthz`));
-      assert.equal((await fetch(`http://127.0.0.1:${ports[3]}/healthz`)).status, 200);
+      assert.equal((await fetch(`${accountUrl}/healthz`)).status, 200);
+      assert.equal((await fetch(`${fdsUrl}/healthz`)).status, 200);
+      // One listener each: the other site's port is never bound.
+      assert.deepEqual(listeningPorts(a.child.pid ?? 0), [Number(new URL(accountUrl).port)]);
+      assert.deepEqual(listeningPorts(f.child.pid ?? 0), [Number(new URL(fdsUrl).port)]);
       assert.ok(!a.stderr.join('\n').includes('FDS origin'));
       assert.ok(!a.stderr.some((l) => /Demo data|login:/.test(l)), '--no-demo');
       // One site without Redis: a warning that the cache is not shared with the other process.
@@ -258,16 +264,15 @@ describe('opal serve --only, --no-demo and scale-out databases', () => {
   it('does not seed demo data on a PostgreSQL database', { skip: !PG_URL && 'OPAL_TEST_DATABASE_URL not set' }, async () => {
     const schema = await createPgSchema(PG_URL ?? '');
     const dir = tmpDir('opal-pg-serve-');
-    const port = await freePort();
     const p = spawnOpal(['serve', '--only', 'account'], {
       OPAL_DATA_DIR: dir.path,
-      OPAL_PORT: String(port),
+      ...ANY_PORT,
       OPAL_DATABASE_URL: schema.url,
     });
     try {
       await p.waitFor(/^Opal is running\.$/, 30_000, 'stderr');
       assert.ok(!p.stderr.some((l) => /Demo data|login:|data:/.test(l)), p.stderr.join('\n'));
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const r = await fetch(`${await originUrl(p, 'account origin')}/readyz`);
       assert.equal(r.status, 200);
       const [row] = await schema.query<{ n: string | number }>('SELECT count(*) AS n FROM $schema.users');
       assert.equal(Number(row?.n), 0);

@@ -1,6 +1,5 @@
 // The same cache suite on the in-memory cache and (with OPAL_TEST_REDIS_URL) on Redis.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -9,11 +8,14 @@ import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
 import { MemoryCache } from '../../src/store/cache/memory-cache.ts';
 import { RedisCache } from '../../src/store/cache/redis-cache.ts';
 import { REDIS_URL } from '../helpers/env.ts';
+import { redisTestPrefix, removeRedisKeys } from '../helpers/redis.ts';
 
 interface Backend {
   name: string;
   /** Two handles on one shared cache: the same instance in memory, two connections on Redis. */
   open(): { a: Cache; b: Cache };
+  /** Removes what the suite left in the backend. */
+  clean?(): Promise<void>;
 }
 
 const backends: Backend[] = [
@@ -27,12 +29,15 @@ const backends: Backend[] = [
 ];
 if (REDIS_URL) {
   const url = REDIS_URL;
+  // A prefix of its own keeps parallel test runs apart on one Redis; its keys go afterwards.
+  const prefix = redisTestPrefix();
   backends.push({
     name: 'redis',
     open() {
-      // A prefix of its own keeps parallel test runs apart on one Redis.
-      const prefix = `opal-test:${randomBytes(6).toString('hex')}:`;
       return { a: new RedisCache(url, prefix), b: new RedisCache(url, prefix) };
+    },
+    clean: async () => {
+      await removeRedisKeys(url, prefix);
     },
   });
 }
@@ -57,6 +62,7 @@ for (const backend of backends) {
     after(async () => {
       await a.close();
       if (b !== a) await b.close();
+      await backend.clean?.();
     });
 
     it('gets, sets and deletes; both handles see the same data', async () => {

@@ -21,6 +21,28 @@ for (const backend of dbBackends()) {
       await t?.close();
     });
 
+    // The users and the app the tests below create; a test that needs one finds it, or creates it
+    // when it runs alone.
+    const ALICE = {
+      account: 'alice',
+      password: 'alice-pass',
+      nickname: 'Alice 爱丽丝',
+      phone: '+8613800000001',
+      email: 'alice@example.com',
+      locale: 'zh-CN',
+    };
+    const BOB = { account: 'bob', password: 'bob-pass' };
+    const CAROL = { account: 'carol', password: 'carol-pass' };
+    const DEMO_APP = {
+      name: 'Demo',
+      developer: 'acme',
+      redirectUris: 'https://a.example/cb;https://b.example/cb',
+      scopes: [1, 3, 16000],
+      flags: { bearer: true },
+    };
+    const user = async (u: { account: string; password: string }) =>
+      (await t.ctx.services.users.find(u.account)) ?? (await t.ctx.services.users.create(u));
+
     it('uses the configured dialect', () => {
       assert.equal(t.ctx.db.dialect, backend);
     });
@@ -64,14 +86,7 @@ for (const backend of dbBackends()) {
 
     describe('users', () => {
       it('creates a user with a decimal-string id and finds it by id, account, email and phone', async () => {
-        const u = await t.ctx.services.users.create({
-          account: 'alice',
-          password: 'alice-pass',
-          nickname: 'Alice 爱丽丝',
-          phone: '+8613800000001',
-          email: 'alice@example.com',
-          locale: 'zh-CN',
-        });
+        const u = await t.ctx.services.users.create(ALICE);
         assert.equal(typeof u.userId, 'string');
         assert.match(u.userId, /^[1-9]\d{9}$/);
         assert.equal(u.nickname, 'Alice 爱丽丝');
@@ -89,7 +104,8 @@ for (const backend of dbBackends()) {
       });
 
       it('defaults the nickname to the account and rejects duplicate logins', async () => {
-        const u = await t.ctx.services.users.create({ account: 'bob', password: 'bob-pass' });
+        await user(ALICE);
+        const u = await t.ctx.services.users.create(BOB);
         assert.equal(u.nickname, 'bob');
         assert.equal(u.phone, '');
         await assert.rejects(t.ctx.services.users.create({ account: 'bob', password: 'x-pass-1' }), ConflictError);
@@ -114,6 +130,7 @@ for (const backend of dbBackends()) {
 
       it('authenticates by any login identifier and only with the right password', async () => {
         const users = t.ctx.services.users;
+        await user(ALICE);
         assert.equal((await users.authenticate('alice', 'alice-pass'))?.account, 'alice');
         assert.equal((await users.authenticate('alice@example.com', 'alice-pass'))?.account, 'alice');
         assert.equal(await users.authenticate('alice', 'wrong-pass'), undefined);
@@ -122,8 +139,8 @@ for (const backend of dbBackends()) {
 
       it('changes passwords and profiles', async () => {
         const users = t.ctx.services.users;
-        const bob = await users.find('bob');
-        assert.ok(bob);
+        await user(ALICE);
+        const bob = await user(BOB);
         await users.setPassword(bob.userId, 'new-bob-pass');
         assert.equal(await users.verifyPassword(bob.userId, 'bob-pass'), false);
         assert.equal(await users.verifyPassword(bob.userId, 'new-bob-pass'), true);
@@ -146,6 +163,8 @@ for (const backend of dbBackends()) {
       });
 
       it('lists users in creation order with limit and offset', async () => {
+        await user(ALICE);
+        await user(BOB);
         const all = await t.ctx.services.users.list();
         assert.deepEqual(
           all.map((u) => u.account),
@@ -172,13 +191,7 @@ for (const backend of dbBackends()) {
 
       it('creates apps with 19-digit client ids and keyed-hash secrets', async () => {
         const apps = t.ctx.services.apps;
-        const { app, clientSecret } = await apps.create({
-          name: 'Demo',
-          developer: 'acme',
-          redirectUris: 'https://a.example/cb;https://b.example/cb',
-          scopes: [1, 3, 16000],
-          flags: { bearer: true },
-        });
+        const { app, clientSecret } = await apps.create(DEMO_APP);
         assert.match(app.clientId, new RegExp(`^${CLIENT_ID_PREFIX}\\d{6}$`));
         assert.equal(app.clientId.length, 19);
         assert.deepEqual(app.scopes, [1, 3, 16000]);
@@ -203,8 +216,7 @@ for (const backend of dbBackends()) {
 
       it('rotates secrets, sets scopes, merges flags, lists and deletes', async () => {
         const apps = t.ctx.services.apps;
-        const [app] = await apps.list((await apps.developer('acme')).id);
-        assert.ok(app);
+        const app = (await apps.list((await apps.developer('acme')).id))[0] ?? (await apps.create(DEMO_APP)).app;
         const secret = await apps.rotateSecret(app.clientId);
         assert.equal(await apps.verifySecret(app.clientId, secret), true);
         assert.deepEqual((await apps.setScopes(app.clientId, [1, 2])).scopes, [1, 2]);
@@ -225,9 +237,8 @@ for (const backend of dbBackends()) {
     describe('friends', () => {
       it('adds relations in both directions, idempotently', async () => {
         const { users, friends } = t.ctx.services;
-        const carol = await users.create({ account: 'carol', password: 'carol-pass' });
-        const [alice, bob] = [await users.find('alice'), await users.find('bob')];
-        assert.ok(alice && bob);
+        const carol = await users.create(CAROL);
+        const [alice, bob] = [await user(ALICE), await user(BOB)];
         await friends.add(alice.userId, bob.userId);
         await friends.add(alice.userId, bob.userId);
         await friends.add(carol.userId, alice.userId);
@@ -239,8 +250,10 @@ for (const backend of dbBackends()) {
 
       it('removes relations in both directions and when a user is deleted', async () => {
         const { users, friends } = t.ctx.services;
-        const [alice, bob, carol] = [await users.find('alice'), await users.find('bob'), await users.find('carol')];
-        assert.ok(alice && bob && carol);
+        const [alice, bob, carol] = [await user(ALICE), await user(BOB), await user(CAROL)];
+        // The relations the test before leaves (adding is idempotent).
+        await friends.add(alice.userId, bob.userId);
+        await friends.add(carol.userId, alice.userId);
         assert.equal(await friends.remove(bob.userId, alice.userId), true);
         assert.equal(await friends.remove(bob.userId, alice.userId), false);
         assert.deepEqual(await friends.list(alice.userId), [carol.userId]);

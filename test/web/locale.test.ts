@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { addCheckPasswordMessages } from '../../src/sites/account/check-password/messages.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { fromAcceptLanguage, normalizeLocale, pickLocale } from '../../src/web/locale.ts';
+import { en } from '../../src/web/messages/en.ts';
+import { zhCN } from '../../src/web/messages/zh-CN.ts';
 import { renderHtml } from '../../src/web/render.ts';
 
 test('locale spellings from Android/iOS _locale', () => {
@@ -21,19 +26,27 @@ test('Accept-Language with q-values', () => {
   assert.equal(pickLocale(undefined, undefined), 'en');
 });
 
+/** Every leaf key of a message tree, dotted. */
+const leafKeys = (o: object, prefix = ''): string[] =>
+  Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v ? leafKeys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+
+/** Every key the code names literally: `t('…')` in the templates and the sources. */
+function keysInCode(dir = join(import.meta.dirname, '../../src')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return keysInCode(path);
+    if (!/\.(ts|eta)$/.test(e.name)) return [];
+    return [...readFileSync(path, 'utf8').matchAll(/\bt\('([\w.]+)'/g)].map((m) => m[1] ?? '');
+  });
+}
+
 test('both locales have every message key', () => {
-  const keys = [
-    'login.title',
-    'login.invalid',
-    'consent.allow',
-    'consent.deny',
-    'consent.switchAccount',
-    'scope.1',
-    'scope.16000',
-    'errors.96010',
-    'errors.csrf',
-    'logout.done',
-  ];
+  addCheckPasswordMessages();
+  const [enKeys, zhKeys] = [leafKeys(en), leafKeys(zhCN)];
+  assert.deepEqual([...zhKeys].sort(), [...enKeys].sort(), 'the same keys in en and zh-CN');
+  const used = keysInCode();
+  assert.ok(used.length > 30, `keys found in the code: ${used.length}`);
+  const keys = [...new Set([...enKeys, ...used])].sort();
   for (const k of keys) {
     assert.notEqual(translator('en')(k), k, `en ${k}`);
     assert.notEqual(translator('zh-CN')(k), k, `zh-CN ${k}`);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
-import { FdsKeys } from '../../services/fds/keys.ts';
+import type { FdsKey } from '../../services/fds/keys.ts';
 import { fields, table, withContext } from '../run.ts';
 
 function parseFlags(list: string[] | undefined): AppFlags | undefined {
@@ -20,6 +20,14 @@ function parseFlags(list: string[] | undefined): AppFlags | undefined {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** What `fds-key` and `rotate-fds-key` print. */
+const keyInfo = (clientId: string, k: FdsKey) => ({
+  clientId,
+  developerId: k.developerId,
+  accessKeyId: k.accessKeyId,
+  accessSecret: k.accessSecret,
+});
 
 export function registerApp(program: Command): void {
   const app = program.command('app').description('manage apps (OAuth clients)');
@@ -44,7 +52,7 @@ export function registerApp(program: Command): void {
             flags: parseFlags(o.flag),
           });
           await ctx.services.audit.record({ type: 'app.created', actor: 'cli', clientId: a.clientId });
-          const fds = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(a.clientId);
+          const fds = await ctx.services.fdsKeys.ensure(a.clientId);
           return { ...a, clientSecret, accessKeyId: fds.accessKeyId, accessSecret: fds.accessSecret };
         },
         (a) =>
@@ -133,10 +141,7 @@ export function registerApp(program: Command): void {
     .action(async (clientId: string, _o: unknown, cmd: Command) => {
       await withContext(
         cmd,
-        async (ctx) => {
-          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(clientId);
-          return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
-        },
+        async (ctx) => keyInfo(clientId, await ctx.services.fdsKeys.ensure(clientId)),
         (r) => fields(r),
       );
     });
@@ -149,9 +154,9 @@ export function registerApp(program: Command): void {
       await withContext(
         cmd,
         async (ctx) => {
-          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).rotate(clientId);
+          const k = await ctx.services.fdsKeys.rotate(clientId);
           await ctx.services.audit.record({ type: 'app.fds_key_rotated', actor: 'cli', clientId });
-          return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
+          return keyInfo(clientId, k);
         },
         (r) => fields(r),
       );

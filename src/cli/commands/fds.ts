@@ -7,7 +7,6 @@ import { presignUrl } from '../../core/fds/presign.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { DEFAULT_ENDPOINT, resolveClientConfig } from '../fds-client/config.ts';
 import { downloadFile, downloadStream } from '../fds-client/download.ts';
-import { ChecksumError, FdsError } from '../fds-client/errors.ts';
 import { FdsHttp } from '../fds-client/http.ts';
 import {
   createBucket,
@@ -21,7 +20,7 @@ import {
 import { createProgress } from '../fds-client/progress.ts';
 import { formatSize, parseSize } from '../fds-client/sizes.ts';
 import { uploadFile, uploadStream } from '../fds-client/upload.ts';
-import { table, wantsJson } from '../run.ts';
+import { execute, fail, table, wantsJson } from '../run.ts';
 
 interface ConnOpts {
   endpoint?: string;
@@ -35,7 +34,8 @@ Connection (options win over the environment):
   --access-key   OPAL_FDS_ACCESS_KEY   access key id (opal app create --json prints accessKeyId)
   --secret       OPAL_FDS_SECRET       secret (accessSecret); prefer the variable: options show in ps
 
-Exit codes: 0 ok, 1 failed, 2 bad usage or configuration, 3 not found (404), 4 conflict (409).`;
+Exit codes as for every opal command: 0 ok, 1 failed, 2 bad usage or configuration, 3 not found (404),
+4 conflict (409).`;
 
 function withConn(cmd: Command): Command {
   return cmd
@@ -45,49 +45,29 @@ function withConn(cmd: Command): Command {
     .addHelpText('after', CONN_HELP);
 }
 
-function exitCode(e: unknown): number {
-  if (e instanceof InvalidInputError) return 2;
-  if (e instanceof FdsError) return e.status === 404 ? 3 : e.status === 409 ? 4 : 1;
-  return 1;
-}
-
-function report(e: unknown, json: boolean): never {
-  const message = e instanceof Error ? e.message : String(e);
-  const code = exitCode(e);
-  if (json) {
-    const extra = e instanceof FdsError ? { status: e.status } : e instanceof ChecksumError ? { checksum: true } : {};
-    process.stdout.write(`${JSON.stringify({ error: message, code, ...extra })}\n`);
-  } else process.stderr.write(`opal: ${message}\n`);
-  process.exit(code);
-}
-
 /**
- * Runs an FDS action with a connected client; prints the result as JSON with --json or via
- * `human` otherwise (`human` returning undefined prints nothing). `toStderr` sends the result to
- * stderr (when stdout carries object bytes).
+ * Runs an FDS action with a connected client (closed afterwards); output and exit codes as for
+ * every command (run.ts).
  */
-async function run<T>(
+function run<T>(
   cmd: Command,
   action: (c: FdsHttp, json: boolean) => Promise<T>,
   human: (r: T) => string | undefined,
   toStderr = false,
 ): Promise<void> {
-  const json = wantsJson(cmd);
-  let client: FdsHttp | undefined;
-  try {
-    client = new FdsHttp(resolveClientConfig(cmd.opts<ConnOpts>()));
-    const r = await action(client, json);
-    const out = toStderr ? process.stderr : process.stdout;
-    if (json) out.write(`${JSON.stringify(r, null, 2)}\n`);
-    else {
-      const text = human(r);
-      if (text !== undefined) out.write(`${text}\n`);
-    }
-  } catch (e) {
-    report(e, json);
-  } finally {
-    client?.close();
-  }
+  return execute(
+    cmd,
+    async (json) => {
+      const client = new FdsHttp(resolveClientConfig(cmd.opts<ConnOpts>()));
+      try {
+        return await action(client, json);
+      } finally {
+        client.close();
+      }
+    },
+    human,
+    { toStderr },
+  );
 }
 
 function parseMeta(list: string[] | undefined): Record<string, string> | undefined {
@@ -182,7 +162,7 @@ export function registerFds(program: Command): void {
       return;
     }
     const max = o.max === undefined ? Number.POSITIVE_INFINITY : Number(o.max);
-    if (!(max >= 1)) report(new InvalidInputError(`--max: expected a positive integer, got "${o.max}"`), wantsJson(cmd));
+    if (!(max >= 1)) fail(new InvalidInputError(`--max: expected a positive integer, got "${o.max}"`), wantsJson(cmd));
     await run(
       cmd,
       async (c, json) => {
@@ -281,7 +261,7 @@ export function registerFds(program: Command): void {
   ).action(async (bucket: string, object: string, file: string | undefined, o: { range?: string }, cmd: Command) => {
     const toStdout = file === undefined || file === '-';
     if (o.range !== undefined && !/^bytes=\d*-\d*$/.test(o.range)) {
-      report(new InvalidInputError(`--range: expected bytes=N-M, bytes=N- or bytes=-N, got "${o.range}"`), wantsJson(cmd));
+      fail(new InvalidInputError(`--range: expected bytes=N-M, bytes=N- or bytes=-N, got "${o.range}"`), wantsJson(cmd));
     }
     await run(
       cmd,

@@ -1,27 +1,21 @@
 // `opal grant …`: what users approved for apps (list, revoke). Revoking ends every token issued
 // under the grant at once, on every node (the shared cache broadcasts the invalidation).
 import type { Command } from 'commander';
-import type { Context } from '../../context.ts';
 import { NotFoundError } from '../../lib/errors.ts';
-import { table, withContext } from '../run.ts';
-
-async function userIdOf(ctx: Context, ref: string): Promise<string> {
-  const u = await ctx.services.users.find(ref);
-  if (!u) throw new NotFoundError(`no user "${ref}"`);
-  return u.userId;
-}
+import { table } from '../run.ts';
+import { USER_REF_HELP, withUser } from '../user-ref.ts';
 
 export function registerGrant(program: Command): void {
-  const grant = program.command('grant').description("manage users' app authorizations (USER is a userId, account, email or phone)");
+  const grant = program.command('grant').description(`manage users' app authorizations (USER is ${USER_REF_HELP})`);
   grant
     .command('list')
     .description('list the apps a user has authorized, with the approved scopes')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withContext(
+      await withUser(
         cmd,
-        async (ctx) => {
-          const userId = await userIdOf(ctx, ref);
+        ref,
+        async (ctx, { userId }) => {
           const grants = [];
           for (const g of await ctx.services.oauth.listGrants(userId)) {
             const app = await ctx.services.apps.get(g.clientId);
@@ -48,10 +42,10 @@ export function registerGrant(program: Command): void {
     .argument('<user>')
     .argument('<app>', 'clientId')
     .action(async (ref: string, clientId: string, _o: unknown, cmd: Command) => {
-      await withContext(
+      await withUser(
         cmd,
-        async (ctx) => {
-          const userId = await userIdOf(ctx, ref);
+        ref,
+        async (ctx, { userId }) => {
           if (!(await ctx.services.oauth.revokeGrant(userId, clientId, 'cli')))
             throw new NotFoundError(`user ${userId} has not authorized app ${clientId}`);
           return { userId, clientId, revoked: true };

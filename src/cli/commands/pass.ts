@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { fields, table, withContext } from '../run.ts';
+import { findUser, USER_REF_HELP } from '../user-ref.ts';
 
 function date(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -62,7 +63,7 @@ export function registerPass(program: Command): void {
     .command('issue')
     .description('issue a pass of a plan to a user, a device, or a user on a device')
     .requiredOption('--plan <planId>', 'the pass plan')
-    .option('--user <user>', 'holder: userId, account, email or phone')
+    .option('--user <user>', `holder: ${USER_REF_HELP}`)
     .option('--imei <imei>', "holder device's IMEI (stored as its MD5 hash)")
     .option('--imei-md5 <hex>', "holder device's IMEI as MD5 hex")
     .option('--code <passCode>', 'the pass code (default: none)')
@@ -72,7 +73,8 @@ export function registerPass(program: Command): void {
         async (ctx) => {
           const pb = ctx.services.passbook;
           const p = await pb.plan(o.plan);
-          return pb.issue({ clientId: p.clientId, planId: p.planId, user: o.user, imei: o.imei, imeiMd5: o.imeiMd5, passCode: o.code });
+          const user = o.user ? (await findUser(ctx, o.user)).userId : undefined;
+          return pb.issue({ clientId: p.clientId, planId: p.planId, user, imei: o.imei, imeiMd5: o.imeiMd5, passCode: o.code });
         },
         (p) =>
           `issued pass ${p.passId} of plan ${p.planId}${p.userId ? ` to user ${p.userId}` : ''}${p.imeiMd5 ? ` on device ${p.imeiMd5}` : ''}`,
@@ -83,19 +85,14 @@ export function registerPass(program: Command): void {
     .command('list')
     .description('list passes')
     .option('--app <clientId>', 'only passes of this app')
-    .option('--user <user>', 'only passes of this holder')
+    .option('--user <user>', `only passes of this holder (${USER_REF_HELP})`)
     .option('--plan <planId>', 'only passes of this plan')
     .option('--all', 'include revoked passes')
     .action(async (o: { app?: string; user?: string; plan?: string; all?: boolean }, cmd: Command) => {
       await withContext(
         cmd,
         async (ctx) => {
-          let userId: string | undefined;
-          if (o.user) {
-            const u = await ctx.services.users.find(o.user);
-            if (!u) throw new InvalidInputError(`no user "${o.user}"`);
-            userId = u.userId;
-          }
+          const userId = o.user ? (await findUser(ctx, o.user)).userId : undefined;
           return ctx.services.passbook.passes({
             ...(o.app ? { clientId: o.app } : {}),
             ...(userId ? { userId } : {}),

@@ -1,18 +1,11 @@
 // `opal user …`: manage end-user accounts.
 import type { Command } from 'commander';
-import type { Context } from '../../context.ts';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
-import type { User } from '../../services/users.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { fields, table, withContext } from '../run.ts';
-
-async function findUser(ctx: Context, ref: string): Promise<User> {
-  const u = await ctx.services.users.find(ref);
-  if (!u) throw new NotFoundError(`no user "${ref}" (give a userId, account, email or phone)`);
-  return u;
-}
+import { USER_REF_HELP, withUser } from '../user-ref.ts';
 
 export function registerUser(program: Command): void {
-  const user = program.command('user').description('manage users (USER is a userId, account name, email or phone)');
+  const user = program.command('user').description(`manage users (USER is ${USER_REF_HELP})`);
 
   user
     .command('create')
@@ -66,12 +59,10 @@ export function registerUser(program: Command): void {
     .description('show one user')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withContext(
+      await withUser(
         cmd,
-        async (ctx) => {
-          const u = await findUser(ctx, ref);
-          return { ...u, friends: await ctx.services.friends.list(u.userId) };
-        },
+        ref,
+        async (ctx, u) => ({ ...u, friends: await ctx.services.friends.list(u.userId) }),
         (u) => fields(u),
       );
     });
@@ -87,18 +78,17 @@ export function registerUser(program: Command): void {
     .option('--locale <locale>', 'en or zh-CN')
     .action(
       async (ref: string, o: { nickname?: string; phone?: string; email?: string; avatar?: string; locale?: string }, cmd: Command) => {
-        await withContext(
+        await withUser(
           cmd,
-          async (ctx) => {
-            const u = await findUser(ctx, ref);
-            return ctx.services.users.update(u.userId, {
+          ref,
+          (ctx, u) =>
+            ctx.services.users.update(u.userId, {
               nickname: o.nickname,
               phone: o.phone,
               email: o.email,
               avatarUrl: o.avatar,
               locale: o.locale,
-            });
-          },
+            }),
           (u) => fields({ ...u }),
         );
       },
@@ -110,10 +100,10 @@ export function registerUser(program: Command): void {
     .argument('<user>')
     .requiredOption('--password <password>', 'new password')
     .action(async (ref: string, o: { password: string }, cmd: Command) => {
-      await withContext(
+      await withUser(
         cmd,
-        async (ctx) => {
-          const u = await findUser(ctx, ref);
+        ref,
+        async (ctx, u) => {
           await ctx.services.users.setPassword(u.userId, o.password);
           await ctx.services.audit.record({ type: 'user.password_set', actor: 'cli', subject: u.userId });
           return { userId: u.userId, passwordChanged: true };
@@ -127,10 +117,10 @@ export function registerUser(program: Command): void {
     .description('delete a user and their relations')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withContext(
+      await withUser(
         cmd,
-        async (ctx) => {
-          const u = await findUser(ctx, ref);
+        ref,
+        async (ctx, u) => {
           await ctx.services.users.delete(u.userId);
           await ctx.services.audit.record({ type: 'user.deleted', actor: 'cli', subject: u.userId });
           return { userId: u.userId, deleted: true };

@@ -1,0 +1,27 @@
+// "Find user by reference" for every command that takes a USER: a userId, an account name, an
+// email address or a phone number. A reference that names no user is "not found" (exit 3).
+import type { Command } from 'commander';
+import type { Context } from '../context.ts';
+import { NotFoundError } from '../lib/errors.ts';
+import type { User } from '../services/users.ts';
+import { withContext } from './run.ts';
+
+export const USER_REF_HELP = 'a userId, account, email or phone';
+
+/** The user `ref` names; NotFoundError when it names none. */
+export async function findUser(ctx: Context, ref: string): Promise<User> {
+  const u = await ctx.services.users.find(ref);
+  if (!u) throw new NotFoundError(`no user "${ref}" (give ${USER_REF_HELP})`);
+  return u;
+}
+
+/** withContext for a command about one user: `action` gets the user `ref` names. */
+export function withUser<T>(
+  cmd: Command,
+  ref: string,
+  action: (ctx: Context, user: User) => Promise<T>,
+  human: (result: T) => string,
+  opts: { full?: boolean } = {},
+): Promise<void> {
+  return withContext(cmd, async (ctx) => action(ctx, await findUser(ctx, ref)), human, opts);
+}

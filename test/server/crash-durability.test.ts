@@ -11,8 +11,8 @@ import { createBucket, getObject, putObject } from '../../src/cli/fds-client/ope
 import { createContext } from '../../src/context.ts';
 import { FdsKeys } from '../../src/services/fds/keys.ts';
 import { testConfig, tmpDir } from '../helpers/env.ts';
-import { freePort, type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-process.ts';
-import { canon, hmacB64, javaEnc, javaNonce, rawCall } from '../open/fixtures.ts';
+import { type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
+import { canon, hmacB64, javaEnc, javaNonce, rawCall } from '../helpers/open-api.ts';
 
 const CODES = 300;
 const CB = 'https://app.example.com/cb';
@@ -27,15 +27,16 @@ after(async () => {
 });
 
 async function start(): Promise<{ account: string; fds: string }> {
-  const [port, fdsPort] = [await freePort(), await freePort()];
-  server = spawnOpal(['serve'], {
+  // Port 0: the server binds free ports itself and reports them in its `listening` event.
+  server = spawnOpal(['serve', '--json'], {
     OPAL_DATA_DIR: dir.path,
-    OPAL_PORT: String(port),
-    OPAL_FDS_PORT: String(fdsPort),
+    OPAL_PORT: '0',
+    OPAL_FDS_PORT: '0',
     OPAL_DEMO: 'false',
     OPAL_LOG_LEVEL: 'warn',
   });
-  const urls = { account: `http://127.0.0.1:${port}`, fds: `http://127.0.0.1:${fdsPort}` };
+  const line = await server.waitFor(/"event":"listening"/, 30_000, 'stdout');
+  const urls = (JSON.parse(line.line) as { urls: { account: string; fds: string } }).urls;
   await Promise.all([waitForOk(`${urls.account}/healthz`, 30_000), waitForOk(`${urls.fds}/healthz`, 30_000)]);
   return urls;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { firstOfRepeats } from '../../../src/http/params.ts';
 import { macHosts } from '../../../src/sites/account/open/mac-check.ts';
-import { type Fixture, fixture, PREFIX } from '../../account/oauth-helpers.ts';
+import { type Fixture, fixture, PREFIX } from '../../helpers/oauth.ts';
 
 const CB = 'https://app.example.com/cb';
 

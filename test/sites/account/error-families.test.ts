@@ -4,8 +4,8 @@
 // issuing API's envelope, RFC JSON errors, the friends API's JSON, and the HTML error page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Fixture, type Jar, loggedInFixture } from '../../account/oauth-helpers.ts';
 import { startTestServer } from '../../helpers/env.ts';
+import { type Fixture, type Jar, loggedInFixture } from '../../helpers/oauth.ts';
 
 const json = (body: string, extra: Record<string, string> = {}): RequestInit => ({
   method: 'POST',

@@ -4,15 +4,14 @@
 // temporary directories of processes that no longer run (their files were never acknowledged)
 // and leaves those of live processes alone: `opal serve --only account` and `--only fds` may
 // share one data directory.
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+import { CountingHash } from './counting-hash.ts';
 
 async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
@@ -61,15 +60,7 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Readable): Promise<PutResult> {
     const { dir, file } = this.pathOf(key);
     const tmp = join(this.tmpDir, `${key}.${newCredential(20)}`);
-    const md5 = createHash('md5');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        md5.update(chunk);
-        cb(null, chunk);
-      },
-    });
+    const counter = new CountingHash();
     try {
       await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }));
       // fsync flushes the file (not just one descriptor), so a fresh descriptor will do.
@@ -86,7 +77,7 @@ export class FsBlobStore implements BlobStore {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    return { size, md5: md5.digest('hex') };
+    return counter.result();
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

@@ -16,7 +16,6 @@ import { createProgress } from '../../src/cli/fds-client/progress.ts';
 import { formatSize, parseSize } from '../../src/cli/fds-client/sizes.ts';
 import { uploadFile, uploadStream } from '../../src/cli/fds-client/upload.ts';
 import { InvalidInputError } from '../../src/lib/errors.ts';
-import { FdsKeys } from '../../src/services/fds/keys.ts';
 import { payload } from '../fixtures/fds-data.ts';
 import { startTestServer, type TestServer, tmpDir } from '../helpers/env.ts';
 
@@ -109,7 +108,7 @@ describe('transfers against a real FDS origin', () => {
       scopes: [1],
       developer: 'client-dev',
     });
-    const key = await new FdsKeys(t.ctx.db.kysely, t.ctx.serverSecret).ensure(app.clientId);
+    const key = await t.ctx.services.fdsKeys.ensure(app.clientId);
     c = new FdsHttp({ endpoint: t.fdsUrl, accessKeyId: key.accessKeyId, secret: key.accessSecret });
     await createBucket(c, 'tx');
   });

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../lib/errors.ts';
 import { type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
-import { FdsKeys } from '../../services/fds/keys.ts';
 import { fields, table, withContext } from '../run.ts';
 
 function parseFlags(list: string[] | undefined): AppFlags | undefined {
@@ -44,7 +43,7 @@ export function registerApp(program: Command): void {
             flags: parseFlags(o.flag),
           });
           await ctx.services.audit.record({ type: 'app.created', actor: 'cli', clientId: a.clientId });
-          const fds = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(a.clientId);
+          const fds = await ctx.services.fdsKeys.ensure(a.clientId);
           return { ...a, clientSecret, accessKeyId: fds.accessKeyId, accessSecret: fds.accessSecret };
         },
         (a) =>
@@ -134,7 +133,7 @@ export function registerApp(program: Command): void {
       await withContext(
         cmd,
         async (ctx) => {
-          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(clientId);
+          const k = await ctx.services.fdsKeys.ensure(clientId);
           return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
         },
         (r) => fields(r),
@@ -149,7 +148,7 @@ export function registerApp(program: Command): void {
       await withContext(
         cmd,
         async (ctx) => {
-          const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).rotate(clientId);
+          const k = await ctx.services.fdsKeys.rotate(clientId);
           await ctx.services.audit.record({ type: 'app.fds_key_rotated', actor: 'cli', clientId });
           return { clientId, developerId: k.developerId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
         },

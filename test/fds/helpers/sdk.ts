@@ -6,7 +6,6 @@ import type { Context } from '../../../src/context.ts';
 import { type PresignInput, presignUrl } from '../../../src/core/fds/presign.ts';
 import { splitTarget } from '../../../src/core/fds/query.ts';
 import { authorizationHeader } from '../../../src/core/fds/signer.ts';
-import { FdsKeys } from '../../../src/services/fds/keys.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -18,7 +17,7 @@ export interface Credentials {
 /** Creates an app under `developer` and returns its FDS key. */
 export async function newDeveloperKey(ctx: Context, developer: string): Promise<Credentials> {
   const { app } = await ctx.services.apps.create({ name: `fds ${developer}`, redirectUris: 'https://example.com/cb', developer });
-  const k = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(app.clientId);
+  const k = await ctx.services.fdsKeys.ensure(app.clientId);
   return { accessKeyId: k.accessKeyId, accessSecret: k.accessSecret, developerId: k.developerId, clientId: app.clientId };
 }
 

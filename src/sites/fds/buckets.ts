@@ -53,9 +53,10 @@ export async function deleteBucket(c: FdsCall): Promise<void> {
   sendEmpty(c);
 }
 
+/** HEAD /{b} (§4.3): 200 or 404, no body, for any caller. */
 export async function headBucket(c: FdsCall): Promise<void> {
-  const b = c.bucket === undefined ? undefined : await c.env.buckets.get(c.bucket);
-  c.reply.code(b ? 200 : 404).send();
+  if (c.bucket === undefined || !(await c.env.buckets.get(c.bucket))) throw new FdsError('BucketNotFound', c.bucket);
+  sendEmpty(c);
 }
 
 function bucketEntry(b: Bucket) {

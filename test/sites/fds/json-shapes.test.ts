@@ -65,10 +65,17 @@ describe('FDS JSON answers keep their keys, order and form', () => {
     ]);
     assert.equal(listing.nextMarker, null);
     assert.deepEqual(listing.commonPrefixes, ['dir/']);
-    const flat = (await body('GET', '/shapes?prefix=dir/&delimiter=&withMetaData=true')) as { objects: Json[] };
+    const flat = (await body('GET', '/shapes?prefix=dir/&delimiter=&withMetaData=true')) as {
+      objects: Array<{ metadataBean: { rawMeta: Json } }>;
+    };
     assert.deepEqual(keys(flat.objects[0]), ['name', 'size', 'owner', 'etag', 'lastModified', 'uploadTime', 'versionId', 'metadataBean']);
-    const rawMeta = (flat.objects[0]?.metadataBean as { rawMeta: Json }).rawMeta;
-    assert.deepEqual(keys(rawMeta), ['content-type', 'content-md5', 'last-modified', 'x-xiaomi-meta-content-length', 'x-xiaomi-meta-k']);
+    assert.deepEqual(keys(flat.objects[0]?.metadataBean.rawMeta), [
+      'content-type',
+      'content-md5',
+      'last-modified',
+      'x-xiaomi-meta-content-length',
+      'x-xiaomi-meta-k',
+    ]);
     const plain = (await body('GET', '/shapes?prefix=dir/&delimiter=')) as { objects: Json[] };
     assert.deepEqual(keys(plain.objects[0]), ['name', 'size', 'owner', 'etag', 'lastModified', 'uploadTime', 'versionId']);
   });

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presignUrl } from '../src/core/fds/presign.ts';
 import { authorizationHeader } from '../src/core/fds/signer.ts';
-import { FdsKeys } from '../src/services/fds/keys.ts';
 import { startFakeProviders } from '../test/helpers/fake-providers.ts';
 import { type LatencyResult, runLoad, startBenchServer } from './lib/bench-server.ts';
 
@@ -29,7 +28,7 @@ const bench = await startBenchServer({
 const { server, ctx, dir } = bench;
 const fds = server.urls.fds ?? '';
 const { app } = await ctx.services.apps.create({ name: 'Bench', redirectUris: 'https://bench.example/cb' });
-const key = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(app.clientId);
+const key = await ctx.services.fdsKeys.ensure(app.clientId);
 const signed = async (method: string, path: string, body?: string) => {
   const headers: Record<string, string> = { date: new Date().toUTCString() };
   if (body) headers['content-type'] = 'application/octet-stream';

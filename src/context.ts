@@ -21,7 +21,7 @@ import { AppsRepo } from './store/db/apps-repo.ts';
 import { AuditRepo } from './store/db/audit-repo.ts';
 import { type Db, openDb } from './store/db/connect.ts';
 import { DevelopersRepo } from './store/db/developers-repo.ts';
-import { FdsRepo } from './store/db/fds-repo.ts';
+import { createFdsRepos } from './store/db/fds/repos.ts';
 import { FriendsRepo } from './store/db/friends-repo.ts';
 import { migrate } from './store/db/migrate.ts';
 import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
@@ -44,7 +44,7 @@ export interface Services {
   passbook: PassbookService;
   storageTokens: StorageTokenService;
   fdsKeys: FdsKeys;
-  /** FDS metadata and blobs together (store, discard, free). */
+  /** FDS metadata and blobs together (store, discard, free; `repos` per table family). */
   fds: FdsStorage;
   fdsSweeper: FdsSweeper;
   /** Page toolkit: CSRF, sessions, locale. */
@@ -151,7 +151,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       db: db.kysely,
       now,
     });
-    const fds = new FdsStorage(new FdsRepo(db.kysely, now, db.dialect), blobsOf, now);
+    const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
+    const fds = new FdsStorage(fdsRepos, blobsOf, now);
     const services: Services = {
       users,
       apps,
@@ -169,7 +170,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         oauth,
         now,
       }),
-      fdsKeys: new FdsKeys(db.kysely, serverSecret, now),
+      fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
       web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),

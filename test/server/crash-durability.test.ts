@@ -9,7 +9,6 @@ import type { ClientConfig } from '../../src/cli/fds-client/config.ts';
 import { FdsHttp } from '../../src/cli/fds-client/http.ts';
 import { createBucket, getObject, putObject } from '../../src/cli/fds-client/operations.ts';
 import { createContext } from '../../src/context.ts';
-import { FdsKeys } from '../../src/services/fds/keys.ts';
 import { testConfig, tmpDir } from '../helpers/env.ts';
 import { type OpalProcess, spawnOpal, waitForOk } from '../helpers/opal-cli.ts';
 import { canon, hmacB64, javaEnc, javaNonce, rawCall } from '../helpers/open-api.ts';
@@ -61,7 +60,7 @@ test('SIGKILL during code exchanges and PUTs loses no acknowledged token or obje
   const ctx = await createContext(testConfig(dir.path));
   const user = await ctx.services.users.create({ account: 'crash', password: 'crash-password-1' });
   const { app, clientSecret } = await ctx.services.apps.create({ name: 'Crash app', redirectUris: CB, scopes: [1, 3] });
-  const key = await new FdsKeys(ctx.db.kysely, ctx.serverSecret).ensure(app.clientId);
+  const key = await ctx.services.fdsKeys.ensure(app.clientId);
   const codes = await Promise.all(
     Array.from({ length: CODES }, () =>
       ctx.services.oauth.issueCode({ clientId: app.clientId, userId: user.userId, scopes: [1, 3], redirectUri: CB }),

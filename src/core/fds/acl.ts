@@ -1,7 +1,9 @@
 // The FDS ACL model (fds-protocol §7) and identity matching (§2.6). A stored ACL maps
 // "id:TYPE" to a permission bit mask; setting ORs bits in (merge), deleting clears them, and the
 // grant list a client reads has one FULL_CONTROL entry for 0xff, else one entry per set bit.
+import { Type } from '@sinclair/typebox/type';
 import { FdsError } from './errors.ts';
+import { bodyShape, checked } from './json-input.ts';
 
 export const PERMISSIONS = { READ: 0x01, WRITE: 0x02, READ_OBJECTS: 0x04, SSO_WRITE: 0x08, FULL_CONTROL: 0xff } as const;
 export type PermissionName = keyof typeof PERMISSIONS;
@@ -63,32 +65,35 @@ export function ownerAcl(ownerId: string): AclMap {
   return { [`${ownerId}:USER`]: PERMISSIONS.FULL_CONTROL };
 }
 
-function parsePermission(p: unknown): number {
-  // Own names only: `toString` or `__proto__` is no permission.
-  if (typeof p !== 'string' || !Object.hasOwn(PERMISSIONS, p))
-    throw new FdsError('InvalidRequest', `unknown permission ${JSON.stringify(p)}`);
-  return PERMISSIONS[p as PermissionName];
-}
+const PERMISSION_NAMES = Object.keys(PERMISSIONS) as PermissionName[];
 
-/** Parses a policy body into (key, mask) pairs; the owner field is ignored (§7.2). */
+/** A policy as clients send it (§7.2): the owner field is ignored; a grant without a type is USER unless it names a group. */
+export const PolicyBody = bodyShape(
+  Type.Object({
+    accessControlList: Type.Optional(
+      Type.Union([
+        Type.Array(
+          Type.Object({
+            grantee: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+            permission: Type.Union(PERMISSION_NAMES.map((p) => Type.Literal(p))),
+            type: Type.Optional(Type.Union([Type.Literal('USER'), Type.Literal('GROUP'), Type.Null()])),
+          }),
+        ),
+        Type.Null(),
+      ]),
+    ),
+  }),
+  'ACL body',
+);
+
+/** Parses a policy body into (key, mask) pairs (§7.2). */
 export function parsePolicy(body: unknown): Array<[string, number]> {
-  if (typeof body !== 'object' || body === null) throw new FdsError('InvalidRequest', 'ACL body must be a JSON object');
-  const list = (body as { accessControlList?: unknown }).accessControlList;
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new FdsError('InvalidRequest', 'accessControlList must be a list');
-  const out: Array<[string, number]> = [];
-  for (const g of list) {
-    const grantee = (g as { grantee?: { id?: unknown } } | null)?.grantee;
-    const id = grantee?.id;
-    if (typeof id !== 'string' || id === '' || id.length > 256) throw new FdsError('InvalidRequest', 'every grant needs a grantee id');
-    const rawType = (g as { type?: unknown }).type;
-    let type: GrantType;
-    if (rawType === undefined || rawType === null) type = id === ALL_USERS || id === AUTHENTICATED_USERS ? 'GROUP' : 'USER';
-    else if (rawType === 'USER' || rawType === 'GROUP') type = rawType;
-    else throw new FdsError('InvalidRequest', `unknown grant type ${JSON.stringify(rawType)}`);
-    out.push([`${id}:${type}`, parsePermission((g as { permission?: unknown }).permission)]);
-  }
-  return out;
+  const list = checked(PolicyBody, body).accessControlList ?? [];
+  return list.map((g): [string, number] => {
+    const id = g.grantee.id;
+    const type: GrantType = g.type ?? (id === ALL_USERS || id === AUTHENTICATED_USERS ? 'GROUP' : 'USER');
+    return [`${id}:${type}`, PERMISSIONS[g.permission as PermissionName]];
+  });
 }
 
 /** Merge: OR each grant's bits into the stored mask. */

@@ -2,12 +2,22 @@
 // with sign = md5hex(key + "/" + b + "/" + o + t), key the bucket's primary or secondary key.
 // Java signs the URI-encoded path, Python the plain one: both are accepted. Valid while t > now.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type Static, Type } from '@sinclair/typebox/type';
 import { encodePath } from '../encoding.ts';
 
-export interface AntiStealingConfig {
-  enabled?: boolean;
-  primaryKey?: string;
-  secondaryKey?: string;
+/** TimestampAntiStealingLinkConfig (§13), the body stored by `PUT /{b}?antiStealingLink`. */
+const AntiStealingConfigSchema = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  primaryKey: Type.Optional(Type.String()),
+  secondaryKey: Type.Optional(Type.String()),
+});
+export type AntiStealingConfig = Static<typeof AntiStealingConfigSchema>;
+const isConfig = TypeCompiler.Compile(AntiStealingConfigSchema);
+
+/** Whether a stored configuration body has that shape (it is stored as sent; another shape turns the links off). */
+export function isAntiStealingConfig(v: unknown): v is AntiStealingConfig {
+  return isConfig.Check(v);
 }
 
 export function antiStealingSign(key: string, bucket: string, object: string, t: string, encoded = false): string {

@@ -1,16 +1,30 @@
 // Lifecycle and CORS bucket configurations (fds-protocol §9): rule ids are strings; a rule without
 // an id gets the smallest unused positive integer; a rule with an existing id replaces it. Rules
 // are stored and returned as sent. Also: when a lifecycle rule makes an object expire.
-import { FdsError } from './errors.ts';
-
-export const LIFECYCLE_ACTIONS = ['nonCurrentVersionExpiration', 'expiration', 'abortIncompleteMultipartUpload', 'lifeCycleStorageClass'];
+import { Type } from '@sinclair/typebox/type';
+import { bodyShape, checked } from './json-input.ts';
 
 export type Rule = Record<string, unknown> & { id?: string };
 export interface RulesConfig {
   rules: Rule[];
 }
 
+/** The other configurations (accessLog, antiStealingLink, domain, …), stored as sent: query value and body. */
+export interface StoredConfig {
+  value: string;
+  body?: unknown;
+}
+export type StoredConfigs = Record<string, StoredConfig>;
+
 const DAY_MS = 86_400_000;
+
+/** The lifecycle actions a rule may hold (PY raises on others). */
+export const LIFECYCLE_ACTIONS: readonly string[] = [
+  'nonCurrentVersionExpiration',
+  'expiration',
+  'abortIncompleteMultipartUpload',
+  'lifeCycleStorageClass',
+];
 
 function nextId(rules: Rule[]): string {
   const used = new Set(rules.map((r) => r.id));
@@ -19,36 +33,46 @@ function nextId(rules: Rule[]): string {
   return String(n);
 }
 
-function asRule(x: unknown, kind: 'lifecycle' | 'cors'): Rule {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new FdsError('InvalidRequest', `${kind} rule must be a JSON object`);
-  const r = { ...(x as Record<string, unknown>) } as Rule;
-  if (r.id !== undefined && r.id !== null) {
-    if (typeof r.id !== 'string' && typeof r.id !== 'number') throw new FdsError('InvalidRequest', 'rule id must be a string');
-    r.id = String(r.id);
-    if (r.id === '') delete r.id;
-  } else delete r.id;
-  if (kind === 'lifecycle') {
-    if (r.prefix !== undefined && typeof r.prefix !== 'string') throw new FdsError('InvalidRequest', 'prefix must be a string');
-    const actions = r.actions;
-    if (actions !== undefined) {
-      if (typeof actions !== 'object' || actions === null || Array.isArray(actions))
-        throw new FdsError('InvalidRequest', 'actions must be an object');
-      for (const [name, a] of Object.entries(actions)) {
-        if (!LIFECYCLE_ACTIONS.includes(name)) throw new FdsError('InvalidRequest', `unknown lifecycle action ${name}`);
-        const days = (a as { days?: unknown } | null)?.days;
-        if (typeof days !== 'number' || !Number.isFinite(days) || days < 0)
-          throw new FdsError('InvalidRequest', `${name}.days must be a number`);
-      }
-    }
-  } else if (r.allowOrigin !== undefined && typeof r.allowOrigin !== 'string') {
-    throw new FdsError('InvalidRequest', 'allowOrigin must be a string');
-  }
-  return r;
+/** A rule id as clients send it: a string, or a number taken as its decimal string; null or '' means none. */
+const RuleId = Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Null()]));
+const Days = Type.Object({ days: Type.Number({ minimum: 0 }) });
+
+/** Rule bodies; other fields are kept and returned as sent. Only the four known lifecycle actions (PY raises on others). */
+const RULE_SCHEMAS = {
+  lifecycle: Type.Object({
+    id: RuleId,
+    prefix: Type.Optional(Type.String()),
+    actions: Type.Optional(
+      Type.Object(Object.fromEntries(LIFECYCLE_ACTIONS.map((a) => [a, Type.Optional(Days)])), { additionalProperties: false }),
+    ),
+  }),
+  cors: Type.Object({ id: RuleId, allowOrigin: Type.Optional(Type.String()) }),
+};
+
+const RULE_BODIES = {
+  lifecycle: bodyShape(RULE_SCHEMAS.lifecycle, 'lifecycle rule'),
+  cors: bodyShape(RULE_SCHEMAS.cors, 'cors rule'),
+};
+
+const CONFIG_BODIES = {
+  lifecycle: bodyShape(
+    Type.Object({ rules: Type.Optional(Type.Union([Type.Array(RULE_SCHEMAS.lifecycle), Type.Null()])) }),
+    'lifecycle config body',
+  ),
+  cors: bodyShape(Type.Object({ rules: Type.Optional(Type.Union([Type.Array(RULE_SCHEMAS.cors), Type.Null()])) }), 'cors config body'),
+};
+
+/** A checked rule with its id normalized in place (a string, or absent); the fields keep their order. */
+function normalized(checkedRule: Record<string, unknown> & { id?: string | number | null }): Rule {
+  const r: Record<string, unknown> = { ...checkedRule };
+  if (r.id === undefined || r.id === null || r.id === '') delete r.id;
+  else r.id = String(r.id);
+  return r as Rule;
 }
 
 /** Adds or replaces one rule, assigning an id when missing. */
 export function upsertRule(rules: Rule[], raw: unknown, kind: 'lifecycle' | 'cors'): Rule[] {
-  const r = asRule(raw, kind);
+  const r = normalized(kind === 'lifecycle' ? checked(RULE_BODIES.lifecycle, raw) : checked(RULE_BODIES.cors, raw));
   const out = [...rules];
   if (r.id === undefined) {
     out.push({ id: nextId(out), ...r });
@@ -62,11 +86,8 @@ export function upsertRule(rules: Rule[], raw: unknown, kind: 'lifecycle' | 'cor
 
 /** Parses a full config body `{"rules":[...]}`; id-less rules get the smallest unused ids. */
 export function parseConfig(body: unknown, kind: 'lifecycle' | 'cors'): RulesConfig {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new FdsError('InvalidRequest', `${kind} config must be a JSON object`);
-  const list = (body as { rules?: unknown }).rules ?? [];
-  if (!Array.isArray(list)) throw new FdsError('InvalidRequest', 'rules must be a list');
-  const parsed = list.map((x) => asRule(x, kind));
+  const list = kind === 'lifecycle' ? checked(CONFIG_BODIES.lifecycle, body).rules : checked(CONFIG_BODIES.cors, body).rules;
+  const parsed = (list ?? []).map(normalized);
   const used = new Set(parsed.map((r) => r.id).filter((id) => id !== undefined));
   const rules: Rule[] = [];
   const indexOf = new Map<string, number>();

@@ -25,6 +25,9 @@ export const FDS_ERRORS = {
   VerifyOAuthAccessTokenError: [400, 'Verify OAuth Access Token Error'],
   AuthenticationFailed: [400, 'Authentication Failed'],
   RequestNotSupported: [405, 'Request Not Supported'],
+  /** Fastify's own refusals of a body (not raised by FDS handlers, which stream bodies themselves). */
+  RequestEntityTooLarge: [413, 'Request Entity Too Large'],
+  UnsupportedMediaType: [415, 'Unsupported Media Type'],
   InvalidRequestRange: [416, 'Request Out of Range'],
   /** Storage-token exchanges over the per-address limit (fds-protocol §2.4). */
   TooManyRequests: [429, 'Too Many Requests'],

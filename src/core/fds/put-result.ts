@@ -1,13 +1,11 @@
 // The PutObjectResult body (fds-protocol §5.1) that put, post, multipart complete and copy answer
-// with: a presigned GET triple for the object just written. One definition for the server
-// (src/sites/fds/results.ts narrows it) and the client (src/cli/fds-client/types.ts).
+// with, as a client reads it (src/cli/fds-client/types.ts): the schema Opal answers with
+// (responses.ts), where `previousVersionId` may be absent, as other servers send it, and Opal's
+// own `versionId` is not relied on.
+import type { Static } from '@sinclair/typebox/type';
+import type { PutObjectResult as PutObjectResultSchema } from './responses.ts';
 
-export interface PutObjectResult {
-  bucketName: string;
-  objectName: string;
-  accessKeyId: string;
-  signature: string;
-  expires: number;
+export type PutObjectResult = Omit<Static<typeof PutObjectResultSchema>, 'previousVersionId' | 'versionId'> & {
   /** Absent or null when no current object existed, the replaced version's id otherwise. */
   previousVersionId?: string | null;
-}
+};

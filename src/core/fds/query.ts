@@ -31,8 +31,11 @@ export function splitQuery(rawQuery: string): QueryItem[] {
 }
 
 /**
- * The decoded view of a query: keys and values form-decoded; a valueless flag maps to ''.
- * On duplicate keys the last value wins. `Signature` keeps `+` (raw base64, §2.3).
+ * Galaxy-V2 quirk, odd and repeated query keys (§1.1, §14): the decoded view of a query. Keys and
+ * values are form-decoded (`+` is a space); a valueless flag (`?acl`, Java) and an empty value
+ * (`?lifecycle=`, Python) both map to '' and `?acl=true` to 'true' — selectors test presence only;
+ * on a repeated key the last value wins (CORE's TreeMap); `Signature` keeps `+` (raw base64, §2.3).
+ * Credential parameters given twice are refused by the authenticators, not here.
  */
 export function parseQuery(rawQuery: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -44,14 +47,24 @@ export function parseQuery(rawQuery: string): Map<string, string> {
   return m;
 }
 
+/**
+ * Galaxy-V2 quirk, absolute-form targets (§1.1, §11.3): an SDK pointed at Opal through an HTTP
+ * proxy setting sends `PUT http://cnbj0-fds.api.xiaomi.net/b1/o HTTP/1.1`. The scheme and
+ * authority go (the Host is ignored anyway); path and query stay as sent. Origin-form targets
+ * come back unchanged. The FDS origin routes and signs the result (fastify-options.ts, call.ts).
+ */
+export function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  const abs = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+  const rest = abs ? target.slice(abs[0].length) : target;
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /** Splits a request target (origin-form or absolute-form) into raw path and raw query (§1.1). */
 export function splitTarget(target: string): { path: string; query: string } {
-  let t = target;
-  const abs = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(t);
-  if (abs) t = t.slice(abs[0].length);
+  let t = originForm(target);
   const hash = t.indexOf('#');
   if (hash >= 0) t = t.slice(0, hash);
-  if (!t.startsWith('/')) t = `/${t}`;
   const q = t.indexOf('?');
   return q < 0 ? { path: t, query: '' } : { path: t.slice(0, q), query: t.slice(q + 1) };
 }

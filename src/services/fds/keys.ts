@@ -3,9 +3,8 @@
 // Rotation bumps the version (the access key id stays, so ACL grants naming it keep working).
 // A key acts for its app's developer: a developer's apps share its buckets.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { NotFoundError } from '../../lib/errors.ts';
-import type { Database } from '../../store/db/schema.ts';
+import type { AccessKeyRecord, FdsAccessKeysRepo } from '../../store/db/fds/access-keys-repo.ts';
 
 export interface FdsKey {
   accessKeyId: string;
@@ -37,9 +36,8 @@ export function boundVersionOf(accessKeyId: string): string | undefined {
 
 export class FdsKeys {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repo: FdsAccessKeysRepo,
     private readonly serverSecret: string,
-    private readonly now: () => number = Date.now,
   ) {}
 
   secretOf(accessKeyId: string, version: number): string {
@@ -55,20 +53,8 @@ export class FdsKeys {
   async ensure(clientId: string): Promise<FdsKey> {
     const existing = await this.forApp(clientId);
     if (existing) return existing;
-    const t = this.now();
     const accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
-    try {
-      await this.db
-        .insertInto('fds_access_keys')
-        .values({ access_key_id: accessKeyId, client_id: clientId, version: 1, created_at: t, updated_at: t })
-        .onConflict((oc) => oc.column('client_id').doNothing())
-        .execute();
-    } catch (e) {
-      // fds_access_keys.client_id references apps: an unknown app fails the insert.
-      const code = (e as { code?: string }).code;
-      if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new NotFoundError(`no app ${clientId}`);
-      throw e;
-    }
+    if (!(await this.repo.insertIfAbsent(clientId, accessKeyId, 1))) throw new NotFoundError(`no app ${clientId}`);
     const k = await this.forApp(clientId);
     if (!k) throw new Error(`FDS key for ${clientId} vanished`);
     return k;
@@ -77,41 +63,30 @@ export class FdsKeys {
   /** A new secret for the app's key (the access key id is kept). */
   async rotate(clientId: string): Promise<FdsKey> {
     await this.ensure(clientId);
-    await this.db
-      .updateTable('fds_access_keys')
-      .set((eb) => ({ version: eb('version', '+', 1), updated_at: this.now() }))
-      .where('client_id', '=', clientId)
-      .execute();
+    await this.repo.bumpVersion(clientId);
     const k = await this.forApp(clientId);
     if (!k) throw new NotFoundError(`no app ${clientId}`);
     return k;
   }
 
   async forApp(clientId: string): Promise<FdsKey | undefined> {
-    return this.find('k.client_id', clientId);
+    return this.withSecret(await this.repo.byApp(clientId));
   }
 
   /** Looks a key up by its id (authentication). */
   async lookup(accessKeyId: string): Promise<FdsKey | undefined> {
     if (accessKeyId.length > 128) return undefined;
-    return this.find('k.access_key_id', accessKeyId);
+    return this.withSecret(await this.repo.byId(accessKeyId));
   }
 
-  private async find(column: 'k.client_id' | 'k.access_key_id', value: string): Promise<FdsKey | undefined> {
-    const r = await this.db
-      .selectFrom('fds_access_keys as k')
-      .innerJoin('apps as a', 'a.client_id', 'k.client_id')
-      .innerJoin('developers as d', 'd.id', 'a.developer_id')
-      .select(['k.access_key_id', 'k.version', 'k.client_id', 'a.developer_id', 'd.name'])
-      .where(column, '=', value)
-      .executeTakeFirst();
+  private withSecret(r: AccessKeyRecord | undefined): FdsKey | undefined {
     if (!r) return undefined;
     return {
-      accessKeyId: r.access_key_id,
-      accessSecret: this.secretOf(r.access_key_id, r.version),
-      clientId: r.client_id,
-      developerId: r.developer_id,
-      developerName: r.name,
+      accessKeyId: r.accessKeyId,
+      accessSecret: this.secretOf(r.accessKeyId, r.version),
+      clientId: r.clientId,
+      developerId: r.developerId,
+      developerName: r.developerName,
     };
   }
 }

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { FdsError } from '../../core/fds/errors.ts';
 import type { BlobStore } from '../../store/blobs/blob-store.ts';
-import type { FdsRepo } from '../../store/db/fds-repo.ts';
+import type { FdsRepos } from '../../store/db/fds/repos.ts';
 import { newBlobKey } from './ids.ts';
 
 export interface StoredBlob {
@@ -15,7 +15,7 @@ export interface StoredBlob {
 
 export class FdsStorage {
   constructor(
-    readonly repo: FdsRepo,
+    readonly repos: FdsRepos,
     private readonly blobs: () => BlobStore,
     readonly now: () => number = Date.now,
   ) {}
@@ -23,7 +23,7 @@ export class FdsStorage {
   /** Streams a body into a new blob (durable on return); checks Content-MD5 when given. */
   async storeBlob(body: Readable, expectMd5?: string): Promise<StoredBlob> {
     const key = newBlobKey();
-    await this.repo.pending(key);
+    await this.repos.blobGc.pending(key);
     let r: { size: number; md5: string };
     try {
       r = await this.blobs().put(key, body);
@@ -43,7 +43,7 @@ export class FdsStorage {
     await this.blobs()
       .delete(key)
       .catch(() => undefined);
-    await this.repo.dropGc(key).catch(() => undefined);
+    await this.repos.blobGc.drop(key).catch(() => undefined);
   }
 
   /** Frees blobs already queued as dead (after their metadata commit); the sweeper retries failures. */
@@ -51,7 +51,7 @@ export class FdsStorage {
     for (const key of keys) {
       try {
         await this.blobs().delete(key);
-        await this.repo.dropGc(key);
+        await this.repos.blobGc.drop(key);
       } catch {
         /* left for the sweeper */
       }

@@ -43,10 +43,10 @@ export class FdsSweeper {
   }
 
   private async collect(): Promise<void> {
-    const { repo } = this.storage;
+    const { blobGc } = this.storage.repos;
     for (;;) {
       if (this.stopped) return;
-      const keys = await repo.collectable(this.storage.now() - PENDING_BLOB_TTL_MS, 200);
+      const keys = await blobGc.collectable(this.storage.now() - PENDING_BLOB_TTL_MS, 200);
       if (keys.length === 0) return;
       await this.storage.free(keys);
       if (keys.length < 200) return;
@@ -54,36 +54,30 @@ export class FdsSweeper {
   }
 
   private async lifecycle(): Promise<void> {
-    const { repo } = this.storage;
+    const { buckets, objects, uploads } = this.storage.repos;
     const now = this.storage.now();
-    for (const b of await repo.bucketsWithLifecycle()) {
+    for (const b of await buckets.withLifecycle()) {
       if (this.stopped) return;
-      let cfg: RulesConfig;
-      try {
-        cfg = JSON.parse(b.lifecycle ?? '') as RulesConfig;
-      } catch {
-        continue;
-      }
-      for (const rule of cfg.rules ?? []) {
+      for (const rule of b.lifecycle?.rules ?? []) {
         if (rule.enabled === false) continue;
         const prefix = typeof rule.prefix === 'string' ? rule.prefix : '';
         const one: RulesConfig = { rules: [rule] };
         const exp = lifecycleAge(one, prefix, 'expiration');
         if (exp !== undefined) {
-          for (const o of await repo.expiredVersions(b.name, prefix, now - exp, true, 1000)) {
-            await repo.deleteCurrent(b.name, o.name, undefined);
+          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) {
+            await objects.deleteCurrent(b.name, o.name, undefined);
           }
         }
         const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
         if (nonCurrent !== undefined) {
-          const old = await repo.expiredVersions(b.name, prefix, now - nonCurrent, false, 1000);
-          await this.storage.free(await repo.deleteVersions(old.map((o) => o.version_id)));
+          const old = await objects.expired(b.name, prefix, now - nonCurrent, false, 1000);
+          await this.storage.free(await objects.deleteVersions(old.map((o) => o.version_id)));
         }
         const abort = lifecycleAge(one, prefix, 'abortIncompleteMultipartUpload');
         if (abort !== undefined) {
-          for (const u of await repo.staleUploads(b.name, now - abort)) {
+          for (const u of await uploads.stale(b.name, now - abort)) {
             if (!u.name.startsWith(prefix)) continue;
-            await this.storage.free((await repo.abortUpload(u.upload_id)) ?? []);
+            await this.storage.free((await uploads.abort(u.upload_id)) ?? []);
           }
         }
       }

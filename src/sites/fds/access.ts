@@ -1,25 +1,16 @@
 // Permission evaluation (fds-protocol §2.6, §7.1): owners do everything; others get the OR of the
 // masks of every grant that names them. Denials are 403 "Bucket Access Denied" / "Object Access Denied".
-import { type AclMap, type FdsIdentity, has, maskFor, PERMISSIONS } from '../../core/fds/acl.ts';
+import { type FdsIdentity, has, maskFor, PERMISSIONS } from '../../core/fds/acl.ts';
 import { FdsError } from '../../core/fds/errors.ts';
-import type { BucketRow, ObjectRow } from '../../store/db/fds-repo.ts';
+import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import type { FdsCall } from './call.ts';
 
-export function parseAcl(json: string): AclMap {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return typeof v === 'object' && v !== null ? (v as AclMap) : {};
-  } catch {
-    return {};
-  }
-}
-
-export function ownsBucket(who: FdsIdentity, b: BucketRow): boolean {
+export function ownsBucket(who: FdsIdentity, b: Bucket): boolean {
   return who.ownerId !== undefined && who.ownerId === b.owner_id;
 }
 
-export function bucketMask(who: FdsIdentity, b: BucketRow): number {
-  return ownsBucket(who, b) ? PERMISSIONS.FULL_CONTROL : maskFor(parseAcl(b.acl), who);
+export function bucketMask(who: FdsIdentity, b: Bucket): number {
+  return ownsBucket(who, b) ? PERMISSIONS.FULL_CONTROL : maskFor(b.acl, who);
 }
 
 function deny(kind: 'bucket' | 'object'): never {
@@ -27,18 +18,18 @@ function deny(kind: 'bucket' | 'object'): never {
 }
 
 /** Bucket not found (404) before any permission answer. */
-export async function requireBucket(c: FdsCall, name = c.bucket): Promise<BucketRow> {
-  const b = name === undefined ? undefined : await c.env.repo.getBucket(name);
+export async function requireBucket(c: FdsCall, name = c.bucket): Promise<Bucket> {
+  const b = name === undefined ? undefined : await c.env.buckets.get(name);
   if (!b) throw new FdsError('BucketNotFound', name);
   return b;
 }
 
-export function checkListBucket(c: FdsCall, b: BucketRow): void {
+export function checkListBucket(c: FdsCall, b: Bucket): void {
   if (c.who.readOnly || !has(bucketMask(c.who, b), PERMISSIONS.READ)) deny('bucket');
 }
 
 /** put / post / delete / rename / multipart / batch delete / restore (§2.6). */
-export function checkWrite(c: FdsCall, b: BucketRow): void {
+export function checkWrite(c: FdsCall, b: Bucket): void {
   if (c.who.readOnly) deny('bucket');
   const m = bucketMask(c.who, b);
   if (has(m, PERMISSIONS.WRITE)) return;
@@ -47,11 +38,11 @@ export function checkWrite(c: FdsCall, b: BucketRow): void {
 }
 
 /** Bucket ACL and configuration: owner or FULL_CONTROL. */
-export function checkBucketAdmin(c: FdsCall, b: BucketRow): void {
+export function checkBucketAdmin(c: FdsCall, b: Bucket): void {
   if (c.who.readOnly || bucketMask(c.who, b) !== PERMISSIONS.FULL_CONTROL) deny('bucket');
 }
 
-function ownsObject(who: FdsIdentity, o: ObjectRow): boolean {
+function ownsObject(who: FdsIdentity, o: ObjectVersion): boolean {
   return who.ownerId !== undefined && who.ownerId === o.owner_id;
 }
 
@@ -59,30 +50,28 @@ function ownsObject(who: FdsIdentity, o: ObjectRow): boolean {
  * get / head / metadata: object READ or bucket READ_OBJECTS. A server-signed URL reads only the
  * version it is bound to.
  */
-export function canReadObject(c: FdsCall, b: BucketRow, o: ObjectRow): boolean {
+export function canReadObject(c: FdsCall, b: Bucket, o: ObjectVersion): boolean {
   if (c.who.kind === 'server') return c.who.boundVersionId !== undefined && c.who.boundVersionId === o.version_id;
   if (ownsObject(c.who, o)) return true;
   if (has(bucketMask(c.who, b), PERMISSIONS.READ_OBJECTS)) return true;
-  return has(maskFor(parseAcl(o.acl), c.who), PERMISSIONS.READ);
+  return has(maskFor(o.acl, c.who), PERMISSIONS.READ);
 }
 
-export function checkReadObject(c: FdsCall, b: BucketRow, o: ObjectRow): void {
+export function checkReadObject(c: FdsCall, b: Bucket, o: ObjectVersion): void {
   if (!canReadObject(c, b, o)) deny('object');
 }
 
-/** What a server-signed URL may do at all: read (GET, HEAD, metadata) its one object version. */
-const SERVER_OPERATIONS = new Set(['getObject', 'headObject', 'getObjectMetadata']);
-
-export function checkServerScope(c: FdsCall): void {
-  if (c.who.kind === 'server' && !SERVER_OPERATIONS.has(c.op.op)) deny('object');
+/** A URL this server signed reads its one object version and does nothing else (operations.ts marks those reads). */
+export function checkServerScope(c: FdsCall, serverSigned: boolean | undefined): void {
+  if (c.who.kind === 'server' && !serverSigned) deny('object');
 }
 
 /** Object ACL: owner, object FULL_CONTROL, or bucket FULL_CONTROL. */
-export function checkObjectAdmin(c: FdsCall, b: BucketRow, o: ObjectRow): void {
+export function checkObjectAdmin(c: FdsCall, b: Bucket, o: ObjectVersion): void {
   if (c.who.readOnly) deny('object');
   if (ownsObject(c.who, o)) return;
   if (bucketMask(c.who, b) === PERMISSIONS.FULL_CONTROL) return;
-  if (maskFor(parseAcl(o.acl), c.who) === PERMISSIONS.FULL_CONTROL) return;
+  if (maskFor(o.acl, c.who) === PERMISSIONS.FULL_CONTROL) return;
   deny('object');
 }
 

@@ -3,48 +3,41 @@
 // an upload over an existing object then needs that object to be theirs (or object FULL_CONTROL).
 // A bucket WRITE grant ("create / overwrite / delete objects", §7.1) lifts the restriction, and the
 // bucket owner (the app's developer) is never restricted. Batch delete and restore-from-trash need
-// WRITE. Runs before the handler (plugin.ts), and again at commit (replaceCheck: a name created
-// while the body streamed in); other callers pass through untouched.
+// WRITE. Which operation needs what is said in the operation table (operations.ts, `appUser`).
+// Runs before the handler (plugin.ts), and again at commit (replaceCheck: a name created while the
+// body streamed in); other callers pass through untouched.
 import { has, maskFor, PERMISSIONS } from '../../core/fds/acl.ts';
 import { FdsError } from '../../core/fds/errors.ts';
-import type { BucketRow, ObjectRow } from '../../store/db/fds-repo.ts';
-import { bucketMask, parseAcl } from './access.ts';
+import type { Bucket, MayReplace, ObjectVersion } from '../../store/db/fds/repos.ts';
+import { bucketMask } from './access.ts';
 import type { FdsCall } from './call.ts';
 
-/** Operations that replace or remove the object named by the path. */
-const OBJECT_WRITES = new Set([
-  'putObject',
-  'deleteObject',
-  'renameObject',
-  'copyObject',
-  'initMultipart',
-  'uploadPart',
-  'completeMultipart',
-  'abortMultipart',
-  'setObjectMetadata',
-]);
-const NEEDS_WRITE = new Set(['deleteObjects', 'restoreObject']);
+/**
+ * What an app user needs for an operation besides SSO_WRITE: 'own-object' for operations that
+ * replace or remove the object named by the path (and, for rename, the destination), 'bucket-write'
+ * for batch delete and restore.
+ */
+export type AppUserRule = 'own-object' | 'bucket-write';
 
-export async function guardAppUserWrite(c: FdsCall): Promise<void> {
-  if (c.who.kind !== 'app-user' || c.bucket === undefined) return;
-  const op = c.op.op;
-  if (!OBJECT_WRITES.has(op) && !NEEDS_WRITE.has(op)) return;
-  const b = await c.env.repo.getBucket(c.bucket);
+export async function guardAppUserWrite(c: FdsCall, rule: AppUserRule | undefined): Promise<void> {
+  if (rule === undefined || c.who.kind !== 'app-user' || c.bucket === undefined) return;
+  const b = await c.env.buckets.get(c.bucket);
   if (!b) return; // the handler answers 404
   if (has(bucketMask(c.who, b), PERMISSIONS.WRITE)) return;
-  if (NEEDS_WRITE.has(op)) throw new FdsError('BucketAccessDenied');
+  if (rule === 'bucket-write') throw new FdsError('BucketAccessDenied');
+  const op = c.op.op;
   const names = [c.object ?? ''];
   if (op === 'renameObject') names.push(c.params.get('renameTo') ?? '');
   const vid = op === 'deleteObject' ? c.params.get('versionId') : undefined;
   for (const name of names) {
-    const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
+    const o = vid ? await c.env.objects.version(b.name, vid) : await c.env.objects.current(b.name, name);
     if (o) checkMayReplace(c, o);
   }
 }
 
-function checkMayReplace(c: FdsCall, o: ObjectRow): void {
+function checkMayReplace(c: FdsCall, o: ObjectVersion): void {
   if (o.owner_id === c.who.ownerId) return;
-  if (maskFor(parseAcl(o.acl), c.who) === PERMISSIONS.FULL_CONTROL) return;
+  if (maskFor(o.acl, c.who) === PERMISSIONS.FULL_CONTROL) return;
   throw new FdsError('ObjectAccessDenied');
 }
 
@@ -53,7 +46,7 @@ function checkMayReplace(c: FdsCall, o: ObjectRow): void {
  * inside the transaction that replaces the current version: the check above ran before the body streamed in, and meanwhile
  * someone else may have created the name. Undefined when the caller is not restricted.
  */
-export function replaceCheck(c: FdsCall, b: BucketRow): ((current: ObjectRow) => void) | undefined {
+export function replaceCheck(c: FdsCall, b: Bucket): MayReplace | undefined {
   if (c.who.kind !== 'app-user' || has(bucketMask(c.who, b), PERMISSIONS.WRITE)) return undefined;
   return (current) => checkMayReplace(c, current);
 }

@@ -1,14 +1,25 @@
 // Bucket operations (fds-protocol §4, §5.8, §5.9, §8.4): create, delete, exists, list, authorized
 // list, info, object listing (and the /trash listing), batch delete.
+import type { Static } from '@sinclair/typebox/type';
 import { cannedAcl, mergeAcl, ownerAcl } from '../../core/fds/acl.ts';
 import { FdsError } from '../../core/fds/errors.ts';
+import { checked, DeleteObjectsBody } from '../../core/fds/json-input.ts';
 import { ListingBuilder, type ListRequest, listingResult, parseMaxKeys, planListing } from '../../core/fds/listing.ts';
 import { rawMeta } from '../../core/fds/metadata.ts';
 import { checkBucketName, TRASH_BUCKET } from '../../core/fds/names.ts';
-import type { BucketRow, ObjectRow } from '../../store/db/fds-repo.ts';
+import {
+  BucketInfo,
+  DeleteObjectsResult,
+  ListAllAuthorizedBucketsResult,
+  ListAllBucketsResult,
+  ListObjectsResult,
+  type ObjectBean,
+} from '../../core/fds/responses.ts';
+import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import { bucketMask, checkBucketAdmin, checkListBucket, checkWrite, creatorOf, requireBucket } from './access.ts';
-import { audit, type FdsCall, sendEmpty, sendJson } from './call.ts';
+import { audit, type FdsCall } from './call.ts';
 import { factsOf } from './objects.ts';
+import { sendEmpty, sendJson } from './replies.ts';
 import { readJson } from './streams.ts';
 
 export async function createBucket(c: FdsCall): Promise<void> {
@@ -18,17 +29,17 @@ export async function createBucket(c: FdsCall): Promise<void> {
   let acl = ownerAcl(owner);
   const canned = c.header('x-xiaomi-acl');
   if (canned) acl = mergeAcl(acl, cannedAcl(canned).bucket);
-  const row: BucketRow = {
+  const bucket: Bucket = {
     name,
     owner_id: owner,
     created_at: c.env.now(),
-    acl: JSON.stringify(acl),
+    acl,
     versioning: null,
     lifecycle: null,
     cors: null,
-    configs: '{}',
+    configs: {},
   };
-  if (!(await c.env.repo.createBucket(row))) throw new FdsError('BucketAlreadyExists', name);
+  if (!(await c.env.buckets.create(bucket))) throw new FdsError('BucketAlreadyExists', name);
   await audit(c, 'fds.bucket_created', name, { owner });
   sendEmpty(c);
 }
@@ -37,14 +48,19 @@ export async function createBucket(c: FdsCall): Promise<void> {
 export async function deleteBucket(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
-  await c.env.free(await c.env.repo.purgeBucket(b.name));
+  await c.env.free(await c.env.buckets.purge(b.name));
   await audit(c, 'fds.bucket_deleted', b.name);
   sendEmpty(c);
 }
 
+/** HEAD /{b} (§4.3): 200 or 404, no body, for any caller. */
 export async function headBucket(c: FdsCall): Promise<void> {
-  const b = c.bucket === undefined ? undefined : await c.env.repo.getBucket(c.bucket);
-  c.reply.code(b ? 200 : 404).send();
+  if (c.bucket === undefined || !(await c.env.buckets.get(c.bucket))) throw new FdsError('BucketNotFound', c.bucket);
+  sendEmpty(c);
+}
+
+function bucketEntry(b: Bucket) {
+  return { name: b.name, creationTime: b.created_at, orgId: b.owner_id };
 }
 
 function owner(c: FdsCall): { id: string; displayName: string } {
@@ -53,21 +69,21 @@ function owner(c: FdsCall): { id: string; displayName: string } {
 }
 
 export async function listBuckets(c: FdsCall): Promise<void> {
-  const rows = c.who.ownerId === undefined ? [] : await c.env.repo.listBuckets(c.who.ownerId);
-  sendJson(c, { owner: owner(c), buckets: rows.map((b) => ({ name: b.name, creationTime: b.created_at, orgId: b.owner_id })) });
+  const rows = c.who.ownerId === undefined ? [] : await c.env.buckets.list(c.who.ownerId);
+  sendJson(c, ListAllBucketsResult, { owner: owner(c), buckets: rows.map(bucketEntry) });
 }
 
 export async function listAuthorizedBuckets(c: FdsCall): Promise<void> {
-  const rows = c.who.kind === 'anonymous' ? [] : await c.env.repo.listBucketsNotOwnedBy(c.who.ownerId);
+  const rows = c.who.kind === 'anonymous' ? [] : await c.env.buckets.listNotOwnedBy(c.who.ownerId);
   const mine = rows.filter((b) => bucketMask(c.who, b) !== 0);
-  sendJson(c, { buckets: mine.map((b) => ({ name: b.name, creationTime: b.created_at, orgId: b.owner_id })) });
+  sendJson(c, ListAllAuthorizedBucketsResult, { buckets: mine.map(bucketEntry) });
 }
 
 export async function bucketInfo(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   if (bucketMask(c.who, b) === 0) throw new FdsError('BucketAccessDenied');
-  const stats = await c.env.repo.bucketStats(b.name);
-  sendJson(c, {
+  const stats = await c.env.buckets.stats(b.name);
+  sendJson(c, BucketInfo, {
     name: b.name,
     creationTime: b.created_at,
     usedSpace: stats.usedSpace,
@@ -92,7 +108,7 @@ function wantsMeta(c: FdsCall): boolean {
   return v !== undefined && v !== 'null' && v !== 'false';
 }
 
-function objectBean(o: ObjectRow, name: string, withMeta: boolean): Record<string, unknown> {
+function objectBean(o: ObjectVersion, name: string, withMeta: boolean): Static<typeof ObjectBean> {
   const facts = factsOf(o);
   return {
     name,
@@ -115,10 +131,10 @@ async function buildPage<R>(
   req: ListRequest,
   fetch: (from: string, end: string | undefined, limit: number) => Promise<R[]>,
   nameOf: (r: R) => string,
-  bean: (r: R) => Record<string, unknown>,
+  bean: (r: R) => Static<typeof ObjectBean>,
 ) {
   const plan = planListing(bucket, req);
-  const builder = new ListingBuilder<Record<string, unknown>>(plan);
+  const builder = new ListingBuilder<Static<typeof ObjectBean>>(plan);
   let from = plan.start;
   for (;;) {
     const rows = await fetch(from, plan.end, 500);
@@ -146,11 +162,11 @@ export async function listObjects(c: FdsCall): Promise<void> {
     const builder = await buildPage(
       TRASH_BUCKET,
       req,
-      (from, end, limit) => c.env.repo.listTrash(ownerId, from, end, limit),
+      (from, end, limit) => c.env.trash.list(ownerId, from, end, limit),
       (t) => t.trash_name,
       (t) => objectBean(t.obj, t.trash_name, withMeta),
     );
-    sendJson(c, listingResult(TRASH_BUCKET, req, builder, withMeta));
+    sendJson(c, ListObjectsResult, listingResult(TRASH_BUCKET, req, builder, withMeta));
     return;
   }
   const b = await requireBucket(c);
@@ -158,22 +174,20 @@ export async function listObjects(c: FdsCall): Promise<void> {
   const builder = await buildPage(
     b.name,
     req,
-    (from, end, limit) => c.env.repo.listCurrent(b.name, from, end, limit),
+    (from, end, limit) => c.env.objects.listCurrent(b.name, from, end, limit),
     (o) => o.name,
     (o) => objectBean(o, o.name, withMeta),
   );
-  sendJson(c, listingResult(b.name, req, builder, withMeta));
+  sendJson(c, ListObjectsResult, listingResult(b.name, req, builder, withMeta));
 }
 
 /** PUT /{b}?deleteObjects (§5.8): dedupe, null/"" fail, missing names are not failures, ≤1000. */
 export async function deleteObjects(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const body = await readJson(c.body);
-  if (!Array.isArray(body)) throw new FdsError('InvalidRequest', 'body must be a JSON array of object names');
-  if (body.length > 1000) throw new FdsError('InvalidRequest', 'at most 1000 names per batch');
+  const body = checked(DeleteObjectsBody, await readJson(c.body));
   const toTrash = c.params.get('enableTrash') !== 'false';
-  const failures: Array<{ object_name: string | null; error_code: number; error_description: string }> = [];
+  const failures: Static<typeof DeleteObjectsResult> = [];
   const seen = new Set<unknown>();
   for (const name of body) {
     if (seen.has(name)) continue;
@@ -182,7 +196,7 @@ export async function deleteObjects(c: FdsCall): Promise<void> {
       failures.push({ object_name: typeof name === 'string' ? name : null, error_code: 400, error_description: 'Invalid Object Name' });
       continue;
     }
-    await c.env.repo.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined);
+    await c.env.objects.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined);
   }
-  sendJson(c, failures);
+  sendJson(c, DeleteObjectsResult, failures);
 }

@@ -1,7 +1,9 @@
-// One FDS request as the handlers see it: raw path and query (absolute-form targets reduced),
-// decoded parameters, header pairs, the target bucket/object, the operation and the caller.
+// One FDS request as the handlers see it (their typed input): raw path and query (absolute-form
+// targets reduced, core/fds/query.ts), decoded parameters, header pairs, the target bucket/object,
+// the operation (core/fds/dispatch.ts) and the caller. The catch-all route cannot describe this in
+// a Fastify schema: the signature needs the target as sent, and Galaxy-V2 query rules differ from
+// Fastify's querystring parsing.
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS } from '../../core/fds/acl.ts';
 import { dispatch, type Operation, parsePath } from '../../core/fds/dispatch.ts';
@@ -51,52 +53,6 @@ export function buildCall(env: FdsEnv, req: FastifyRequest, reply: FastifyReply)
     who: ANONYMOUS,
     body: req.raw,
   };
-}
-
-export function sendJson(c: FdsCall, body: unknown, status = 200): FastifyReply {
-  return c.reply.code(status).header('content-type', 'application/json').send(JSON.stringify(body));
-}
-
-export function sendText(c: FdsCall, text: string): FastifyReply {
-  return c.reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(text);
-}
-
-export function sendEmpty(c: FdsCall): FastifyReply {
-  return c.reply.code(200).send();
-}
-
-/**
- * Sends a response with header names exactly as given (Android and iOS compare object metadata
- * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
- * already set on the reply, then streams `body` (not for HEAD).
- */
-export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable): void {
-  const flat: string[] = [];
-  const seen = new Set<string>();
-  for (const [k, v] of Object.entries(headers)) {
-    flat.push(k, v);
-    seen.add(k.toLowerCase());
-  }
-  for (const [k, v] of Object.entries(c.reply.getHeaders())) {
-    if (v === undefined || seen.has(k)) continue;
-    for (const one of Array.isArray(v) ? v : [v]) flat.push(k, String(one));
-  }
-  if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
-  c.reply.hijack();
-  const res = c.reply.raw;
-  try {
-    res.writeHead(status, flat);
-  } catch (e) {
-    body?.destroy();
-    res.destroy(e as Error);
-    return;
-  }
-  if (!body || c.method === 'HEAD') {
-    body?.destroy();
-    res.end();
-    return;
-  }
-  pipeline(body, res).catch(() => res.destroy());
 }
 
 /** Records a security-relevant FDS change in the audit trail (identifiers only, never secrets). */

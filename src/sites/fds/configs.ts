@@ -1,47 +1,33 @@
 // Bucket configurations (fds-protocol §9, §8.3): lifecycle and CORS (full config or one rule;
 // ids "1", "2", …), the versioning integer (returned as bare text), and the other configs stored
 // and returned as sent. All owner / FULL_CONTROL only.
-
-import { parseConfig, type RulesConfig, upsertRule } from '../../core/fds/bucket-config.ts';
+import { parseConfig, upsertRule } from '../../core/fds/bucket-config.ts';
 import type { BucketConfig } from '../../core/fds/dispatch.ts';
 import { FdsError } from '../../core/fds/errors.ts';
+import { ListDomainMappingsResult } from '../../core/fds/responses.ts';
 import { checkBucketAdmin, requireBucket } from './access.ts';
-import { type FdsCall, sendEmpty, sendJson, sendText } from './call.ts';
+import type { FdsCall } from './call.ts';
+import { sendEmpty, sendJson, sendStoredJson, sendText } from './replies.ts';
 import { readJson, readSmallBody } from './streams.ts';
-
-function rules(json: string | null): RulesConfig {
-  if (!json) return { rules: [] };
-  try {
-    return JSON.parse(json) as RulesConfig;
-  } catch {
-    return { rules: [] };
-  }
-}
-
-function others(json: string): Record<string, unknown> {
-  try {
-    return JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
 
 export async function putBucketConfig(c: FdsCall, config: BucketConfig): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
   const value = c.params.get(config) ?? '';
   if (config === 'lifecycle' || config === 'cors') {
-    const body = await readJson(c.body);
-    const full = value === 'rule' ? undefined : parseConfig(body ?? {}, config);
-    if (value === 'rule') upsertRule([], body ?? {}, config); // validate before locking
-    const apply = (json: string | null) => JSON.stringify(full ?? { rules: upsertRule(rules(json).rules, body ?? {}, config) });
-    if (!(await c.env.repo.changeBucket(b.name, config, apply))) throw new FdsError('BucketNotFound', b.name);
+    const body = (await readJson(c.body)) ?? {};
+    const full = value === 'rule' ? undefined : parseConfig(body, config);
+    if (value === 'rule') upsertRule([], body, config); // validate before locking
+    const changed = await c.env.buckets.change(b.name, (now) => ({
+      [config]: full ?? { rules: upsertRule(now[config]?.rules ?? [], body, config) },
+    }));
+    if (!changed) throw new FdsError('BucketNotFound', b.name);
     sendEmpty(c);
     return;
   }
   if (config === 'versioning') {
     if (!/^-?\d{1,9}$/.test(value)) throw new FdsError('InvalidRequest', 'versioning takes an integer');
-    await c.env.repo.updateBucket(b.name, { versioning: Number(value) });
+    await c.env.buckets.change(b.name, () => ({ versioning: Number(value) }));
     sendEmpty(c);
     return;
   }
@@ -53,7 +39,7 @@ export async function putBucketConfig(c: FdsCall, config: BucketConfig): Promise
   } catch {
     /* keep text */
   }
-  await c.env.repo.changeBucket(b.name, 'configs', (json) => JSON.stringify({ ...others(json ?? '{}'), [config]: { value, body } }));
+  await c.env.buckets.change(b.name, (now) => ({ configs: { ...now.configs, [config]: { value, body } } }));
   sendEmpty(c);
 }
 
@@ -62,40 +48,39 @@ export async function getBucketConfig(c: FdsCall, config: BucketConfig): Promise
   checkBucketAdmin(c, b);
   const value = c.params.get(config) ?? '';
   if (config === 'lifecycle' || config === 'cors') {
-    const cfg = rules(b[config]);
+    const cfg = b[config] ?? { rules: [] };
     if (value !== '' && value !== 'true') {
       const rule = cfg.rules.find((r) => r.id === value);
       if (!rule) throw new FdsError('ConfigNotFound', `no ${config} rule ${value}`);
-      sendJson(c, rule);
+      sendStoredJson(c, rule);
       return;
     }
-    sendJson(c, cfg);
+    sendStoredJson(c, cfg);
     return;
   }
   if (config === 'versioning') {
     sendText(c, String(b.versioning ?? 0));
     return;
   }
-  const stored = others(b.configs)[config] as { value?: string; body?: unknown } | undefined;
+  const stored = b.configs[config];
   if (!stored) throw new FdsError('ConfigNotFound', config);
   if (config === 'webpQuality' || config === 'gifType') {
-    sendText(c, stored.value ?? '');
+    sendText(c, stored.value);
     return;
   }
   if (config === 'domain') {
-    sendJson(c, { domainMappings: stored.value ? [stored.value] : [] });
+    sendJson(c, ListDomainMappingsResult, { domainMappings: stored.value ? [stored.value] : [] });
     return;
   }
-  sendJson(c, stored.body ?? {});
+  sendStoredJson(c, stored.body ?? {});
 }
 
 export async function deleteBucketConfig(c: FdsCall, config: BucketConfig): Promise<void> {
   const b = await requireBucket(c);
   checkBucketAdmin(c, b);
-  await c.env.repo.changeBucket(b.name, 'configs', (json) => {
-    const all = others(json ?? '{}');
-    delete all[config];
-    return JSON.stringify(all);
+  await c.env.buckets.change(b.name, (now) => {
+    const { [config]: _gone, ...rest } = now.configs;
+    return { configs: rest };
   });
   sendEmpty(c);
 }

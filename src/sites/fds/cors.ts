@@ -1,7 +1,7 @@
 // CORS (fds-protocol §3): the fixed headers the real server sends on every response, and
 // Access-Control-Allow-Origin for an Origin the bucket's CORS rules allow (any origin when the
 // bucket has no CORS configuration). OPTIONS on any path answers 200 with these headers.
-import { originAllowed, type RulesConfig } from '../../core/fds/bucket-config.ts';
+import { originAllowed } from '../../core/fds/bucket-config.ts';
 import type { FdsCall } from './call.ts';
 
 export const CORS_HEADERS: Record<string, string> = {
@@ -18,15 +18,8 @@ export async function applyCors(c: FdsCall): Promise<void> {
   if (!origin) return;
   let allowed = true;
   if (c.bucket !== undefined) {
-    const b = await c.env.repo.getBucket(c.bucket);
-    if (b?.cors) {
-      try {
-        const cfg = JSON.parse(b.cors) as RulesConfig;
-        if (cfg.rules?.length) allowed = originAllowed(cfg, origin);
-      } catch {
-        /* unreadable config: default */
-      }
-    }
+    const cfg = (await c.env.buckets.get(c.bucket))?.cors;
+    if (cfg?.rules.length) allowed = originAllowed(cfg, origin);
   }
   if (allowed) {
     c.reply.header('Access-Control-Allow-Origin', origin);

@@ -1,10 +1,13 @@
-// What every FDS handler works with: the context, the metadata repository, access keys, the
-// authenticator chain, and the blob helpers of the FDS storage service.
+// What every FDS handler works with: the context, the FDS repositories (one per table family),
+// access keys, the authenticator chain, and the blob helpers of the FDS storage service.
 import type { Readable } from 'node:stream';
 import type { Context } from '../../context.ts';
 import type { FdsKeys } from '../../services/fds/keys.ts';
 import type { FdsStorage, StoredBlob } from '../../services/fds/storage.ts';
-import type { FdsRepo } from '../../store/db/fds-repo.ts';
+import type { FdsBucketsRepo } from '../../store/db/fds/buckets-repo.ts';
+import type { FdsObjectsRepo } from '../../store/db/fds/objects-repo.ts';
+import type { FdsTrashRepo } from '../../store/db/fds/trash-repo.ts';
+import type { FdsUploadsRepo } from '../../store/db/fds/uploads-repo.ts';
 import { AuthChain } from './auth/index.ts';
 
 export type { StoredBlob };
@@ -19,7 +22,10 @@ export function normalizeMd5(v: string | undefined): string | undefined {
 }
 
 export class FdsEnv {
-  readonly repo: FdsRepo;
+  readonly buckets: FdsBucketsRepo;
+  readonly objects: FdsObjectsRepo;
+  readonly trash: FdsTrashRepo;
+  readonly uploads: FdsUploadsRepo;
   readonly keys: FdsKeys;
   readonly auth: AuthChain;
   readonly now: () => number;
@@ -27,7 +33,7 @@ export class FdsEnv {
 
   constructor(readonly ctx: Context) {
     this.storage = ctx.services.fds;
-    this.repo = this.storage.repo;
+    ({ buckets: this.buckets, objects: this.objects, trash: this.trash, uploads: this.uploads } = this.storage.repos);
     this.now = this.storage.now;
     this.keys = ctx.services.fdsKeys;
     this.auth = new AuthChain({ ctx, keys: this.keys, now: this.now });

@@ -6,16 +6,25 @@ import { Readable } from 'node:stream';
 import { FdsError } from '../../core/fds/errors.ts';
 import { metaFromHeaders } from '../../core/fds/metadata.ts';
 import { checkObjectName } from '../../core/fds/names.ts';
-import { parsePartList } from '../../core/fds/part-list.ts';
+import { CompleteMultipartBody, parsePartList } from '../../core/fds/part-list.ts';
+import {
+  InitMultipartUploadResult,
+  ListMultipartUploadsResult,
+  PutObjectResult,
+  UploadPartResult,
+  UploadPartResultList,
+} from '../../core/fds/responses.ts';
 import { newObjectName, newUploadId } from '../../services/fds/ids.ts';
-import type { UploadRow } from '../../store/db/fds-repo.ts';
+import type { Upload } from '../../store/db/fds/repos.ts';
 import { checkWrite, creatorOf, requireBucket } from './access.ts';
 import { replaceCheck } from './app-user-writes.ts';
-import { type FdsCall, sendEmpty, sendJson } from './call.ts';
+import type { FdsCall } from './call.ts';
 import { normalizeMd5 } from './env.ts';
-import { newVersionRow, uploadBody } from './objects.ts';
+import { uploadBody } from './java-md5-trailer.ts';
+import { newVersion } from './objects.ts';
+import { sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
-import { concatStreams, readJson } from './streams.ts';
+import { concatStreams, readJsonBody } from './streams.ts';
 
 /** The Java SDK sends this on every control call; it is not the object's type (§6.1). */
 const JAVA_CONTROL_TYPE = /^application\/json;\s*charset=utf-8$/i;
@@ -26,25 +35,25 @@ async function init(c: FdsCall, name: string): Promise<void> {
   checkObjectName(name);
   const meta = metaFromHeaders(c.headers);
   const givenType = c.header('content-type');
-  const row: UploadRow = {
+  const upload: Upload = {
     upload_id: newUploadId(),
     bucket: b.name,
     name,
     owner_id: creatorOf(c),
     content_type: givenType && !JAVA_CONTROL_TYPE.test(givenType) ? meta.contentType : null,
-    meta: JSON.stringify(meta.headers),
+    meta: meta.headers,
     created_at: c.env.now(),
   };
-  await c.env.repo.createUpload(row);
-  sendJson(c, { bucketName: b.name, objectName: name, uploadId: row.upload_id });
+  await c.env.uploads.create(upload);
+  sendJson(c, InitMultipartUploadResult, { bucketName: b.name, objectName: name, uploadId: upload.upload_id });
 }
 
 export const initMultipart = (c: FdsCall) => init(c, c.object ?? '');
 export const postInitMultipart = (c: FdsCall) => init(c, newObjectName());
 
-async function requireUpload(c: FdsCall): Promise<UploadRow> {
+async function requireUpload(c: FdsCall): Promise<Upload> {
   const id = c.params.get('uploadId') ?? '';
-  const up = id ? await c.env.repo.getUpload(id) : undefined;
+  const up = id ? await c.env.uploads.get(id) : undefined;
   if (!up || up.bucket !== c.bucket || up.name !== c.object) throw new FdsError('MultipartUploadExpired', 'no such upload');
   return up;
 }
@@ -57,7 +66,7 @@ export async function uploadPart(c: FdsCall): Promise<void> {
   const partNumber = Number(raw);
   const up = await requireUpload(c);
   const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
-  const stored = await c.env.repo
+  const stored = await c.env.uploads
     .putPart({
       upload_id: up.upload_id,
       part_number: partNumber,
@@ -74,16 +83,16 @@ export async function uploadPart(c: FdsCall): Promise<void> {
     await c.env.discard(blob.key);
     throw new FdsError('MultipartUploadExpired', 'the upload was completed or aborted meanwhile');
   }
-  sendJson(c, { partNumber, etag: blob.md5, partSize: blob.size });
+  sendJson(c, UploadPartResult, { partNumber, etag: blob.md5, partSize: blob.size });
 }
 
 export async function completeMultipart(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const up = await requireUpload(c);
-  const body = (await readJson(c.body)) as { uploadPartResultList?: unknown } | undefined;
+  const body = await readJsonBody(c.body, CompleteMultipartBody);
   const listed = parsePartList(body?.uploadPartResultList);
-  const parts = new Map((await c.env.repo.listParts(up.upload_id)).map((p) => [p.part_number, p]));
+  const parts = new Map((await c.env.uploads.parts(up.upload_id)).map((p) => [p.part_number, p]));
   const chosen = listed.map((entry) => {
     const p = parts.get(entry.partNumber);
     if (!p) throw new FdsError('InvalidPartNumberOrSize', `part ${entry.partNumber} was not uploaded`);
@@ -97,12 +106,11 @@ export async function completeMultipart(c: FdsCall): Promise<void> {
       : concatStreams(chosen.map((p) => () => (p.size === 0 ? Promise.resolve(Readable.from([])) : c.env.ctx.blobs.get(p.blob_key))));
   const blob = await c.env.storeBlob(stream);
   // Metadata: init's, overridden by what the complete request carries.
-  const initHeaders = JSON.parse(up.meta) as Record<string, string>;
   const now = metaFromHeaders(c.headers);
   const givenType = c.header('content-type');
   const contentType = givenType && givenType.trim() !== '' ? now.contentType : (up.content_type ?? now.contentType);
-  const row = newVersionRow(c, b.name, up.name, blob, { contentType, headers: { ...initHeaders, ...now.headers } });
-  const done = await c.env.repo.completeUpload(up.upload_id, row, replaceCheck(c, b)).catch(async (e: unknown) => {
+  const v = newVersion(c, b.name, up.name, blob, { contentType, headers: { ...up.meta, ...now.headers } });
+  const done = await c.env.uploads.complete(up.upload_id, v, replaceCheck(c, b)).catch(async (e: unknown) => {
     await c.env.discard(blob.key);
     throw e;
   });
@@ -111,14 +119,14 @@ export async function completeMultipart(c: FdsCall): Promise<void> {
     throw new FdsError('MultipartUploadExpired', 'the upload was completed or aborted meanwhile');
   }
   await c.env.free(done.freed);
-  sendJson(c, await putObjectResult(c, b.name, up.name, done.previous, row.version_id));
+  sendJson(c, PutObjectResult, await putObjectResult(c, b.name, up.name, done.previous, v.version_id));
 }
 
 export async function abortMultipart(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const up = await requireUpload(c);
-  const freed = await c.env.repo.abortUpload(up.upload_id);
+  const freed = await c.env.uploads.abort(up.upload_id);
   if (freed) await c.env.free(freed);
   sendEmpty(c);
 }
@@ -127,8 +135,8 @@ export async function listParts(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const up = await requireUpload(c);
-  const parts = await c.env.repo.listParts(up.upload_id);
-  sendJson(c, {
+  const parts = await c.env.uploads.parts(up.upload_id);
+  sendJson(c, UploadPartResultList, {
     uploadPartResultList: parts.map((p) => ({ partNumber: p.part_number, etag: p.md5, partSize: p.size, lastModified: p.created_at })),
   });
 }
@@ -140,8 +148,8 @@ export async function listUploads(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const prefix = c.params.get('prefix') ?? '';
-  const uploads = await c.env.repo.listUploads(b.name, prefix, UPLOADS_PAGE + 1);
-  sendJson(c, {
+  const uploads = await c.env.uploads.list(b.name, prefix, UPLOADS_PAGE + 1);
+  sendJson(c, ListMultipartUploadsResult, {
     bucketName: b.name,
     prefix,
     delimiter: c.params.get('delimiter') ?? '',

@@ -3,8 +3,9 @@
 // into the blob store; metadata is committed only once the blob is durable.
 import { Readable } from 'node:stream';
 import { cannedAcl, mergeAcl, ownerAcl } from '../../core/fds/acl.ts';
-import { type AntiStealingConfig, antiStealingValid } from '../../core/fds/anti-stealing.ts';
+import { antiStealingValid, isAntiStealingConfig } from '../../core/fds/anti-stealing.ts';
 import { FdsError } from '../../core/fds/errors.ts';
+import { CopyObjectBody, checked, SetMetaDataBody } from '../../core/fds/json-input.ts';
 import {
   isHeaderValue,
   metadataHeaders,
@@ -15,51 +16,37 @@ import {
 } from '../../core/fds/metadata.ts';
 import { checkObjectName, TRASH_BUCKET } from '../../core/fds/names.ts';
 import { resolveRange } from '../../core/fds/range.ts';
+import { PutObjectResult, VersionIds } from '../../core/fds/responses.ts';
 import { newObjectName, newVersionId } from '../../services/fds/ids.ts';
-import type { BucketRow, ObjectRow } from '../../store/db/fds-repo.ts';
+import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
 import { replaceCheck } from './app-user-writes.ts';
-import { type FdsCall, sendCased, sendEmpty, sendJson } from './call.ts';
+import type { FdsCall } from './call.ts';
 import { normalizeMd5, type StoredBlob } from './env.ts';
+import { uploadBody } from './java-md5-trailer.ts';
+import { sendCased, sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
-import { Md5TrailerStripper, readJson } from './streams.ts';
+import { readJson } from './streams.ts';
 
-export function factsOf(o: ObjectRow): StoredObjectFacts {
-  let headers: Record<string, string> = {};
-  try {
-    headers = JSON.parse(o.meta) as Record<string, string>;
-  } catch {
-    /* keep empty */
-  }
+export function factsOf(o: ObjectVersion): StoredObjectFacts {
   return {
     size: o.size,
     md5: o.md5,
     uploadTime: o.created_at,
-    meta: { contentType: o.content_type, headers },
+    meta: { contentType: o.content_type, headers: o.meta },
     versionId: o.version_id,
     ownerId: o.owner_id,
   };
 }
 
-/** The request body, with the Java MD5 trailer stripped and checked when announced. */
-export function uploadBody(c: FdsCall): Readable {
-  const trailer = c.header('x-xiaomi-meta-md5-attached-stream');
-  if (trailer === undefined || trailer.trim() !== '1') return c.body;
-  const stripper = new Md5TrailerStripper();
-  // The consumer (the blob store's pipeline) reports errors; late duplicates must not go uncaught.
-  stripper.on('error', () => undefined);
-  c.body.on('error', (e) => stripper.destroy(e));
-  return c.body.pipe(stripper);
-}
-
-/** A new version row for `name` with the caller as owner. */
-export function newVersionRow(
+/** A new version of `name` with the caller as owner. */
+export function newVersion(
   c: FdsCall,
   bucket: string,
   name: string,
   blob: { key: string; size: number; md5: string },
   meta: ObjectMeta,
-): ObjectRow {
+): ObjectVersion {
   const creator = creatorOf(c);
   let acl = ownerAcl(creator);
   const canned = c.header('x-xiaomi-acl');
@@ -73,8 +60,8 @@ export function newVersionRow(
     size: blob.size,
     md5: blob.md5,
     content_type: meta.contentType,
-    meta: JSON.stringify(meta.headers),
-    acl: JSON.stringify(acl),
+    meta: meta.headers,
+    acl,
     owner_id: creator,
     blob_key: blob.key,
     storage_class: c.header('x-xiaomi-storage-class') ?? null,
@@ -83,7 +70,7 @@ export function newVersionRow(
   };
 }
 
-async function storeObject(c: FdsCall, b: BucketRow, name: string): Promise<void> {
+async function storeObject(c: FdsCall, b: Bucket, name: string): Promise<void> {
   checkWrite(c, b);
   if (c.header('x-xiaomi-acl')) cannedAcl(c.header('x-xiaomi-acl') ?? ''); // validate before reading the body
   const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
@@ -91,17 +78,17 @@ async function storeObject(c: FdsCall, b: BucketRow, name: string): Promise<void
 }
 
 /** Makes a stored blob the current version of `name` (the blob is discarded if that fails); answers PutObjectResult. */
-async function commitNewVersion(c: FdsCall, b: BucketRow, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
-  let row: ObjectRow;
+async function commitNewVersion(c: FdsCall, b: Bucket, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
+  let v: ObjectVersion;
   let previous: string | undefined;
   try {
-    row = newVersionRow(c, b.name, name, blob, meta);
-    previous = await c.env.repo.commitVersion(row, [row.blob_key], replaceCheck(c, b));
+    v = newVersion(c, b.name, name, blob, meta);
+    previous = await c.env.objects.commit(v, replaceCheck(c, b));
   } catch (e) {
     await c.env.discard(blob.key);
     throw e;
   }
-  sendJson(c, await putObjectResult(c, b.name, name, previous, row.version_id));
+  sendJson(c, PutObjectResult, await putObjectResult(c, b.name, name, previous, v.version_id));
 }
 
 export async function putObject(c: FdsCall): Promise<void> {
@@ -115,12 +102,12 @@ export async function postObject(c: FdsCall): Promise<void> {
 }
 
 /** The version a GET/HEAD/metadata call addresses (current, `versionId`, or a trash entry). */
-async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: ObjectRow }> {
+async function addressed(c: FdsCall): Promise<{ b: Bucket | undefined; o: ObjectVersion }> {
   const name = c.object ?? '';
   if (c.bucket === TRASH_BUCKET) {
     const owner = c.who.ownerId;
-    const t = owner === undefined ? undefined : await c.env.repo.trashEntry(owner, name);
-    const o = t ? await c.env.repo.version(t.bucket, t.version_id) : undefined;
+    const t = owner === undefined ? undefined : await c.env.trash.entry(owner, name);
+    const o = t ? await c.env.objects.version(t.bucket, t.version_id) : undefined;
     if (!o) throw new FdsError('ObjectNotFound');
     return { b: undefined, o };
   }
@@ -132,27 +119,22 @@ async function addressed(c: FdsCall): Promise<{ b: BucketRow | undefined; o: Obj
     if (bound === undefined || (vid && vid !== bound)) throw new FdsError('ObjectAccessDenied');
     vid = bound;
   }
-  const o = vid ? await c.env.repo.version(b.name, vid) : await c.env.repo.current(b.name, name);
+  const o = vid ? await c.env.objects.version(b.name, vid) : await c.env.objects.current(b.name, name);
   if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
   if (!antiStealingAllows(c, b)) checkReadObject(c, b, o);
   return { b, o };
 }
 
 /** An anonymous GET with a valid anti-stealing `sign`/`t` pair (§5.12) reads like a public object. */
-function antiStealingAllows(c: FdsCall, b: BucketRow): boolean {
+function antiStealingAllows(c: FdsCall, b: Bucket): boolean {
   const sign = c.params.get('sign');
   const t = c.params.get('t');
   if (c.who.kind !== 'anonymous' || !sign || !t || c.method !== 'GET') return false;
-  let cfg: AntiStealingConfig | undefined;
-  try {
-    cfg = (JSON.parse(b.configs) as { antiStealingLink?: { body?: AntiStealingConfig } }).antiStealingLink?.body;
-  } catch {
-    return false;
-  }
-  return cfg !== undefined && antiStealingValid(cfg, b.name, c.object ?? '', sign, t, c.env.now());
+  const cfg = b.configs.antiStealingLink?.body;
+  return isAntiStealingConfig(cfg) && antiStealingValid(cfg, b.name, c.object ?? '', sign, t, c.env.now());
 }
 
-function objectHeaders(o: ObjectRow): Record<string, string> {
+function objectHeaders(o: ObjectVersion): Record<string, string> {
   const h = metadataHeaders(factsOf(o));
   if (o.storage_class) h['x-xiaomi-storage-class'] = o.storage_class;
   return h;
@@ -200,10 +182,10 @@ export async function deleteObject(c: FdsCall): Promise<void> {
   const name = c.object ?? '';
   if (c.bucket === TRASH_BUCKET) {
     const owner = creatorOf(c);
-    const t = await c.env.repo.trashEntry(owner, name);
+    const t = await c.env.trash.entry(owner, name);
     if (!t) throw new FdsError('ObjectNotFound');
     // deleteVersions removes the trash entry in the same transaction.
-    await c.env.free(await c.env.repo.deleteVersions([t.version_id]));
+    await c.env.free(await c.env.objects.deleteVersions([t.version_id]));
     sendEmpty(c);
     return;
   }
@@ -211,15 +193,15 @@ export async function deleteObject(c: FdsCall): Promise<void> {
   checkWrite(c, b);
   const vid = c.params.get('versionId');
   if (vid) {
-    const o = await c.env.repo.version(b.name, vid);
+    const o = await c.env.objects.version(b.name, vid);
     if (!o || o.name !== name) throw new FdsError('ObjectNotFound');
-    await c.env.free(await c.env.repo.deleteVersions([vid]));
+    await c.env.free(await c.env.objects.deleteVersions([vid]));
     c.reply.header('object-version-id', vid);
     sendEmpty(c);
     return;
   }
   const toTrash = c.params.get('enableTrash') !== 'false';
-  const deleted = await c.env.repo.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined, replaceCheck(c, b));
+  const deleted = await c.env.objects.deleteCurrent(b.name, name, toTrash ? b.owner_id : undefined, replaceCheck(c, b));
   if (!deleted) throw new FdsError('ObjectNotFound');
   c.reply.header('object-version-id', deleted);
   sendEmpty(c);
@@ -230,7 +212,7 @@ export async function renameObject(c: FdsCall): Promise<void> {
   checkWrite(c, b);
   const dst = c.params.get('renameTo') ?? '';
   checkObjectName(dst);
-  if (!(await c.env.repo.rename(b.name, c.object ?? '', dst, replaceCheck(c, b)))) throw new FdsError('ObjectNotFound');
+  if (!(await c.env.objects.rename(b.name, c.object ?? '', dst, replaceCheck(c, b)))) throw new FdsError('ObjectNotFound');
   sendEmpty(c);
 }
 
@@ -240,12 +222,9 @@ export async function copyObject(c: FdsCall): Promise<void> {
   checkObjectName(name);
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const body = (await readJson(c.body)) as { srcBucketName?: unknown; srcObjectName?: unknown } | undefined;
-  if (typeof body?.srcBucketName !== 'string' || typeof body.srcObjectName !== 'string') {
-    throw new FdsError('InvalidRequest', 'copy needs srcBucketName and srcObjectName');
-  }
+  const body = checked(CopyObjectBody, await readJson(c.body));
   const sb = await requireBucket(c, body.srcBucketName);
-  const src = await c.env.repo.current(sb.name, body.srcObjectName);
+  const src = await c.env.objects.current(sb.name, body.srcObjectName);
   if (!src) throw new FdsError('ObjectNotFound');
   checkReadObject(c, sb, src);
   const facts = factsOf(src);
@@ -258,7 +237,7 @@ export async function copyObject(c: FdsCall): Promise<void> {
 export async function restoreObject(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  if (!(await c.env.repo.restore(b.owner_id, b.name, c.object ?? ''))) throw new FdsError('ObjectNotFound');
+  if (!(await c.env.trash.restore(b.owner_id, b.name, c.object ?? ''))) throw new FdsError('ObjectNotFound');
   sendEmpty(c);
 }
 
@@ -266,13 +245,10 @@ export async function restoreObject(c: FdsCall): Promise<void> {
 export async function setObjectMetadata(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const o = await c.env.repo.current(b.name, c.object ?? '');
+  const o = await c.env.objects.current(b.name, c.object ?? '');
   if (!o) throw new FdsError('ObjectNotFound');
-  const body = (await readJson(c.body)) as { rawMeta?: unknown } | undefined;
-  const raw = body?.rawMeta;
-  if (typeof raw !== 'object' || raw === null) throw new FdsError('InvalidRequest', 'setMetaData needs {"rawMeta":{...}}');
-  const meta = metaFromRaw(raw as Record<string, unknown>);
-  await c.env.repo.updateObject(o.version_id, { content_type: meta.contentType, meta: JSON.stringify(meta.headers) });
+  const meta = metaFromRaw(checked(SetMetaDataBody, await readJson(c.body)).rawMeta);
+  await c.env.objects.change(o.version_id, () => ({ content_type: meta.contentType, meta: meta.headers }));
   sendEmpty(c);
 }
 
@@ -283,12 +259,13 @@ export async function setObjectMetadata(c: FdsCall): Promise<void> {
 export async function listVersionIds(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   const name = c.object ?? '';
-  const cur = await c.env.repo.current(b.name, name);
+  const cur = await c.env.objects.current(b.name, name);
   if (cur) checkReadObject(c, b, cur);
   else checkWrite(c, b);
-  const versions = await c.env.repo.nonCurrentVersions(b.name, name);
+  const versions = await c.env.objects.nonCurrent(b.name, name);
   sendJson(
     c,
+    VersionIds,
     versions.filter((o) => canReadObject(c, b, o)).map((o) => o.version_id),
   );
 }

@@ -1,145 +1,49 @@
-// The FDS origin (fds-protocol §1): every method on every path goes through one route that builds
-// the call, authenticates it (§2), dispatches it (§1.2) and answers in FDS's shapes (§3, §10).
-// Bodies are never parsed by Fastify: handlers stream them (objects, parts) or read small JSON.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// The FDS origin (fds-protocol §1): every method on every path goes through one catch-all route
+// that builds the call, authenticates it (§2), and runs the operation the dispatcher chose (§1.2)
+// from the operation table (operations.ts). Answers are written by replies.ts; every error, ours
+// or Fastify's, is answered by the one FDS error handler (errors.ts). Bodies are never parsed by
+// Fastify: handlers stream them (objects, parts) or read small JSON checked against its schema.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox/type';
+import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
-import type { Operation } from '../../core/fds/dispatch.ts';
-import { FdsError } from '../../core/fds/errors.ts';
+import { ErrorBody } from '../../core/fds/responses.ts';
 import { checkServerScope } from './access.ts';
-import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acls.ts';
 import { guardAppUserWrite } from './app-user-writes.ts';
-import {
-  bucketInfo,
-  createBucket,
-  deleteBucket,
-  deleteObjects,
-  headBucket,
-  listAuthorizedBuckets,
-  listBuckets,
-  listObjects,
-} from './buckets.ts';
-import { buildCall, type FdsCall, sendEmpty, sendJson, sendText } from './call.ts';
-import { deleteBucketConfig, getBucketConfig, putBucketConfig } from './configs.ts';
+import { buildCall } from './call.ts';
 import { applyCors, CORS_HEADERS } from './cors.ts';
 import { FdsEnv } from './env.ts';
-import { EXTRA_HANDLERS } from './extensions.ts';
-import { abortMultipart, completeMultipart, initMultipart, listParts, listUploads, postInitMultipart, uploadPart } from './multipart.ts';
-import {
-  copyObject,
-  deleteObject,
-  getObject,
-  getObjectMetadata,
-  headObject,
-  listVersionIds,
-  postObject,
-  putObject,
-  renameObject,
-  restoreObject,
-  setObjectMetadata,
-} from './objects.ts';
-import { listVersions } from './versions.ts';
+import { installFdsErrorHandler } from './errors.ts';
+import { operationOf } from './operations.ts';
+import { requestIdOf } from './replies.ts';
 
-async function run(c: FdsCall, op: Operation): Promise<unknown> {
-  switch (op.op) {
-    case 'listBuckets':
-      return listBuckets(c);
-    case 'listAuthorizedBuckets':
-      return listAuthorizedBuckets(c);
-    case 'developerInfo':
-      return sendJson(c, { developerId: c.who.ownerId ?? null, displayName: c.who.displayName });
-    case 'clientMetrics':
-      return sendEmpty(c);
-    case 'headBucket':
-      return headBucket(c);
-    case 'createBucket':
-      return createBucket(c);
-    case 'deleteBucket':
-      return deleteBucket(c);
-    case 'bucketInfo':
-      return bucketInfo(c);
-    case 'listObjects':
-      return listObjects(c);
-    case 'deleteObjects':
-      return deleteObjects(c);
-    case 'getBucketAcl':
-      return getBucketAcl(c);
-    case 'putBucketAcl':
-      return putBucketAcl(c, op.remove);
-    case 'getBucketConfig':
-      return getBucketConfig(c, op.config);
-    case 'putBucketConfig':
-      return putBucketConfig(c, op.config);
-    case 'deleteBucketConfig':
-      return deleteBucketConfig(c, op.config);
-    case 'listUploads':
-      return listUploads(c);
-    case 'listVersions':
-      return listVersions(c);
-    case 'postObject':
-      return postObject(c);
-    case 'postInitMultipart':
-      return postInitMultipart(c);
-    case 'headObject':
-      return c.params.has('metadata') ? getObjectMetadata(c) : headObject(c);
-    case 'getObject':
-      return getObject(c);
-    case 'getObjectMetadata':
-      return getObjectMetadata(c);
-    case 'getObjectAcl':
-      return getObjectAcl(c);
-    case 'putObjectAcl':
-      return putObjectAcl(c, op.remove);
-    case 'listVersionIds':
-      return listVersionIds(c);
-    case 'listParts':
-      return listParts(c);
-    case 'putObject':
-      return putObject(c);
-    case 'initMultipart':
-      return initMultipart(c);
-    case 'uploadPart':
-      return uploadPart(c);
-    case 'completeMultipart':
-      return completeMultipart(c);
-    case 'abortMultipart':
-      return abortMultipart(c);
-    case 'renameObject':
-      return renameObject(c);
-    case 'copyObject':
-      return copyObject(c);
-    case 'restoreObject':
-      return restoreObject(c);
-    case 'setObjectMetadata':
-      return setObjectMetadata(c);
-    case 'deleteObject':
-      return deleteObject(c);
-    case 'cdnOperation':
-      // Java parses a JSON Long here (§5.13).
-      return sendJson(c, 0);
-    case 'objectMisc':
-      return sendEmpty(c);
-    case 'unsupported':
-      throw new FdsError('RequestNotSupported', op.what);
-    case 'options':
-      return sendText(c, '');
-    case 'methodNotAllowed':
-      throw new FdsError('RequestNotSupported', `${c.method} here`);
-  }
-}
+const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'];
 
-function requestIdOf(req: FastifyRequest): string {
-  const given = req.headers['x-xiaomi-request-id'];
-  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : req.id;
-}
-
-function sendError(req: FastifyRequest, reply: FastifyReply, e: FdsError): void {
-  reply.code(e.status);
-  if (req.method === 'HEAD') {
-    reply.send();
-    return;
-  }
-  reply.header('content-type', 'application/json').send(JSON.stringify(e.body()));
-}
+/**
+ * What the catch-all route can declare. The path is `/{bucket}/{object}` in its raw form and the
+ * query follows Galaxy-V2 rules (valueless flags, repeated keys, raw `Signature`): the handler
+ * reads both from the request target as sent (call.ts), so these describe rather than constrain.
+ * Success bodies differ per operation and are serialized from the operation's own schema
+ * (replies.ts sendJson); every error body is ErrorBody.
+ */
+const ROUTE_SCHEMA = {
+  params: Type.Object({ '*': Type.Optional(Type.String()) }),
+  querystring: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
+  headers: Type.Object({
+    authorization: Type.Optional(Type.String()),
+    date: Type.Optional(Type.String()),
+    'x-xiaomi-date': Type.Optional(Type.String()),
+    'content-type': Type.Optional(Type.String()),
+    'content-md5': Type.Optional(Type.String()),
+    range: Type.Optional(Type.String()),
+    origin: Type.Optional(Type.String()),
+    'x-xiaomi-request-id': Type.Optional(Type.String()),
+    'x-xiaomi-acl': Type.Optional(Type.String()),
+    'x-xiaomi-storage-class': Type.Optional(Type.String()),
+    'x-xiaomi-meta-md5-attached-stream': Type.Optional(Type.String()),
+  }),
+  response: { '4xx': ErrorBody, '5xx': ErrorBody },
+};
 
 export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
   const env = new FdsEnv(ctx);
@@ -153,36 +57,25 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
     for (const [k, v] of Object.entries(CORS_HEADERS)) reply.header(k, v);
   });
 
-  app.setErrorHandler((err: FastifyError | FdsError, req, reply) => {
-    if (err instanceof FdsError) {
-      sendError(req, reply, err);
-      return;
-    }
-    if (!req.raw.complete && req.raw.destroyed) {
-      // The client went away mid-body (the upload left nothing behind); nobody reads an answer.
-      req.log.info({ code: (err as NodeJS.ErrnoException).code }, 'FDS request body aborted by the client');
-      sendError(req, reply, new FdsError('InvalidRequest', 'request body aborted'));
-      return;
-    }
-    req.log.error({ err }, 'FDS request failed');
-    sendError(req, reply, new FdsError('InternalServerError'));
-  });
+  installFdsErrorHandler(app);
 
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const c = buildCall(env, req, reply);
-    const extra = EXTRA_HANDLERS[c.op.op];
-    if (!extra?.skipAuth && c.op.op !== 'options') c.who = await env.auth.identify(c);
-    await applyCors(c);
-    if (extra) {
-      await extra.handler(c);
-      return reply;
-    }
-    checkServerScope(c);
-    await guardAppUserWrite(c);
-    await run(c, c.op);
-    return reply;
-  };
-  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'];
-  app.route({ method: methods, url: '/', exposeHeadRoute: false, handler });
-  app.route({ method: methods, url: '/*', exposeHeadRoute: false, handler });
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+  for (const url of ['/', '/*']) {
+    routes.route({
+      method: METHODS,
+      url,
+      exposeHeadRoute: false,
+      schema: ROUTE_SCHEMA,
+      handler: async (req, reply) => {
+        const c = buildCall(env, req, reply);
+        const operation = operationOf(c.op);
+        if (!operation.skipAuth) c.who = await env.auth.identify(c);
+        await applyCors(c);
+        checkServerScope(c, operation.serverSigned);
+        await guardAppUserWrite(c, operation.appUser);
+        await operation.run(c, c.op);
+        return reply;
+      },
+    });
+  }
 }

@@ -3,18 +3,13 @@
 // query `expires=<ms>` overrides it), or, for callers without one (app users), with the server key
 // bound to the version just written (`OPAL-SERVER.<versionId>`, keys.ts): that URL reads exactly
 // that version and lives at most SERVER_PRESIGN_MAX_MS (1 day; also the default).
+import type { Static } from '@sinclair/typebox/type';
 import { presignSignature } from '../../core/fds/presign.ts';
-import type { PutObjectResult as WirePutObjectResult } from '../../core/fds/put-result.ts';
+import type { PutObjectResult } from '../../core/fds/responses.ts';
 import { SERVER_PRESIGN_MAX_MS, serverAccessKeyId } from '../../services/fds/keys.ts';
 import type { FdsCall } from './call.ts';
 
 const THIRTY_DAYS = 30 * 24 * 3600 * 1000;
-
-/** Opal always sends `previousVersionId` (null when nothing was replaced) and adds `versionId`. */
-export interface PutObjectResult extends WirePutObjectResult {
-  previousVersionId: string | null;
-  versionId: string;
-}
 
 export async function putObjectResult(
   c: FdsCall,
@@ -22,7 +17,7 @@ export async function putObjectResult(
   object: string,
   previous: string | undefined,
   versionId: string,
-): Promise<PutObjectResult> {
+): Promise<Static<typeof PutObjectResult>> {
   const now = c.env.now();
   const raw = Number(c.params.get('expires'));
   const asked = Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : undefined;

@@ -1,36 +1,9 @@
-// Body streams: the Java SDK's MD5-trailer mode (fds-protocol §5.1: body = content || MD5(content),
-// 16 raw bytes, signalled by `x-xiaomi-meta-md5-attached-stream: 1`), bounded JSON bodies, and
-// concatenation of blobs (multipart complete, copy) without buffering.
-import { createHash } from 'node:crypto';
-import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+// Body streams: bounded JSON bodies checked against their schemas, and concatenation of blobs
+// (multipart complete, copy) without buffering. (The Java MD5 trailer: java-md5-trailer.ts.)
+import { PassThrough, type Readable } from 'node:stream';
+import type { Static, TSchema } from '@sinclair/typebox/type';
 import { FdsError } from '../../core/fds/errors.ts';
-
-/** Passes all but the last 16 bytes through and checks that they are the MD5 of what passed. */
-export class Md5TrailerStripper extends Transform {
-  private held: Buffer = Buffer.alloc(0);
-  private readonly md5 = createHash('md5');
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    const all = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
-    if (all.length <= 16) {
-      this.held = all;
-      cb();
-      return;
-    }
-    const out = all.subarray(0, all.length - 16);
-    this.held = Buffer.from(all.subarray(all.length - 16));
-    this.md5.update(out);
-    cb(null, out);
-  }
-
-  override _flush(cb: TransformCallback): void {
-    if (this.held.length !== 16 || !this.md5.digest().equals(this.held)) {
-      cb(new FdsError('ChecksumDoesNotMatch', 'the MD5 trailer does not match the content'));
-      return;
-    }
-    cb();
-  }
-}
+import { type BodyShape, checked } from '../../core/fds/json-input.ts';
 
 /** Reads a whole (small) body; larger than `limit` is an Invalid Request. */
 export async function readSmallBody(body: Readable, limit = 8 * 1024 * 1024): Promise<Buffer> {
@@ -53,6 +26,12 @@ export async function readJson(body: Readable, limit?: number): Promise<unknown>
   } catch {
     throw new FdsError('InvalidRequest', 'body is not valid JSON');
   }
+}
+
+/** A JSON body checked against its shape (core/fds/json-input.ts); empty → undefined. */
+export async function readJsonBody<S extends TSchema>(body: Readable, shape: BodyShape<S>): Promise<Static<S> | undefined> {
+  const value = await readJson(body);
+  return value === undefined ? undefined : checked(shape, value);
 }
 
 /** One stream that plays the given streams one after the other (opened lazily). */

@@ -1,10 +1,13 @@
 // Java's version listing `GET /{b}?versions&prefix=&delimiter=[&keyMarker=&versionIdMarker=&maxKeys=]`
 // (fds-protocol §8.3, CORE result/VersionListing): every version of every name, names ascending
 // and newest version first; markers are exclusive (the last entry of the previous page).
+import type { Static } from '@sinclair/typebox/type';
 import { FdsError } from '../../core/fds/errors.ts';
 import { LIST_CAP, parseMaxKeys, successor } from '../../core/fds/listing.ts';
+import { VersionListing } from '../../core/fds/responses.ts';
 import { checkListBucket, requireBucket } from './access.ts';
-import { type FdsCall, sendJson } from './call.ts';
+import type { FdsCall } from './call.ts';
+import { sendJson } from './replies.ts';
 
 export async function listVersions(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
@@ -16,14 +19,14 @@ export async function listVersions(c: FdsCall): Promise<void> {
   if (versionIdMarker !== undefined && keyMarker === '') throw new FdsError('InvalidRequest', 'versionIdMarker needs keyMarker');
   const pageSize = Math.min(parseMaxKeys(c.params.get('maxKeys')) ?? LIST_CAP, LIST_CAP);
   const end = prefix === '' ? undefined : successor(prefix);
-  const summaries: Array<Record<string, unknown>> = [];
+  const summaries: Static<typeof VersionListing>['versionSummaries'] = [];
   const commonPrefixes: string[] = [];
   let cursor: { name: string; version?: string | undefined; inclusive?: boolean } =
     keyMarker > prefix ? { name: keyMarker, version: versionIdMarker } : { name: prefix, inclusive: true };
   let next: { key: string; version: string | null } | undefined;
   let truncated = false;
   outer: for (;;) {
-    const rows = await c.env.repo.listVersions(b.name, cursor, end, 500);
+    const rows = await c.env.objects.listVersions(b.name, cursor, end, 500);
     for (const o of rows) {
       let rolled: string | undefined;
       if (delimiter !== '') {
@@ -55,7 +58,7 @@ export async function listVersions(c: FdsCall): Promise<void> {
     }
     if (rows.length < 500) break;
   }
-  sendJson(c, {
+  sendJson(c, VersionListing, {
     versionSummaries: summaries,
     commonPrefixes,
     bucketName: b.name,

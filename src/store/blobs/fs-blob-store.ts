@@ -1,22 +1,12 @@
-// Filesystem blobs: written to a temporary file, fsynced through the descriptor that wrote it,
-// renamed into place, and the directory fsynced, so a crash never leaves a visible partial blob and
-// put() resolves only once the blob and its name are durable. Directory syncs are group-committed
-// per directory (one in flight, covering every rename finished before it started), and a
-// directory created for a blob has its own entry synced in its parent too. Layout: root/ab/cd/<key>;
-// temporary files in root/tmp/<pid>.<random>/, one directory per open store. Opening a store
-// removes the temporary directories of processes that no longer run (their files were never
-// acknowledged) and leaves those of live processes alone: `opal serve --only account` and
-// `--only fds` may share one data directory.
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
 import { GroupSync } from '../group-sync.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+import { CountingHash } from './counting-hash.ts';
 
 async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
@@ -141,15 +131,7 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, body: Readable): Promise<PutResult> {
     const { dir, file } = this.pathOf(key);
     const tmp = join(this.tmpDir, `${key}.${newCredential(20)}`);
-    const md5 = createHash('md5');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        md5.update(chunk);
-        cb(null, chunk);
-      },
-    });
+    const counter = new CountingHash();
     try {
       // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
       await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
@@ -163,7 +145,7 @@ export class FsBlobStore implements BlobStore {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    return { size, md5: md5.digest('hex') };
+    return counter.result();
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

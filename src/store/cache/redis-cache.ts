@@ -1,7 +1,16 @@
 // Redis-backed cache for scale-out: every node shares counters and nonces, and revocations are
 // broadcast with Redis pub/sub. Keys are namespaced by `prefix`.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Cache, Unsubscribe } from './cache.ts';
+
+/**
+ * ioredis, loaded when the first Redis cache is set up: a static import would be hoisted to the
+ * top of the bundle (dist/opal.mjs) and loaded by every server, Redis or not.
+ */
+function redisClass(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
+}
 
 export class RedisCache implements Cache {
   private readonly client: Redis;
@@ -13,7 +22,7 @@ export class RedisCache implements Cache {
     url: string,
     private readonly prefix = 'opal:',
   ) {
-    this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.client = new (redisClass())(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   }
 
   private k(key: string): string {

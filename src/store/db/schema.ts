@@ -3,7 +3,7 @@
 // Conventions: ids that are 64-bit numbers on the wire are TEXT; times are epoch milliseconds
 // (INTEGER / BIGINT, read back as numbers); booleans are INTEGER 0/1.
 import type { CoreTables } from './core-tables.ts';
-import type { FdsTables } from './fds-tables.ts';
+import type { FdsTables } from './fds/tables.ts';
 import type { OAuthTables } from './oauth-tables.ts';
 import type { PassbookTables } from './passbook-tables.ts';
 import type { StorageTokenTables } from './storage-token-tables.ts';

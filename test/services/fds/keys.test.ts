@@ -2,7 +2,7 @@
 // key; and Go-style presigned multipart uploads signed with sub-resources (§2.3).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FdsKeys } from '../../../src/services/fds/keys.ts';
+import type { FdsKeys } from '../../../src/services/fds/keys.ts';
 import { type FdsFixture, md5Hex, startFds } from '../../helpers/fds-fixture.ts';
 import { SdkClient } from '../../helpers/fds-sdk.ts';
 
@@ -11,7 +11,7 @@ describe('FDS access keys', () => {
   let keys: FdsKeys;
   before(async () => {
     f = await startFds();
-    keys = new FdsKeys(f.t.ctx.db.kysely, f.t.ctx.serverSecret);
+    keys = f.t.ctx.services.fdsKeys;
   });
   after(() => f.close());
 

@@ -198,23 +198,23 @@ for (const backend of dbBackends()) {
     it('deleting a bucket re-checks for live objects inside its transaction', async () => {
       await f.owner.ok('PUT', '/late-live');
       await f.owner.ok('PUT', '/late-live/o', { body: 'x' });
-      const repo = f.t.ctx.services.fds.repo;
-      await assert.rejects(repo.purgeBucket('late-live'), /Bucket Not Empty/);
+      const { buckets } = f.t.ctx.services.fds.repos;
+      await assert.rejects(buckets.purge('late-live'), /Bucket Not Empty/);
       assert.equal((await f.owner.send('GET', '/late-live/o')).status, 200);
     });
 
     it('metadata cannot outlive its bucket (foreign keys)', async () => {
-      const repo = f.t.ctx.services.fds.repo;
+      const { uploads } = f.t.ctx.services.fds.repos;
       const upload = {
         upload_id: 'u-nobucket',
         bucket: 'never-made',
         name: 'x',
         owner_id: 'o',
         content_type: null,
-        meta: '{}',
+        meta: {},
         created_at: 1,
       };
-      await assert.rejects(repo.createUpload(upload), /Bucket Not Found/);
+      await assert.rejects(uploads.create(upload), /Bucket Not Found/);
       await f.owner.ok('PUT', '/fk-held');
       await f.owner.ok('PUT', '/fk-held/o', { body: 'x' });
       await assert.rejects(f.t.ctx.db.kysely.deleteFrom('fds_buckets').where('name', '=', 'fk-held').execute());

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { presignedPath } from '../../../src/core/fds/presign.ts';
-import { FdsKeys, SERVER_PRESIGN_MAX_MS } from '../../../src/services/fds/keys.ts';
+import { SERVER_PRESIGN_MAX_MS } from '../../../src/services/fds/keys.ts';
 import { type FdsFixture, ssoWritableBucket, startFds } from '../../helpers/fds-fixture.ts';
 
 const B = 'sso-drop';
@@ -113,7 +113,7 @@ describe('FDS server-signed URLs (app users)', () => {
     assert.ok(dflt.expires <= Date.now() + SERVER_PRESIGN_MAX_MS && dflt.expires > before + DAY - 60_000);
     // A long-lived URL under a server key is refused even when correctly signed.
     const own = put.accessKeyId.slice('OPAL-SERVER.'.length);
-    const keys = new FdsKeys(f.t.ctx.db.kysely, f.t.ctx.serverSecret);
+    const keys = f.t.ctx.services.fdsKeys;
     const forged = presignedPath({
       bucket: B,
       object: 'capped',

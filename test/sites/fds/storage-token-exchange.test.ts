@@ -4,7 +4,6 @@
 // tokens refused; QQ, Sina and RenRen against fake provider servers; SSO serviceTokens from /sts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FdsKeys } from '../../../src/services/fds/keys.ts';
 import { dbBackends } from '../../helpers/env.ts';
 import { type FakeProviders, fakeProviderEnv, startFakeProviders } from '../../helpers/fake-providers.ts';
 import { SdkClient } from '../../helpers/fds-sdk.ts';
@@ -79,7 +78,7 @@ for (const backend of dbBackends()) {
       fds = f.t.fdsUrl;
       const bob = await f.t.ctx.services.users.create({ account: 'bob', password: PASSWORD, nickname: 'Bob' });
       bobId = bob.userId;
-      const k = await new FdsKeys(f.t.ctx.db.kysely, f.t.ctx.serverSecret).ensure(f.clientId);
+      const k = await f.t.ctx.services.fdsKeys.ensure(f.clientId);
       dev = new SdkClient(fds, {
         accessKeyId: k.accessKeyId,
         accessSecret: k.accessSecret,

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import { type RunningServer, startServer } from '../../../src/server.ts';
-import { FdsKeys } from '../../../src/services/fds/keys.ts';
 import { PG_URL, testConfig, tmpDir } from '../../helpers/env.ts';
 import { SdkClient } from '../../helpers/fds-sdk.ts';
 import { createPgSchema, type PgSchema } from '../../helpers/pg-schema.ts';
@@ -81,7 +80,7 @@ describe('FDS on two nodes (PostgreSQL + S3)', { skip }, () => {
       body: JSON.stringify({ accessControlList: [{ grantee: { id: 'ALL_USERS' }, permission: 'READ', type: 'GROUP' }] }),
     });
     assert.equal((await anonB.send('GET', '/shared/pub')).status, 200);
-    const rotated = await new FdsKeys(nodes[0]!.ctx.db.kysely, nodes[0]!.ctx.serverSecret).rotate(key.clientId);
+    const rotated = await nodes[0]!.ctx.services.fdsKeys.rotate(key.clientId);
     assert.equal((await b.send('GET', '/')).status, 403);
     assert.equal(
       (await new SdkClient(nodes[1]!.urls.fds ?? '', { ...key, accessSecret: rotated.accessSecret }).send('GET', '/')).status,

@@ -1,5 +1,6 @@
 // FDS object storage tables (fds-protocol §4–§9). Object bytes live in the blob store under keys
 // generated here; these rows are the metadata. A row in fds_objects is one version of an object.
+// The JSON text columns are parsed (and written) only by columns.ts: repositories hand out objects.
 
 export interface FdsAccessKeysTable {
   /** Public access key id (`GalaxyAccessKeyId`). */

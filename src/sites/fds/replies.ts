@@ -1,0 +1,84 @@
+// How the FDS origin answers (fds-protocol §3, §10): JSON bodies serialized from their schemas
+// (core/fds/responses.ts), configurations returned as they were stored, bare text, empty 200s,
+// object answers with header names cased as Android and iOS compare them, and the one writer of
+// FDS error bodies. Every answer carries `x-xiaomi-request-id` (plugin.ts sets it first).
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Static, TSchema } from '@sinclair/typebox/type';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FdsError } from '../../core/fds/errors.ts';
+import { ErrorBody } from '../../core/fds/responses.ts';
+import type { FdsCall } from './call.ts';
+
+/** The request's own `x-xiaomi-request-id` when it is well-formed (Java sends one), else Opal's request id. */
+export function requestIdOf(req: FastifyRequest): string {
+  const given = req.headers['x-xiaomi-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : req.id;
+}
+
+/** 200 with a JSON body serialized from its schema (same bytes as JSON.stringify, faster). */
+export function sendJson<S extends TSchema>(c: FdsCall, schema: S, body: Static<S>): void {
+  c.reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .send(serialized(c.reply, schema, body));
+}
+
+/** 200 with JSON the client stored (lifecycle and CORS rules, other configurations): returned as sent. */
+export function sendStoredJson(c: FdsCall, body: unknown): void {
+  c.reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
+}
+
+export function sendText(c: FdsCall, text: string): void {
+  c.reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(text);
+}
+
+export function sendEmpty(c: FdsCall): void {
+  c.reply.code(200).send();
+}
+
+/** The FDS error answer (§10): the error's status and its ErrorBody; HEAD answers carry no body. */
+export function sendFdsError(reply: FastifyReply, method: string, e: FdsError): void {
+  reply.code(e.status);
+  if (method === 'HEAD') reply.send();
+  else reply.header('content-type', 'application/json').send(serialized(reply, ErrorBody, e.body()));
+}
+
+/** JSON text of `body` from its schema (compiled once per route), sent as a string so the content type stays as set. */
+function serialized<S extends TSchema>(reply: FastifyReply, schema: S, body: Static<S>): string {
+  return reply.serializeInput(body as Record<string, unknown>, schema as Record<string, unknown>) as string;
+}
+
+/**
+ * Sends a response with header names exactly as given (Android and iOS compare object metadata
+ * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
+ * already set on the reply, then streams `body` (not for HEAD).
+ */
+export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable): void {
+  const flat: string[] = [];
+  const seen = new Set<string>();
+  for (const [k, v] of Object.entries(headers)) {
+    flat.push(k, v);
+    seen.add(k.toLowerCase());
+  }
+  for (const [k, v] of Object.entries(c.reply.getHeaders())) {
+    if (v === undefined || seen.has(k)) continue;
+    for (const one of Array.isArray(v) ? v : [v]) flat.push(k, String(one));
+  }
+  if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
+  c.reply.hijack();
+  const res = c.reply.raw;
+  try {
+    res.writeHead(status, flat);
+  } catch (e) {
+    body?.destroy();
+    res.destroy(e as Error);
+    return;
+  }
+  if (!body || c.method === 'HEAD') {
+    body?.destroy();
+    res.end();
+    return;
+  }
+  pipeline(body, res).catch(() => res.destroy());
+}

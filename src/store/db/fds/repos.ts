@@ -1,0 +1,35 @@
+// The FDS repositories, one per table family, sharing one handle (transactions.ts).
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../dialect.ts';
+import type { Database } from '../schema.ts';
+import { FdsAccessKeysRepo } from './access-keys-repo.ts';
+import { FdsBlobGcRepo } from './blob-gc-repo.ts';
+import { FdsBucketsRepo } from './buckets-repo.ts';
+import { FdsObjectsRepo } from './objects-repo.ts';
+import { FdsDb } from './transactions.ts';
+import { FdsTrashRepo } from './trash-repo.ts';
+import { FdsUploadsRepo } from './uploads-repo.ts';
+
+export type { Bucket, ObjectVersion, Upload } from './columns.ts';
+export type { MayReplace } from './transactions.ts';
+
+export interface FdsRepos {
+  buckets: FdsBucketsRepo;
+  objects: FdsObjectsRepo;
+  trash: FdsTrashRepo;
+  uploads: FdsUploadsRepo;
+  blobGc: FdsBlobGcRepo;
+  accessKeys: FdsAccessKeysRepo;
+}
+
+export function createFdsRepos(db: Kysely<Database>, dialect: Dialect = 'sqlite', now: () => number = Date.now): FdsRepos {
+  const d = new FdsDb(db, dialect, now);
+  return {
+    buckets: new FdsBucketsRepo(d),
+    objects: new FdsObjectsRepo(d),
+    trash: new FdsTrashRepo(d),
+    uploads: new FdsUploadsRepo(d),
+    blobGc: new FdsBlobGcRepo(d),
+    accessKeys: new FdsAccessKeysRepo(d),
+  };
+}

@@ -1,6 +1,17 @@
 // Demo data for a first start on an empty embedded store: a developer, an app and two users who
 // are friends, so that every open API has something to return.
-import type { Context } from '../context.ts';
+import type { AppService } from './apps.ts';
+import type { AuditService } from './audit.ts';
+import type { FriendService } from './friends.ts';
+import type { UserService } from './users.ts';
+
+/** The services the demo seed uses (the context's, `ctx.services`). */
+export interface DemoServices {
+  users: UserService;
+  apps: AppService;
+  friends: FriendService;
+  audit: AuditService;
+}
 
 export const DEMO_PASSWORD = 'opal-demo';
 
@@ -15,13 +26,13 @@ export interface DemoSeed {
 }
 
 /** True when the store holds no users and no apps yet. */
-export async function isEmptyStore(ctx: Context): Promise<boolean> {
-  const [users, apps] = await Promise.all([ctx.services.users.list(1), ctx.services.apps.list()]);
+export async function isEmptyStore(services: DemoServices): Promise<boolean> {
+  const [users, apps] = await Promise.all([services.users.list(1), services.apps.list()]);
   return users.length === 0 && apps.length === 0;
 }
 
-export async function seedDemo(ctx: Context): Promise<DemoSeed> {
-  const { users, apps, friends } = ctx.services;
+export async function seedDemo(services: DemoServices): Promise<DemoSeed> {
+  const { users, apps, friends, audit } = services;
   const redirectUri = 'http://127.0.0.1:3000/callback';
   const { app, clientSecret } = await apps.create({
     name: 'Opal Demo App',
@@ -38,7 +49,7 @@ export async function seedDemo(ctx: Context): Promise<DemoSeed> {
   });
   const bob = await users.create({ account: 'demo-friend', password: DEMO_PASSWORD, nickname: 'Demo Friend' });
   await friends.add(alice.userId, bob.userId);
-  await ctx.services.audit.record({ type: 'demo.seeded', subject: alice.userId, clientId: app.clientId });
+  await audit.record({ type: 'demo.seeded', subject: alice.userId, clientId: app.clientId });
   return {
     developer: 'demo',
     clientId: app.clientId,

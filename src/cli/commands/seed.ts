@@ -13,7 +13,7 @@ export function registerSeed(program: Command): void {
         cmd,
         async (ctx) => {
           if (!opts.demo) throw new InvalidInputError('nothing to seed: pass --demo');
-          return seedDemo(ctx);
+          return seedDemo(ctx.services);
         },
         (r) => fields({ ...r }),
       );

@@ -49,7 +49,7 @@ export function registerServe(program: Command): void {
           );
         }
         let demo: DemoSeed | undefined;
-        if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx))) demo = await seedDemo(server.ctx);
+        if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx.services))) demo = await seedDemo(server.ctx.services);
         const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };
         if (json) process.stdout.write(`${JSON.stringify({ event: 'listening', ...info })}\n`);
         else {

@@ -22,6 +22,7 @@ import { MAX_PARTS, parsePartList } from '../../../src/core/fds/part-list.ts';
 import { parseQuery } from '../../../src/core/fds/query.ts';
 import { resolveRange } from '../../../src/core/fds/range.ts';
 import { requestTimes, withinSkew } from '../../../src/core/fds/request-time.ts';
+import { LINEAR_BUDGET_MS, LONG_INPUT, timeMs } from '../../helpers/linear-time.ts';
 
 const op = (method: string, target: string) => {
   const q = target.indexOf('?');
@@ -188,10 +189,9 @@ describe('Range (§5.3)', () => {
     assert.throws(() => resolveRange('bytes=3-1', 5), /Request Out of Range/);
   });
   it('runs in linear time on long whitespace (fuzzing found quadratic backtracking: 1.7 s on 16 KB)', () => {
-    for (const h of [`bytes =${' '.repeat(16_000)}`, `bytes=1-${' '.repeat(16_000)}x`, `bytes=${'\t'.repeat(16_000)}x`]) {
-      const start = performance.now();
+    for (const h of [`bytes =${' '.repeat(LONG_INPUT)}`, `bytes=1-${' '.repeat(LONG_INPUT)}x`, `bytes=${'\t'.repeat(LONG_INPUT)}x`]) {
       assert.equal(resolveRange(h, 5), undefined);
-      assert.ok(performance.now() - start < 150, `${JSON.stringify(h.slice(0, 9))}… (${h.length} chars)`);
+      assert.ok(timeMs(() => resolveRange(h, 5)) < LINEAR_BUDGET_MS, `${JSON.stringify(h.slice(0, 9))}… (${h.length} chars)`);
     }
     assert.deepEqual(resolveRange(' BYTES = 1 - 2 ', 5), { start: 1, end: 2 });
     assert.deepEqual(resolveRange('bytes=\t-2\t', 5), { start: 3, end: 4 });
@@ -234,17 +234,7 @@ describe('bucket configurations (§9)', () => {
     assert.equal(originAllowed(cors, 'https://example.org'), false);
   });
 
-  it('parses 20,000 rules in linear time (fuzzing found quadratic id assignment: 10 s)', () => {
-    for (const rules of [
-      Array.from({ length: 20_000 }, () => ({})),
-      Array.from({ length: 20_000 }, (_, i) => ({ id: String(i % 2 ? i : 20_000 - i) })),
-      Array.from({ length: 20_000 }, (_, i) => (i % 3 ? {} : { id: String(i) })),
-    ]) {
-      const start = performance.now();
-      const c = parseConfig({ rules }, 'lifecycle');
-      assert.ok(performance.now() - start < 1000, `${(performance.now() - start).toFixed(0)} ms`);
-      assert.equal(new Set(c.rules.map((r) => r.id)).size, c.rules.length);
-    }
+  it('numbers id-less rules 1, 2, … skipping taken ids, keeping given ids (linear: test/core/fuzz/bucket-config.test.ts)', () => {
     // Same ids as before: given ids kept, the others numbered 1, 2, … skipping taken ones.
     assert.deepEqual(parseConfig({ rules: [{}, { id: '2' }, {}, { id: 'x' }, {}, { id: '2', prefix: 'p' }] }, 'cors').rules, [
       { id: '1' },

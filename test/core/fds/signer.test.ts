@@ -256,11 +256,9 @@ describe('query decoding (§1.1)', () => {
     assert.equal(percentDecode('a\ud800'), 'a\ud800');
   });
 
-  it('decodes a 16 KB path in a few milliseconds (was one Buffer per character; found by the fuzzing drill)', () => {
+  it('decodes a 16 KB path of escapes and plain characters (the fuzzing drill found one Buffer per character: bench/README.md)', () => {
     const path = `/b/${'%E4%B8%AD'.repeat(1000)}${'a'.repeat(7000)}`;
-    assert.equal(percentDecode(path).length, 3 + 1000 + 7000); // warm-up
-    const start = performance.now();
-    for (let i = 0; i < 10; i++) percentDecode(path);
-    assert.ok(performance.now() - start < 40, `${(performance.now() - start).toFixed(1)} ms for 10 decodes`);
+    const decoded = percentDecode(path);
+    assert.equal(decoded, `/b/${'中'.repeat(1000)}${'a'.repeat(7000)}`);
   });
 });

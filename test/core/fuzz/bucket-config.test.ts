@@ -16,7 +16,8 @@ import {
   upsertRule,
 } from '../../../src/core/fds/bucket-config.ts';
 import { FdsError } from '../../../src/core/fds/errors.ts';
-import { attackString, fuzz, isProtocolError, near, protocolOnly, timeMs } from './fuzz-kit.ts';
+import { timeMs } from '../../helpers/linear-time.ts';
+import { attackString, fuzz, isProtocolError, near, protocolOnly } from './fuzz-kit.ts';
 
 const ANY_JSON: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 });
 const ID = fc.oneof(
@@ -173,17 +174,17 @@ describe('fuzz: lifecycle and CORS configurations', () => {
     );
   });
 
-  it('stays linear in the number of rules (20,000 id-less or numbered rules)', (t) => {
+  it('stays linear in the number of rules (60,000 id-less or numbered rules: quadratic took 10 s for 20,000)', (t) => {
     fuzz(
       t,
       fc.property(fc.constantFrom('lifecycle' as const, 'cors' as const), fc.constantFrom('none', 'numbered', 'mixed'), (kind, ids) => {
-        const rules = Array.from({ length: 20_000 }, (_, i) =>
+        const rules = Array.from({ length: 60_000 }, (_, i) =>
           ids === 'none' ? {} : ids === 'numbered' ? { id: i + 1 } : i % 2 ? {} : { id: String(i) },
         );
-        const ms = timeMs(() => parseConfig({ rules }, kind), 500);
-        assert.ok(ms < 500, `${ms.toFixed(0)} ms for 20,000 ${ids} rules`);
+        const ms = timeMs(() => parseConfig({ rules }, kind), 3000);
+        assert.ok(ms < 3000, `${ms.toFixed(0)} ms for 60,000 ${ids} rules`);
       }),
-      20,
+      6,
     );
   });
 });

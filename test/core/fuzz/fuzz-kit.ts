@@ -2,10 +2,12 @@
 // runs, seed/path replay from the environment, the "protocol errors only" rule, and arbitraries
 // shaped like real attacks (percent-encodings, Unicode look-alikes and lone surrogates, CR/LF and
 // other controls, `\`, `@`, ports, IPv6 literals, prototype keys, very long input).
+
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import { XmOAuthError } from '../../../src/core/account/errors.ts';
 import { FdsError } from '../../../src/core/fds/errors.ts';
+import { LINEAR_BUDGET_MS, LONG_INPUT, timeMs } from '../../helpers/linear-time.ts';
 
 /** Cases per property (OPAL_FUZZ_RUNS overrides, e.g. 1000000 for a long local run). */
 export const RUNS = Number(process.env.OPAL_FUZZ_RUNS ?? 10_000);
@@ -136,30 +138,8 @@ export function near(values: readonly string[]): fc.Arbitrary<string> {
 }
 
 /**
- * Milliseconds `f` takes (for the linear-time checks): the best of up to three runs, stopping at
- * the first within `budgetMs`, so that a pause of a shared machine is not taken for backtracking
- * (which costs seconds on every run).
- */
-export function timeMs(f: () => unknown, budgetMs = 100): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3 && best > budgetMs; i++) {
-    const start = performance.now();
-    try {
-      f();
-    } catch {
-      /* only time matters here */
-    }
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
-
-/** Node's default limit on all request headers together. */
-export const MAX_HEADER_BYTES = 16_000;
-
-/**
- * The linear-time property of a header parser: `head` + a grammar `piece` repeated to 16 KB +
- * `tail` parses within 250 ms (backtracking costs seconds on such input), over 200 cases.
+ * The linear-time property of a header parser: `head` + a grammar `piece` repeated to LONG_INPUT
+ * characters + `tail` parses within LINEAR_BUDGET_MS (backtracking costs far more), over 200 cases.
  */
 export function fastOnLongHeaders(
   t: TestContext,
@@ -171,9 +151,10 @@ export function fastOnLongHeaders(
   fuzz(
     t,
     fc.property(fc.constantFrom(...heads), fc.constantFrom(...pieces), fc.constantFrom(...tails), (h, p, tl) => {
-      const header = `${h}${p.repeat(Math.floor(MAX_HEADER_BYTES / p.length))}${tl}`;
-      const ms = timeMs(() => parse(header), 250);
-      if (ms >= 250) throw new Error(`${ms.toFixed(0)} ms for ${JSON.stringify(header.slice(0, 20))}… (${JSON.stringify(p)} repeated)`);
+      const header = `${h}${p.repeat(Math.floor(LONG_INPUT / p.length))}${tl}`;
+      const ms = timeMs(() => parse(header), LINEAR_BUDGET_MS);
+      if (ms >= LINEAR_BUDGET_MS)
+        throw new Error(`${ms.toFixed(0)} ms for ${JSON.stringify(header.slice(0, 20))}… (${JSON.stringify(p)} repeated)`);
     }),
     200,
   );

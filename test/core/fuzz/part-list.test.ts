@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FdsError } from '../../../src/core/fds/errors.ts';
 import { MAX_PARTS, parsePartList } from '../../../src/core/fds/part-list.ts';
-import { fuzz, isProtocolError, protocolOnly, timeMs } from './fuzz-kit.ts';
+import { LINEAR_BUDGET_MS, timeMs } from '../../helpers/linear-time.ts';
+import { fuzz, isProtocolError, protocolOnly } from './fuzz-kit.ts';
 
 const ANY_JSON: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 });
 const PART_NUMBER = fc.oneof(
@@ -66,8 +67,8 @@ describe('fuzz: multipart part lists', () => {
           etag: `"${i.toString(16)}"`,
         }));
         assert.equal(parsePartList(parts).length, MAX_PARTS);
-        const ms = timeMs(() => parsePartList(parts), 250);
-        assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+        const ms = timeMs(() => parsePartList(parts), LINEAR_BUDGET_MS);
+        assert.ok(ms < LINEAR_BUDGET_MS, `${ms.toFixed(0)} ms`);
         assert.throws(() => parsePartList([...parts, { partNumber: 1 }]), FdsError);
       }),
       20,

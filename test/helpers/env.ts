@@ -65,9 +65,26 @@ async function createSchema(): Promise<{ schema: string; drop(): Promise<void> }
   };
 }
 
+let saidMemoryCache = false;
+
+/**
+ * A `redis: true` suite without OPAL_TEST_REDIS_URL runs on the memory cache, and says so once per
+ * file on stderr; where Redis is required (OPAL_TEST_REQUIRE_REDIS=1, set by scripts/test.mjs under
+ * CI=true) it fails instead.
+ */
+function memoryCacheInsteadOfRedis(): void {
+  if (process.env.OPAL_TEST_REQUIRE_REDIS === '1') {
+    throw new Error('this suite asks for Redis (redis: true) but OPAL_TEST_REDIS_URL is not set, and OPAL_TEST_REQUIRE_REDIS=1');
+  }
+  if (saidMemoryCache) return;
+  saidMemoryCache = true;
+  process.stderr.write(`# ${process.argv[1] ?? 'a test file'}: redis: true suites run on the memory cache (OPAL_TEST_REDIS_URL not set)\n`);
+}
+
 /**
  * A context on the given backend (SQLite in a fresh directory, or a fresh PostgreSQL schema),
- * with the Redis cache when `redis` is true and OPAL_TEST_REDIS_URL is set.
+ * with the Redis cache when `redis` is true and OPAL_TEST_REDIS_URL is set (else the memory cache,
+ * said on stderr).
  */
 export async function createTestContext(
   opts: { backend?: DbBackend; redis?: boolean; env?: Record<string, string>; overrides?: Partial<Config> } = {},
@@ -81,6 +98,7 @@ export async function createTestContext(
     schema = await createSchema();
   }
   let redisPrefix: string | undefined;
+  if (opts.redis && !REDIS_URL) memoryCacheInsteadOfRedis();
   if (opts.redis && REDIS_URL) {
     env.OPAL_REDIS_URL = REDIS_URL;
     // Each test context has its own key space, removed on close: rate-limit counters of one test

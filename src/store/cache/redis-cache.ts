@@ -23,6 +23,9 @@ export class RedisCache implements Cache {
     private readonly prefix = 'opal:',
   ) {
     this.client = new (redisClass())(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    // Connection errors reach the commands that fail (and /readyz); ioredis reconnects by itself.
+    // Without a listener it prints "Unhandled error event" for every reconnection attempt.
+    this.client.on('error', () => {});
   }
 
   private k(key: string): string {
@@ -71,6 +74,7 @@ export class RedisCache implements Cache {
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
     if (!this.sub) {
       this.sub = this.client.duplicate();
+      this.sub.on('error', () => {});
       this.sub.on('message', (ch: string, msg: string) => {
         for (const h of this.handlers.get(ch) ?? []) h(msg);
       });

@@ -34,6 +34,10 @@ export async function openDb(opts: DbOptions): Promise<Db> {
       max: 10,
       ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
     });
+    // An idle pooled connection that the server drops (a restart, a network cut) is reported on
+    // the pool; unheard, that event would crash the process. The pool discards the connection and
+    // the next query opens a new one (or fails, and /readyz says so).
+    pool.on('error', () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

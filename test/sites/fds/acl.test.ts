@@ -148,6 +148,48 @@ describe('FDS ACLs', () => {
     assert.equal((await f.other.send('GET', '/acl-ro/a?metadata')).status, 200);
   });
 
+  it('bucket READ lists but opens no object; bucket READ_OBJECTS opens objects but does not list', async () => {
+    for (const b of ['acl-sep-r', 'acl-sep-ro']) {
+      await f.owner.ok('PUT', `/${b}`);
+      await f.owner.ok('PUT', `/${b}/o`, { body: 'secret' });
+    }
+    await f.owner.ok('PUT', '/acl-sep-r?acl', { body: policyBody(grant(f.otherKey.accessKeyId, 'READ')) });
+    assert.equal((await f.other.send('GET', '/acl-sep-r?prefix=')).status, 200);
+    for (const target of ['/acl-sep-r/o', '/acl-sep-r/o?metadata']) {
+      const r = await f.other.send('GET', target);
+      assert.equal(r.status, 403, target);
+      assert.match(await r.text(), /Object Access Denied/);
+    }
+    await f.owner.ok('PUT', '/acl-sep-ro?acl', { body: policyBody(grant(f.otherKey.accessKeyId, 'READ_OBJECTS')) });
+    assert.equal((await f.other.send('GET', '/acl-sep-ro/o')).status, 200);
+    assert.equal((await f.other.send('GET', '/acl-sep-ro?prefix=')).status, 403);
+  });
+
+  it('bucket WRITE writes objects but administers nothing; FULL_CONTROL administers ACLs and configurations', async () => {
+    const B = 'acl-sep-w';
+    await f.owner.ok('PUT', `/${B}`);
+    await f.owner.ok('PUT', `/${B}?acl`, { body: policyBody(grant(f.otherKey.accessKeyId, 'WRITE')) });
+    assert.equal((await f.other.send('PUT', `/${B}/written`, { body: 'w' })).status, 200);
+    const lifecycle = JSON.stringify({ rules: [{ enabled: true, prefix: 'tmp/', actions: { expiration: { days: 1 } } }] });
+    const admin = [
+      ['GET', `/${B}?acl`, undefined],
+      ['PUT', `/${B}?acl`, policyBody(grant(f.otherKey.accessKeyId, 'FULL_CONTROL'))],
+      ['PUT', `/${B}?lifecycle=true`, lifecycle],
+      ['GET', `/${B}?lifecycle=`, undefined],
+    ] as const;
+    for (const [method, target, body] of admin) {
+      const r = await f.other.send(method, target, body === undefined ? {} : { body });
+      assert.equal(r.status, 403, `${method} ${target} with WRITE`);
+      assert.match(await r.text(), /Bucket Access Denied/);
+    }
+    assert.equal((await f.other.send('DELETE', `/${B}`)).status, 403, 'DELETE bucket with WRITE');
+    await f.owner.ok('PUT', `/${B}?acl`, { body: policyBody(grant(f.otherKey.accessKeyId, 'FULL_CONTROL')) });
+    for (const [method, target, body] of admin) {
+      const r = await f.other.send(method, target, body === undefined ? {} : { body });
+      assert.equal(r.status, 200, `${method} ${target} with FULL_CONTROL`);
+    }
+  });
+
   it('set_public / set_private: ALL_USERS grants let anonymous callers read', async () => {
     await f.owner.ok('PUT', '/acl-pub');
     await f.owner.ok('PUT', '/acl-pub/o', { body: 'public' });

@@ -154,12 +154,23 @@ for (const backend of dbBackends()) {
       assert.equal(r.json.code, 96012);
     });
 
-    it('20: GET / answers with a current Last-Modified', async () => {
-      const r = await fetch(`${t.accountUrl}/`);
-      assert.equal(r.status, 200);
-      await r.text();
-      const lm = r.headers.get('last-modified');
-      if (lm) assert.ok(Math.abs(Date.parse(lm) - Date.now()) < 5000, lm);
+    it('20: GET / always answers with a current Last-Modified (the C# SDK reads it as the server clock)', async () => {
+      /** Last-Modified of one GET /, checked to lie between the request's start and end (whole seconds). */
+      const lastModified = async (): Promise<number> => {
+        const start = Math.floor(Date.now() / 1000) * 1000;
+        const r = await fetch(`${t.accountUrl}/`);
+        assert.equal(r.status, 200);
+        await r.text();
+        const lm = r.headers.get('last-modified');
+        assert.ok(lm, 'Last-Modified is present');
+        assert.match(lm, /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+        const at = Date.parse(lm);
+        assert.ok(at >= start && at <= Date.now(), `${lm} within the request`);
+        return at;
+      };
+      const first = await lastModified();
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.ok((await lastModified()) > first, 'a later request carries a later clock');
     });
 
     it('openApiErrorStatus=200 keeps errors at HTTP 200', async () => {

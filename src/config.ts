@@ -77,6 +77,12 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** New checkPassword flows (page views) per client IP per minute (0 disables the limit). */
+  checkPasswordFlowsPerMinute: number;
+  /** Byte budget of the in-process cache (embedded mode), MB; least recently used entries go past it. */
+  memoryCacheMb: number;
+  /** Refuse to serve when the data directory or a file in it is open to group or others (default: warn). */
+  strictPermissions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +131,9 @@ export const ENV_NAMES = {
   OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
   OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
+  OPAL_STRICT_PERMISSIONS: 'strictPermissions',
+  OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
+  OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: 'checkPasswordFlowsPerMinute',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -251,6 +260,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsOauthRenrenUrl: (url('fdsOauthRenrenUrl', ['http:', 'https:']) ?? 'https://api.renren.com').replace(/\/+$/, ''),
     fdsOauthTimeoutMs: int('fdsOauthTimeoutMs', 5000, 100, 120_000),
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
+    strictPermissions: bool('strictPermissions', false),
+    memoryCacheMb: int('memoryCacheMb', 64, 1, 65_536),
+    checkPasswordFlowsPerMinute: int('checkPasswordFlowsPerMinute', 30, 0, 1_000_000),
   };
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');

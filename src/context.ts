@@ -198,7 +198,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }
     };
     if (opts.full !== false) {
-      cache = await openCache(config.redisUrl, config.redisPrefix);
+      cache = await openCache(config.redisUrl, config.redisPrefix, config.memoryCacheMb * 1024 * 1024);
       blobs = await openBlobs(config.blobUrl, config.dataDir);
     }
     return {

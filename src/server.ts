@@ -1,11 +1,12 @@
 // The composition root: builds the context from configuration, mounts each site on its origin and
 // listens. close() stops accepting, lets in-flight requests finish, then closes the stores.
 import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
-import type { Config } from './config.ts';
+import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
 import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
+import { describeLoose, loosePermissions } from './store/data-dir.ts';
 
 export interface RunningServer {
   ctx: Context;
@@ -57,6 +58,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   try {
+    // The data directory holds secrets (docs/security.md): too open, refuse (strict) or warn.
+    const usesDataDir = isEmbedded(config) || config.blobUrl === undefined;
+    const loose = usesDataDir ? loosePermissions(config.dataDir) : [];
+    if (loose.length > 0 && config.strictPermissions) {
+      throw new ConfigError(loose.map((p) => `${describeLoose(p)}: group and others must have no access (chmod go-rwx)`));
+    }
     for (const site of config.sites) {
       const app = await buildSite(site, ctx, { logger: opts.logger, ready: () => !stopping, metrics });
       apps[site] = app;
@@ -67,6 +74,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     const serves = (site: SiteName) => config.sites.includes(site);
     const log = Object.values(apps)[0]?.log;
+    for (const p of loose)
+      log?.warn(
+        { path: p.path, mode: p.mode.toString(8) },
+        `${describeLoose(p)}: other local users can read Opal's data (chmod go-rwx; --strict-permissions refuses to start)`,
+      );
     ctx.startBackground({ purges: serves('account'), sweeper: serves('fds'), storageTokenRevocations: serves('fds') }, (err, what) =>
       log?.warn({ err }, what),
     );

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Cache } from '../../src/store/cache/cache.ts';
 import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
-import { MemoryCache } from '../../src/store/cache/memory-cache.ts';
+import { entryBytes, MemoryCache } from '../../src/store/cache/memory-cache.ts';
 import { RedisCache } from '../../src/store/cache/redis-cache.ts';
 import { REDIS_URL } from '../helpers/env.ts';
 import { redisTestPrefix, removeRedisKeys } from '../helpers/redis.ts';
@@ -234,3 +234,26 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('memory cache byte budget', () => {
+  it('keeps at most its byte budget, evicting the least recently used first (anonymous flows cannot grow it)', async () => {
+    const budget = 256 * 1024;
+    const c = new MemoryCache(Date.now, budget);
+    try {
+      const flow = 'f'.repeat(1200); // about what a checkPassword flow stores
+      await c.set('kept', 'x', 60_000);
+      for (let i = 0; i < 5000; i++) {
+        await c.set(`checkpw:flow:${i}`, flow, 15 * 60_000);
+        if (i % 50 === 0) await c.get('kept'); // recently used: survives
+      }
+      let present = 0;
+      for (let i = 0; i < 5000; i++) if ((await c.get(`checkpw:flow:${i}`)) !== null) present++;
+      assert.ok(present > 0 && present * entryBytes('checkpw:flow:4999', flow) <= budget, `${present} entries kept`);
+      assert.equal(await c.get('checkpw:flow:0'), null, 'the oldest entry went');
+      assert.equal(await c.get('checkpw:flow:4999'), flow);
+      assert.equal(await c.get('kept'), 'x');
+    } finally {
+      await c.close();
+    }
+  });
+});

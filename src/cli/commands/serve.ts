@@ -12,7 +12,8 @@ export function registerServe(program: Command): void {
     .option('--no-demo', 'do not create demo data on an empty embedded store')
     .option('--port <n>', 'account origin port (overrides OPAL_PORT)')
     .option('--fds-port <n>', 'FDS origin port (overrides OPAL_FDS_PORT)')
-    .action(async (opts: { only?: string; demo: boolean; port?: string; fdsPort?: string }, cmd: Command) => {
+    .option('--strict-permissions', 'refuse to start when the data directory is open to other local users (OPAL_STRICT_PERMISSIONS)')
+    .action(async (opts: { only?: string; demo: boolean; port?: string; fdsPort?: string; strictPermissions?: boolean }, cmd: Command) => {
       const json = wantsJson(cmd);
       try {
         const env = { ...process.env };
@@ -20,6 +21,7 @@ export function registerServe(program: Command): void {
         if (opts.port) env.OPAL_PORT = opts.port;
         if (opts.fdsPort) env.OPAL_FDS_PORT = opts.fdsPort;
         if (!opts.demo) env.OPAL_DEMO = 'false';
+        if (opts.strictPermissions) env.OPAL_STRICT_PERMISSIONS = 'true';
         const config = loadConfig(env);
         // Loaded here, not at the top: the sites are the largest part of the code, and the other
         // commands start faster without them.

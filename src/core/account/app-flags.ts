@@ -15,6 +15,8 @@ export interface AppFlags {
   requireMac?: boolean;
   /** Reject unknown or unapproved scopes instead of dropping them (default false). */
   strictScope?: boolean;
+  /** Accept PKCE code_challenge_method=plain (or no method) at authorize (default false: S256 only). */
+  allowPlainPkce?: boolean;
 }
 
 export const FLAG_NAMES: ReadonlyArray<keyof AppFlags> = [
@@ -25,4 +27,5 @@ export const FLAG_NAMES: ReadonlyArray<keyof AppFlags> = [
   'emitUserId',
   'requireMac',
   'strictScope',
+  'allowPlainPkce',
 ];

@@ -3,7 +3,7 @@
 // URI); everything after a validated redirect_uri is reported by redirect with a bare integer code.
 import { XM, XM_DESCRIPTIONS, type XmErrorCode } from './errors.ts';
 import { isNumericId } from './numeric-id.ts';
-import { isValidChallenge } from './pkce.ts';
+import { checkChallenge } from './pkce.ts';
 import { matchRedirectUri } from './redirect-uri.ts';
 import { parseRequestedScopes } from './scope.ts';
 import { parseSkipConfirm } from './skip-confirm.ts';
@@ -12,7 +12,7 @@ export interface AuthorizeClient {
   clientId: string;
   redirectUris: string;
   scopes: number[];
-  flags: { exactRedirect?: boolean; public?: boolean; allowImplicit?: boolean; strictScope?: boolean };
+  flags: { exactRedirect?: boolean; public?: boolean; allowImplicit?: boolean; strictScope?: boolean; allowPlainPkce?: boolean };
 }
 
 export interface AuthorizeRequest {
@@ -23,7 +23,7 @@ export interface AuthorizeRequest {
   scopes: number[];
   state: string | undefined;
   skipConfirm: boolean;
-  /** PKCE S256 challenge when one was sent (required for public clients). */
+  /** PKCE S256 challenge when one was sent (required for public clients; a permitted plain one is stored as its S256). */
   codeChallenge: string | undefined;
 }
 
@@ -74,13 +74,9 @@ export function checkAuthorize(p: Params, client: AuthorizeClient | undefined, o
   const scope = parseRequestedScopes(p.scope, client.scopes, client.flags.strictScope === true);
   if (!scope.ok) return fail(XM.INVALID_SCOPE);
 
-  let codeChallenge: string | undefined;
-  const challenge = p.code_challenge;
-  const method = p.code_challenge_method ?? 'plain';
-  if (challenge !== undefined && challenge !== '' && method === 'S256') {
-    if (!isValidChallenge(challenge)) return fail(XM.INVALID_REQUEST, 'invalid request: malformed code_challenge');
-    codeChallenge = challenge;
-  }
+  const pkce = checkChallenge(p.code_challenge, p.code_challenge_method, client.flags.allowPlainPkce === true);
+  if (!pkce.ok) return fail(XM.INVALID_REQUEST, pkce.description);
+  const codeChallenge = pkce.challenge;
   if (client.flags.public === true && codeChallenge === undefined) {
     return fail(XM.INVALID_REQUEST, 'invalid request: PKCE code_challenge with code_challenge_method=S256 is required');
   }

@@ -94,6 +94,11 @@ export class TokenLifecycle {
     if (input.requirePkce === true && row.code_challenge === null) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE is required for this client');
     }
+    // A verifier for a code issued without a challenge means the challenge was stripped on the way
+    // to /oauth2/authorize (RFC 9700 §4.8.2): refuse rather than ignore it.
+    if (row.code_challenge === null && input.codeVerifier !== undefined && input.codeVerifier !== '') {
+      throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: code_verifier sent for a code issued without code_challenge');
+    }
     if (row.code_challenge !== null && !verifyPkce(row.code_challenge, input.codeVerifier)) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE verification failed');
     }

@@ -5,10 +5,12 @@
 // bucket owner (the app's developer) is never restricted. Batch delete and restore-from-trash need
 // WRITE. Which operation needs what is said in the operation table (operations.ts, `appUser`).
 // Runs before the handler (plugin.ts), and again at commit (replaceCheck: a name created while the
-// body streamed in); other callers pass through untouched.
+// body streamed in); other callers pass through untouched. A multipart upload belongs to the app
+// user who started it: without WRITE, parts, listings, completion and abort are theirs alone
+// (uploadOwnerFilter, checkUploadOwner).
 import { has, maskFor, PERMISSIONS } from '../../core/fds/acl.ts';
 import { FdsError } from '../../core/fds/errors.ts';
-import type { Bucket, MayReplace, ObjectVersion } from '../../store/db/fds/repos.ts';
+import type { Bucket, MayReplace, ObjectVersion, Upload } from '../../store/db/fds/repos.ts';
 import { bucketMask } from './access.ts';
 import type { FdsCall } from './call.ts';
 
@@ -47,6 +49,21 @@ function checkMayReplace(c: FdsCall, o: ObjectVersion): void {
  * someone else may have created the name. Undefined when the caller is not restricted.
  */
 export function replaceCheck(c: FdsCall, b: Bucket): MayReplace | undefined {
-  if (c.who.kind !== 'app-user' || has(bucketMask(c.who, b), PERMISSIONS.WRITE)) return undefined;
+  if (!restricted(c, b)) return undefined;
   return (current) => checkMayReplace(c, current);
+}
+
+/** An app user writing through SSO_WRITE only: the owner rule applies to them. */
+function restricted(c: FdsCall, b: Bucket): boolean {
+  return c.who.kind === 'app-user' && !has(bucketMask(c.who, b), PERMISSIONS.WRITE);
+}
+
+/** Whose uploads a `?uploads` listing shows: a restricted app user's own; everyone's otherwise. */
+export function uploadOwnerFilter(c: FdsCall, b: Bucket): string | undefined {
+  return restricted(c, b) ? (c.who.ownerId ?? '') : undefined;
+}
+
+/** Parts, list parts, complete and abort of an upload someone else started: 403 for a restricted app user. */
+export function checkUploadOwner(c: FdsCall, b: Bucket, up: Upload): void {
+  if (restricted(c, b) && (c.who.ownerId === undefined || up.owner_id !== c.who.ownerId)) throw new FdsError('ObjectAccessDenied');
 }

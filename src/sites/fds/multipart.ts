@@ -15,9 +15,9 @@ import {
   UploadPartResultList,
 } from '../../core/fds/responses.ts';
 import { newObjectName, newUploadId } from '../../services/fds/ids.ts';
-import type { Upload } from '../../store/db/fds/repos.ts';
+import type { Bucket, Upload } from '../../store/db/fds/repos.ts';
 import { checkWrite, creatorOf, requireBucket } from './access.ts';
-import { replaceCheck } from './app-user-writes.ts';
+import { checkUploadOwner, replaceCheck, uploadOwnerFilter } from './app-user-writes.ts';
 import type { FdsCall } from './call.ts';
 import { normalizeMd5 } from './env.ts';
 import { uploadBody } from './java-md5-trailer.ts';
@@ -51,10 +51,12 @@ async function init(c: FdsCall, name: string): Promise<void> {
 export const initMultipart = (c: FdsCall) => init(c, c.object ?? '');
 export const postInitMultipart = (c: FdsCall) => init(c, newObjectName());
 
-async function requireUpload(c: FdsCall): Promise<Upload> {
+/** The upload named by `uploadId`, when it is this path's and the caller may work on it. */
+async function requireUpload(c: FdsCall, b: Bucket): Promise<Upload> {
   const id = c.params.get('uploadId') ?? '';
   const up = id ? await c.env.uploads.get(id) : undefined;
   if (!up || up.bucket !== c.bucket || up.name !== c.object) throw new FdsError('MultipartUploadExpired', 'no such upload');
+  checkUploadOwner(c, b, up);
   return up;
 }
 
@@ -64,7 +66,7 @@ export async function uploadPart(c: FdsCall): Promise<void> {
   const raw = c.params.get('partNumber') ?? '';
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) throw new FdsError('InvalidPartNumberOrSize');
   const partNumber = Number(raw);
-  const up = await requireUpload(c);
+  const up = await requireUpload(c, b);
   const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
   const stored = await c.env.uploads
     .putPart({
@@ -89,7 +91,7 @@ export async function uploadPart(c: FdsCall): Promise<void> {
 export async function completeMultipart(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const up = await requireUpload(c);
+  const up = await requireUpload(c, b);
   const body = await readJsonBody(c.body, CompleteMultipartBody);
   const listed = parsePartList(body?.uploadPartResultList);
   const parts = new Map((await c.env.uploads.parts(up.upload_id)).map((p) => [p.part_number, p]));
@@ -125,7 +127,7 @@ export async function completeMultipart(c: FdsCall): Promise<void> {
 export async function abortMultipart(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const up = await requireUpload(c);
+  const up = await requireUpload(c, b);
   const freed = await c.env.uploads.abort(up.upload_id);
   if (freed) await c.env.free(freed);
   sendEmpty(c);
@@ -134,7 +136,7 @@ export async function abortMultipart(c: FdsCall): Promise<void> {
 export async function listParts(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
-  const up = await requireUpload(c);
+  const up = await requireUpload(c, b);
   const parts = await c.env.uploads.parts(up.upload_id);
   sendJson(c, UploadPartResultList, {
     uploadPartResultList: parts.map((p) => ({ partNumber: p.part_number, etag: p.md5, partSize: p.size, lastModified: p.created_at })),
@@ -148,7 +150,7 @@ export async function listUploads(c: FdsCall): Promise<void> {
   const b = await requireBucket(c);
   checkWrite(c, b);
   const prefix = c.params.get('prefix') ?? '';
-  const uploads = await c.env.uploads.list(b.name, prefix, UPLOADS_PAGE + 1);
+  const uploads = await c.env.uploads.list(b.name, prefix, UPLOADS_PAGE + 1, uploadOwnerFilter(c, b));
   sendJson(c, ListMultipartUploadsResult, {
     bucketName: b.name,
     prefix,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../data-dir.ts';
 import { GroupSync } from '../group-sync.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
@@ -43,12 +44,12 @@ export class FsBlobStore implements BlobStore {
   static async open(root: string): Promise<FsBlobStore> {
     const s = new FsBlobStore(root);
     const tmpRoot = join(root, 'tmp');
-    await mkdir(tmpRoot, { recursive: true });
+    await mkdir(tmpRoot, { recursive: true, mode: PRIVATE_DIR_MODE });
     for (const name of await readdir(tmpRoot)) {
       const pid = /^(\d+)\./.exec(name)?.[1];
       if (!pid || !processRuns(Number(pid))) await rm(join(tmpRoot, name), { recursive: true, force: true });
     }
-    await mkdir(s.tmpDir);
+    await mkdir(s.tmpDir, { mode: PRIVATE_DIR_MODE });
     // The root's own entry (it may have just been created).
     await Promise.all([fsyncPath(dirname(root)), fsyncPath(root)]);
     return s;
@@ -81,7 +82,7 @@ export class FsBlobStore implements BlobStore {
   private createDir(path: string): { made: Promise<void>; durable: Promise<void> } {
     let c = this.creating.get(path);
     if (!c) {
-      const isNew = mkdir(path).then(
+      const isNew = mkdir(path, { mode: PRIVATE_DIR_MODE }).then(
         () => true,
         (e: NodeJS.ErrnoException) => {
           if (e.code === 'EEXIST') return false;
@@ -134,7 +135,7 @@ export class FsBlobStore implements BlobStore {
     const counter = new CountingHash();
     try {
       // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true }));
+      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE }));
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;

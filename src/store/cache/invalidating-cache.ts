@@ -4,10 +4,12 @@
 // empty (every look-up goes to the store) until it is subscribed again.
 // A look-up that raced an invalidation must not be cached: take generation() before reading the
 // store and pass it to set(), which drops the value if any invalidation arrived meanwhile.
+// Entries are held in an LRU of at most `maxEntries` (records of a bounded size, e.g. tokens).
+import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
 
 export class InvalidatingCache<T> {
-  private readonly entries = new Map<string, { value: T; expiresAt: number }>();
+  private readonly entries: LRUCache<string, { value: T; expiresAt: number }>;
   private unsubscribe: Unsubscribe | undefined;
   private stopStateReports: (() => void) | undefined;
   /** False while invalidations may be missed. */
@@ -19,9 +21,11 @@ export class InvalidatingCache<T> {
     private readonly cache: Cache,
     private readonly channel: string,
     private readonly ttlMs = 30_000,
-    private readonly maxEntries = 10_000,
+    maxEntries = 10_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   /** Subscribes to invalidations; call once before use. */
   async start(): Promise<void> {
@@ -56,10 +60,6 @@ export class InvalidatingCache<T> {
   /** Caches `value` unless an invalidation arrived since `since` (a generation() taken before the read). */
   set(key: string, value: T, since: number = this.gen): void {
     if (!this.live || since !== this.gen) return;
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
   }
 

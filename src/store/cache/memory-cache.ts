@@ -1,5 +1,11 @@
-// In-process cache for the embedded mode: a Map with expiry times and an in-process broadcast.
+// In-process cache for the embedded mode: entries with expiry times in an LRU map bounded by a byte
+// budget (OPAL_MEMORY_CACHE_MB), and an in-process broadcast. Nothing anonymous callers can add
+// (checkPassword flows, rate-limit counters, MAC nonces) grows memory past the budget: past it the
+// least recently used entries go first. A budget too small for the traffic therefore shortens
+// replay windows and rate-limit memory; size it above the working set (docs/security.md), or use
+// Redis, whose own maxmemory applies.
 import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
 
 interface Entry {
@@ -7,12 +13,26 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Default byte budget of the in-process cache. */
+export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+/** Bytes counted per entry beyond its key and value (UTF-16 characters, 2 bytes each). */
+const ENTRY_OVERHEAD = 96;
+
+/** What an entry is counted as against the budget. */
+export function entryBytes(key: string, value: string): number {
+  return ENTRY_OVERHEAD + 2 * (key.length + value.length);
+}
+
 export class MemoryCache implements Cache {
-  private readonly map = new Map<string, Entry>();
+  private readonly map: LRUCache<string, Entry>;
   private readonly bus = new EventEmitter();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    maxBytes: number = DEFAULT_MEMORY_CACHE_BYTES,
+  ) {
+    this.map = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: (e, k) => entryBytes(k, e.value) });
     this.bus.setMaxListeners(0);
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -29,7 +49,7 @@ export class MemoryCache implements Cache {
 
   private sweep(): void {
     const t = this.now();
-    for (const [k, e] of this.map) if (e.expiresAt <= t) this.map.delete(k);
+    for (const [k, e] of this.map.entries()) if (e.expiresAt <= t) this.map.delete(k);
   }
 
   async get(key: string): Promise<string | null> {

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
+import { createPrivateFile, PRIVATE_DIR_MODE } from '../data-dir.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { SqliteStoreDialect } from './sqlite-dialect.ts';
@@ -44,8 +45,9 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   const file = opts.sqliteFile ?? 'opal.db';
   let path = file;
   if (file !== ':memory:') {
-    mkdirSync(opts.dataDir, { recursive: true });
+    mkdirSync(opts.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     path = join(opts.dataDir, file);
+    createPrivateFile(path);
   }
   const kysely = new Kysely<Database>({ dialect: new SqliteStoreDialect({ path }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };

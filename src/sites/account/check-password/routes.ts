@@ -4,7 +4,9 @@
 // Each page view is a flow kept in the shared cache (15 minutes, single use); wrong passwords
 // retry up to a limit per flow, after which the callback gets xmResult=false. Every guess also
 // goes through the login page's password throttle (same budgets per account and per IP), reserved
-// before the password is checked so that concurrent guesses cannot outrun it.
+// before the password is checked so that concurrent guesses cannot outrun it. Page views that start
+// a flow are limited per client IP (OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE), and the cache holding
+// the flows is bounded (OPAL_MEMORY_CACHE_MB, or Redis's own limit).
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +19,7 @@ import { callbackAllowed, maskAccount } from '../../../core/account/xm-sign-call
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { newCredential } from '../../../lib/random.ts';
-import { PasswordThrottle } from '../../../services/throttle.ts';
+import { FailureLimiter, PasswordThrottle } from '../../../services/throttle.ts';
 import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
@@ -62,6 +64,8 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
   const app = typed(scope);
   const flowKey = (id: string) => `checkpw:flow:${id}`;
   const throttle = new PasswordThrottle(() => ctx.cache);
+  const flowsPerMinute = ctx.config.checkPasswordFlowsPerMinute;
+  const newFlows = new FailureLimiter(() => ctx.cache, 'checkpw:new', flowsPerMinute, 60_000);
   const expired = () => new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.expired' });
 
   async function loadFlow(id: string | undefined): Promise<Flow | undefined> {
@@ -121,6 +125,9 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     let flowId = q.flow;
     const existing = await loadFlow(flowId);
     if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
+      if (flowsPerMinute > 0 && 'wait' in (await newFlows.reserve(req.ip))) {
+        throw new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.tooMany', status: 429 });
+      }
       flowId = newCredential(24);
       await ctx.cache.set(flowKey(flowId), JSON.stringify(f), FLOW_TTL_MS);
     }

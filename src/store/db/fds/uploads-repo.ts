@@ -28,9 +28,10 @@ export class FdsUploadsRepo {
     return r && decodeUpload(r);
   }
 
-  /** Uploads of a bucket whose name starts with `prefix`, in name order, at most `limit`. */
-  async list(bucket: string, prefix: string, limit: number): Promise<Upload[]> {
+  /** Uploads of a bucket whose name starts with `prefix` (started by `owner` when given), in name order, at most `limit`. */
+  async list(bucket: string, prefix: string, limit: number, owner?: string): Promise<Upload[]> {
     let q = this.d.db.selectFrom('fds_uploads').selectAll().where('bucket', '=', bucket);
+    if (owner !== undefined) q = q.where('owner_id', '=', owner);
     if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
     const rows = await q.orderBy('name').orderBy('upload_id').limit(limit).execute();
     return rows.filter((r) => r.name.startsWith(prefix)).map(decodeUpload);

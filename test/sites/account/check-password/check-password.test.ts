@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { xmSign } from '../../../../src/core/account/xm-sign.ts';
 import { MAX_FAILURES_PER_FLOW } from '../../../../src/sites/account/check-password/routes.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
@@ -24,7 +25,8 @@ describe('/checkPassword', () => {
   };
 
   before(async () => {
-    t = await startTestServer();
+    // The suite starts far more flows from one address than a person would (the next test limits them).
+    t = await startTestServer({ env: { OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: '0' } });
     s = await seed(t.ctx);
   });
   after(async () => {
@@ -180,6 +182,30 @@ describe('/checkPassword', () => {
     assert.equal(createHmac('sha1', clientSecret).update(canonical).digest('base64'), u.searchParams.get('_xmSign'));
     const withHost = canonical.replace('\n\n/xm', '\nthird_url.com\n/xm');
     assert.notEqual(createHmac('sha1', clientSecret).update(withHost).digest('base64'), u.searchParams.get('_xmSign'));
+  });
+
+  it('page views that start a flow are limited per client IP (429); coming back to a flow is not counted', async () => {
+    const t2 = await startTestServer({ env: { OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: '3' } });
+    try {
+      const s2 = await seed(t2.ctx);
+      const q = { clientId: s2.clientId, xmUserId: s2.userId, callback };
+      // The limit counts per clock minute: start well inside one.
+      const left = 60_000 - (Date.now() % 60_000);
+      if (left < 10_000) await sleep(left + 100);
+      const agent = new Agent(t2.accountUrl);
+      const first = await agent.req(page(q));
+      assert.equal(first.status, 200);
+      for (let i = 0; i < 2; i++) assert.equal((await agent.req(page(q))).status, 200);
+      const refused = await agent.req(page(q));
+      assert.equal(refused.status, 429);
+      assert.match(refused.text, /Too many verifications/);
+      assert.equal(refused.text.includes('name="flow"'), false);
+      const back = await agent.req(page({ ...q, flow: field(first.text, 'flow') }));
+      assert.equal(back.status, 200);
+      assert.equal(field(back.text, 'flow'), field(first.text, 'flow'));
+    } finally {
+      await t2.close();
+    }
   });
 
   it('OPAL_XM_SIGN_HOST_MODE=empty signs every callback with an empty host line', async () => {

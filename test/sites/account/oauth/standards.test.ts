@@ -60,6 +60,53 @@ describe('standards', () => {
     );
   });
 
+  test('PKCE downgrades are refused: plain or no method at authorize, a verifier for a code without challenge', async () => {
+    const verifier = 'w'.repeat(50);
+    const authorizeError = async (extra: string) => {
+      const r = await jar.fetch(
+        `/oauth2/authorize?client_id=${f.clientId}&response_type=code&redirect_uri=${encodeURIComponent(CB)}&state=s&${extra}`,
+      );
+      assert.equal(r.status, 302);
+      return new URL(r.headers.get('location') ?? '').searchParams;
+    };
+    for (const extra of [
+      `code_challenge=${verifier}&code_challenge_method=plain`,
+      `code_challenge=${verifier}`,
+      `code_challenge=${s256(verifier)}&code_challenge_method=S512`,
+    ]) {
+      const q = await authorizeError(extra);
+      assert.equal(q.get('error'), '96002', extra);
+      assert.equal(q.get('code'), null);
+    }
+    assert.equal(
+      (await authorizeError('code_challenge=x&code_challenge_method=plain')).get('error_description'),
+      'invalid request: code_challenge_method must be S256',
+    );
+    // A code issued without a challenge does not redeem with a verifier (the challenge was stripped).
+    const bare = await codeFor(f.clientId);
+    const refused = await token({
+      client_id: f.clientId,
+      client_secret: f.clientSecret,
+      grant_type: 'authorization_code',
+      code: bare,
+      code_verifier: verifier,
+    });
+    assert.equal(refused.error, 96004);
+    assert.match(String(refused.error_description), /without code_challenge/);
+    // The app flag allowPlainPkce admits plain: the verifier must equal the challenge.
+    const { app, clientSecret } = await f.t.ctx.services.apps.create({
+      name: 'Plain',
+      redirectUris: CB,
+      scopes: [1],
+      flags: { allowPlainPkce: true },
+    });
+    const plain = { client_id: app.clientId, client_secret: clientSecret, grant_type: 'authorization_code' };
+    const c1 = await codeFor(app.clientId, { code_challenge: verifier, code_challenge_method: 'plain' });
+    assert.equal((await token({ ...plain, code: c1, code_verifier: `${verifier}x` })).error, 96004);
+    const c2 = await codeFor(app.clientId, { code_challenge: verifier });
+    assert.equal(typeof (await token({ ...plain, code: c2, code_verifier: verifier })).access_token, 'string');
+  });
+
   test('bearer apps get bearer tokens (no mac fields); HTTP Basic client authentication works', async () => {
     const { app, clientSecret } = await f.t.ctx.services.apps.create({
       name: 'Bearer',

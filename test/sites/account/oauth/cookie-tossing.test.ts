@@ -93,6 +93,9 @@ describe('CSRF cookie tossing from a same-site origin', { skip: browserSkip }, (
     return { clientId: app.clientId, request };
   }
 
+  /** Where the attack ends when it gets that far: the attacker's callback or the consent post's answer. */
+  const landed = (u: URL) => u.origin === cbBase || u.href === `${t.accountUrl}/oauth2/authorize/decision`;
+
   async function assertNothingIssued(victim: SeededUser, clientId: string): Promise<void> {
     assert.deepEqual(
       hits.filter((h) => h.includes('code=')),
@@ -102,27 +105,53 @@ describe('CSRF cookie tossing from a same-site origin', { skip: browserSkip }, (
     assert.equal(await t.ctx.services.oauth.getGrant(victim.userId, clientId), undefined, 'no grant was made');
   }
 
-  test('a public text/html object on the FDS origin cannot consent for the victim', async () => {
-    const { victim, page } = await signedInVictim();
-    const key = await seedFdsKey(t.ctx, 'mallory');
-    const { clientId, request } = await attackerApp('mallory');
+  /** A developer `developer` publishes the attack page as a public text/html object; returns its URL. */
+  async function publishAttack(developer: string, bucket: string, victim: SeededUser, website = false) {
+    const key = await seedFdsKey(t.ctx, developer);
+    const { clientId, request } = await attackerApp(developer);
     const dev = new SdkClient(t.fdsUrl, key);
-    await dev.ok('PUT', '/cats');
+    await dev.ok('PUT', `/${bucket}`);
+    if (website) await dev.ok('PUT', `/${bucket}?website=`, { body: JSON.stringify({ indexDocument: 'index.html' }) });
     const html = attackPage(t.accountUrl, await attackerMaterial(t.accountUrl), request, victim.userId);
-    await dev.ok('PUT', '/cats/index.html', { body: html, headers: { 'content-type': 'text/html; charset=utf-8' } });
-    await dev.ok('PUT', '/cats/index.html?acl=true', {
+    await dev.ok('PUT', `/${bucket}/index.html`, { body: html, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    await dev.ok('PUT', `/${bucket}/index.html?acl=true`, {
       body: JSON.stringify({ accessControlList: [{ grantee: { id: 'ALL_USERS' }, permission: 'READ', type: 'GROUP' }] }),
     });
+    return { clientId, url: `${t.fdsUrl}/${bucket}/index.html` };
+  }
+
+  test('a public text/html object on the FDS origin cannot consent for the victim', async () => {
+    const { victim, page } = await signedInVictim();
+    const { clientId, url } = await publishAttack('mallory', 'cats', victim);
 
     // Whatever stops it (the page not rendered as a page, its script not run, the post refused),
     // the browser ends on a download, the account origin or the attacker's callback.
     const settled = Promise.race([
       page.waitForEvent('download').then(() => 'download'),
-      page.waitForURL((u) => u.origin === cbBase || u.origin === t.accountUrl).then(() => new URL(page.url()).origin),
+      page
+        .waitForURL(landed)
+        // A download aborts the navigation: then only the download event answers.
+        .then(
+          () => new URL(page.url()).origin,
+          () => new Promise<string>(() => undefined),
+        ),
     ]);
-    await page.goto(`${t.fdsUrl}/cats/index.html`).catch(() => undefined);
-    await settled;
+    await page.goto(url).catch(() => undefined);
+    const outcome = await settled;
     await assertNothingIssued(victim, clientId);
+    assert.equal(outcome, 'download', 'the FDS origin serves the page as an attachment');
+    await page.context().close();
+  });
+
+  test('a bucket that opts in to showing HTML (website configuration) runs the script sandboxed: still nothing', async () => {
+    const { victim, page } = await signedInVictim();
+    const { clientId, url } = await publishAttack('mallory-3', 'cat-site', victim, true);
+    // The script runs (in an opaque origin: it cannot plant cookies) and posts the form, which
+    // arrives with Origin: null and without the session cookie, and is refused.
+    await Promise.all([page.waitForURL(landed), page.goto(url)]);
+    await page.waitForLoadState();
+    await assertNothingIssued(victim, clientId);
+    assert.match(await page.content(), /This form was sent from another site/, 'the account origin refused the post');
     await page.context().close();
   });
 
@@ -134,7 +163,7 @@ describe('CSRF cookie tossing from a same-site origin', { skip: browserSkip }, (
     await new Promise<void>((r) => sibling.listen(0, '127.0.0.1', r));
     try {
       const siblingUrl = `http://127.0.0.1:${(sibling.address() as AddressInfo).port}`;
-      await Promise.all([page.waitForURL((u) => u.origin === cbBase || u.origin === t.accountUrl), page.goto(`${siblingUrl}/`)]);
+      await Promise.all([page.waitForURL(landed), page.goto(`${siblingUrl}/`)]);
       await page.waitForLoadState();
       await assertNothingIssued(victim, clientId);
       assert.match(await page.content(), /This form was sent from another site/, 'the account origin refused the post');

@@ -173,7 +173,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
+      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users, config.publicUrl),
     };
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {

@@ -104,6 +104,9 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
         },
       },
       hsts: false,
+      // No Referer leaves the account origin; same-origin form posts keep a real Origin header
+      // (with no-referrer, browsers send `Origin: null`), which web/same-origin.ts checks.
+      referrerPolicy: { policy: 'same-origin' },
       frameguard: { action: 'deny' },
       crossOriginResourcePolicy: { policy: 'cross-origin' },
       crossOriginOpenerPolicy: false,

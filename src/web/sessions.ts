@@ -1,46 +1,85 @@
 // Login sessions of the account pages, stored server-side: the `serviceToken` cookie holds a random
-// credential whose SHA-256 keys the web_sessions row; the `userId` cookie carries the user id
-// (the names the Android SDK injects into its WebView, account-protocol §3.5).
+// credential whose SHA-256 (the session id) keys the web_sessions row; the `userId` cookie carries
+// the user id (the names the Android SDK injects into its WebView, account-protocol §3.5). On an
+// HTTPS origin they are written as `__Host-serviceToken` and `__Host-userId` (web/cookies.ts); the
+// plain names are still read, for the cookies the SDK injects. The CSRF tokens of a signed-in
+// browser are bound to the session id (web/csrf.ts), so signing in rotates them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../lib/hash.ts';
 import { newCredential } from '../lib/random.ts';
 import type { User, UserService } from '../services/users.ts';
 import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
-import { cookieOptions, readCookie } from './cookies.ts';
+import type { PageCookies } from './cookies.ts';
+import { PRE_SESSION_COOKIE } from './csrf.ts';
 
 export const SESSION_COOKIE = 'serviceToken';
 export const USER_COOKIE = 'userId';
 const TOKEN_RE = /^[A-Za-z0-9_-]{20,200}$/;
 
+export interface CurrentSession {
+  user: User;
+  /** The server-side session id: SHA-256 of the session credential. */
+  id: string;
+}
+
 export class Sessions {
+  /** The session of each request, looked up once (dropped when the request signs in or out). */
+  private readonly seen = new WeakMap<FastifyRequest, Promise<CurrentSession | undefined>>();
+
   constructor(
     private readonly repo: WebSessionsRepo,
     private readonly users: UserService,
+    private readonly cookies: PageCookies,
     private readonly ttlMs = 7 * 24 * 3600_000,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The logged-in user of this request, or undefined. */
   async current(req: FastifyRequest): Promise<User | undefined> {
-    const token = readCookie(req, SESSION_COOKIE);
-    if (!token || !TOKEN_RE.test(token)) return undefined;
-    const row = await this.repo.get(sha256Hex(token));
+    return (await this.session(req))?.user;
+  }
+
+  /** The session of this request (its user and server-side id), or undefined. */
+  session(req: FastifyRequest): Promise<CurrentSession | undefined> {
+    let s = this.seen.get(req);
+    if (!s) {
+      s = this.lookUp(req);
+      this.seen.set(req, s);
+    }
+    return s;
+  }
+
+  private async lookUp(req: FastifyRequest): Promise<CurrentSession | undefined> {
+    const token = this.token(req);
+    if (!token) return undefined;
+    const id = sha256Hex(token);
+    const row = await this.repo.get(id);
     if (!row || row.expires_at <= this.now()) return undefined;
-    const uid = readCookie(req, USER_COOKIE);
+    const uid = this.cookies.read(req, USER_COOKIE, true);
     if (uid !== undefined && uid !== row.user_id) return undefined;
-    return this.users.get(row.user_id);
+    const user = await this.users.get(row.user_id);
+    return user ? { user, id } : undefined;
+  }
+
+  private token(req: FastifyRequest): string | undefined {
+    const token = this.cookies.read(req, SESSION_COOKIE, true);
+    return token && TOKEN_RE.test(token) ? token : undefined;
   }
 
   /** Starts a session for `userId` (any previous session of this browser ends). */
   async login(reply: FastifyReply, userId: string): Promise<void> {
     const req = reply.request;
-    const old = readCookie(req, SESSION_COOKIE);
-    if (old && TOKEN_RE.test(old)) await this.repo.delete(sha256Hex(old));
+    const old = this.token(req);
+    if (old) await this.repo.delete(sha256Hex(old));
     const token = newCredential(30);
     const now = this.now();
     await this.repo.insert({ session_hash: sha256Hex(token), user_id: userId, created_at: now, expires_at: now + this.ttlMs });
-    const opts = cookieOptions(req, Math.floor(this.ttlMs / 1000));
-    reply.setCookie(SESSION_COOKIE, token, opts).setCookie(USER_COOKIE, userId, opts);
+    const maxAge = Math.floor(this.ttlMs / 1000);
+    this.cookies.set(reply, SESSION_COOKIE, token, maxAge);
+    this.cookies.set(reply, USER_COOKIE, userId, maxAge);
+    // The anonymous forms' pre-session ends with the sign-in (its tokens are no longer accepted).
+    if (this.cookies.read(req, PRE_SESSION_COOKIE) !== undefined) this.cookies.clear(reply, PRE_SESSION_COOKIE);
+    this.seen.delete(req);
   }
 
   /** Deletes expired sessions (housekeeping). */
@@ -50,9 +89,10 @@ export class Sessions {
 
   async logout(reply: FastifyReply): Promise<void> {
     const req = reply.request;
-    const token = readCookie(req, SESSION_COOKIE);
-    if (token && TOKEN_RE.test(token)) await this.repo.delete(sha256Hex(token));
-    const opts = cookieOptions(req);
-    reply.clearCookie(SESSION_COOKIE, opts).clearCookie(USER_COOKIE, opts);
+    const token = this.token(req);
+    if (token) await this.repo.delete(sha256Hex(token));
+    this.cookies.clear(reply, SESSION_COOKIE);
+    this.cookies.clear(reply, USER_COOKIE);
+    this.seen.delete(req);
   }
 }

@@ -7,13 +7,16 @@
 //   throw new PageError(XM.INVALID_REQUEST); // → the HTML error page (error-page.ts)
 //   const user = await web.sessions.current(req);
 //   await web.sessions.login(reply, userId);
-//   const csrf = web.csrf.issue(req, reply); web.csrf.verify(req, body.csrf)
+//   const csrf = await web.csrf.issue(req, reply); await web.csrf.verify(req, body.csrf)
+//   web.sameOrigin.guard(() => new ApiError(403, …))  // pageScope adds it to every page POST
 //   renderPage(reply, 'login', { csrf, … }, web.locale(req))
 import type { FastifyRequest } from 'fastify';
 import type { UserService } from '../services/users.ts';
 import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
+import { PageCookies } from './cookies.ts';
 import { Csrf } from './csrf.ts';
 import { type Locale, pickLocale } from './locale.ts';
+import { SameOrigin } from './same-origin.ts';
 import { Sessions } from './sessions.ts';
 
 export { PageError } from './error-page.ts';
@@ -23,6 +26,8 @@ export { pageScope, registerWeb } from './setup.ts';
 export interface WebKit {
   csrf: Csrf;
   sessions: Sessions;
+  /** Refuses state-changing requests sent by another origin (same-site ones included). */
+  sameOrigin: SameOrigin;
   /** `_locale` from the query or form body, then Accept-Language. */
   locale(req: FastifyRequest): Locale;
 }
@@ -32,10 +37,14 @@ function param(o: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function createWebKit(serverSecret: string, sessions: WebSessionsRepo, users: UserService): WebKit {
+/** `publicUrl`: the account origin's public base URL (its origin is the one forms may come from). */
+export function createWebKit(serverSecret: string, sessionsRepo: WebSessionsRepo, users: UserService, publicUrl: string): WebKit {
+  const cookies = new PageCookies(publicUrl);
+  const sessions = new Sessions(sessionsRepo, users, cookies);
   return {
-    csrf: new Csrf(serverSecret),
-    sessions: new Sessions(sessions, users),
+    csrf: new Csrf(serverSecret, sessions, cookies),
+    sessions,
+    sameOrigin: new SameOrigin(publicUrl),
     locale: (req) => pickLocale(param(req.body, '_locale') ?? param(req.query, '_locale'), req.headers['accept-language']),
   };
 }

@@ -161,7 +161,7 @@ describe('opal serve (embedded, first start)', () => {
     const csp = r.headers.get('content-security-policy') ?? '';
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(csp, /default-src 'self'/);
-    assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(r.headers.get('referrer-policy'), 'same-origin');
     const f = await fetch(`${fds}/healthz`);
     assert.equal(f.headers.get('x-content-type-options'), 'nosniff');
   });

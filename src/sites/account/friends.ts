@@ -2,8 +2,8 @@
 //   GET    /api/account/friends            → {"friends":[{"userId","nickname"}]}
 //   POST   /api/account/friends {"user"}   → add (userId or account name)
 //   DELETE /api/account/friends/:userId    → remove
-// Authenticated by the web session cookie. Changes need a JSON body or no body, and a same-origin
-// Origin header when one is sent, so that a cross-site form can never change anything.
+// Authenticated by the web session cookie. Changes need a JSON body or no body, and must come from
+// the account origin itself (web/same-origin.ts), so that no other page, same-site or not, changes anything.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -15,6 +15,7 @@ import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
 import type { User } from '../../services/users.ts';
 import { registerWeb } from '../../web/setup.ts';
 import { requireLogin, sessionUser } from '../../web/signed-in.ts';
+import type { WebKit } from '../../web/web-kit.ts';
 import { ApiError, jsonErrors } from './json-errors.ts';
 
 const BAD_BODY = 'body must be JSON: {"user": "<userId or account>"}';
@@ -25,20 +26,11 @@ const AddFriend = Type.Object({
 });
 const FriendParams = Type.Object({ userId: Type.String() });
 
-function sameOrigin(req: FastifyRequest): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.host;
-  } catch {
-    return false;
-  }
-}
-
 /** preValidation of changes: refuse cross-site requests (and, for `json`, bodies that are not JSON). */
-function sameOriginGuard(json: boolean) {
+function sameOriginGuard(web: WebKit, json: boolean) {
   return async (req: FastifyRequest) => {
-    if (!sameOrigin(req)) throw new ApiError(403, 'forbidden', json ? 'send a same-origin JSON request' : 'send a same-origin request');
+    if (!web.sameOrigin.allows(req))
+      throw new ApiError(403, 'forbidden', json ? 'send a same-origin JSON request' : 'send a same-origin request');
     if (json && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       throw new ApiError(403, 'forbidden', 'send a same-origin JSON request');
     }
@@ -83,7 +75,7 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
 
   app.post(
     '/api/account/friends',
-    { preValidation: [signedIn, sameOriginGuard(true)], schema: { body: AddFriend, response: { 200: FriendList } } },
+    { preValidation: [signedIn, sameOriginGuard(ctx.services.web, true)], schema: { body: AddFriend, response: { 200: FriendList } } },
     async (req) => {
       const user = sessionUser(req);
       const ref = req.body.user;
@@ -97,7 +89,10 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
 
   app.delete(
     '/api/account/friends/:userId',
-    { preValidation: [signedIn, sameOriginGuard(false)], schema: { params: FriendParams, response: { 200: FriendList } } },
+    {
+      preValidation: [signedIn, sameOriginGuard(ctx.services.web, false)],
+      schema: { params: FriendParams, response: { 200: FriendList } },
+    },
     async (req) => {
       const user = sessionUser(req);
       const { userId } = req.params;

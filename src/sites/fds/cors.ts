@@ -1,11 +1,13 @@
 // CORS (fds-protocol §3): the fixed headers the real server sends on every response, and
 // Access-Control-Allow-Origin for an Origin the bucket's CORS rules allow (any origin when the
 // bucket has no CORS configuration). OPTIONS on any path answers 200 with these headers.
+// Unlike the real server, no `Access-Control-Allow-Credentials: true` (issue 11, finding 7): with
+// any Origin echoed, it would let every site read answers made with the browser's cookies of this
+// host. FDS authenticates by signature, token or URL, never by cookie, so no client needs it.
 import { originAllowed } from '../../core/fds/bucket-config.ts';
 import type { FdsCall } from './call.ts';
 
 export const CORS_HEADERS: Record<string, string> = {
-  'Access-Control-Allow-Credentials': 'true',
   'Access-Control-Max-Age': '1728000',
   'Access-Control-Allow-Methods': 'GET, POST, PUT, HEAD, DELETE, OPTIONS',
   'Access-Control-Allow-Headers':

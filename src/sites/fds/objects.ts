@@ -17,6 +17,7 @@ import {
 import { checkObjectName, TRASH_BUCKET } from '../../core/fds/names.ts';
 import { resolveRange } from '../../core/fds/range.ts';
 import { PutObjectResult, VersionIds } from '../../core/fds/responses.ts';
+import { userContentHeaders } from '../../core/fds/user-content.ts';
 import { newObjectName, newVersionId } from '../../services/fds/ids.ts';
 import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
@@ -148,15 +149,36 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-expires': 'Expires',
 };
 
+/**
+ * The object's headers for a GET/HEAD answer: the `response-*` overrides of a signed request
+ * (presigned URL, signature, storage token, SSO; an anonymous reader may not change how a public
+ * object is served), then the browser-safety headers of core/fds/user-content.ts.
+ */
+function servedHeaders(c: FdsCall, b: Bucket | undefined, o: ObjectVersion): Record<string, string> {
+  const h = objectHeaders(o);
+  let dispositionAsked = false;
+  if (c.who.kind !== 'anonymous') {
+    for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+      const v = c.params.get(param);
+      if (!v || !isHeaderValue(v)) continue;
+      h[header] = v;
+      if (header === 'Content-Disposition') dispositionAsked = true;
+    }
+  }
+  const safe = userContentHeaders({
+    contentType: h['Content-Type'] ?? '',
+    disposition: h['Content-Disposition'],
+    dispositionAsked,
+    website: b !== undefined && b.configs.website !== undefined,
+  });
+  return { ...h, ...safe };
+}
+
 export async function getObject(c: FdsCall): Promise<void> {
-  const { o } = await addressed(c);
+  const { b, o } = await addressed(c);
   const range = resolveRange(c.header('range'), o.size);
   const stream = o.size === 0 ? undefined : await c.env.ctx.blobs.get(o.blob_key, range);
-  const h = objectHeaders(o);
-  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
-    const v = c.params.get(param);
-    if (v && isHeaderValue(v)) h[header] = v;
-  }
+  const h = servedHeaders(c, b, o);
   h['Accept-Ranges'] = 'bytes';
   if (range) {
     h['Content-Range'] = `bytes ${range.start}-${range.end}/${o.size}`;
@@ -168,8 +190,8 @@ export async function getObject(c: FdsCall): Promise<void> {
 }
 
 export async function headObject(c: FdsCall): Promise<void> {
-  const { o } = await addressed(c);
-  sendCased(c, 200, { ...objectHeaders(o), 'Content-Length': String(o.size) });
+  const { b, o } = await addressed(c);
+  sendCased(c, 200, { ...servedHeaders(c, b, o), 'Content-Length': String(o.size) });
 }
 
 export async function getObjectMetadata(c: FdsCall): Promise<void> {

@@ -50,6 +50,7 @@ export const en = {
     '96002': 'The request is missing a required parameter or is malformed.',
     '96010': 'The redirect address does not match the application registration.',
     csrf: 'The form expired or was not sent by this site. Go back and try again.',
+    crossOrigin: 'This form was sent from another site, so nothing was changed. Open this site directly and try again.',
     internal: 'Something went wrong on our side. Please try again later.',
   },
 };

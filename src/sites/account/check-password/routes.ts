@@ -145,7 +145,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     return renderPage(
       reply,
       'check-password',
-      { csrf: web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
+      { csrf: await web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
       locale,
       { title: t('checkPassword.title') },
     );
@@ -157,7 +157,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     const flowId = b.flow;
     const f = await loadFlow(flowId);
     if (!flowId || !f) throw expired();
-    if (!web.csrf.verify(req, b.csrf)) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
+    if (!(await web.csrf.verify(req, b.csrf))) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
     if (b.decision !== 'confirm') return finish(reply, flowId, f, false, req);
 
     // Reserve the attempt (account and IP, shared with the login page; then this flow) before

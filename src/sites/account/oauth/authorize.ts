@@ -134,7 +134,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
         account: user.account,
         userId: user.userId,
         switchUrl: loginUrl(qs, locale, '&switch=1'),
-        csrf: web.csrf.issue(req, reply),
+        csrf: await web.csrf.issue(req, reply),
         request: qs,
       },
       locale,
@@ -145,7 +145,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
   app.post('/oauth2/authorize/decision', { schema: { body: DecisionBody } }, async (req, reply) => {
     const body = req.body;
     const locale = web.locale(req);
-    if (!web.csrf.verify(req, body.csrf)) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
+    if (!(await web.csrf.verify(req, body.csrf))) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
     const qs = body.request ?? '';
     const p = paramsFromQuery(qs);
     const v = await validate(p, reply, 303);

@@ -1,5 +1,5 @@
 // The logged-in user's authorized apps (JSON, session cookie): list and revoke. Revoking needs
-// the CSRF token of the list response in `x-csrf-token`. Documented in docs/oauth.md.
+// the CSRF token of the list response in `x-csrf-token`, sent from the account origin itself. Documented in docs/oauth.md.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -38,15 +38,19 @@ export async function grantsRoutes(scope: FastifyInstance, ctx: Context): Promis
       const a = await ctx.services.apps.get(g.clientId);
       out.push({ clientId: g.clientId, appName: a?.name ?? '', scopes: g.scopes, createdAt: g.createdAt, updatedAt: g.updatedAt });
     }
-    return { userId: user.userId, grants: out, csrfToken: web.csrf.issue(req, reply) };
+    return { userId: user.userId, grants: out, csrfToken: await web.csrf.issue(req, reply) };
   });
 
   app.delete(
     '/api/account/grants/:clientId',
-    { preValidation: signedIn, schema: { params: Type.Object({ clientId: Type.String() }), response: { 204: Type.Null() } } },
+    {
+      onRequest: web.sameOrigin.guard(() => new ApiError(403, 'cross_origin', 'send the request from the account origin itself')),
+      preValidation: signedIn,
+      schema: { params: Type.Object({ clientId: Type.String() }), response: { 204: Type.Null() } },
+    },
     async (req, reply) => {
       const user = sessionUser(req);
-      if (!web.csrf.verify(req, req.headers['x-csrf-token'])) throw new ApiError(403, 'csrf', 'missing or wrong x-csrf-token');
+      if (!(await web.csrf.verify(req, req.headers['x-csrf-token']))) throw new ApiError(403, 'csrf', 'missing or wrong x-csrf-token');
       if (!(await oauth.revokeGrant(user.userId, req.params.clientId, user.userId, req.ip))) {
         throw new ApiError(404, 'not_found', 'no grant for this app');
       }

@@ -54,7 +54,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const returnTo = safeReturnTo(q.return_to);
     const user = await web.sessions.current(req);
     const switching = q.switch === '1';
-    const csrf = web.csrf.issue(req, reply);
+    const csrf = await web.csrf.issue(req, reply);
     if (user && !switching) {
       if (returnTo !== '/login') return reply.redirect(returnTo, 302);
       return renderPage(reply, 'signed-in', { account: user.account, csrf }, locale, { title: t('login.title') });
@@ -82,7 +82,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const b = req.body;
     const locale = web.locale(req);
     const returnTo = safeReturnTo(b.return_to);
-    if (!web.csrf.verify(req, b.csrf)) return reply.redirect(backToLogin(returnTo, locale, '&error=csrf'), 303);
+    if (!(await web.csrf.verify(req, b.csrf))) return reply.redirect(backToLogin(returnTo, locale, '&error=csrf'), 303);
     const account = (b.account ?? '').trim().slice(0, 256);
     const password = b.password ?? '';
     // The attempt is reserved before the password is checked (concurrent guesses cannot outrun
@@ -109,14 +109,14 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const locale = web.locale(req);
     const user = await web.sessions.current(req);
     const returnTo = safeReturnTo(req.query.return_to, '/logout');
-    return renderPage(reply, 'logout', { account: user?.account, csrf: web.csrf.issue(req, reply), returnTo }, locale, {
+    return renderPage(reply, 'logout', { account: user?.account, csrf: await web.csrf.issue(req, reply), returnTo }, locale, {
       title: translator(locale)('logout.title'),
     });
   });
 
   app.post('/logout', { schema: { body: LogoutForm } }, async (req, reply) => {
     const b = req.body;
-    if (!web.csrf.verify(req, b.csrf)) return reply.redirect('/logout', 303);
+    if (!(await web.csrf.verify(req, b.csrf))) return reply.redirect('/logout', 303);
     const user = await web.sessions.current(req);
     await web.sessions.logout(reply);
     if (user) await ctx.services.audit.record({ type: 'logout', actor: user.userId, subject: user.userId, ip: req.ip });

@@ -306,13 +306,13 @@ describe('login and session pages', () => {
     const jar = new Jar(f.base);
     const page = await jar.fetch('/login', { headers: { 'x-forwarded-proto': 'https' } });
     const html = await page.text();
-    assert.match(page.headers.getSetCookie().join('\n'), /opal_csrf=.*Secure/i);
+    assert.match(page.headers.getSetCookie().join('\n'), /^__Host-opal_pre=.*; Path=\/;.*Secure/im);
     const r = await jar.fetch('/login', {
       method: 'POST',
       headers: { 'x-forwarded-proto': 'https' },
       form: { csrf: hidden(html, 'csrf'), return_to: '/login', account: 'alice', password: PASSWORD },
     });
-    assert.match(r.headers.getSetCookie().find((c) => c.startsWith('serviceToken=')) ?? '', /Secure/i);
+    assert.match(r.headers.getSetCookie().find((c) => c.startsWith('__Host-serviceToken=')) ?? '', /Secure/i);
   });
 
   test('switch account from the consent page', async () => {

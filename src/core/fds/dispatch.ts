@@ -61,6 +61,7 @@ export type Operation =
   | { op: 'listVersionIds' }
   | { op: 'listParts' }
   | { op: 'unsupported'; what: string }
+  | { op: 'presignUrl' }
   | { op: 'getObject' }
   | { op: 'putObjectAcl'; remove: boolean }
   | { op: 'initMultipart' }
@@ -145,7 +146,9 @@ export function dispatch(method: string, t: Target, query: ReadonlyMap<string, s
       if (has('metadata')) return { op: 'getObjectMetadata' };
       if (has('versionIds')) return { op: 'listVersionIds' };
       if (has('uploadId') && !has('partNumber')) return { op: 'listParts' };
-      for (const k of ['thirdPartyObject', 'presignedUrl', 'thumb', 'gf']) if (has(k)) return { op: 'unsupported', what: k };
+      if (has('thirdPartyObject')) return { op: 'unsupported', what: 'thirdPartyObject' };
+      if (has('presignedUrl')) return { op: 'presignUrl' };
+      for (const k of ['thumb', 'gf']) if (has(k)) return { op: 'unsupported', what: k };
       if (query.get('f') === 'webp') return { op: 'unsupported', what: 'webp' };
       return { op: 'getObject' };
     case 'PUT':

@@ -38,6 +38,7 @@ import {
   restoreObject,
   setObjectMetadata,
 } from './objects.ts';
+import { presignObjectUrl } from './presign-url.ts';
 import { sendEmpty, sendJson, sendText } from './replies.ts';
 import { exchangeStorageToken } from './storage-token-exchange.ts';
 import { listVersions } from './versions.ts';
@@ -111,6 +112,8 @@ export const FDS_OPERATIONS = {
   completeMultipart: { run: completeMultipart, appUser: 'own-object' },
   abortMultipart: { run: abortMultipart, appUser: 'own-object' },
   listParts: { run: listParts },
+  // The JS SDK's server-side presign (§5.13): reads for app users, their own key for developers.
+  presignUrl: { run: (c) => presignObjectUrl(c, (op) => operationOf(op).serverSigned === true) },
   // Everything else.
   unsupported: {
     run: async (_c, op) => {

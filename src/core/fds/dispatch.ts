@@ -72,7 +72,9 @@ export type Operation =
   | { op: 'restoreObject' }
   | { op: 'setObjectMetadata' }
   | { op: 'cdnOperation' }
-  | { op: 'objectMisc'; what: string }
+  | { op: 'setOutsideAccess' }
+  | { op: 'restoreArchive' }
+  | { op: 'cropImage' }
   | { op: 'putObject' }
   | { op: 'abortMultipart' }
   | { op: 'deleteObject' }
@@ -161,7 +163,9 @@ export function dispatch(method: string, t: Target, query: ReadonlyMap<string, s
       if (has('restore')) return { op: 'restoreObject' };
       if (has('setMetaData')) return { op: 'setObjectMetadata' };
       if (has('prefetch') || has('refresh')) return { op: 'cdnOperation' };
-      for (const k of ['restoreArchive', 'cropImage', 'setOutsideAccess']) if (has(k)) return { op: 'objectMisc', what: k };
+      if (has('restoreArchive')) return { op: 'restoreArchive' };
+      if (has('cropImage')) return { op: 'cropImage' };
+      if (has('setOutsideAccess')) return { op: 'setOutsideAccess' };
       return { op: 'putObject' };
     case 'POST':
       return { op: 'methodNotAllowed' };

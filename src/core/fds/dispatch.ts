@@ -61,6 +61,7 @@ export type Operation =
   | { op: 'listVersionIds' }
   | { op: 'listParts' }
   | { op: 'unsupported'; what: string }
+  | { op: 'presignUrl' }
   | { op: 'getObject' }
   | { op: 'putObjectAcl'; remove: boolean }
   | { op: 'initMultipart' }
@@ -71,7 +72,9 @@ export type Operation =
   | { op: 'restoreObject' }
   | { op: 'setObjectMetadata' }
   | { op: 'cdnOperation' }
-  | { op: 'objectMisc'; what: string }
+  | { op: 'setOutsideAccess' }
+  | { op: 'restoreArchive' }
+  | { op: 'cropImage' }
   | { op: 'putObject' }
   | { op: 'abortMultipart' }
   | { op: 'deleteObject' }
@@ -145,7 +148,9 @@ export function dispatch(method: string, t: Target, query: ReadonlyMap<string, s
       if (has('metadata')) return { op: 'getObjectMetadata' };
       if (has('versionIds')) return { op: 'listVersionIds' };
       if (has('uploadId') && !has('partNumber')) return { op: 'listParts' };
-      for (const k of ['thirdPartyObject', 'presignedUrl', 'thumb', 'gf']) if (has(k)) return { op: 'unsupported', what: k };
+      if (has('thirdPartyObject')) return { op: 'unsupported', what: 'thirdPartyObject' };
+      if (has('presignedUrl')) return { op: 'presignUrl' };
+      for (const k of ['thumb', 'gf']) if (has(k)) return { op: 'unsupported', what: k };
       if (query.get('f') === 'webp') return { op: 'unsupported', what: 'webp' };
       return { op: 'getObject' };
     case 'PUT':
@@ -158,7 +163,9 @@ export function dispatch(method: string, t: Target, query: ReadonlyMap<string, s
       if (has('restore')) return { op: 'restoreObject' };
       if (has('setMetaData')) return { op: 'setObjectMetadata' };
       if (has('prefetch') || has('refresh')) return { op: 'cdnOperation' };
-      for (const k of ['restoreArchive', 'cropImage', 'setOutsideAccess']) if (has(k)) return { op: 'objectMisc', what: k };
+      if (has('restoreArchive')) return { op: 'restoreArchive' };
+      if (has('cropImage')) return { op: 'cropImage' };
+      if (has('setOutsideAccess')) return { op: 'setOutsideAccess' };
       return { op: 'putObject' };
     case 'POST':
       return { op: 'methodNotAllowed' };

@@ -9,7 +9,7 @@
 // answer through replies.ts with a schema from core/fds/responses.ts), and add its entry here.
 import type { Operation } from '../../core/fds/dispatch.ts';
 import { FdsError } from '../../core/fds/errors.ts';
-import { CdnOperationResult, DeveloperInfo } from '../../core/fds/responses.ts';
+import { DeveloperInfo } from '../../core/fds/responses.ts';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acls.ts';
 import type { AppUserRule } from './app-user-writes.ts';
 import {
@@ -25,6 +25,7 @@ import {
 import type { FdsCall } from './call.ts';
 import { deleteBucketConfig, getBucketConfig, putBucketConfig } from './configs.ts';
 import { abortMultipart, completeMultipart, initMultipart, listParts, listUploads, postInitMultipart, uploadPart } from './multipart.ts';
+import { cdnOperation, restoreArchive, setObjectOutsideAccess } from './object-misc.ts';
 import {
   copyObject,
   deleteObject,
@@ -38,6 +39,7 @@ import {
   restoreObject,
   setObjectMetadata,
 } from './objects.ts';
+import { presignObjectUrl } from './presign-url.ts';
 import { sendEmpty, sendJson, sendText } from './replies.ts';
 import { exchangeStorageToken } from './storage-token-exchange.ts';
 import { listVersions } from './versions.ts';
@@ -102,15 +104,23 @@ export const FDS_OPERATIONS = {
   restoreObject: { run: restoreObject, appUser: 'bucket-write' },
   setObjectMetadata: { run: setObjectMetadata, appUser: 'own-object' },
   deleteObject: { run: deleteObject, appUser: 'own-object' },
-  // Java parses a JSON Long here (§5.13).
-  cdnOperation: { run: async (c) => sendJson(c, CdnOperationResult, 0) },
-  objectMisc: { run: async (c) => sendEmpty(c) },
+  // §5.13 without a CDN, an archive tier or an internal network (object-misc.ts).
+  cdnOperation: { run: cdnOperation },
+  setOutsideAccess: { run: setObjectOutsideAccess },
+  restoreArchive: { run: restoreArchive },
+  cropImage: {
+    run: async () => {
+      throw new FdsError('RequestNotSupported', 'cropImage');
+    },
+  },
   // Multipart (§6).
   initMultipart: { run: initMultipart, appUser: 'own-object' },
   uploadPart: { run: uploadPart, appUser: 'own-object' },
   completeMultipart: { run: completeMultipart, appUser: 'own-object' },
   abortMultipart: { run: abortMultipart, appUser: 'own-object' },
   listParts: { run: listParts },
+  // The JS SDK's server-side presign (§5.13): reads for app users, their own key for developers.
+  presignUrl: { run: (c) => presignObjectUrl(c, (op) => operationOf(op).serverSigned === true) },
   // Everything else.
   unsupported: {
     run: async (_c, op) => {

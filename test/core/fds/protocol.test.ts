@@ -62,6 +62,8 @@ describe('dispatch (§1.2)', () => {
       ['GET', '/b/o?uploadId=u', 'listParts'],
       ['GET', '/b/o?versionId=v', 'getObject'],
       ['GET', '/b/o?thumb=1&w=1&h=1', 'unsupported'],
+      ['GET', '/b/o?presignedUrl&subResources=&expiration=1&httpMethod=GET', 'presignUrl'],
+      ['GET', '/b/o?thirdPartyObject', 'unsupported'],
       ['PUT', '/b/o?acl&action=delete', 'putObjectAcl'],
       ['PUT', '/b/o?uploads', 'initMultipart'],
       ['PUT', '/b/o?uploadId=u&partNumber=1', 'uploadPart'],

@@ -77,6 +77,25 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** smtp://user:pass@host:port or smtps://… for e-mail (sign-up codes, recovery links); undefined → none. */
+  smtpUrl: string | undefined;
+  /** From address of every e-mail. */
+  mailFrom: string;
+  /** HTTPS endpoint that receives SMS as signed JSON; undefined → none. */
+  smsWebhookUrl: string | undefined;
+  /** HMAC-SHA256 key of the SMS webhook's signature header. */
+  smsWebhookSecret: string | undefined;
+  /** The developer outbox at /dev/outbox: auto (on when no sender is configured, embedded store only) or off. */
+  outbox: 'auto' | 'off';
+  /** Self-service sign-up: open, invite (needs a code from `opal invite create`) or off. */
+  signup: 'open' | 'invite' | 'off';
+  /** What a new account proves before it is usable: its e-mail, its phone, or nothing. */
+  verify: 'email' | 'phone' | 'none';
+  /** Operator branding on every page. */
+  brandName: string | undefined;
+  brandLogoUrl: string | undefined;
+  /** Accent color, #rgb or #rrggbb. */
+  brandColor: string;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +144,16 @@ export const ENV_NAMES = {
   OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
   OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
+  OPAL_SMTP_URL: 'smtpUrl',
+  OPAL_MAIL_FROM: 'mailFrom',
+  OPAL_SMS_WEBHOOK_URL: 'smsWebhookUrl',
+  OPAL_SMS_WEBHOOK_SECRET: 'smsWebhookSecret',
+  OPAL_OUTBOX: 'outbox',
+  OPAL_SIGNUP: 'signup',
+  OPAL_VERIFY: 'verify',
+  OPAL_BRAND_NAME: 'brandName',
+  OPAL_BRAND_LOGO_URL: 'brandLogoUrl',
+  OPAL_BRAND_COLOR: 'brandColor',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -251,7 +280,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsOauthRenrenUrl: (url('fdsOauthRenrenUrl', ['http:', 'https:']) ?? 'https://api.renren.com').replace(/\/+$/, ''),
     fdsOauthTimeoutMs: int('fdsOauthTimeoutMs', 5000, 100, 120_000),
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
+    smtpUrl: url('smtpUrl', ['smtp:', 'smtps:']),
+    mailFrom: str('mailFrom', `Opal <no-reply@${new URL(`http://${shownHost}`).hostname}>`),
+    smsWebhookUrl: url('smsWebhookUrl', ['http:', 'https:']),
+    smsWebhookSecret: opt('smsWebhookSecret'),
+    outbox: oneOf('outbox', ['auto', 'off'], 'auto'),
+    signup: oneOf('signup', ['open', 'invite', 'off'], raw.databaseUrl === undefined ? 'open' : 'off'),
+    verify: oneOf('verify', ['email', 'phone', 'none'], 'email'),
+    brandName: opt('brandName'),
+    brandLogoUrl: url('brandLogoUrl', ['http:', 'https:']),
+    brandColor: str('brandColor', '#ff6900'),
   };
+  if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
+  if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {
+    problems.push('OPAL_SMS_WEBHOOK_SECRET: required with OPAL_SMS_WEBHOOK_URL, at least 16 characters');
+  }
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
   }

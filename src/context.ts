@@ -9,6 +9,7 @@ import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
+import { Messenger } from './services/messaging/messenger.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
 import { PassbookService } from './services/passbook.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
@@ -49,6 +50,8 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
+  /** E-mail and SMS (sign-up codes, recovery), or the developer outbox. */
+  messenger: Messenger;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -174,7 +177,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fds,
       fdsSweeper: new FdsSweeper(fds),
       web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
+      messenger: Messenger.fromConfig(config, (e, what) => {
+        process.stderr.write(`${JSON.stringify({ level: 'warn', msg: what, err: e instanceof Error ? e.message : String(e) })}\n`);
+      }),
     };
+    stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {
       if (closed) return;

@@ -12,6 +12,7 @@ import { avatarRoutes } from './account/open/avatar.ts';
 import { openRoutes } from './account/open/plugin.ts';
 import { passbookApiRoutes } from './account/passbook/issuing.ts';
 import { rootRoutes } from './account/root.ts';
+import { selfServiceRoutes } from './account/self-service/plugin.ts';
 import { ssoRoutes } from './account/sso.ts';
 import { FDS_FASTIFY_OPTIONS } from './fds/fastify-options.ts';
 import { fdsRoutes } from './fds/plugin.ts';
@@ -29,6 +30,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     oauthSite,
     ssoRoutes,
     devOutboxRoutes,
+    selfServiceRoutes,
   ],
   fds: [fdsRoutes],
 };

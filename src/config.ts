@@ -83,6 +83,25 @@ export interface Config {
   memoryCacheMb: number;
   /** Refuse to serve when the data directory or a file in it is open to group or others (default: warn). */
   strictPermissions: boolean;
+  /** smtp://user:pass@host:port or smtps://… for e-mail (sign-up codes, recovery links); undefined → none. */
+  smtpUrl: string | undefined;
+  /** From address of every e-mail. */
+  mailFrom: string;
+  /** HTTPS endpoint that receives SMS as signed JSON; undefined → none. */
+  smsWebhookUrl: string | undefined;
+  /** HMAC-SHA256 key of the SMS webhook's signature header. */
+  smsWebhookSecret: string | undefined;
+  /** The developer outbox at /dev/outbox: auto (on when no sender is configured, embedded store only) or off. */
+  outbox: 'auto' | 'off';
+  /** Self-service sign-up: open, invite (needs a code from `opal invite create`) or off. */
+  signup: 'open' | 'invite' | 'off';
+  /** What a new account proves before it is usable: its e-mail, its phone, or nothing. */
+  verify: 'email' | 'phone' | 'none';
+  /** Operator branding on every page. */
+  brandName: string | undefined;
+  brandLogoUrl: string | undefined;
+  /** Accent color, #rgb or #rrggbb. */
+  brandColor: string;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +153,16 @@ export const ENV_NAMES = {
   OPAL_STRICT_PERMISSIONS: 'strictPermissions',
   OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
   OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: 'checkPasswordFlowsPerMinute',
+  OPAL_SMTP_URL: 'smtpUrl',
+  OPAL_MAIL_FROM: 'mailFrom',
+  OPAL_SMS_WEBHOOK_URL: 'smsWebhookUrl',
+  OPAL_SMS_WEBHOOK_SECRET: 'smsWebhookSecret',
+  OPAL_OUTBOX: 'outbox',
+  OPAL_SIGNUP: 'signup',
+  OPAL_VERIFY: 'verify',
+  OPAL_BRAND_NAME: 'brandName',
+  OPAL_BRAND_LOGO_URL: 'brandLogoUrl',
+  OPAL_BRAND_COLOR: 'brandColor',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -263,7 +292,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     strictPermissions: bool('strictPermissions', false),
     memoryCacheMb: int('memoryCacheMb', 64, 1, 65_536),
     checkPasswordFlowsPerMinute: int('checkPasswordFlowsPerMinute', 30, 0, 1_000_000),
+    smtpUrl: url('smtpUrl', ['smtp:', 'smtps:']),
+    mailFrom: str('mailFrom', `Opal <no-reply@${new URL(`http://${shownHost}`).hostname}>`),
+    smsWebhookUrl: url('smsWebhookUrl', ['http:', 'https:']),
+    smsWebhookSecret: opt('smsWebhookSecret'),
+    outbox: oneOf('outbox', ['auto', 'off'], 'auto'),
+    signup: oneOf('signup', ['open', 'invite', 'off'], raw.databaseUrl === undefined ? 'open' : 'off'),
+    verify: oneOf('verify', ['email', 'phone', 'none'], 'email'),
+    brandName: opt('brandName'),
+    brandLogoUrl: url('brandLogoUrl', ['http:', 'https:']),
+    brandColor: str('brandColor', '#ff6900'),
   };
+  if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
+  if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {
+    problems.push('OPAL_SMS_WEBHOOK_SECRET: required with OPAL_SMS_WEBHOOK_URL, at least 16 characters');
+  }
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
   }

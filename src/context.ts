@@ -9,8 +9,11 @@ import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
+import { Messenger } from './services/messaging/messenger.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
 import { PassbookService } from './services/passbook.ts';
+import { RecoveryService } from './services/self-service/recovery.ts';
+import { SignupService } from './services/self-service/signup.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
@@ -29,6 +32,7 @@ import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
 import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
 import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
 import { PassbookRepo } from './store/db/passbook-repo.ts';
+import { SelfServiceRepo } from './store/db/self-service-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
@@ -49,6 +53,10 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
+  /** E-mail and SMS (sign-up codes, recovery), or the developer outbox. */
+  messenger: Messenger;
+  signup: SignupService;
+  recovery: RecoveryService;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -153,6 +161,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
+    const selfService = new SelfServiceRepo(db.kysely);
+    const webSessions = new WebSessionsRepo(db.kysely);
+    const messenger = Messenger.fromConfig(config, (e, what) => {
+      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: what, err: e instanceof Error ? e.message : String(e) })}\n`);
+    });
     const services: Services = {
       users,
       apps,
@@ -173,15 +186,31 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users, config.publicUrl),
+      web: createWebKit(serverSecret, webSessions, users, config.publicUrl),
+      messenger,
+      signup: new SignupService({ config, repo: selfService, users, audit, messenger, cache: cacheOf, now }),
+      recovery: new RecoveryService({
+        config,
+        repo: selfService,
+        users,
+        sessions: webSessions,
+        tokens: new OAuthTokensRepo(db.kysely),
+        audit,
+        messenger,
+        cache: cacheOf,
+        now,
+      }),
     };
+    stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {
       if (closed) return;
       if (work.purges && !started.has('purges')) {
         started.add('purges');
         const timer = setInterval(() => {
-          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired()]).catch((e: unknown) => log(e, 'oauth purge failed'));
+          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired(), selfService.purge(now())]).catch((e: unknown) =>
+            log(e, 'oauth purge failed'),
+          );
         }, PURGE_INTERVAL_MS);
         timer.unref();
         stops.push(() => clearInterval(timer));

@@ -89,6 +89,12 @@ export class UserService {
 
   async create(input: UserInput): Promise<User> {
     validate(input);
+    return this.createWithHash(input, await hashPassword(input.password));
+  }
+
+  /** Creates a user whose password was hashed earlier (hashPassword), e.g. before a verification step. */
+  async createWithHash(input: Omit<UserInput, 'password'>, passwordHash: string): Promise<User> {
+    validate(input);
     for (const id of [input.account, input.email, input.phone]) {
       if (id && (await this.repo.byLogin(id))) throw new ConflictError(`an account with login "${id}" exists`);
     }
@@ -103,7 +109,7 @@ export class UserService {
         email: input.email || null,
         nickname: input.nickname ?? input.account,
         avatar_url: input.avatarUrl || null,
-        password_hash: await hash(input.password, ARGON2),
+        password_hash: passwordHash,
         locale: input.locale ?? 'en',
         created_at: now,
         updated_at: now,
@@ -196,6 +202,24 @@ export class UserService {
   async delete(userId: string): Promise<void> {
     if (!(await this.repo.delete(userId))) throw new NotFoundError(`no user ${userId}`);
   }
+}
+
+/** The stored form of a password (argon2id). */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2);
+}
+
+/** Whether `account` has the shape of an account name. */
+export function isAccountName(account: string): boolean {
+  return ACCOUNT_RE.test(account);
+}
+
+/** Whether `email` / `phone` have the shape of an address / a number. */
+export function isEmail(email: string): boolean {
+  return EMAIL_RE.test(email) && email.length <= 254;
+}
+export function isPhone(phone: string): boolean {
+  return PHONE_RE.test(phone);
 }
 
 let dummy: Promise<string> | undefined;

@@ -5,12 +5,14 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
+import { devOutboxRoutes } from './account/dev-outbox.ts';
 import { friendsRoutes } from './account/friends.ts';
 import { oauthSite } from './account/oauth/plugin.ts';
 import { avatarRoutes } from './account/open/avatar.ts';
 import { openRoutes } from './account/open/plugin.ts';
 import { passbookApiRoutes } from './account/passbook/issuing.ts';
 import { rootRoutes } from './account/root.ts';
+import { selfServiceRoutes } from './account/self-service/plugin.ts';
 import { ssoRoutes } from './account/sso.ts';
 import { FDS_FASTIFY_OPTIONS } from './fds/fastify-options.ts';
 import { fdsRoutes } from './fds/plugin.ts';
@@ -18,7 +20,18 @@ import { fdsRoutes } from './fds/plugin.ts';
 export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
 
 export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
-  account: [rootRoutes, openRoutes, avatarRoutes, passbookApiRoutes, checkPasswordRoutes, friendsRoutes, oauthSite, ssoRoutes],
+  account: [
+    rootRoutes,
+    openRoutes,
+    avatarRoutes,
+    passbookApiRoutes,
+    checkPasswordRoutes,
+    friendsRoutes,
+    oauthSite,
+    ssoRoutes,
+    devOutboxRoutes,
+    selfServiceRoutes,
+  ],
   fds: [fdsRoutes],
 };
 

@@ -3,6 +3,8 @@
 import i18next, { type TFunction } from 'i18next';
 import type { Locale } from './locale.ts';
 import { en } from './messages/en.ts';
+import { selfServiceEn } from './messages/self-service-en.ts';
+import { selfServiceZhCN } from './messages/self-service-zh-CN.ts';
 import { zhCN } from './messages/zh-CN.ts';
 
 const instance = i18next.createInstance();
@@ -13,7 +15,7 @@ void instance.init({
   supportedLngs: ['en', 'zh-CN'],
   defaultNS: 'translation',
   ns: ['translation'],
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: { en: { translation: { ...en, ...selfServiceEn } }, 'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN } } },
   interpolation: { escapeValue: false }, // templates escape on output
   returnNull: false,
   showSupportNotice: false,

@@ -43,6 +43,18 @@ export class OAuthTokensRepo {
     return hashes;
   }
 
+  /** Revokes every live refresh token of `userId` (a password reset); returns how many. */
+  async revokeRefreshOfUser(userId: string, now: number): Promise<number> {
+    const r = await this.db
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'refresh')
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Drops tokens expired before `before` (housekeeping). */
   async purge(before: number): Promise<void> {
     await this.db.deleteFrom('oauth_tokens').where('expires_at', '<', before).execute();

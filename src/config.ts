@@ -77,6 +77,9 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** Account of the first admin, created on start when no user has it (with adminPassword). */
+  adminAccount: string | undefined;
+  adminPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +128,8 @@ export const ENV_NAMES = {
   OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
   OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
+  OPAL_ADMIN_ACCOUNT: 'adminAccount',
+  OPAL_ADMIN_PASSWORD: 'adminPassword',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -251,7 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsOauthRenrenUrl: (url('fdsOauthRenrenUrl', ['http:', 'https:']) ?? 'https://api.renren.com').replace(/\/+$/, ''),
     fdsOauthTimeoutMs: int('fdsOauthTimeoutMs', 5000, 100, 120_000),
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
+    adminAccount: opt('adminAccount'),
+    adminPassword: opt('adminPassword'),
   };
+  if ((config.adminAccount === undefined) !== (config.adminPassword === undefined)) {
+    problems.push('OPAL_ADMIN_ACCOUNT and OPAL_ADMIN_PASSWORD: set both or neither');
+  }
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
   }

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
+import { AdminService } from './services/admin.ts';
+import { AdminTokens } from './services/admin-tokens.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { FdsKeys } from './services/fds/keys.ts';
@@ -17,6 +19,7 @@ import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
 import type { Cache } from './store/cache/cache.ts';
 import { openCache } from './store/cache/open-cache.ts';
+import { AdminTokensRepo } from './store/db/admin-tokens-repo.ts';
 import { AppsRepo } from './store/db/apps-repo.ts';
 import { AuditRepo } from './store/db/audit-repo.ts';
 import { type Db, openDb } from './store/db/connect.ts';
@@ -49,6 +52,10 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
+  /** Roles, locks, deletions, app disabling (admin API, CLI). */
+  admin: AdminService;
+  /** Bearer tokens of the admin API. */
+  adminTokens: AdminTokens;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -151,6 +158,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       db: db.kysely,
       now,
     });
+    const sessionsRepo = new WebSessionsRepo(db.kysely);
     const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
     const services: Services = {
@@ -173,7 +181,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
+      web: createWebKit(serverSecret, sessionsRepo, users),
+      admin: new AdminService({ users, apps, oauth, sessions: sessionsRepo, audit }),
+      adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
     };
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {

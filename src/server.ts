@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
+import { provision } from './services/provision.ts';
 import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
 
 export interface RunningServer {
@@ -57,6 +58,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   try {
+    await provision(config, ctx.services);
     for (const site of config.sites) {
       const app = await buildSite(site, ctx, { logger: opts.logger, ready: () => !stopping, metrics });
       apps[site] = app;

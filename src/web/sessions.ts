@@ -28,7 +28,8 @@ export class Sessions {
     if (!row || row.expires_at <= this.now()) return undefined;
     const uid = readCookie(req, USER_COOKIE);
     if (uid !== undefined && uid !== row.user_id) return undefined;
-    return this.users.get(row.user_id);
+    const user = await this.users.get(row.user_id);
+    return user?.locked ? undefined : user;
   }
 
   /** Starts a session for `userId` (any previous session of this browser ends). */

@@ -102,6 +102,9 @@ export interface Config {
   brandLogoUrl: string | undefined;
   /** Accent color, #rgb or #rrggbb. */
   brandColor: string;
+  /** Account of the first admin, created on start when no user has it (with adminPassword). */
+  adminAccount: string | undefined;
+  adminPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +166,8 @@ export const ENV_NAMES = {
   OPAL_BRAND_NAME: 'brandName',
   OPAL_BRAND_LOGO_URL: 'brandLogoUrl',
   OPAL_BRAND_COLOR: 'brandColor',
+  OPAL_ADMIN_ACCOUNT: 'adminAccount',
+  OPAL_ADMIN_PASSWORD: 'adminPassword',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -302,10 +307,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     brandName: opt('brandName'),
     brandLogoUrl: url('brandLogoUrl', ['http:', 'https:']),
     brandColor: str('brandColor', '#ff6900'),
+    adminAccount: opt('adminAccount'),
+    adminPassword: opt('adminPassword'),
   };
   if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
   if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {
     problems.push('OPAL_SMS_WEBHOOK_SECRET: required with OPAL_SMS_WEBHOOK_URL, at least 16 characters');
+  }
+  if ((config.adminAccount === undefined) !== (config.adminPassword === undefined)) {
+    problems.push('OPAL_ADMIN_ACCOUNT and OPAL_ADMIN_PASSWORD: set both or neither');
   }
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');

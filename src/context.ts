@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
+import { AdminService } from './services/admin.ts';
+import { AdminTokens } from './services/admin-tokens.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { FdsKeys } from './services/fds/keys.ts';
@@ -20,6 +22,7 @@ import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
 import type { Cache } from './store/cache/cache.ts';
 import { openCache } from './store/cache/open-cache.ts';
+import { AdminTokensRepo } from './store/db/admin-tokens-repo.ts';
 import { AppsRepo } from './store/db/apps-repo.ts';
 import { AuditRepo } from './store/db/audit-repo.ts';
 import { type Db, openDb } from './store/db/connect.ts';
@@ -57,6 +60,10 @@ export interface Services {
   messenger: Messenger;
   signup: SignupService;
   recovery: RecoveryService;
+  /** Roles, locks, deletions, app disabling (admin API, CLI). */
+  admin: AdminService;
+  /** Bearer tokens of the admin API. */
+  adminTokens: AdminTokens;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -200,6 +207,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         cache: cacheOf,
         now,
       }),
+      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit }),
+      adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
     };
     stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();

@@ -5,6 +5,7 @@ import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
+import { provision } from './services/provision.ts';
 import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
 import { describeLoose, loosePermissions } from './store/data-dir.ts';
 
@@ -64,6 +65,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (loose.length > 0 && config.strictPermissions) {
       throw new ConfigError(loose.map((p) => `${describeLoose(p)}: group and others must have no access (chmod go-rwx)`));
     }
+    await provision(config, ctx.services);
     for (const site of config.sites) {
       const app = await buildSite(site, ctx, { logger: opts.logger, ready: () => !stopping, metrics });
       apps[site] = app;

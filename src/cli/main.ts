@@ -1,5 +1,6 @@
 // The `opal` command. Each command group lives in commands/<name>.ts and is registered here.
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin.ts';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFdsToken } from './commands/fds-token.ts';
@@ -33,6 +34,7 @@ for (const register of [
   registerFds,
   registerFdsToken,
   registerInvite,
+  registerAdmin,
 ])
   register(program);
 

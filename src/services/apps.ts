@@ -7,7 +7,7 @@ import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
 import { newClientSecret, randomDigits } from '../lib/random.ts';
 import { openSecret, sealSecret } from '../lib/secret-box.ts';
 import type { AppPatch, AppRow, AppsRepo } from '../store/db/apps-repo.ts';
-import type { DevelopersRepo } from '../store/db/developers-repo.ts';
+import type { DeveloperRow, DevelopersRepo } from '../store/db/developers-repo.ts';
 
 export { type AppFlags, FLAG_NAMES } from '../core/account/app-flags.ts';
 
@@ -15,7 +15,11 @@ export interface Developer {
   id: string;
   name: string;
   createdAt: number;
+  /** The user who acts for this developer, or null (developers made by the CLI). */
+  userId: string | null;
 }
+
+const toDeveloper = (r: DeveloperRow): Developer => ({ id: r.id, name: r.name, createdAt: r.created_at, userId: r.user_id });
 
 export interface App {
   /** Decimal string of a 64-bit number: never a JS number. */
@@ -27,6 +31,8 @@ export interface App {
   scopes: number[];
   flags: AppFlags;
   createdAt: number;
+  /** Disabled by an admin: the protocols treat the app as unknown. */
+  disabled: boolean;
 }
 
 export interface AppInput {
@@ -51,6 +57,7 @@ export function toApp(r: AppRow): App {
     scopes: r.scopes,
     flags: r.flags,
     createdAt: r.created_at,
+    disabled: r.disabled_at !== null,
   };
 }
 
@@ -97,7 +104,7 @@ export class AppService {
     if (!/^[\w.@-]{1,64}$/.test(name)) throw new InvalidInputError('developer name must be 1-64 characters of letters, digits and ._@-');
     let r = await this.developers.byName(name);
     if (!r) {
-      const row = { id: randomDigits(12), name, created_at: this.now() };
+      const row = { id: randomDigits(12), name, created_at: this.now(), user_id: null };
       try {
         await this.developers.insert(row);
       } catch (e) {
@@ -107,16 +114,43 @@ export class AppService {
       r = await this.developers.byName(name);
     }
     if (!r) throw new Error(`developer ${name} vanished`);
-    return { id: r.id, name: r.name, createdAt: r.created_at };
+    return toDeveloper(r);
   }
 
   async getDeveloper(id: string): Promise<Developer | undefined> {
     const r = await this.developers.byId(id);
-    return r ? { id: r.id, name: r.name, createdAt: r.created_at } : undefined;
+    return r ? toDeveloper(r) : undefined;
   }
 
   async listDevelopers(): Promise<Developer[]> {
-    return (await this.developers.list()).map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+    return (await this.developers.list()).map(toDeveloper);
+  }
+
+  /** Forgets the link of a user who is being deleted (their developer and its apps stay). */
+  async unlinkUser(userId: string): Promise<void> {
+    await this.developers.unlinkUser(userId);
+  }
+
+  /** The developer record a user acts for, if any. */
+  async developerOfUser(userId: string): Promise<Developer | undefined> {
+    const r = await this.developers.byUser(userId);
+    return r ? toDeveloper(r) : undefined;
+  }
+
+  /**
+   * The developer record of a user with the developer role, made on first use: named after the
+   * account (or `<account>-<userId>` when a developer of that name belongs to someone else), or
+   * `name` when given (an existing unlinked developer of that name is taken over).
+   */
+  async ensureDeveloperOfUser(user: { userId: string; account: string }, name?: string): Promise<Developer> {
+    const have = await this.developerOfUser(user.userId);
+    if (have) return have;
+    const base = (name ?? user.account).replace(/[^\w.@-]/g, '-').slice(0, 50);
+    for (const candidate of [base, `${base}-${user.userId}`]) {
+      const dev = await this.developer(candidate);
+      if (await this.developers.link(dev.id, user.userId)) return { ...dev, userId: user.userId };
+    }
+    throw new ConflictError(`could not give user ${user.userId} a developer record`);
   }
 
   /** Creates an app; the returned secret is shown once and only its keyed hash is stored. */
@@ -140,6 +174,7 @@ export class AppService {
         flags: input.flags ?? {},
         created_at: now,
         updated_at: now,
+        disabled_at: null,
       };
       await this.apps.insert(row);
       return { app: toApp(row), clientSecret: secret };
@@ -147,13 +182,21 @@ export class AppService {
     throw new ConflictError('could not allocate a client id');
   }
 
+  /** An app the protocols may use: undefined when unknown or disabled. */
   async get(clientId: string): Promise<App | undefined> {
+    const r = await this.apps.byId(clientId);
+    return r && r.disabled_at === null ? toApp(r) : undefined;
+  }
+
+  /** Any app, disabled ones included (management). */
+  async find(clientId: string): Promise<App | undefined> {
     const r = await this.apps.byId(clientId);
     return r ? toApp(r) : undefined;
   }
 
+  /** Any app, disabled ones included; NotFoundError when unknown. */
   async require(clientId: string): Promise<App> {
-    const a = await this.get(clientId);
+    const a = await this.find(clientId);
     if (!a) throw new NotFoundError(`no app ${clientId}`);
     return a;
   }
@@ -162,11 +205,20 @@ export class AppService {
     return (await this.apps.list(developerId)).map(toApp);
   }
 
-  /** Constant-time check of a presented client secret against the stored hash. */
+  /** Constant-time check of a presented client secret against the stored hash (false for a disabled app). */
   async verifySecret(clientId: string, secret: string): Promise<boolean> {
     const r = await this.apps.byId(clientId);
     const presented = this.hashSecret(secret);
-    return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r);
+    return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r) && r?.disabled_at === null;
+  }
+
+  /** Disables or enables an app (a disabled app is unknown to the protocols). */
+  async setDisabled(clientId: string, disabled: boolean): Promise<App> {
+    const now = this.now();
+    if (!(await this.apps.update(clientId, { disabled_at: disabled ? now : null, updated_at: now }))) {
+      throw new NotFoundError(`no app ${clientId}`);
+    }
+    return this.require(clientId);
   }
 
   /**
@@ -181,7 +233,7 @@ export class AppService {
   /** The app and its plain client secret (undefined when not kept), from one read. */
   async withSigningSecret(clientId: string): Promise<{ app: App; secret: string | undefined } | undefined> {
     const r = await this.apps.byId(clientId);
-    return r ? { app: toApp(r), secret: openSecret(this.serverSecret(), clientId, r.secret_box) } : undefined;
+    return r && r.disabled_at === null ? { app: toApp(r), secret: openSecret(this.serverSecret(), clientId, r.secret_box) } : undefined;
   }
 
   async rotateSecret(clientId: string): Promise<string> {

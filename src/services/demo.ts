@@ -1,5 +1,6 @@
 // Demo data for a first start on an empty embedded store: a developer, an app and two users who
-// are friends, so that every open API has something to return.
+// are friends (the first with the developer role, acting for the demo developer), so that every
+// open API has something to return.
 import type { AppService } from './apps.ts';
 import type { AuditService } from './audit.ts';
 import type { FriendService } from './friends.ts';
@@ -46,7 +47,10 @@ export async function seedDemo(services: DemoServices): Promise<DemoSeed> {
     nickname: 'Demo User',
     phone: '13800000000',
     email: 'demo@example.com',
+    role: 'developer',
   });
+  // The demo user acts for the demo developer (owner of the demo app).
+  await apps.ensureDeveloperOfUser(alice, 'demo');
   const bob = await users.create({ account: 'demo-friend', password: DEMO_PASSWORD, nickname: 'Demo Friend' });
   await friends.add(alice.userId, bob.userId);
   await audit.record({ type: 'demo.seeded', subject: alice.userId, clientId: app.clientId });

@@ -1,5 +1,6 @@
 // Users: creation with argon2id password hashes, look-up by login identifier, updates, deletion.
 import { hash, verify } from '@node-rs/argon2';
+import { isRole, ROLES, type Role, roleOf } from '../core/account/roles.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { randomDigits } from '../lib/random.ts';
 import type { UserRow, UsersRepo } from '../store/db/users-repo.ts';
@@ -22,6 +23,9 @@ export interface User {
   avatarUrl: string;
   locale: string;
   createdAt: number;
+  role: Role;
+  /** Locked by an admin: cannot sign in, tokens refused. */
+  locked: boolean;
 }
 
 export interface UserInput {
@@ -32,9 +36,10 @@ export interface UserInput {
   email?: string | undefined;
   avatarUrl?: string | undefined;
   locale?: string | undefined;
+  role?: Role | undefined;
 }
 
-export type UserPatch = Partial<Omit<UserInput, 'account' | 'password'>>;
+export type UserPatch = Partial<Omit<UserInput, 'account' | 'password' | 'role'>>;
 
 // argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes).
 const ARGON2 = { algorithm: 2 as const, memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -55,7 +60,15 @@ export function toUser(r: UserRow): User {
     avatarUrl: r.avatar_url ?? '',
     locale: r.locale,
     createdAt: r.created_at,
+    role: roleOf(r.role),
+    locked: r.locked_at !== null,
   };
+}
+
+/** Checks a role name from input (CLI, admin API, seed files). */
+export function parseRole(s: string): Role {
+  if (!isRole(s)) throw new InvalidInputError(`role must be one of ${ROLES.join(', ')}`);
+  return s;
 }
 
 function validate(input: UserPatch & { account?: string; password?: string }): void {
@@ -113,6 +126,8 @@ export class UserService {
         locale: input.locale ?? 'en',
         created_at: now,
         updated_at: now,
+        role: input.role ?? 'user',
+        locked_at: null,
       };
       try {
         await this.repo.insert(row);
@@ -149,6 +164,28 @@ export class UserService {
     return (await this.repo.list(limit, offset)).map(toUser);
   }
 
+  /** Users whose account, nickname, email, phone or id contains `query` (all users without one). */
+  async search(query: string | undefined, limit = 100, offset = 0): Promise<User[]> {
+    return (await this.repo.search(query ?? '', limit, offset)).map(toUser);
+  }
+
+  async count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  async setRole(userId: string, role: Role): Promise<User> {
+    if (!(await this.repo.update(userId, { role, updated_at: this.now() }))) throw new NotFoundError(`no user ${userId}`);
+    return this.require(userId);
+  }
+
+  /** Locks or unlocks an account (the sign-in checks refuse a locked one). */
+  async setLocked(userId: string, locked: boolean): Promise<User> {
+    const now = this.now();
+    if (!(await this.repo.update(userId, { locked_at: locked ? now : null, updated_at: now })))
+      throw new NotFoundError(`no user ${userId}`);
+    return this.require(userId);
+  }
+
   /**
    * Looks a login identifier (account name, email or phone) up once: the id of the user it names,
    * if any, and a password check that returns the user or undefined. The check's time does not
@@ -160,7 +197,8 @@ export class UserService {
       userId: r?.user_id,
       check: async (password) => {
         const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
-        return r && ok ? toUser(r) : undefined;
+        // A locked account is refused like a wrong password (same work, same answer).
+        return r && ok && r.locked_at === null ? toUser(r) : undefined;
       },
     };
   }
@@ -173,7 +211,7 @@ export class UserService {
   async verifyPassword(userId: string, password: string): Promise<boolean> {
     const r = await this.repo.byId(userId);
     const ok = await verify(r?.password_hash ?? (await dummyHash()), password).catch(() => false);
-    return Boolean(r) && ok;
+    return Boolean(r) && ok && r?.locked_at === null;
   }
 
   async setPassword(userId: string, password: string): Promise<void> {

@@ -58,7 +58,7 @@ export class Sessions {
     const uid = this.cookies.read(req, USER_COOKIE, true);
     if (uid !== undefined && uid !== row.user_id) return undefined;
     const user = await this.users.get(row.user_id);
-    return user ? { user, id } : undefined;
+    return user && !user.locked ? { user, id } : undefined;
   }
 
   private token(req: FastifyRequest): string | undefined {

@@ -1,6 +1,8 @@
 // `opal user …`: manage end-user accounts.
 import type { Command } from 'commander';
+import { ROLES } from '../../core/account/roles.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
+import { parseRole } from '../../services/users.ts';
 import { fields, table, withContext } from '../run.ts';
 import { USER_REF_HELP, withUser } from '../user-ref.ts';
 
@@ -17,24 +19,38 @@ export function registerUser(program: Command): void {
     .option('--email <email>', 'email address')
     .option('--avatar <url>', 'avatar URL (default: Opal serves its default avatar)')
     .option('--locale <locale>', 'en or zh-CN', 'en')
+    .option('--role <role>', `${ROLES.join(', ')} (developers and admins get a developer record for their apps)`, 'user')
     .action(
       async (
-        o: { account: string; password: string; nickname?: string; phone?: string; email?: string; avatar?: string; locale: string },
+        o: {
+          account: string;
+          password: string;
+          nickname?: string;
+          phone?: string;
+          email?: string;
+          avatar?: string;
+          locale: string;
+          role: string;
+        },
         cmd: Command,
       ) => {
         await withContext(
           cmd,
           (ctx) =>
-            ctx.services.users.create({
-              account: o.account,
-              password: o.password,
-              nickname: o.nickname,
-              phone: o.phone,
-              email: o.email,
-              avatarUrl: o.avatar,
-              locale: o.locale,
-            }),
-          (u) => `created user ${u.userId} (${u.account})`,
+            ctx.services.admin.createUser(
+              {
+                account: o.account,
+                password: o.password,
+                nickname: o.nickname,
+                phone: o.phone,
+                email: o.email,
+                avatarUrl: o.avatar,
+                locale: o.locale,
+                role: parseRole(o.role),
+              },
+              { actor: 'cli' },
+            ),
+          (u) => `created user ${u.userId} (${u.account}${u.role === 'user' ? '' : `, ${u.role}`})`,
         );
       },
     );
@@ -95,6 +111,40 @@ export function registerUser(program: Command): void {
     );
 
   user
+    .command('role')
+    .description(`give a user a role: ${ROLES.join(', ')}`)
+    .argument('<user>')
+    .argument('<role>')
+    .action(async (ref: string, role: string, _o: unknown, cmd: Command) => {
+      await withUser(
+        cmd,
+        ref,
+        (ctx, u) => ctx.services.admin.setRole(u.userId, parseRole(role), { actor: 'cli' }),
+        (u) => `${u.userId} is now ${u.role}${u.developerId ? ` (developer ${u.developerId})` : ''}`,
+      );
+    });
+
+  for (const [name, locked] of [
+    ['lock', true],
+    ['unlock', false],
+  ] as const) {
+    user
+      .command(name)
+      .description(locked ? 'lock a user: no sign-in, sessions ended, every grant and token revoked' : 'unlock a locked user')
+      .argument('<user>')
+      .action(async (ref: string, _o: unknown, cmd: Command) => {
+        await withUser(
+          cmd,
+          ref,
+          (ctx, u) =>
+            locked ? ctx.services.admin.lock(u.userId, { actor: 'cli' }) : ctx.services.admin.unlock(u.userId, { actor: 'cli' }),
+          (u) => `${u.userId} ${u.locked ? 'locked' : 'unlocked'}`,
+          { full: true },
+        );
+      });
+  }
+
+  user
     .command('passwd')
     .description("set a user's password")
     .argument('<user>')
@@ -121,8 +171,7 @@ export function registerUser(program: Command): void {
         cmd,
         ref,
         async (ctx, u) => {
-          await ctx.services.users.delete(u.userId);
-          await ctx.services.audit.record({ type: 'user.deleted', actor: 'cli', subject: u.userId });
+          await ctx.services.admin.deleteUser(u.userId, { actor: 'cli' });
           return { userId: u.userId, deleted: true };
         },
         (r) => `deleted user ${r.userId}`,

@@ -152,6 +152,11 @@ export class OAuthService implements OAuthApi {
     return this.lookup.resolveAccessToken(token);
   }
 
+  /** Drops every node's cached token look-ups (after an app was disabled). */
+  forgetCachedTokens(): Promise<void> {
+    return this.lookup.invalidateAll();
+  }
+
   /** Any token's details (access or refresh), or undefined when unknown. */
   inspect(token: string): Promise<TokenDetails | undefined> {
     return this.lookup.inspect(token);

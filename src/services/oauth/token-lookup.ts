@@ -48,6 +48,12 @@ export class TokenLookup {
     else for (const h of hashes) await c.invalidate(h);
   }
 
+  /** Drops every cached look-up on every node (an app was disabled). */
+  async invalidateAll(): Promise<void> {
+    const c = await this.tokenCache().catch(() => undefined);
+    await c?.invalidate('*');
+  }
+
   async resolveAccessToken(token: string): Promise<AccessTokenInfo | undefined> {
     if (!token || token.length > 512) return undefined;
     const hash = sha256Hex(token);

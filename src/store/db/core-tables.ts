@@ -10,6 +10,8 @@ export interface DevelopersTable {
   id: string;
   name: string;
   created_at: number;
+  /** The user who acts for this developer (role developer or admin); null for CLI-made developers. */
+  user_id: string | null;
 }
 
 export interface AppsTable {
@@ -28,6 +30,8 @@ export interface AppsTable {
   flags: string;
   created_at: number;
   updated_at: number;
+  /** Set when an admin disabled the app: the protocols treat it as unknown. */
+  disabled_at: number | null;
 }
 
 export interface UsersTable {
@@ -41,6 +45,10 @@ export interface UsersTable {
   locale: string;
   created_at: number;
   updated_at: number;
+  /** 'user' | 'developer' | 'admin' */
+  role: string;
+  /** Set while an admin has locked the account: no sign-in, no tokens. */
+  locked_at: number | null;
 }
 
 export interface FriendsTable {
@@ -61,7 +69,28 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+export interface AdminTokensTable {
+  token_id: string;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  user_id: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface AppUsageTable {
+  client_id: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  /** 'authorize', 'token', or 'api:<path>'. */
+  metric: string;
+  count: number;
+}
+
 export interface CoreTables {
+  admin_tokens: AdminTokensTable;
+  app_usage: AppUsageTable;
   settings: SettingsTable;
   developers: DevelopersTable;
   apps: AppsTable;

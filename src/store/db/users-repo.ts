@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { UsersTable } from './core-tables.ts';
 import type { Database } from './schema.ts';
 
@@ -26,6 +26,30 @@ export class UsersRepo {
 
   list(limit = 1000, offset = 0): Promise<UserRow[]> {
     return this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('user_id').limit(limit).offset(offset).execute();
+  }
+
+  /** Users whose account, nickname, email, phone or id contains `query` (case-insensitive for ASCII). */
+  search(query: string, limit: number, offset: number): Promise<UserRow[]> {
+    let q = this.db.selectFrom('users').selectAll();
+    if (query) {
+      const like = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or(
+          (['account', 'nickname', 'email', 'phone', 'user_id'] as const).map((col) =>
+            eb(eb.fn('lower', [eb.fn.coalesce(col, eb.val(''))]), 'like', sql<string>`${like} escape '\\'`),
+          ),
+        ),
+      );
+    }
+    return q.orderBy('created_at').orderBy('user_id').limit(limit).offset(offset).execute();
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
   async update(userId: string, patch: Updateable<UsersTable>): Promise<boolean> {

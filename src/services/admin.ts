@@ -1,0 +1,111 @@
+// Account administration (admin API, CLI): roles, locks, session revocation, deletion, app
+// disabling, the first admin. Every change is written to the audit log with its actor.
+import { hasRole, type Role } from '../core/account/roles.ts';
+import { ConflictError } from '../lib/errors.ts';
+import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
+import type { App, AppService, Developer } from './apps.ts';
+import type { AuditService } from './audit.ts';
+import type { OAuthService } from './oauth/oauth-service.ts';
+import type { User, UserInput, UserService } from './users.ts';
+
+export interface AdminDeps {
+  users: UserService;
+  apps: AppService;
+  oauth: OAuthService;
+  sessions: WebSessionsRepo;
+  audit: AuditService;
+}
+
+/** Who made a change: a user id, `cli`, or `startup`, and the client address when there is one. */
+export interface Actor {
+  actor: string;
+  ip?: string | undefined;
+}
+
+export class AdminService {
+  constructor(private readonly d: AdminDeps) {}
+
+  /** Creates a user with a role (developers get their developer record at once). */
+  async createUser(input: UserInput, by: Actor): Promise<User> {
+    const user = await this.d.users.create(input);
+    if (hasRole(user.role, 'developer')) await this.d.apps.ensureDeveloperOfUser(user);
+    await this.d.audit.record({ type: 'user.created', ...by, subject: user.userId, detail: { role: user.role } });
+    return user;
+  }
+
+  /** Gives a user a role; a developer or admin gets (or keeps) their developer record. */
+  async setRole(userId: string, role: Role, by: Actor): Promise<User & { developerId: string | null }> {
+    const user = await this.d.users.setRole(userId, role);
+    const dev = hasRole(role, 'developer') ? await this.d.apps.ensureDeveloperOfUser(user) : await this.d.apps.developerOfUser(userId);
+    await this.d.audit.record({ type: 'user.role_set', ...by, subject: userId, detail: { role } });
+    return { ...user, developerId: dev?.id ?? null };
+  }
+
+  /** The developer record a user acts for (created for developers and admins who have none). */
+  async developerOf(user: User): Promise<Developer | undefined> {
+    return hasRole(user.role, 'developer') ? this.d.apps.ensureDeveloperOfUser(user) : undefined;
+  }
+
+  /**
+   * Locks an account: sign-in refused, page sessions ended, and every grant revoked with its codes
+   * and tokens (on every node), so nothing issued before the lock keeps working.
+   */
+  async lock(userId: string, by: Actor): Promise<User> {
+    const user = await this.d.users.setLocked(userId, true);
+    await this.d.sessions.deleteByUser(userId);
+    const revoked = await this.revokeGrants(userId, by);
+    await this.d.audit.record({ type: 'user.locked', ...by, subject: userId, detail: { grantsRevoked: revoked } });
+    return user;
+  }
+
+  async unlock(userId: string, by: Actor): Promise<User> {
+    const user = await this.d.users.setLocked(userId, false);
+    await this.d.audit.record({ type: 'user.unlocked', ...by, subject: userId });
+    return user;
+  }
+
+  /** Ends every page session of the user (they sign in again). */
+  async revokeSessions(userId: string, by: Actor): Promise<void> {
+    await this.d.users.require(userId);
+    await this.d.sessions.deleteByUser(userId);
+    await this.d.audit.record({ type: 'user.sessions_revoked', ...by, subject: userId });
+  }
+
+  /** Deletes a user after revoking their grants and sessions; their developer record stays, unlinked. */
+  async deleteUser(userId: string, by: Actor): Promise<void> {
+    await this.d.users.require(userId);
+    await this.revokeGrants(userId, by);
+    await this.d.sessions.deleteByUser(userId);
+    await this.d.apps.unlinkUser(userId);
+    await this.d.users.delete(userId);
+    await this.d.audit.record({ type: 'user.deleted', ...by, subject: userId });
+  }
+
+  /** Disables or enables an app; a disabled app's tokens stop resolving on every node at once. */
+  async setAppDisabled(clientId: string, disabled: boolean, by: Actor): Promise<App> {
+    const app = await this.d.apps.setDisabled(clientId, disabled);
+    await this.d.oauth.forgetCachedTokens();
+    await this.d.audit.record({ type: disabled ? 'app.disabled' : 'app.enabled', ...by, clientId });
+    return app;
+  }
+
+  /**
+   * The first admin from OPAL_ADMIN_ACCOUNT / OPAL_ADMIN_PASSWORD: created when no user has that
+   * account, otherwise left as it is (a restart never resets a password or a role an admin changed).
+   */
+  async ensureFirstAdmin(account: string, password: string): Promise<User | undefined> {
+    if (await this.d.users.find(account)) return undefined;
+    try {
+      return await this.createUser({ account, password, nickname: account, role: 'admin' }, { actor: 'startup' });
+    } catch (e) {
+      if (e instanceof ConflictError) return undefined; // another node created it meanwhile
+      throw e;
+    }
+  }
+
+  private async revokeGrants(userId: string, by: Actor): Promise<number> {
+    const grants = await this.d.oauth.listGrants(userId);
+    for (const g of grants) await this.d.oauth.revokeGrant(userId, g.clientId, by.actor, by.ip);
+    return grants.length;
+  }
+}

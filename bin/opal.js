@@ -3,6 +3,14 @@
 // `npm run build`, which `npm ci` runs) while it is newer than every source file; otherwise runs
 // the TypeScript sources through the tsx loader, so an edited checkout never runs stale code.
 import { readdirSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+// Keep V8's young generation at its initial size (two 1 MiB semi-spaces) instead of letting it
+// grow to 2 × 16 MiB: module loading and start-up would grow it at once, and it then stays that
+// size for good (about 25 MiB of the idle RSS). Set before anything is loaded; under load it costs
+// more frequent, short scavenges and no measurable throughput (bench/README.md, issue 10).
+// test/helpers/child-server.ts gives the test and bench servers the same flag.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const src = new URL('../src/', import.meta.url);
 const bundle = new URL('../dist/opal.mjs', import.meta.url);

@@ -1,5 +1,5 @@
-// Builds dist/: the CLI and server bundled into one ES module (packages stay external) plus the
-// page templates it reads at run time. `npm ci` runs this (prepare); bin/opal.js uses the bundle
+// Builds dist/: the CLI and server bundled into one ES module (packages external but for the few
+// of bundle-options.mjs) plus the page templates it reads at run time. `npm ci` runs this (prepare); bin/opal.js uses the bundle
 // while it is newer than every file under src/, and runs the TypeScript sources through tsx
 // otherwise. The bundle starts in about half the time and memory of the tsx path.
 // Usage: node scripts/build.mjs [outDir]   (default dist/; outDir must be inside the checkout so
@@ -7,6 +7,7 @@
 import { cpSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = resolve(process.argv[2] ?? join(root, 'dist'));
@@ -22,11 +23,7 @@ try {
   await build({
     entryPoints: [join(root, 'src/cli/main.ts')],
     outfile: join(tmp, 'opal.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
+    ...BUNDLE_OPTIONS,
     sourcemap: true,
     logLevel: 'warning',
   });

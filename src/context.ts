@@ -143,13 +143,13 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const settings = new SettingsRepo(db.kysely);
     const serverSecret = config.serverSecret ?? (await settings.getOrInit('server_secret', randomBytes(32).toString('base64url')));
     await checkServerSecret(settings, serverSecret);
-    const users = new UserService(new UsersRepo(db.kysely), now);
-    const apps = new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now);
-    const audit = new AuditService(new AuditRepo(db.kysely), now);
     const cacheOf = (): Cache => {
       if (!cache) throw new Error('cache not opened in this context');
       return cache;
     };
+    const users = new UserService(new UsersRepo(db.kysely), now, cacheOf);
+    const apps = new AppService(new AppsRepo(db.kysely), new DevelopersRepo(db.kysely), () => serverSecret, now, cacheOf);
+    const audit = new AuditService(new AuditRepo(db.kysely), now);
     const blobsOf = (): BlobStore => {
       if (!blobs) throw new Error('blob store not opened in this context');
       return blobs;

@@ -6,6 +6,8 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.t
 import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
 import { newClientSecret, randomDigits } from '../lib/random.ts';
 import { openSecret, sealSecret } from '../lib/secret-box.ts';
+import type { Cache } from '../store/cache/cache.ts';
+import { RowCache } from '../store/cache/row-cache.ts';
 import type { AppPatch, AppRow, AppsRepo } from '../store/db/apps-repo.ts';
 import type { DeveloperRow, DevelopersRepo } from '../store/db/developers-repo.ts';
 
@@ -87,13 +89,28 @@ function validateRedirects(uris: string): void {
   }
 }
 
+/** How long a cached app may go unseen by a change no broadcast reaches (row-cache.ts). */
+const APP_CACHE_TTL_MS = 5_000;
+
 export class AppService {
+  /** App rows (with the secret's keyed hash) by client id, dropped on every node when changed. */
+  private readonly rows: RowCache<AppRow>;
+
   constructor(
     private readonly apps: AppsRepo,
     private readonly developers: DevelopersRepo,
     private readonly serverSecret: () => string,
     private readonly now: () => number = Date.now,
-  ) {}
+    cache: () => Cache = () => {
+      throw new Error('no shared cache');
+    },
+  ) {
+    this.rows = new RowCache<AppRow>({ cache, channel: 'apps:changed', ttlMs: APP_CACHE_TTL_MS, maxEntries: 10_000, now });
+  }
+
+  private row(clientId: string): Promise<AppRow | undefined> {
+    return this.rows.get(clientId, () => this.apps.byId(clientId));
+  }
 
   private hashSecret(secret: string): string {
     return hmacSha256Hex(this.serverSecret(), `client-secret|${secret}`);
@@ -184,13 +201,13 @@ export class AppService {
 
   /** An app the protocols may use: undefined when unknown or disabled. */
   async get(clientId: string): Promise<App | undefined> {
-    const r = await this.apps.byId(clientId);
+    const r = await this.row(clientId);
     return r && r.disabled_at === null ? toApp(r) : undefined;
   }
 
   /** Any app, disabled ones included (management). */
   async find(clientId: string): Promise<App | undefined> {
-    const r = await this.apps.byId(clientId);
+    const r = await this.row(clientId);
     return r ? toApp(r) : undefined;
   }
 
@@ -205,9 +222,13 @@ export class AppService {
     return (await this.apps.list(developerId)).map(toApp);
   }
 
-  /** Constant-time check of a presented client secret against the stored hash (false for a disabled app). */
+  /**
+   * Constant-time check of a presented client secret against the stored keyed hash (false for a
+   * disabled app). The row comes from the app cache (dropped on every node at rotation), so a check
+   * costs one HMAC-SHA256.
+   */
   async verifySecret(clientId: string, secret: string): Promise<boolean> {
-    const r = await this.apps.byId(clientId);
+    const r = await this.row(clientId);
     const presented = this.hashSecret(secret);
     return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r) && r?.disabled_at === null;
   }
@@ -218,6 +239,7 @@ export class AppService {
     if (!(await this.apps.update(clientId, { disabled_at: disabled ? now : null, updated_at: now }))) {
       throw new NotFoundError(`no app ${clientId}`);
     }
+    await this.rows.invalidate(clientId);
     return this.require(clientId);
   }
 
@@ -232,7 +254,7 @@ export class AppService {
 
   /** The app and its plain client secret (undefined when not kept), from one read. */
   async withSigningSecret(clientId: string): Promise<{ app: App; secret: string | undefined } | undefined> {
-    const r = await this.apps.byId(clientId);
+    const r = await this.row(clientId);
     return r && r.disabled_at === null ? { app: toApp(r), secret: openSecret(this.serverSecret(), clientId, r.secret_box) } : undefined;
   }
 
@@ -242,6 +264,7 @@ export class AppService {
     if (!(await this.apps.update(clientId, { ...sealed, updated_at: this.now() }))) {
       throw new NotFoundError(`no app ${clientId}`);
     }
+    await this.rows.invalidate(clientId);
     return secret;
   }
 
@@ -249,6 +272,7 @@ export class AppService {
     if (!(await this.apps.update(clientId, { scopes, updated_at: this.now() }))) {
       throw new NotFoundError(`no app ${clientId}`);
     }
+    await this.rows.invalidate(clientId);
     return this.require(clientId);
   }
 
@@ -267,10 +291,12 @@ export class AppService {
       set.flags = { ...current.flags, ...patch.flags };
     }
     if (!(await this.apps.update(clientId, set))) throw new NotFoundError(`no app ${clientId}`);
+    await this.rows.invalidate(clientId);
     return this.require(clientId);
   }
 
   async delete(clientId: string): Promise<void> {
     if (!(await this.apps.delete(clientId))) throw new NotFoundError(`no app ${clientId}`);
+    await this.rows.invalidate(clientId);
   }
 }

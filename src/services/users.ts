@@ -3,6 +3,8 @@ import { hash, verify } from '@node-rs/argon2';
 import { isRole, ROLES, type Role, roleOf } from '../core/account/roles.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { randomDigits } from '../lib/random.ts';
+import type { Cache } from '../store/cache/cache.ts';
+import { RowCache } from '../store/cache/row-cache.ts';
 import type { UserRow, UsersRepo } from '../store/db/users-repo.ts';
 
 /** A login identifier looked up once (UserService.findLogin). */
@@ -94,11 +96,22 @@ function validate(input: UserPatch & { account?: string; password?: string }): v
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
 }
 
+/** How long a cached user may go unseen by a change no broadcast reaches (row-cache.ts). */
+const USER_CACHE_TTL_MS = 5_000;
+
 export class UserService {
+  /** Users by id for the open APIs, dropped on every node when changed or deleted. */
+  private readonly byId: RowCache<User>;
+
   constructor(
     private readonly repo: UsersRepo,
     private readonly now: () => number = Date.now,
-  ) {}
+    cache: () => Cache = () => {
+      throw new Error('no shared cache');
+    },
+  ) {
+    this.byId = new RowCache<User>({ cache, channel: 'users:changed', ttlMs: USER_CACHE_TTL_MS, maxEntries: 20_000, now });
+  }
 
   async create(input: UserInput): Promise<User> {
     validate(input);
@@ -143,9 +156,12 @@ export class UserService {
     throw new Error('could not allocate a user id');
   }
 
+  /** The user (a shared record from the user cache: do not modify it). */
   async get(userId: string): Promise<User | undefined> {
-    const r = await this.repo.byId(userId);
-    return r ? toUser(r) : undefined;
+    return this.byId.get(userId, async () => {
+      const r = await this.repo.byId(userId);
+      return r ? toUser(r) : undefined;
+    });
   }
 
   async require(userId: string): Promise<User> {
@@ -234,11 +250,13 @@ export class UserService {
     if (patch.avatarUrl !== undefined) set.avatar_url = patch.avatarUrl || null;
     if (patch.locale !== undefined) set.locale = patch.locale;
     if (!(await this.repo.update(userId, set))) throw new NotFoundError(`no user ${userId}`);
+    await this.byId.invalidate(userId);
     return this.require(userId);
   }
 
   async delete(userId: string): Promise<void> {
     if (!(await this.repo.delete(userId))) throw new NotFoundError(`no user ${userId}`);
+    await this.byId.invalidate(userId);
   }
 }
 

@@ -144,6 +144,19 @@ for (const backend of backends) {
       assert.equal((await readAll(await b.store.get('key-range-1', { start: 15, end: 19 }))).toString(), 'fghij');
     });
 
+    it('reads a small blob or a range of it in one buffer where the store can (read)', {
+      skip: backend.name !== 'filesystem' && 'filesystem store only',
+    }, async () => {
+      const read = b.store.read?.bind(b.store);
+      assert.ok(read, 'the filesystem store reads small blobs in one go');
+      const body = Buffer.from('0123456789abcdefghij');
+      await b.store.put('key-read-1', Readable.from([body]));
+      assert.equal((await read('key-read-1', 0, 20)).toString(), '0123456789abcdefghij');
+      assert.equal((await read('key-read-1', 5, 5)).toString(), '56789');
+      await assert.rejects(read('key-read-1', 15, 10), /shorter than 25 bytes/);
+      await assert.rejects(read('key-read-none', 0, 1), BlobNotFoundError);
+    });
+
     it('replaces a blob written again under the same key', async () => {
       await b.store.put('key-over-1', Readable.from([Buffer.from('first version')]));
       await b.store.put('key-over-1', Readable.from([Buffer.from('second')]));

@@ -1,6 +1,8 @@
 // A progress bar on stderr for large transfers: only when stderr is a terminal and output is not
-// JSON, so scripts and logs never see control sequences.
-import cliProgress from 'cli-progress';
+// JSON, so scripts and logs never see control sequences. cli-progress is required when a bar is
+// first drawn, so that `opal serve` and every other command do not load it.
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { formatSize } from './sizes.ts';
 
 /** Transfers at least this large get a bar. */
@@ -17,11 +19,12 @@ const NONE: Progress = { start() {}, add() {}, stop() {} };
 
 export function createProgress(label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!enabled || !stream.isTTY) return NONE;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   let value = 0;
   return {
     start(total) {
       if (total === undefined || total < PROGRESS_MIN_BYTES) return;
+      const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
       bar = new cliProgress.SingleBar(
         {
           stream,

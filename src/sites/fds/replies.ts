@@ -52,9 +52,10 @@ function serialized<S extends TSchema>(reply: FastifyReply, schema: S, body: Sta
 /**
  * Sends a response with header names exactly as given (Android and iOS compare object metadata
  * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
- * already set on the reply, then streams `body` (not for HEAD).
+ * already set on the reply, then the body (not for HEAD): a stream is piped, a buffer (a small
+ * object read in one go) written with the head.
  */
-export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable): void {
+export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable | Buffer): void {
   const flat: string[] = [];
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(headers)) {
@@ -68,17 +69,19 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
   c.reply.hijack();
   const res = c.reply.raw;
+  const stream = Buffer.isBuffer(body) ? undefined : body;
   try {
     res.writeHead(status, flat);
   } catch (e) {
-    body?.destroy();
+    stream?.destroy();
     res.destroy(e as Error);
     return;
   }
   if (!body || c.method === 'HEAD') {
-    body?.destroy();
+    stream?.destroy();
     res.end();
     return;
   }
-  pipeline(body, res).catch(() => res.destroy());
+  if (!stream) res.end(body);
+  else pipeline(stream, res).catch(() => res.destroy());
 }

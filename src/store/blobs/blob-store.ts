@@ -19,6 +19,11 @@ export interface BlobStore {
   put(key: string, body: Readable): Promise<PutResult>;
   /** Streams the blob (or a range of it); rejects with BlobNotFoundError if absent. */
   get(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Reads `length` bytes from `start` into one buffer with one read, for small objects (stores
+   * that can do it cheaply); rejects with BlobNotFoundError if absent.
+   */
+  read?(key: string, start: number, length: number): Promise<Buffer>;
   /** Size in bytes, or undefined if absent. */
   size(key: string): Promise<number | undefined>;
   /** Removes the blob; absent keys are fine. Readers already streaming it may finish. */

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -156,6 +156,31 @@ export class FsBlobStore implements BlobStore {
       throw e.code === 'ENOENT' ? new BlobNotFoundError(key) : e;
     });
     return createReadStream('', { fd: fh, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  /**
+   * One open, one read, one close on plain descriptors (the callback API: no FileHandle and no
+   * stream to set up), for the small GETs that are most of an object store's requests.
+   */
+  async read(key: string, start: number, length: number): Promise<Buffer> {
+    const { file } = this.pathOf(key);
+    const fd = await new Promise<number>((resolve, reject) =>
+      openFd(file, 'r', (e, fd) => (e ? reject(e.code === 'ENOENT' ? new BlobNotFoundError(key) : e) : resolve(fd))),
+    );
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = await new Promise<number>((resolve, reject) =>
+          readFd(fd, buf, got, length - got, start + got, (e, n) => (e ? reject(e) : resolve(n))),
+        );
+        if (n === 0) throw new Error(`blob ${key} is shorter than ${start + length} bytes`);
+        got += n;
+      }
+      return buf;
+    } finally {
+      close(fd, () => undefined);
+    }
   }
 
   async size(key: string): Promise<number | undefined> {

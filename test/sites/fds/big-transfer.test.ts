@@ -139,5 +139,6 @@ test('64 MiB multipart upload (8 MiB parts): whole-object MD5 right, parts conca
   assert.equal(got.md5, expected);
   assert.equal(got.headers['content-md5'], expected, 'Content-MD5 is the whole-object MD5');
   assert.equal(got.headers['content-type'], 'video/mp4');
+  process.stderr.write(`# 64 MiB multipart: server RSS peak ${mb(peak)} while completing and reading back\n`);
   assert.ok(peak < RSS_LIMIT, `server RSS ${mb(peak)} < 150 MB while completing and reading back`);
 });

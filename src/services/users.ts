@@ -191,6 +191,7 @@ export class UserService {
 
   async setRole(userId: string, role: Role): Promise<User> {
     if (!(await this.repo.update(userId, { role, updated_at: this.now() }))) throw new NotFoundError(`no user ${userId}`);
+    await this.byId.invalidate(userId);
     return this.require(userId);
   }
 
@@ -199,6 +200,7 @@ export class UserService {
     const now = this.now();
     if (!(await this.repo.update(userId, { locked_at: locked ? now : null, updated_at: now })))
       throw new NotFoundError(`no user ${userId}`);
+    await this.byId.invalidate(userId);
     return this.require(userId);
   }
 

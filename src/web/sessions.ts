@@ -22,10 +22,11 @@ export interface CurrentSession {
   id: string;
 }
 
-export class Sessions {
-  /** The session of each request, looked up once (dropped when the request signs in or out). */
-  private readonly seen = new WeakMap<FastifyRequest, Promise<CurrentSession | undefined>>();
+/** The session of a request, looked up once per request (dropped when the request signs in or out). */
+const LOOKED_UP = Symbol('opal.session');
+type Memo = { [LOOKED_UP]?: Promise<CurrentSession | undefined> };
 
+export class Sessions {
   constructor(
     private readonly repo: WebSessionsRepo,
     private readonly users: UserService,
@@ -41,12 +42,9 @@ export class Sessions {
 
   /** The session of this request (its user and server-side id), or undefined. */
   session(req: FastifyRequest): Promise<CurrentSession | undefined> {
-    let s = this.seen.get(req);
-    if (!s) {
-      s = this.lookUp(req);
-      this.seen.set(req, s);
-    }
-    return s;
+    const memo = req as FastifyRequest & Memo;
+    memo[LOOKED_UP] ??= this.lookUp(req);
+    return memo[LOOKED_UP];
   }
 
   private async lookUp(req: FastifyRequest): Promise<CurrentSession | undefined> {
@@ -79,7 +77,7 @@ export class Sessions {
     this.cookies.set(reply, USER_COOKIE, userId, maxAge);
     // The anonymous forms' pre-session ends with the sign-in (its tokens are no longer accepted).
     if (this.cookies.read(req, PRE_SESSION_COOKIE) !== undefined) this.cookies.clear(reply, PRE_SESSION_COOKIE);
-    this.seen.delete(req);
+    delete (req as Memo)[LOOKED_UP];
   }
 
   /** Deletes expired sessions (housekeeping). */
@@ -93,6 +91,6 @@ export class Sessions {
     if (token) await this.repo.delete(sha256Hex(token));
     this.cookies.clear(reply, SESSION_COOKIE);
     this.cookies.clear(reply, USER_COOKIE);
-    this.seen.delete(req);
+    delete (req as Memo)[LOOKED_UP];
   }
 }

@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Context } from '../context.ts';
+import { applyConnectionLimits, connectionOptions } from './connection-limits.ts';
 import { noStore } from './hooks.ts';
 import type { Metrics } from './metrics.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
@@ -69,8 +70,10 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     requestIdHeader: false,
     trustProxy: o.ctx.config.trustProxy as NonNullable<FastifyServerOptions['trustProxy']>,
     return503OnClosing: true,
+    ...connectionOptions(o.ctx.config, o.site),
     ...o.fastify,
   });
+  applyConnectionLimits(app.server, o.ctx.config);
   if (o.onRoute) app.addHook('onRoute', o.onRoute);
 
   app.addHook('onRequest', async (req, reply) => {

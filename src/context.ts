@@ -11,6 +11,7 @@ import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
 import { PassbookService } from './services/passbook.ts';
+import { SignOut } from './services/sign-out.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
@@ -49,6 +50,8 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
+  /** Password changes and `opal user sessions revoke`: end every session and FDS token of a user. */
+  signOut: SignOut;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -153,6 +156,16 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
+    const sessionsRepo = new WebSessionsRepo(db.kysely);
+    const storageTokens = new StorageTokenService({
+      config,
+      repo: new StorageTokensRepo(db.kysely),
+      apps,
+      audit,
+      cache: cacheOf,
+      oauth,
+      now,
+    });
     const services: Services = {
       users,
       apps,
@@ -161,19 +174,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       settings,
       oauth,
       passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
-      storageTokens: new StorageTokenService({
-        config,
-        repo: new StorageTokensRepo(db.kysely),
-        apps,
-        audit,
-        cache: cacheOf,
-        oauth,
-        now,
-      }),
+      storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
+      web: createWebKit(serverSecret, sessionsRepo, users),
+      signOut: new SignOut({ users, sessions: sessionsRepo, storageTokens, audit }),
     };
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {

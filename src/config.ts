@@ -77,6 +77,8 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** Bearer token that /metrics requires; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
   /** A request's headers must arrive within this, ms (both origins). */
   headersTimeoutMs: number;
   /** The whole request (headers and body) must arrive within this on the account origin, ms (0: no limit). */
@@ -145,6 +147,7 @@ export const ENV_NAMES = {
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
   OPAL_STRICT_PERMISSIONS: 'strictPermissions',
   OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
+  OPAL_METRICS_TOKEN: 'metricsToken',
   OPAL_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   OPAL_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   OPAL_FDS_REQUEST_TIMEOUT_MS: 'fdsRequestTimeoutMs',
@@ -280,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
     strictPermissions: bool('strictPermissions', false),
     memoryCacheMb: int('memoryCacheMb', 64, 1, 65_536),
+    metricsToken: opt('metricsToken'),
     headersTimeoutMs: int('headersTimeoutMs', 20_000, 100, 600_000),
     requestTimeoutMs: int('requestTimeoutMs', 60_000, 0, 24 * 3600_000),
     fdsRequestTimeoutMs: int('fdsRequestTimeoutMs', 3600_000, 0, 7 * 24 * 3600_000),
@@ -290,6 +294,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
+  }
+  if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(config.metricsToken)) {
+    problems.push('OPAL_METRICS_TOKEN: at least 16 printable characters without spaces');
   }
   for (const k of ['requestTimeoutMs', 'fdsRequestTimeoutMs'] as const) {
     if (config[k] > 0 && config[k] < config.headersTimeoutMs) problems.push(`${envOf(k)}: must not be below OPAL_HEADERS_TIMEOUT_MS`);

@@ -8,6 +8,7 @@ import type { Context } from '../context.ts';
 import { applyConnectionLimits, connectionOptions } from './connection-limits.ts';
 import { noStore } from './hooks.ts';
 import type { Metrics } from './metrics.ts';
+import { mayReadMetrics } from './metrics-access.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
 import { typed } from './typed.ts';
 
@@ -135,7 +136,9 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     const ok = CHECKS.every((k) => checks[k] === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
-  routes.get('/metrics', { schema: { response: { 200: Type.String({ description: 'Prometheus text format' }) } } }, async (_req, reply) => {
+  const metricsAnswers = { 200: Type.String({ description: 'Prometheus text format' }), 401: Type.String(), 404: Type.String() };
+  routes.get('/metrics', { onRequest: noStore, schema: { response: metricsAnswers } }, async (req, reply) => {
+    if (!mayReadMetrics(req, reply, o.ctx.config.metricsToken)) return reply;
     reply.header('content-type', o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });

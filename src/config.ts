@@ -77,6 +77,20 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** Bearer token that /metrics requires; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
+  /** A request's headers must arrive within this, ms (both origins). */
+  headersTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this on the account origin, ms (0: no limit). */
+  requestTimeoutMs: number;
+  /** The same on the FDS origin, where bodies are object uploads, ms (0: no limit). */
+  fdsRequestTimeoutMs: number;
+  /** A socket with no traffic either way is closed after this, ms (0: never). */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, ms. */
+  keepAliveTimeoutMs: number;
+  /** Open connections per origin; past it new connections are closed (0: no cap). */
+  maxConnections: number;
   /** New checkPassword flows (page views) per client IP per minute (0 disables the limit). */
   checkPasswordFlowsPerMinute: number;
   /** Byte budget of the in-process cache (embedded mode), MB; least recently used entries go past it. */
@@ -155,6 +169,13 @@ export const ENV_NAMES = {
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
   OPAL_STRICT_PERMISSIONS: 'strictPermissions',
   OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
+  OPAL_METRICS_TOKEN: 'metricsToken',
+  OPAL_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  OPAL_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  OPAL_FDS_REQUEST_TIMEOUT_MS: 'fdsRequestTimeoutMs',
+  OPAL_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
+  OPAL_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
+  OPAL_MAX_CONNECTIONS: 'maxConnections',
   OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: 'checkPasswordFlowsPerMinute',
   OPAL_SMTP_URL: 'smtpUrl',
   OPAL_MAIL_FROM: 'mailFrom',
@@ -296,6 +317,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
     strictPermissions: bool('strictPermissions', false),
     memoryCacheMb: int('memoryCacheMb', 64, 1, 65_536),
+    metricsToken: opt('metricsToken'),
+    headersTimeoutMs: int('headersTimeoutMs', 20_000, 100, 600_000),
+    requestTimeoutMs: int('requestTimeoutMs', 60_000, 0, 24 * 3600_000),
+    fdsRequestTimeoutMs: int('fdsRequestTimeoutMs', 3600_000, 0, 7 * 24 * 3600_000),
+    idleTimeoutMs: int('idleTimeoutMs', 120_000, 0, 24 * 3600_000),
+    keepAliveTimeoutMs: int('keepAliveTimeoutMs', 72_000, 1, 600_000),
+    maxConnections: int('maxConnections', 10_000, 0, 10_000_000),
     checkPasswordFlowsPerMinute: int('checkPasswordFlowsPerMinute', 30, 0, 1_000_000),
     smtpUrl: url('smtpUrl', ['smtp:', 'smtps:']),
     mailFrom: str('mailFrom', `Opal <no-reply@${new URL(`http://${shownHost}`).hostname}>`),
@@ -319,6 +347,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');
+  }
+  if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(config.metricsToken)) {
+    problems.push('OPAL_METRICS_TOKEN: at least 16 printable characters without spaces');
+  }
+  for (const k of ['requestTimeoutMs', 'fdsRequestTimeoutMs'] as const) {
+    if (config[k] > 0 && config[k] < config.headersTimeoutMs) problems.push(`${envOf(k)}: must not be below OPAL_HEADERS_TIMEOUT_MS`);
   }
   if (config.sites.length === 0) problems.push('OPAL_SITES: at least one site is required');
   for (const p of config.fdsOauthProviders) {

@@ -16,6 +16,7 @@ import { OAuthService } from './services/oauth/oauth-service.ts';
 import { PassbookService } from './services/passbook.ts';
 import { RecoveryService } from './services/self-service/recovery.ts';
 import { SignupService } from './services/self-service/signup.ts';
+import { SignOut } from './services/sign-out.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
@@ -64,6 +65,8 @@ export interface Services {
   admin: AdminService;
   /** Bearer tokens of the admin API. */
   adminTokens: AdminTokens;
+  /** Password changes and `opal user sessions revoke`: end every session and FDS token of a user. */
+  signOut: SignOut;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -173,6 +176,15 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const messenger = Messenger.fromConfig(config, (e, what) => {
       process.stderr.write(`${JSON.stringify({ level: 'warn', msg: what, err: e instanceof Error ? e.message : String(e) })}\n`);
     });
+    const storageTokens = new StorageTokenService({
+      config,
+      repo: new StorageTokensRepo(db.kysely),
+      apps,
+      audit,
+      cache: cacheOf,
+      oauth,
+      now,
+    });
     const services: Services = {
       users,
       apps,
@@ -181,15 +193,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       settings,
       oauth,
       passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
-      storageTokens: new StorageTokenService({
-        config,
-        repo: new StorageTokensRepo(db.kysely),
-        apps,
-        audit,
-        cache: cacheOf,
-        oauth,
-        now,
-      }),
+      storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
@@ -209,6 +213,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }),
       admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
+      signOut: new SignOut({ users, sessions: webSessions, storageTokens, audit }),
     };
     stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();

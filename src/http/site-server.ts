@@ -5,8 +5,10 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import helmet from 'helmet';
 import type { Context } from '../context.ts';
+import { applyConnectionLimits, connectionOptions } from './connection-limits.ts';
 import { noStore } from './hooks.ts';
 import type { Metrics } from './metrics.ts';
+import { mayReadMetrics } from './metrics-access.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
 import { typed } from './typed.ts';
 
@@ -69,8 +71,10 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     requestIdHeader: false,
     trustProxy: o.ctx.config.trustProxy as NonNullable<FastifyServerOptions['trustProxy']>,
     return503OnClosing: true,
+    ...connectionOptions(o.ctx.config, o.site),
     ...o.fastify,
   });
+  applyConnectionLimits(app.server, o.ctx.config);
   if (o.onRoute) app.addHook('onRoute', o.onRoute);
 
   app.addHook('onRequest', async (req, reply) => {
@@ -139,7 +143,9 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     const ok = CHECKS.every((k) => checks[k] === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
-  routes.get('/metrics', { schema: { response: { 200: Type.String({ description: 'Prometheus text format' }) } } }, async (_req, reply) => {
+  const metricsAnswers = { 200: Type.String({ description: 'Prometheus text format' }), 401: Type.String(), 404: Type.String() };
+  routes.get('/metrics', { onRequest: noStore, schema: { response: metricsAnswers } }, async (req, reply) => {
+    if (!mayReadMetrics(req, reply, o.ctx.config.metricsToken)) return reply;
     reply.header('content-type', o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });

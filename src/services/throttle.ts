@@ -9,8 +9,10 @@
 // it atomically takes the key's gate (setIfAbsent), which then stays closed for 1 s, 2 s, 4 s, …
 // (at most 15 min): under any concurrency one attempt per gate opening reaches the password check.
 // Attempts refused by a gate are given back, so they do not lengthen the delay. The account key is
-// the user id when the login names a user (account name, email and phone share one budget) and
-// the typed login otherwise, so unknown accounts are throttled exactly like known ones.
+// the typed login, normalized (trimmed, lower-cased), whether or not it names a user: one rule for
+// known and unknown accounts, so no answer depends on whether an account exists (keying known ones
+// by user id let a case variant of a known login reveal it). checkPassword keys on the user id it
+// is asked about, in a namespace of its own.
 // FailureLimiter: a plain fixed-window cap on failed requests per key (token endpoint), also
 // reserved before the work and given back when the request turns out fine.
 import { sha256Hex } from '../lib/hash.ts';
@@ -75,12 +77,14 @@ export class PasswordThrottle {
     this.counter = new WindowCounter(cache, 'pw:n', o.windowMs, now);
   }
 
-  /**
-   * The account key of a password attempt: the user's id when the typed login (or a
-   * checkPassword flow) names a user, else the typed login itself (normalized, hashed).
-   */
-  static accountKey(userId: string | undefined, login: string): string {
-    return userId ? `u:${userId}` : `l:${sha256Hex(login.trim().toLowerCase()).slice(0, 32)}`;
+  /** The account key of a login attempt: the typed login, normalized and hashed (known or not). */
+  static accountKey(login: string): string {
+    return `l:${sha256Hex(login.trim().toLowerCase()).slice(0, 32)}`;
+  }
+
+  /** The account key of a checkPassword attempt: the user id the flow asks about (known or not). */
+  static checkPasswordKey(userId: string): string {
+    return `u:${userId}`;
   }
 
   private gate(dim: string, key: string): string {

@@ -151,10 +151,38 @@ for (const backend of dbBackends()) {
       assert.equal(updated.nickname, 'Alice L.');
       assert.equal(updated.email, '');
       assert.equal(updated.locale, 'zh-CN');
+      // Sign-ins opened with the old password: a page session and an FDS serviceToken.
+      const signIns = async () =>
+        inspect(async (ctx) => {
+          const sessions = await ctx.db.kysely.selectFrom('web_sessions').select('user_id').where('user_id', '=', ids.alice).execute();
+          const live = (await ctx.services.storageTokens.list({ user: ids.alice })).filter((tk) => tk.state === 'live');
+          return { sessions: sessions.length, tokens: live.length };
+        });
+      const signIn = () =>
+        inspect(async (ctx) => {
+          const now = Date.now();
+          await ctx.db.kysely
+            .insertInto('web_sessions')
+            .values({ session_hash: `h${now}${Math.random()}`, user_id: ids.alice, created_at: now, expires_at: now + 60_000 })
+            .execute();
+          await ctx.services.storageTokens.issueServiceToken(ids.alice, '127.0.0.1');
+        });
+      await signIn();
+      assert.deepEqual(await signIns(), { sessions: 1, tokens: 1 });
       assert.deepEqual(await json(['user', 'passwd', ids.alice, '--password', 'new-alice-pass'], env), {
         userId: ids.alice,
         passwordChanged: true,
+        sessionsEnded: true,
+        storageTokensRevoked: 1,
       });
+      assert.deepEqual(await signIns(), { sessions: 0, tokens: 0 });
+      await signIn();
+      assert.deepEqual(await json(['user', 'sessions', 'revoke', 'alice'], env), {
+        userId: ids.alice,
+        sessionsEnded: true,
+        storageTokensRevoked: 1,
+      });
+      assert.deepEqual(await signIns(), { sessions: 0, tokens: 0 });
       await inspect(async (ctx) => {
         assert.equal((await ctx.services.users.authenticate('alice', 'new-alice-pass'))?.userId, ids.alice);
         assert.equal(await ctx.services.users.authenticate('alice', 'alice-pass'), undefined);
@@ -282,6 +310,8 @@ describe('opal CLI help and usage', () => {
     ['user', 'show'],
     ['user', 'update'],
     ['user', 'passwd'],
+    ['user', 'sessions'],
+    ['user', 'sessions', 'revoke'],
     ['user', 'delete'],
     ['user', 'role'],
     ['user', 'lock'],

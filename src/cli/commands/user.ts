@@ -154,11 +154,27 @@ export function registerUser(program: Command): void {
         cmd,
         ref,
         async (ctx, u) => {
-          await ctx.services.users.setPassword(u.userId, o.password);
-          await ctx.services.audit.record({ type: 'user.password_set', actor: 'cli', subject: u.userId });
-          return { userId: u.userId, passwordChanged: true };
+          const ended = await ctx.services.signOut.changePassword(u.userId, o.password, 'cli');
+          return { userId: u.userId, passwordChanged: true, sessionsEnded: true, ...ended };
         },
-        (r) => `password changed for ${r.userId}`,
+        (r) => `password changed for ${r.userId}; sessions ended, ${r.storageTokensRevoked} FDS token(s) revoked`,
+        { full: true },
+      );
+    });
+
+  user
+    .command('sessions')
+    .description("a user's sign-ins")
+    .command('revoke')
+    .description('end every page session of a user and revoke their FDS serviceTokens and storage tokens')
+    .argument('<user>')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      await withUser(
+        cmd,
+        ref,
+        async (ctx, u) => ({ userId: u.userId, sessionsEnded: true, ...(await ctx.services.signOut.everywhere(u.userId, 'cli')) }),
+        (r) => `sessions ended for ${r.userId}; ${r.storageTokensRevoked} FDS token(s) revoked`,
+        { full: true },
       );
     });
 

@@ -25,6 +25,9 @@ import { readJson } from './streams.ts';
 export async function createBucket(c: FdsCall): Promise<void> {
   const name = c.bucket ?? '';
   checkBucketName(name);
+  // Buckets belong to developers (fds-protocol §4.1: the owner is the creator's developerId): an
+  // app user (storage token, serviceToken) would otherwise squat names developers mean to use.
+  if (c.who.kind !== 'developer') throw new FdsError('BucketAccessDenied');
   const owner = creatorOf(c);
   let acl = ownerAcl(owner);
   const canned = c.header('x-xiaomi-acl');

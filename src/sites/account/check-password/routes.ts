@@ -3,7 +3,7 @@
 // xmResult, xmUserId, code (on success), _xmNonce and _xmSign (core/account/xm-sign.ts).
 // Each page view is a flow kept in the shared cache (15 minutes, single use); wrong passwords
 // retry up to a limit per flow, after which the callback gets xmResult=false. Every guess also
-// goes through the login page's password throttle (same budgets per account and per IP), reserved
+// goes through the login page's password throttle (the same budgets, per user id and per IP), reserved
 // before the password is checked so that concurrent guesses cannot outrun it. Page views that start
 // a flow are limited per client IP (OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE), and the cache holding
 // the flows is bounded (OPAL_MEMORY_CACHE_MB, or Redis's own limit).
@@ -160,9 +160,9 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     if (!(await web.csrf.verify(req, b.csrf))) return reply.redirect(pageUrl(f, flowId, locale, 'csrf'), 303);
     if (b.decision !== 'confirm') return finish(reply, flowId, f, false, req);
 
-    // Reserve the attempt (account and IP, shared with the login page; then this flow) before
+    // Reserve the attempt (user id, and IP shared with the login page; then this flow) before
     // the password is checked, so concurrent guesses are counted before any of them is verified.
-    const admission = await throttle.admit(PasswordThrottle.accountKey(f.userId, ''), req.ip);
+    const admission = await throttle.admit(PasswordThrottle.checkPasswordKey(f.userId), req.ip);
     if (!admission.ok) {
       await ctx.services.audit.record({ type: 'check_password.throttled', subject: f.userId, clientId: f.clientId, ip: req.ip });
       return reply.redirect(pageUrl(f, flowId, locale, 'throttled', admission.wait), 303);

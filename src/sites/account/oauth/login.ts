@@ -86,14 +86,13 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const account = (b.account ?? '').trim().slice(0, 256);
     const password = b.password ?? '';
     // The attempt is reserved before the password is checked (concurrent guesses cannot outrun
-    // the limit), on the user's id when the login names one (account, email and phone share one
-    // budget), else on the typed login: the same steps and answers either way.
-    const who = account ? await ctx.services.users.findLogin(account) : undefined;
-    const admission = await throttle.admit(PasswordThrottle.accountKey(who?.userId, account), req.ip);
+    // the limit), on the typed login whether or not it names a user: the same steps and answers.
+    const admission = await throttle.admit(PasswordThrottle.accountKey(account), req.ip);
     if (!admission.ok) {
       await ctx.services.audit.record({ type: 'login.throttled', ip: req.ip });
       return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${admission.wait}`), 303);
     }
+    const who = account ? await ctx.services.users.findLogin(account) : undefined;
     const user = who && password ? await who.check(password) : undefined;
     if (!user) {
       await ctx.services.audit.record({ type: 'login.failure', ip: req.ip });

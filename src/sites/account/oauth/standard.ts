@@ -12,6 +12,7 @@ import { optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { ApiError, jsonErrors } from '../json-errors.ts';
 import { authenticateClient } from './client-auth.ts';
+import { ClientFailures } from './client-failures.ts';
 
 const S = Type.String();
 const Strings = Type.Array(S);
@@ -63,23 +64,28 @@ function clientAuthError(err: unknown): ApiError | undefined {
 
 export async function standardRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const oauth = ctx.services.oauth;
+  const failures = new ClientFailures(() => ctx.cache);
   scope.addHook('preValidation', firstValueOfRepeats);
   scope.addHook('onRequest', noStore);
   useErrorFamily(scope, jsonErrors({ name: 'OAuth standard endpoints', descriptionKey: 'error_description', translate: clientAuthError }));
   const app = typed(scope);
 
-  app.post('/oauth2/revoke', { onRequest: anyOrigin, schema: { body: TokenForm, response: { 200: Type.Object({}) } } }, async (req) => {
-    const p = req.body;
-    const c = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
-    if (!p.token) throw new ApiError(400, 'invalid_request', 'missing token');
-    // RFC 7009 §2.2: unknown tokens and tokens of other clients also answer 200.
-    await oauth.revokeToken(p.token, c.clientId, c.clientId, req.ip);
-    return {};
-  });
+  app.post(
+    '/oauth2/revoke',
+    { onRequest: anyOrigin, schema: { body: TokenForm, response: { 200: Type.Object({}) } } },
+    async (req, reply) => {
+      const p = req.body;
+      const c = await failures.guard(req, reply, () => authenticateClient(ctx.services.apps, p, req.headers.authorization));
+      if (!p.token) throw new ApiError(400, 'invalid_request', 'missing token');
+      // RFC 7009 §2.2: unknown tokens and tokens of other clients also answer 200.
+      await oauth.revokeToken(p.token, c.clientId, c.clientId, req.ip);
+      return {};
+    },
+  );
 
-  app.post('/oauth2/introspect', { schema: { body: TokenForm, response: { 200: Introspection } } }, async (req) => {
+  app.post('/oauth2/introspect', { schema: { body: TokenForm, response: { 200: Introspection } } }, async (req, reply) => {
     const p = req.body;
-    const c = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
+    const c = await failures.guard(req, reply, () => authenticateClient(ctx.services.apps, p, req.headers.authorization));
     if (c.flags.public === true && !p.client_secret) throw new ApiError(401, 'invalid_client', 'public clients cannot introspect');
     if (!p.token) throw new ApiError(400, 'invalid_request', 'missing token');
     const d = await oauth.inspect(p.token);

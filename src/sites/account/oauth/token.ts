@@ -14,12 +14,12 @@ import { anyOrigin, noStore } from '../../../http/hooks.ts';
 import { firstValueOfRepeats } from '../../../http/params.ts';
 import { optionalString } from '../../../http/schemas.ts';
 import { getAndPost, typed } from '../../../http/typed.ts';
-import { FailureLimiter } from '../../../services/throttle.ts';
 import { authenticateClient } from './client-auth.ts';
+import { CLIENT_FAILURES_PER_IP, ClientFailures } from './client-failures.ts';
 import { TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
 
-/** Failed token requests allowed per IP in five minutes before further requests are refused. */
-export const TOKEN_FAILURES_PER_IP = 100;
+/** Failed token requests allowed per IP in five minutes (shared with revoke, introspect and passbook). */
+export const TOKEN_FAILURES_PER_IP = CLIENT_FAILURES_PER_IP;
 
 /** Parameters of a token request, in the query or the form body (body wins). */
 const TokenParams = Type.Object({
@@ -34,7 +34,7 @@ const TokenParams = Type.Object({
 
 export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const oauth = ctx.services.oauth;
-  const limiter = new FailureLimiter(() => ctx.cache, 'token:fail', TOKEN_FAILURES_PER_IP, 5 * 60_000);
+  const failures = new ClientFailures(() => ctx.cache);
   const prefixed = (req: FastifyRequest) => ctx.config.tokenPrefix === 'always' || req.method === 'GET';
 
   scope.addHook('preValidation', firstValueOfRepeats);
@@ -76,15 +76,8 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
   const schema = { querystring: TokenParams, body: TokenParams, response: { 200: Type.String({ description: '&&&START&&& + JSON' }) } };
   getAndPost(typed(scope), '/oauth2/token', {}, schema, async (req, reply) => {
     reply.type(TOKEN_CONTENT_TYPE);
-    // Every request reserves a failure before it is examined and gives it back when it succeeds,
-    // so concurrent failing requests cannot outrun the limit.
-    const reserved = await limiter.reserve(req.ip);
-    if ('wait' in reserved) {
-      reply.header('retry-after', String(reserved.wait));
-      throw new XmOAuthError(XM.INVALID_REQUEST, 'too many failed requests, retry later');
-    }
-    const issued = await grant(mergeParams(req.query, req.body), req);
-    await limiter.succeeded(reserved.slot);
+    // Any failure (client, code, refresh token) counts against the client's address.
+    const issued = await failures.guard(req, reply, () => grant(mergeParams(req.query, req.body), req));
     return tokenSuccessBody(issued, prefixed(req));
   });
 }

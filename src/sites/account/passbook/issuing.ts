@@ -15,6 +15,7 @@ import { getAndPost, type TypedHandler, typed } from '../../../http/typed.ts';
 import { InvalidInputError } from '../../../lib/errors.ts';
 import { readAnyBodyAsForm } from '../client-quirks.ts';
 import { authenticateClient } from '../oauth/client-auth.ts';
+import { ClientFailures } from '../oauth/client-failures.ts';
 import { appApiErrors } from '../open/errors.ts';
 import { okEnvelopeSchema } from '../open/schemas.ts';
 
@@ -91,6 +92,7 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
   useErrorFamily(scope, appApiErrors());
   const app = typed(scope);
   const pb = ctx.services.passbook;
+  const failures = new ClientFailures(() => ctx.cache);
 
   function route<P extends TProperties, D extends TSchema>(api: AppApi<P, D>): void {
     const params = Type.Object({ ...CREDENTIALS, ...api.params });
@@ -99,7 +101,7 @@ export async function passbookApiRoutes(scope: FastifyInstance, ctx: Context): P
     const schema = { querystring: params, body: params, response: { 200: response } };
     const handler: TypedHandler<typeof schema> = async (req, reply) => {
       const p = mergeParams(req.query, req.body);
-      const clientId = await authApp(ctx, p, req.headers.authorization);
+      const clientId = await failures.guard(req, reply, () => authApp(ctx, p, req.headers.authorization));
       const data = await api.run(clientId, p);
       assertNoNulls(data);
       reply.type(OPEN_API_CONTENT_TYPE);

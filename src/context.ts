@@ -33,6 +33,7 @@ import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
 import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
 import { PassbookRepo } from './store/db/passbook-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
+import { StatsRepo } from './store/db/stats-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
 import { createWebKit, type WebKit } from './web/web-kit.ts';
@@ -56,6 +57,8 @@ export interface Services {
   admin: AdminService;
   /** Bearer tokens of the admin API. */
   adminTokens: AdminTokens;
+  /** Row counts (admin API status). */
+  stats: StatsRepo;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -184,6 +187,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       web: createWebKit(serverSecret, sessionsRepo, users),
       admin: new AdminService({ users, apps, oauth, sessions: sessionsRepo, audit }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
+      stats: new StatsRepo(db.kysely),
     };
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {

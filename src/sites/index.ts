@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
+import { adminApiRoutes } from './account/admin/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
 import { friendsRoutes } from './account/friends.ts';
 import { oauthSite } from './account/oauth/plugin.ts';
@@ -18,7 +19,17 @@ import { fdsRoutes } from './fds/plugin.ts';
 export type SitePlugin = (app: FastifyInstance, ctx: Context) => Promise<void>;
 
 export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
-  account: [rootRoutes, openRoutes, avatarRoutes, passbookApiRoutes, checkPasswordRoutes, friendsRoutes, oauthSite, ssoRoutes],
+  account: [
+    rootRoutes,
+    openRoutes,
+    avatarRoutes,
+    passbookApiRoutes,
+    checkPasswordRoutes,
+    friendsRoutes,
+    oauthSite,
+    ssoRoutes,
+    adminApiRoutes,
+  ],
   fds: [fdsRoutes],
 };
 

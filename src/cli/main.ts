@@ -11,6 +11,7 @@ import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
+import { registerTransfer } from './commands/transfer.ts';
 import { registerUser } from './commands/user.ts';
 import { EXIT, printError } from './run.ts';
 
@@ -33,6 +34,7 @@ for (const register of [
   registerFds,
   registerFdsToken,
   registerAdmin,
+  registerTransfer,
 ])
   register(program);
 

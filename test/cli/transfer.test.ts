@@ -3,8 +3,10 @@
 // same; then, on the imported store, the SDK-shaped code exchange (GET /oauth2/token with the same
 // client secret, after signing in with the same password) and a MAC-signed /user/profile call work.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
@@ -149,6 +151,59 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
       assert.equal(profile.json.data?.miliaoNick, 'Alice');
     } finally {
       await server.close();
+    }
+  });
+
+  it('--with-blobs carries object versions and their bytes', async (t) => {
+    const src = tmpDir('opal-blobs-src-');
+    const dst = tmpDir('opal-blobs-dst-');
+    t.after(() => {
+      for (const d of [src, dst]) d.remove();
+    });
+    const bytes = randomBytes(100_000);
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    const ctx = await createContext(loadConfig({ OPAL_DATA_DIR: src.path, OPAL_LOG_LEVEL: 'silent' }));
+    try {
+      const b = { name: 'blob-bucket', owner_id: '1', created_at: 1, acl: {}, versioning: null, lifecycle: null, cors: null, configs: {} };
+      await ctx.services.fds.repos.buckets.create(b);
+      const blobKey = 'exportedblob0001';
+      assert.equal((await ctx.blobs.put(blobKey, Readable.from(bytes))).md5, md5);
+      await ctx.services.fds.repos.objects.commit({
+        version_id: 'v0001',
+        bucket: b.name,
+        name: 'dir/file.bin',
+        is_current: 1,
+        size: bytes.length,
+        md5,
+        content_type: 'application/octet-stream',
+        meta: {},
+        acl: {},
+        owner_id: '1',
+        blob_key: blobKey,
+        storage_class: null,
+        created_at: 2,
+        noncurrent_at: null,
+      });
+    } finally {
+      await ctx.close();
+    }
+    const file = join(src.path, 'export.json');
+    const blobDir = join(src.path, 'export-blobs');
+    assert.equal((await runner.run(['export', file, '--with-blobs', blobDir], { OPAL_DATA_DIR: src.path })).code, 0);
+    // Without the bytes, an export with objects is refused.
+    assert.equal((await runner.run(['import', file], { OPAL_DATA_DIR: dst.path })).code, 2);
+    const imp = await runner.run(['import', file, '--with-blobs', blobDir, '--json'], { OPAL_DATA_DIR: dst.path });
+    assert.equal(imp.code, 0, imp.stdout + imp.stderr);
+    assert.equal(JSON.parse(imp.stdout).rows.fds_objects, 1);
+    const back = await createContext(loadConfig({ OPAL_DATA_DIR: dst.path, OPAL_LOG_LEVEL: 'silent' }));
+    try {
+      const v = await back.services.fds.repos.objects.current('blob-bucket', 'dir/file.bin');
+      assert.equal(v?.md5, md5);
+      const chunks: Buffer[] = [];
+      for await (const c of await back.blobs.get(v?.blob_key ?? '')) chunks.push(c as Buffer);
+      assert.ok(Buffer.concat(chunks).equals(bytes));
+    } finally {
+      await back.close();
     }
   });
 

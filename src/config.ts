@@ -80,6 +80,8 @@ export interface Config {
   /** Account of the first admin, created on start when no user has it (with adminPassword). */
   adminAccount: string | undefined;
   adminPassword: string | undefined;
+  /** JSON fixture applied on every start, idempotently (docs/admin-api.md). */
+  seedFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +132,7 @@ export const ENV_NAMES = {
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
   OPAL_ADMIN_ACCOUNT: 'adminAccount',
   OPAL_ADMIN_PASSWORD: 'adminPassword',
+  OPAL_SEED_FILE: 'seedFile',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -258,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
     adminAccount: opt('adminAccount'),
     adminPassword: opt('adminPassword'),
+    seedFile: opt('seedFile'),
   };
   if ((config.adminAccount === undefined) !== (config.adminPassword === undefined)) {
     problems.push('OPAL_ADMIN_ACCOUNT and OPAL_ADMIN_PASSWORD: set both or neither');

@@ -16,24 +16,23 @@ import type { UserService } from './users.ts';
 
 const Role = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')]);
 
+/** A user to create (seed files, the admin API's POST /users): the fields of `opal user create`. */
+export const NewUserInput = Type.Object(
+  {
+    account: Type.String(),
+    password: Type.String(),
+    nickname: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String()),
+    locale: Type.Optional(Type.String()),
+    role: Type.Optional(Role),
+  },
+  { additionalProperties: false },
+);
+
 export const SeedFixture = Type.Object(
   {
-    users: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            account: Type.String(),
-            password: Type.String(),
-            nickname: Type.Optional(Type.String()),
-            email: Type.Optional(Type.String()),
-            phone: Type.Optional(Type.String()),
-            locale: Type.Optional(Type.String()),
-            role: Type.Optional(Role),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-    ),
+    users: Type.Optional(Type.Array(NewUserInput)),
     apps: Type.Optional(
       Type.Array(
         Type.Object(

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { ROLES } from '../../../core/account/roles.ts';
 import { typed } from '../../../http/typed.ts';
+import { NewUserInput } from '../../../services/seed-file.ts';
 import type { User } from '../../../services/users.ts';
 import { actorOf } from './auth.ts';
 import { DeveloperOut, Done, RoleName, UserDetail, UserIdParams, UserOut } from './schemas.ts';
@@ -21,19 +22,6 @@ const UserQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
 });
 
-const NewUser = Type.Object(
-  {
-    account: Type.String(),
-    password: Type.String(),
-    nickname: Type.Optional(Type.String()),
-    email: Type.Optional(Type.String()),
-    phone: Type.Optional(Type.String()),
-    locale: Type.Optional(Type.String()),
-    role: Type.Optional(RoleName),
-  },
-  { additionalProperties: false },
-);
-
 export async function adminUserRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const app = typed(scope);
   const { users, admin, apps } = ctx.services;
@@ -45,7 +33,7 @@ export async function adminUserRoutes(scope: FastifyInstance, ctx: Context): Pro
     async (req) => ({ users: await users.search(req.query.q?.trim(), req.query.limit, req.query.offset) }),
   );
 
-  app.post('/users', { schema: { body: NewUser, response: { 201: UserDetail } } }, async (req, reply) => {
+  app.post('/users', { schema: { body: NewUserInput, response: { 201: UserDetail } } }, async (req, reply) => {
     const u = await admin.createUser(req.body, actorOf(req));
     return reply.code(201).send(await detail(u));
   });

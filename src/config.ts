@@ -119,6 +119,8 @@ export interface Config {
   /** Account of the first admin, created on start when no user has it (with adminPassword). */
   adminAccount: string | undefined;
   adminPassword: string | undefined;
+  /** JSON fixture applied on every start, idempotently (docs/admin-api.md). */
+  seedFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +191,7 @@ export const ENV_NAMES = {
   OPAL_BRAND_COLOR: 'brandColor',
   OPAL_ADMIN_ACCOUNT: 'adminAccount',
   OPAL_ADMIN_PASSWORD: 'adminPassword',
+  OPAL_SEED_FILE: 'seedFile',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -337,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     brandColor: str('brandColor', '#ff6900'),
     adminAccount: opt('adminAccount'),
     adminPassword: opt('adminPassword'),
+    seedFile: opt('seedFile'),
   };
   if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
   if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {

@@ -38,6 +38,7 @@ import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
 import { PassbookRepo } from './store/db/passbook-repo.ts';
 import { SelfServiceRepo } from './store/db/self-service-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
+import { StatsRepo } from './store/db/stats-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
 import { createWebKit, type WebKit } from './web/web-kit.ts';
@@ -67,6 +68,8 @@ export interface Services {
   adminTokens: AdminTokens;
   /** Password changes and `opal user sessions revoke`: end every session and FDS token of a user. */
   signOut: SignOut;
+  /** Row counts (admin API status). */
+  stats: StatsRepo;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -214,6 +217,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut: new SignOut({ users, sessions: webSessions, storageTokens, audit }),
+      stats: new StatsRepo(db.kysely),
     };
     stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();

@@ -12,6 +12,7 @@ import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
+import { registerTransfer } from './commands/transfer.ts';
 import { registerUser } from './commands/user.ts';
 import { EXIT, printError } from './run.ts';
 
@@ -35,6 +36,7 @@ for (const register of [
   registerFdsToken,
   registerInvite,
   registerAdmin,
+  registerTransfer,
 ])
   register(program);
 

@@ -170,16 +170,25 @@ export class AppService {
     throw new ConflictError(`could not give user ${user.userId} a developer record`);
   }
 
-  /** Creates an app; the returned secret is shown once and only its keyed hash is stored. */
-  async create(input: AppInput): Promise<{ app: App; clientSecret: string }> {
+  /**
+   * Creates an app; the returned secret is shown once and only its keyed hash is stored. `fixed`
+   * gives the client id and secret (seed fixtures); a taken client id is then a ConflictError.
+   */
+  async create(input: AppInput, fixed?: { clientId: string; clientSecret: string }): Promise<{ app: App; clientSecret: string }> {
     if (!input.name.trim() || input.name.length > 100) throw new InvalidInputError('app name must be 1-100 characters');
     validateRedirects(input.redirectUris);
+    if (fixed && (!/^[1-9][0-9]{0,19}$/.test(fixed.clientId) || !/^[\x21-\x7e]{16,200}$/.test(fixed.clientSecret))) {
+      throw new InvalidInputError('a fixed clientId must be 1-20 digits and a fixed clientSecret 16-200 printable characters');
+    }
     const dev = await this.developer(input.developer);
-    const secret = newClientSecret();
+    const secret = fixed?.clientSecret ?? newClientSecret();
     const now = this.now();
     for (let attempt = 0; attempt < 5; attempt++) {
-      const clientId = CLIENT_ID_PREFIX + randomDigits(6);
-      if (await this.apps.byId(clientId)) continue;
+      const clientId = fixed?.clientId ?? CLIENT_ID_PREFIX + randomDigits(6);
+      if (await this.apps.byId(clientId)) {
+        if (fixed) throw new ConflictError(`an app ${clientId} exists`);
+        continue;
+      }
       const row: AppRow = {
         client_id: clientId,
         developer_id: dev.id,

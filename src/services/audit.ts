@@ -1,6 +1,8 @@
 // Audit trail: one row per security-relevant event (logins, grants, tokens, revocations). Details
 // never carry secrets; callers pass identifiers only.
-import type { AuditRepo, AuditRow } from '../store/db/audit-repo.ts';
+import type { AuditFilter, AuditRepo, AuditRow } from '../store/db/audit-repo.ts';
+
+export type { AuditFilter, AuditRow };
 
 export interface AuditEvent {
   type: string;
@@ -29,7 +31,7 @@ export class AuditService {
     });
   }
 
-  list(filter?: { type?: string; subject?: string; limit?: number }): Promise<AuditRow[]> {
+  list(filter?: AuditFilter): Promise<AuditRow[]> {
     return this.repo.list(filter);
   }
 }

@@ -316,6 +316,8 @@ describe('opal CLI help and usage', () => {
     ['user', 'role'],
     ['user', 'lock'],
     ['user', 'unlock'],
+    ['export'],
+    ['import'],
     ['admin'],
     ['admin', 'token'],
     ...['create', 'list', 'revoke'].map((c) => ['admin', 'token', c]),

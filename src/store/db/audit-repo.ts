@@ -4,6 +4,21 @@ import type { Database } from './schema.ts';
 
 export type AuditRow = Selectable<AuditEventsTable>;
 
+export interface AuditFilter {
+  /** Exact event type, or every type under a prefix ending in `.` (e.g. `user.`). */
+  type?: string | undefined;
+  subject?: string | undefined;
+  actor?: string | undefined;
+  clientId?: string | undefined;
+  /** Epoch ms, inclusive. */
+  from?: number | undefined;
+  /** Epoch ms, exclusive. */
+  to?: number | undefined;
+  /** Only events with a smaller id (paging backwards). */
+  beforeId?: number | undefined;
+  limit?: number | undefined;
+}
+
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -11,10 +26,17 @@ export class AuditRepo {
     await this.db.insertInto('audit_events').values(row).execute();
   }
 
-  list(filter: { type?: string; subject?: string; limit?: number } = {}): Promise<AuditRow[]> {
+  /** Events matching every given filter, newest first. */
+  list(filter: AuditFilter = {}): Promise<AuditRow[]> {
     let q = this.db.selectFrom('audit_events').selectAll();
-    if (filter.type) q = q.where('type', '=', filter.type);
+    if (filter.type?.endsWith('.')) q = q.where('type', '>=', filter.type).where('type', '<', `${filter.type.slice(0, -1)}/`);
+    else if (filter.type) q = q.where('type', '=', filter.type);
     if (filter.subject) q = q.where('subject', '=', filter.subject);
+    if (filter.actor) q = q.where('actor', '=', filter.actor);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('at', '<', filter.to);
+    if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
     return q
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 100)

@@ -289,7 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     verify: oneOf('verify', ['email', 'phone', 'none'], 'email'),
     brandName: opt('brandName'),
     brandLogoUrl: url('brandLogoUrl', ['http:', 'https:']),
-    brandColor: str('brandColor', '#ff6900'),
+    brandColor: str('brandColor', '#c2410c'),
   };
   if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
   if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {

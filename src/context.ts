@@ -186,7 +186,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, webSessions, users),
+      web: createWebKit(serverSecret, webSessions, users, {
+        name: config.brandName,
+        logoUrl: config.brandLogoUrl,
+        color: config.brandColor,
+      }),
       messenger,
       signup: new SignupService({ config, repo: selfService, users, audit, messenger, cache: cacheOf, now }),
       recovery: new RecoveryService({

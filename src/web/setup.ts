@@ -7,8 +7,18 @@ import type { FastifyInstance } from 'fastify';
 import { useErrorFamily } from '../http/errors.ts';
 import { noStore } from '../http/hooks.ts';
 import { firstValueOfRepeats } from '../http/params.ts';
+import { cookieOptions } from './cookies.ts';
 import { pageErrors } from './error-page.ts';
+import { LOCALE_COOKIE, normalizeLocale } from './locale.ts';
+import type { Brand } from './render.ts';
 import type { WebKit } from './web-kit.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The branding of the pages this request renders (set by pageScope). */
+    pageBrand: Brand | null;
+  }
+}
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   if (!app.hasDecorator('parseCookie')) await app.register(cookie);
@@ -20,5 +30,14 @@ export async function pageScope(scope: FastifyInstance, web: WebKit): Promise<vo
   await registerWeb(scope);
   scope.addHook('preValidation', firstValueOfRepeats);
   scope.addHook('onRequest', noStore);
+  if (!scope.hasRequestDecorator('pageBrand')) scope.decorateRequest('pageBrand', null);
+  scope.addHook('onRequest', async (req, reply) => {
+    req.pageBrand = web.brand;
+    // A language picked with the switcher (a `_locale` link) is kept for the next pages.
+    const chosen = normalizeLocale((req.query as Record<string, unknown> | undefined)?._locale as string | undefined);
+    if (req.method === 'GET' && chosen && req.cookies[LOCALE_COOKIE] !== chosen) {
+      reply.setCookie(LOCALE_COOKIE, chosen, { ...cookieOptions(req, 365 * 24 * 3600) });
+    }
+  });
   useErrorFamily(scope, pageErrors(web));
 }

@@ -12,18 +12,21 @@
 import type { FastifyRequest } from 'fastify';
 import type { UserService } from '../services/users.ts';
 import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
+import { readCookie } from './cookies.ts';
 import { Csrf } from './csrf.ts';
-import { type Locale, pickLocale } from './locale.ts';
+import { LOCALE_COOKIE, type Locale, normalizeLocale, pickLocale } from './locale.ts';
+import type { Brand } from './render.ts';
 import { Sessions } from './sessions.ts';
 
 export { PageError } from './error-page.ts';
-export { renderHtml, renderPage } from './render.ts';
+export { type Brand, renderHtml, renderPage } from './render.ts';
 export { pageScope, registerWeb } from './setup.ts';
 
 export interface WebKit {
   csrf: Csrf;
   sessions: Sessions;
-  /** `_locale` from the query or form body, then Accept-Language. */
+  brand: Brand;
+  /** `_locale` from the query or form body, then the language cookie, then Accept-Language. */
   locale(req: FastifyRequest): Locale;
 }
 
@@ -32,10 +35,20 @@ function param(o: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function createWebKit(serverSecret: string, sessions: WebSessionsRepo, users: UserService): WebKit {
+export function createWebKit(
+  serverSecret: string,
+  sessions: WebSessionsRepo,
+  users: UserService,
+  brand: Brand = { name: undefined, logoUrl: undefined, color: '#c2410c' },
+): WebKit {
   return {
     csrf: new Csrf(serverSecret),
     sessions: new Sessions(sessions, users),
-    locale: (req) => pickLocale(param(req.body, '_locale') ?? param(req.query, '_locale'), req.headers['accept-language']),
+    brand,
+    locale: (req) =>
+      pickLocale(
+        param(req.body, '_locale') ?? param(req.query, '_locale') ?? normalizeLocale(readCookie(req, LOCALE_COOKIE)),
+        req.headers['accept-language'],
+      ),
   };
 }

@@ -337,7 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     verify: oneOf('verify', ['email', 'phone', 'none'], 'email'),
     brandName: opt('brandName'),
     brandLogoUrl: url('brandLogoUrl', ['http:', 'https:']),
-    brandColor: str('brandColor', '#ff6900'),
+    brandColor: str('brandColor', '#c2410c'),
     adminAccount: opt('adminAccount'),
     adminPassword: opt('adminPassword'),
     seedFile: opt('seedFile'),

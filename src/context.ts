@@ -200,7 +200,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
       fdsSweeper: new FdsSweeper(fds),
-      web: createWebKit(serverSecret, webSessions, users, config.publicUrl),
+      web: createWebKit(serverSecret, webSessions, users, config.publicUrl, {
+        name: config.brandName,
+        logoUrl: config.brandLogoUrl,
+        color: config.brandColor,
+      }),
       messenger,
       signup: new SignupService({ config, repo: selfService, users, audit, messenger, cache: cacheOf, now }),
       recovery: new RecoveryService({

@@ -2,6 +2,8 @@
 // Accept-Language, then English.
 
 export type Locale = 'en' | 'zh-CN';
+/** The cookie that keeps the language chosen with the switcher (or any `_locale` link). */
+export const LOCALE_COOKIE = 'opal_locale';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
 
 /** Maps a locale tag in any common spelling to a supported locale, or undefined. */

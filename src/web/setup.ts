@@ -9,7 +9,16 @@ import { useErrorFamily } from '../http/errors.ts';
 import { noStore } from '../http/hooks.ts';
 import { firstValueOfRepeats } from '../http/params.ts';
 import { PageError, pageErrors } from './error-page.ts';
+import { LOCALE_COOKIE, normalizeLocale } from './locale.ts';
+import type { Brand } from './render.ts';
 import type { WebKit } from './web-kit.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The branding of the pages this request renders (set by pageScope). */
+    pageBrand: Brand | null;
+  }
+}
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   if (!app.hasDecorator('parseCookie')) await app.register(cookie);
@@ -25,5 +34,14 @@ export async function pageScope(scope: FastifyInstance, web: WebKit): Promise<vo
     'onRequest',
     web.sameOrigin.guard(() => new PageError(0, { messageKey: 'errors.crossOrigin', status: 403 })),
   );
+  if (!scope.hasRequestDecorator('pageBrand')) scope.decorateRequest('pageBrand', null);
+  scope.addHook('onRequest', async (req, reply) => {
+    req.pageBrand = web.brand;
+    // A language picked with the switcher (a `_locale` link) is kept for the next pages.
+    const chosen = normalizeLocale((req.query as Record<string, unknown> | undefined)?._locale as string | undefined);
+    if (req.method === 'GET' && chosen && web.cookies.read(req, LOCALE_COOKIE, true) !== chosen) {
+      web.cookies.set(reply, LOCALE_COOKIE, chosen, 365 * 24 * 3600);
+    }
+  });
   useErrorFamily(scope, pageErrors(web));
 }

@@ -15,12 +15,13 @@ import type { UserService } from '../services/users.ts';
 import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
 import { PageCookies } from './cookies.ts';
 import { Csrf } from './csrf.ts';
-import { type Locale, pickLocale } from './locale.ts';
+import { LOCALE_COOKIE, type Locale, normalizeLocale, pickLocale } from './locale.ts';
+import type { Brand } from './render.ts';
 import { SameOrigin } from './same-origin.ts';
 import { Sessions } from './sessions.ts';
 
 export { PageError } from './error-page.ts';
-export { renderHtml, renderPage } from './render.ts';
+export { type Brand, renderHtml, renderPage } from './render.ts';
 export { pageScope, registerWeb } from './setup.ts';
 
 export interface WebKit {
@@ -28,7 +29,11 @@ export interface WebKit {
   sessions: Sessions;
   /** Refuses state-changing requests sent by another origin (same-site ones included). */
   sameOrigin: SameOrigin;
-  /** `_locale` from the query or form body, then Accept-Language. */
+  /** The pages' cookies (`__Host-` names where the origin is HTTPS). */
+  cookies: PageCookies;
+  /** Operator branding of every page. */
+  brand: Brand;
+  /** `_locale` from the query or form body, then the language cookie, then Accept-Language. */
   locale(req: FastifyRequest): Locale;
 }
 
@@ -37,14 +42,29 @@ function param(o: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** `publicUrl`: the account origin's public base URL (its origin is the one forms may come from). */
-export function createWebKit(serverSecret: string, sessionsRepo: WebSessionsRepo, users: UserService, publicUrl: string): WebKit {
+/**
+ * `publicUrl`: the account origin's public base URL (its origin is the one forms may come from);
+ * `brand`: the operator's name, logo and accent color on every page.
+ */
+export function createWebKit(
+  serverSecret: string,
+  sessionsRepo: WebSessionsRepo,
+  users: UserService,
+  publicUrl: string,
+  brand: Brand = { name: undefined, logoUrl: undefined, color: '#c2410c' },
+): WebKit {
   const cookies = new PageCookies(publicUrl);
   const sessions = new Sessions(sessionsRepo, users, cookies);
   return {
     csrf: new Csrf(serverSecret, sessions, cookies),
     sessions,
     sameOrigin: new SameOrigin(publicUrl),
-    locale: (req) => pickLocale(param(req.body, '_locale') ?? param(req.query, '_locale'), req.headers['accept-language']),
+    cookies,
+    brand,
+    locale: (req) =>
+      pickLocale(
+        param(req.body, '_locale') ?? param(req.query, '_locale') ?? normalizeLocale(cookies.read(req, LOCALE_COOKIE, true)),
+        req.headers['accept-language'],
+      ),
   };
 }

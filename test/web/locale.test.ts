@@ -6,6 +6,8 @@ import { addCheckPasswordMessages } from '../../src/sites/account/check-password
 import { translator } from '../../src/web/i18n.ts';
 import { fromAcceptLanguage, normalizeLocale, pickLocale } from '../../src/web/locale.ts';
 import { en } from '../../src/web/messages/en.ts';
+import { selfServiceEn } from '../../src/web/messages/self-service-en.ts';
+import { selfServiceZhCN } from '../../src/web/messages/self-service-zh-CN.ts';
 import { zhCN } from '../../src/web/messages/zh-CN.ts';
 import { renderHtml } from '../../src/web/render.ts';
 
@@ -52,6 +54,15 @@ test('both locales have every message key', () => {
     assert.notEqual(translator('zh-CN')(k), k, `zh-CN ${k}`);
     assert.notEqual(translator('en')(k), translator('zh-CN')(k), k);
   }
+});
+
+test('zh-CN says 帐号 and 您 everywhere (never 账号 or 你), and the self-service texts have the same keys', () => {
+  addCheckPasswordMessages();
+  const t = translator('zh-CN');
+  const all = [...new Set([...leafKeys(en), ...leafKeys(selfServiceEn), ...keysInCode()])].map((k) => t(k));
+  assert.ok(all.length > 100);
+  for (const text of all) assert.doesNotMatch(text, /账号|你(?!们)/, text);
+  assert.deepEqual(leafKeys(selfServiceZhCN).sort(), leafKeys(selfServiceEn).sort());
 });
 
 test('templates escape what they are given', () => {

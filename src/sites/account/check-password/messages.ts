@@ -23,9 +23,9 @@ export function addCheckPasswordMessages(): void {
       noSecret: 'This application cannot receive verification results yet (its secret must be rotated).',
     },
     'zh-CN': {
-      title: '验证账号密码',
-      intro: '{{app}} 请求你确认账号密码。',
-      account: '账号：',
+      title: '验证帐号密码',
+      intro: '{{app}} 请求您确认帐号密码。',
+      account: '帐号：',
       password: '密码',
       confirm: '确认',
       cancel: '取消',
@@ -34,7 +34,7 @@ export function addCheckPasswordMessages(): void {
       tooMany: '您的网络发起的验证过多，请一分钟后再试。',
       expired: '本次验证已过期，请返回应用重新开始。',
       badForm: '表单已过期，请重试。',
-      unknownUser: '要验证的账号不存在。',
+      unknownUser: '要验证的帐号不存在。',
       noSecret: '该应用暂时无法接收验证结果（需要更换应用密钥）。',
     },
   });

@@ -19,6 +19,7 @@ const LoginQuery = Type.Object({
   switch: optionalString('1: sign in with another account'),
   error: optionalString('invalid, throttled or csrf (set by the form post)'),
   wait: optionalString('Seconds to wait (with error=throttled)'),
+  account: optionalString('The account name typed before a wrong password (kept in the form)'),
   _locale: optionalString(),
 });
 const LoginForm = Type.Object({
@@ -43,8 +44,9 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     return (await ctx.services.apps.get(id))?.name;
   }
 
-  function backToLogin(returnTo: string, locale: string, extra: string): string {
-    return `/login?return_to=${encodeURIComponent(returnTo)}&_locale=${encodeURIComponent(locale)}${extra}`;
+  function backToLogin(returnTo: string, locale: string, extra: string, account = ''): string {
+    const keep = account ? `&account=${encodeURIComponent(account)}` : '';
+    return `/login?return_to=${encodeURIComponent(returnTo)}&_locale=${encodeURIComponent(locale)}${extra}${keep}`;
   }
 
   app.get('/login', { schema: { querystring: LoginQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
@@ -72,7 +74,15 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     return renderPage(
       reply,
       'login',
-      { csrf, returnTo, account: '', error, appName: await appNameOf(returnTo), switchFrom: user && switching ? user.account : undefined },
+      {
+        csrf,
+        returnTo,
+        account: (q.account ?? '').slice(0, 256),
+        error,
+        appName: await appNameOf(returnTo),
+        switchFrom: user && switching ? user.account : undefined,
+        signup: ctx.services.signup.available,
+      },
       locale,
       { title: t('login.title') },
     );
@@ -90,13 +100,13 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const admission = await throttle.admit(PasswordThrottle.accountKey(account), req.ip);
     if (!admission.ok) {
       await ctx.services.audit.record({ type: 'login.throttled', ip: req.ip });
-      return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${admission.wait}`), 303);
+      return reply.redirect(backToLogin(returnTo, locale, `&error=throttled&wait=${admission.wait}`, account), 303);
     }
     const who = account ? await ctx.services.users.findLogin(account) : undefined;
     const user = who && password ? await who.check(password) : undefined;
     if (!user) {
       await ctx.services.audit.record({ type: 'login.failure', ip: req.ip });
-      return reply.redirect(backToLogin(returnTo, locale, '&error=invalid'), 303);
+      return reply.redirect(backToLogin(returnTo, locale, '&error=invalid', account), 303);
     }
     await throttle.succeeded(admission.ticket);
     await web.sessions.login(reply, user.userId);

@@ -58,7 +58,7 @@ export async function recoveryRoutes(app: TypedInstance, ctx: Context): Promise<
     return page(
       reply,
       'recover',
-      { csrf: web.csrf.issue(req, reply), address: (q.address ?? '').slice(0, 256), error: errorText(locale, q.error, q.wait) },
+      { csrf: await web.csrf.issue(req, reply), address: (q.address ?? '').slice(0, 256), error: errorText(locale, q.error, q.wait) },
       locale,
       'recover.title',
     );
@@ -67,7 +67,7 @@ export async function recoveryRoutes(app: TypedInstance, ctx: Context): Promise<
   app.post('/recover', { schema: { body: RecoverForm } }, async (req, reply) => {
     const locale = web.locale(req);
     const address = (req.body.address ?? '').trim().slice(0, 256);
-    if (!web.csrf.verify(req, req.body.csrf)) return to(reply, '/recover', { error: 'csrf', address, _locale: locale });
+    if (!(await web.csrf.verify(req, req.body.csrf))) return to(reply, '/recover', { error: 'csrf', address, _locale: locale });
     const r = await recovery.start(address, locale, req.ip);
     if (r.kind === 'throttled') return to(reply, '/recover', { error: 'throttled', wait: String(r.wait), address, _locale: locale });
     if (r.kind !== 'sent') return to(reply, '/recover', { error: r.kind, address, _locale: locale });
@@ -106,7 +106,7 @@ export async function recoveryRoutes(app: TypedInstance, ctx: Context): Promise<
         reply,
         'recover-reset',
         {
-          csrf: web.csrf.issue(req, reply),
+          csrf: await web.csrf.issue(req, reply),
           byCode,
           token: byCode ? '' : secret,
           flow: byCode ? secret : '',
@@ -132,7 +132,7 @@ export async function recoveryRoutes(app: TypedInstance, ctx: Context): Promise<
         wait: wait ? String(wait) : undefined,
         _locale: locale,
       });
-    if (!web.csrf.verify(req, b.csrf)) return back('csrf');
+    if (!(await web.csrf.verify(req, b.csrf))) return back('csrf');
     const r: ResetResult = await recovery.reset(secret, byCode ? (b.code ?? '') : undefined, b.password ?? '', req.ip);
     if (r.kind === 'done') {
       await web.sessions.logout(reply);

@@ -73,7 +73,7 @@ export async function signupRoutes(app: TypedInstance, ctx: Context): Promise<vo
       reply,
       'signup',
       {
-        csrf: web.csrf.issue(req, reply),
+        csrf: await web.csrf.issue(req, reply),
         available: signup.available,
         channel: signup.channel,
         invite: signup.mode === 'invite',
@@ -93,7 +93,7 @@ export async function signupRoutes(app: TypedInstance, ctx: Context): Promise<vo
     const values = { account: field(b.account, 64), email: field(b.email), phone: field(b.phone, 32), invite: field(b.invite, 64) };
     const back = (error: string, wait?: number) =>
       to(reply, '/signup', { error, wait: wait ? String(wait) : undefined, ...values, _locale: locale });
-    if (!web.csrf.verify(req, b.csrf)) return back('csrf');
+    if (!(await web.csrf.verify(req, b.csrf))) return back('csrf');
     const r = await signup.start({ ...values, password: b.password ?? '', locale, ip: req.ip });
     if (r.kind === 'throttled') return back('throttled', r.wait);
     if (r.kind === 'invalid') return back(r.problems.join(','));
@@ -127,7 +127,7 @@ export async function signupRoutes(app: TypedInstance, ctx: Context): Promise<vo
       reply,
       'signup-verify',
       {
-        csrf: web.csrf.issue(req, reply),
+        csrf: await web.csrf.issue(req, reply),
         flow: row ? q.flow : undefined,
         verified: row ? row.verified_at !== null : false,
         channel: signup.channel,
@@ -144,7 +144,7 @@ export async function signupRoutes(app: TypedInstance, ctx: Context): Promise<vo
     const b = req.body;
     const locale = web.locale(req);
     const flow = field(b.flow, 64);
-    if (!web.csrf.verify(req, b.csrf)) return to(reply, '/signup/verify', { flow, error: 'csrf', _locale: locale });
+    if (!(await web.csrf.verify(req, b.csrf))) return to(reply, '/signup/verify', { flow, error: 'csrf', _locale: locale });
     const r = await signup.verify(flow, field(b.code, 16), b.account === undefined ? undefined : field(b.account, 64), req.ip);
     if (r.kind === 'created') {
       await web.sessions.login(reply, r.user.userId);

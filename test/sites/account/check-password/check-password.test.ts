@@ -41,7 +41,7 @@ describe('/checkPassword', () => {
     const masked = /id="masked-account">([^<]*)</.exec(html)?.[1] ?? '';
     assert.ok(masked.includes('*') && !masked.includes(s.account), masked);
     const zh = await new Agent(t.accountUrl).req(page({ clientId: s.clientId, xmUserId: s.userId, callback, _locale: 'zh_CN' }));
-    assert.match(zh.text, /验证账号密码/);
+    assert.match(zh.text, /验证帐号密码/);
   });
 
   it('wrong then right password: signed callback whose code redeems at /oauth2/token', async () => {

@@ -77,6 +77,10 @@ export interface Config {
   fdsOauthTimeoutMs: number;
   /** Storage-token exchanges allowed per client IP per minute (0 disables the limit). */
   fdsTokenExchangePerMinute: number;
+  /** Image processing (docs/fds.md): largest source in pixels (decompression bombs), in bytes, and the derived-image cache size. */
+  fdsImageMaxPixels: number;
+  fdsImageMaxBytes: number;
+  fdsImageCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +129,9 @@ export const ENV_NAMES = {
   OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
   OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
+  OPAL_FDS_IMAGE_MAX_PIXELS: 'fdsImageMaxPixels',
+  OPAL_FDS_IMAGE_MAX_BYTES: 'fdsImageMaxBytes',
+  OPAL_FDS_IMAGE_CACHE_BYTES: 'fdsImageCacheBytes',
 } as const satisfies Record<string, keyof Config>;
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
@@ -251,6 +258,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsOauthRenrenUrl: (url('fdsOauthRenrenUrl', ['http:', 'https:']) ?? 'https://api.renren.com').replace(/\/+$/, ''),
     fdsOauthTimeoutMs: int('fdsOauthTimeoutMs', 5000, 100, 120_000),
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
+    fdsImageMaxPixels: int('fdsImageMaxPixels', 50_000_000, 1, 1_000_000_000),
+    fdsImageMaxBytes: int('fdsImageMaxBytes', 64 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    fdsImageCacheBytes: int('fdsImageCacheBytes', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
   };
   if (config.serverSecret !== undefined && config.serverSecret.length < 32) {
     problems.push('OPAL_SERVER_SECRET: must be at least 32 characters');

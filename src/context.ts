@@ -5,6 +5,8 @@ import { LIFETIMES } from './core/account/lifetimes.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
+import { FdsDerivedCache } from './services/fds/derived-cache.ts';
+import { FdsImageRenderer } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
@@ -47,6 +49,9 @@ export interface Services {
   /** FDS metadata and blobs together (store, discard, free; `repos` per table family). */
   fds: FdsStorage;
   fdsSweeper: FdsSweeper;
+  /** Image processing (sharp, loaded on first use) and its derived-blob cache. */
+  fdsImages: FdsImageRenderer;
+  fdsDerived: FdsDerivedCache;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
 }
@@ -153,6 +158,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
+    const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const services: Services = {
       users,
       apps,
@@ -172,7 +178,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }),
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
-      fdsSweeper: new FdsSweeper(fds),
+      fdsSweeper: new FdsSweeper(fds, fdsDerived),
+      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
+      fdsDerived,
       web: createWebKit(serverSecret, new WebSessionsRepo(db.kysely), users),
     };
     const started = new Set<keyof BackgroundWork>();

@@ -78,7 +78,7 @@ async function storeObject(c: FdsCall, b: Bucket, name: string): Promise<void> {
 }
 
 /** Makes a stored blob the current version of `name` (the blob is discarded if that fails); answers PutObjectResult. */
-async function commitNewVersion(c: FdsCall, b: Bucket, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
+export async function commitNewVersion(c: FdsCall, b: Bucket, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
   let v: ObjectVersion;
   let previous: string | undefined;
   try {
@@ -102,7 +102,7 @@ export async function postObject(c: FdsCall): Promise<void> {
 }
 
 /** The version a GET/HEAD/metadata call addresses (current, `versionId`, or a trash entry). */
-async function addressed(c: FdsCall): Promise<{ b: Bucket | undefined; o: ObjectVersion }> {
+export async function addressed(c: FdsCall): Promise<{ b: Bucket | undefined; o: ObjectVersion }> {
   const name = c.object ?? '';
   if (c.bucket === TRASH_BUCKET) {
     const owner = c.who.ownerId;

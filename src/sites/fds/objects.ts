@@ -24,6 +24,7 @@ import { replaceCheck } from './app-user-writes.ts';
 import type { FdsCall } from './call.ts';
 import { normalizeMd5, type StoredBlob } from './env.ts';
 import { uploadBody } from './java-md5-trailer.ts';
+import { chargeBytes } from './quota.ts';
 import { sendCased, sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
 import { readJson } from './streams.ts';
@@ -149,8 +150,9 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
 };
 
 export async function getObject(c: FdsCall): Promise<void> {
-  const { o } = await addressed(c);
+  const { b, o } = await addressed(c);
   const range = resolveRange(c.header('range'), o.size);
+  if (b) await chargeBytes(c, b, range ? range.end - range.start + 1 : o.size);
   const stream = o.size === 0 ? undefined : await c.env.ctx.blobs.get(o.blob_key, range);
   const h = objectHeaders(o);
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {

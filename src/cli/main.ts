@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
+import { registerFdsImage } from './commands/fds-image.ts';
 import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
@@ -30,6 +31,7 @@ for (const register of [
   registerToken,
   registerPass,
   registerFds,
+  registerFdsImage,
   registerFdsToken,
 ])
   register(program);

@@ -1,6 +1,6 @@
 // Image rendering with sharp (libvips), loaded only when an image operation is first asked for.
 // Lean by design: libvips runs one thread per image (`sharp.concurrency(1)`) with its operation
-// cache off, at most MAX_RENDERS images are processed at once per process (MAX_WAITING more
+// cache off, at most MAX_RENDERS images are read and processed at once per process (MAX_WAITING more
 // queue; beyond that 429 TooManyRequests), sources larger than maxSourceBytes are refused before
 // they are read, and `limitInputPixels` refuses decompression bombs from the image header, before
 // any pixel is decoded. Only JPEG, PNG, WebP and GIF sources are processed; anything else, or
@@ -55,9 +55,10 @@ export class FdsImageRenderer {
       throw new FdsError('InvalidRequest', `images larger than ${this.limits.maxSourceBytes} bytes are not processed`);
   }
 
-  render(source: Buffer, op: ImageOp): Promise<Rendered> {
+  /** Renders `op`; `load` reads the source only once a slot is free (at most MAX_RENDERS sources in memory). */
+  render(load: () => Promise<Buffer>, op: ImageOp): Promise<Rendered> {
     return this.slot(async () => {
-      const { img, format } = await this.open(source);
+      const { img, format } = await this.open(await load());
       if (op.kind === 'thumb') {
         const resized = img.rotate().resize({ width: op.w, height: op.h, fit: 'inside', withoutEnlargement: true });
         return this.encode(resized, format);
@@ -68,9 +69,9 @@ export class FdsImageRenderer {
     });
   }
 
-  crop(source: Buffer, c: Crop): Promise<Rendered> {
+  crop(load: () => Promise<Buffer>, c: Crop): Promise<Rendered> {
     return this.slot(async () => {
-      const { img, format, width, height } = await this.open(source);
+      const { img, format, width, height } = await this.open(await load());
       if (c.x + c.w > width || c.y + c.h > height) {
         throw new FdsError('InvalidRequest', `the crop ${c.w}x${c.h}+${c.x}+${c.y} is outside the ${width}x${height} image`);
       }

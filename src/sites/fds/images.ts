@@ -52,7 +52,8 @@ export async function getImage(c: FdsCall, kind: ImageOp['kind']): Promise<void>
       return;
     }
   }
-  const r = await c.env.ctx.services.fdsImages.render(await sourceBytes(c, o), op);
+  c.env.ctx.services.fdsImages.checkSourceSize(o.size);
+  const r = await c.env.ctx.services.fdsImages.render(() => sourceBytes(c, o), op);
   if (cacheable) await cache.store(o.version_id, key, r.data, r.contentType);
   sendImage(c, o, Readable.from([r.data]), r.data.length, r.contentType, 'miss');
 }
@@ -66,7 +67,8 @@ export async function cropImage(c: FdsCall): Promise<void> {
   if (!o) throw new FdsError('ObjectNotFound');
   checkReadObject(c, b, o);
   await readSmallBody(c.body, 64 * 1024); // Java sends `""`
-  const r = await c.env.ctx.services.fdsImages.crop(await sourceBytes(c, o), crop);
+  c.env.ctx.services.fdsImages.checkSourceSize(o.size);
+  const r = await c.env.ctx.services.fdsImages.crop(() => sourceBytes(c, o), crop);
   const blob = await c.env.storeBlob(Readable.from([r.data]));
   await commitNewVersion(c, b, name, blob, { contentType: r.contentType, headers: o.meta });
 }

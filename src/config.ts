@@ -121,6 +121,10 @@ export interface Config {
   adminPassword: string | undefined;
   /** JSON fixture applied on every start, idempotently (docs/admin-api.md). */
   seedFile: string | undefined;
+  /** Image processing (docs/fds.md): largest source in pixels (decompression bombs), in bytes, and the derived-image cache size. */
+  fdsImageMaxPixels: number;
+  fdsImageMaxBytes: number;
+  fdsImageCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -132,67 +136,9 @@ export class ConfigError extends Error {
 
 type Raw = Record<string, string | undefined>;
 
-/** Environment variable → config key; the same keys are accepted in the JSON file. */
-export const ENV_NAMES = {
-  OPAL_DATA_DIR: 'dataDir',
-  OPAL_HOST: 'host',
-  OPAL_PORT: 'port',
-  OPAL_FDS_PORT: 'fdsPort',
-  OPAL_DATABASE_URL: 'databaseUrl',
-  OPAL_REDIS_URL: 'redisUrl',
-  OPAL_REDIS_PREFIX: 'redisPrefix',
-  OPAL_BLOB_URL: 'blobUrl',
-  OPAL_PUBLIC_URL: 'publicUrl',
-  OPAL_FDS_PUBLIC_URL: 'fdsPublicUrl',
-  OPAL_LOG_LEVEL: 'logLevel',
-  OPAL_DEMO: 'demo',
-  OPAL_SERVER_SECRET: 'serverSecret',
-  OPAL_LIFETIME_PROFILE: 'lifetimeProfile',
-  OPAL_MAC_HOSTS: 'macHosts',
-  OPAL_OPEN_API_ERROR_STATUS: 'openApiErrorStatus',
-  OPAL_TOKEN_PREFIX: 'tokenPrefix',
-  OPAL_SKIP_CONFIRM_DEFAULT: 'skipConfirmDefault',
-  OPAL_MAC_NONCE_WINDOW_MINUTES: 'macNonceWindowMinutes',
-  OPAL_MAC_NONCE_CSHARP_COMPAT: 'macNonceCsharpCompat',
-  OPAL_XM_SIGN_HOST_MODE: 'xmSignHostMode',
-  OPAL_FDS_CLOCK_SKEW_MS: 'fdsClockSkewMs',
-  OPAL_PASSBOOK_HOST: 'passbookHost',
-  OPAL_SITES: 'sites',
-  OPAL_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
-  OPAL_TRUST_PROXY: 'trustProxy',
-  OPAL_FDS_STORAGE_TOKEN_TTL_MS: 'fdsStorageTokenTtlMs',
-  OPAL_FDS_SERVICE_TOKEN_TTL_MS: 'fdsServiceTokenTtlMs',
-  OPAL_FDS_OAUTH_PROVIDERS: 'fdsOauthProviders',
-  OPAL_FDS_OAUTH_XIAOMI_URL: 'fdsOauthXiaomiUrl',
-  OPAL_FDS_OAUTH_QQ_URL: 'fdsOauthQqUrl',
-  OPAL_FDS_OAUTH_SINA_URL: 'fdsOauthSinaUrl',
-  OPAL_FDS_OAUTH_RENREN_URL: 'fdsOauthRenrenUrl',
-  OPAL_FDS_OAUTH_TIMEOUT_MS: 'fdsOauthTimeoutMs',
-  OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
-  OPAL_STRICT_PERMISSIONS: 'strictPermissions',
-  OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
-  OPAL_METRICS_TOKEN: 'metricsToken',
-  OPAL_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
-  OPAL_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
-  OPAL_FDS_REQUEST_TIMEOUT_MS: 'fdsRequestTimeoutMs',
-  OPAL_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
-  OPAL_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
-  OPAL_MAX_CONNECTIONS: 'maxConnections',
-  OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: 'checkPasswordFlowsPerMinute',
-  OPAL_SMTP_URL: 'smtpUrl',
-  OPAL_MAIL_FROM: 'mailFrom',
-  OPAL_SMS_WEBHOOK_URL: 'smsWebhookUrl',
-  OPAL_SMS_WEBHOOK_SECRET: 'smsWebhookSecret',
-  OPAL_OUTBOX: 'outbox',
-  OPAL_SIGNUP: 'signup',
-  OPAL_VERIFY: 'verify',
-  OPAL_BRAND_NAME: 'brandName',
-  OPAL_BRAND_LOGO_URL: 'brandLogoUrl',
-  OPAL_BRAND_COLOR: 'brandColor',
-  OPAL_ADMIN_ACCOUNT: 'adminAccount',
-  OPAL_ADMIN_PASSWORD: 'adminPassword',
-  OPAL_SEED_FILE: 'seedFile',
-} as const satisfies Record<string, keyof Config>;
+import { ENV_NAMES } from './config-env-names.ts';
+
+export { ENV_NAMES };
 
 export const DEFAULT_MAC_HOSTS = ['open.account.xiaomi.com', 'open.account.preview.n.xiaomi.net'];
 
@@ -341,6 +287,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminAccount: opt('adminAccount'),
     adminPassword: opt('adminPassword'),
     seedFile: opt('seedFile'),
+    fdsImageMaxPixels: int('fdsImageMaxPixels', 50_000_000, 1, 1_000_000_000),
+    fdsImageMaxBytes: int('fdsImageMaxBytes', 64 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    fdsImageCacheBytes: int('fdsImageCacheBytes', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
   };
   if (!/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(config.brandColor)) problems.push('OPAL_BRAND_COLOR: expected #rgb or #rrggbb');
   if (config.smsWebhookUrl !== undefined && (config.smsWebhookSecret ?? '').length < 16) {

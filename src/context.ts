@@ -7,6 +7,8 @@ import { AdminService } from './services/admin.ts';
 import { AdminTokens } from './services/admin-tokens.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
+import { FdsDerivedCache } from './services/fds/derived-cache.ts';
+import { FdsImageRenderer } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
@@ -56,6 +58,9 @@ export interface Services {
   /** FDS metadata and blobs together (store, discard, free; `repos` per table family). */
   fds: FdsStorage;
   fdsSweeper: FdsSweeper;
+  /** Image processing (sharp, loaded on first use) and its derived-blob cache. */
+  fdsImages: FdsImageRenderer;
+  fdsDerived: FdsDerivedCache;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
   /** E-mail and SMS (sign-up codes, recovery), or the developer outbox. */
@@ -188,6 +193,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       oauth,
       now,
     });
+    const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const services: Services = {
       users,
       apps,
@@ -199,7 +205,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
-      fdsSweeper: new FdsSweeper(fds),
+      fdsSweeper: new FdsSweeper(fds, fdsDerived),
       web: createWebKit(serverSecret, webSessions, users, config.publicUrl, {
         name: config.brandName,
         logoUrl: config.brandLogoUrl,
@@ -222,6 +228,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut: new SignOut({ users, sessions: webSessions, storageTokens, audit }),
       stats: new StatsRepo(db.kysely),
+      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
+      fdsDerived,
     };
     stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.ts';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
+import { registerFdsImage } from './commands/fds-image.ts';
 import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
@@ -33,6 +34,7 @@ for (const register of [
   registerToken,
   registerPass,
   registerFds,
+  registerFdsImage,
   registerFdsToken,
   registerInvite,
   registerAdmin,

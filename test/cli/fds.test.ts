@@ -216,3 +216,45 @@ test('errors: exit codes and messages', { timeout: 120_000 }, async () => {
   assert.equal(quiet.stderr, '');
   assert.match(quiet.stdout, /^uploaded cli-dup\/p\.bin: 5\.00 MiB, md5 [0-9a-f]{32}\n$/);
 });
+
+test('thumb and webp: processed images written to a file, bad options exit 2, non-images exit 1', { timeout: 120_000 }, async () => {
+  const sharp = (await import('sharp')).default;
+  const src = join(work.path, 'photo.jpg');
+  writeFileSync(
+    src,
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer(),
+  );
+  await ok(['fds', 'mb', 'cli-img']);
+  await ok(['fds', 'put', 'cli-img', 'photo.jpg', src, '--content-type', 'image/jpeg']);
+  const thumbFile = join(work.path, 'thumb.jpg');
+  const t1 = json(await ok(['fds', 'thumb', 'cli-img', 'photo.jpg', thumbFile, '--width', '160', '--height', '160', '--json']));
+  assert.equal(t1.contentType, 'image/jpeg');
+  assert.equal(t1.cached, false);
+  const meta = await sharp(readFileSync(thumbFile)).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 160, 120]);
+  assert.equal(t1.size, readFileSync(thumbFile).length);
+  const t2 = json(
+    await ok(['fds', 'thumb', 'cli-img', 'photo.jpg', join(work.path, 'thumb2.jpg'), '--width', '160', '--height', '160', '--json']),
+  );
+  assert.equal(t2.cached, true, 'the second time the derived cache answers');
+  const webpFile = join(work.path, 'photo.webp');
+  const human = await ok(['fds', 'webp', 'cli-img', 'photo.jpg', webpFile, '--quality', '60']);
+  assert.match(human.stdout, /^wrote .*photo\.webp: image\/webp, /);
+  assert.equal((await sharp(readFileSync(webpFile)).metadata()).format, 'webp');
+  const usage = await opal(['fds', 'thumb', 'cli-img', 'photo.jpg', join(work.path, 'x.jpg')]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--width or --height/);
+  assert.equal((await opal(['fds', 'webp', 'cli-img', 'photo.jpg', join(work.path, 'y.webp'), '--quality', '0'])).code, 2);
+  writeFileSync(join(work.path, 'notes.txt'), 'text');
+  await ok(['fds', 'put', 'cli-img', 'notes.txt', join(work.path, 'notes.txt')]);
+  const notImage = await opal(['fds', 'thumb', 'cli-img', 'notes.txt', join(work.path, 'n.jpg'), '--width', '10', '--json']);
+  assert.equal(notImage.code, 1);
+  assert.equal(json(notImage).status, 400);
+  assert.deepEqual(
+    readdirSync(work.path).filter((n) => n.endsWith('.part')),
+    [],
+    'no partial files left',
+  );
+});

@@ -37,7 +37,7 @@ Connection (options win over the environment):
 Exit codes as for every opal command: 0 ok, 1 failed, 2 bad usage or configuration, 3 not found (404),
 4 conflict (409).`;
 
-function withConn(cmd: Command): Command {
+export function withConn(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', `FDS endpoint (env OPAL_FDS_ENDPOINT, default ${DEFAULT_ENDPOINT})`)
     .option('--access-key <id>', 'access key id (env OPAL_FDS_ACCESS_KEY)')
@@ -49,7 +49,7 @@ function withConn(cmd: Command): Command {
  * Runs an FDS action with a connected client (closed afterwards); output and exit codes as for
  * every command (run.ts).
  */
-function run<T>(
+export function run<T>(
   cmd: Command,
   action: (c: FdsHttp, json: boolean) => Promise<T>,
   human: (r: T) => string | undefined,
@@ -95,8 +95,12 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function registerFds(program: Command): void {
   // Other command files add subcommands to the same `fds` group: get it or create it.
   const fds = program.commands.find((c) => c.name() === 'fds') ?? program.command('fds');
-  if (!fds.description()) fds.description('FDS object storage: a Galaxy-V2 signing client (mb, rb, ls, put, get, rm, presign)');
-  fds.addHelpText('after', `\nmb, rb, ls, put, get, rm and presign talk to an FDS endpoint:${CONN_HELP}\nSee docs/fds-cli.md.`);
+  if (!fds.description())
+    fds.description('FDS object storage: a Galaxy-V2 signing client (mb, rb, ls, put, get, rm, presign, thumb, webp)');
+  fds.addHelpText(
+    'after',
+    `\nmb, rb, ls, put, get, rm, presign, thumb and webp talk to an FDS endpoint:${CONN_HELP}\nSee docs/fds-cli.md.`,
+  );
 
   withConn(fds.command('mb').description('make a bucket').argument('<bucket>')).action(
     async (bucket: string, _o: unknown, cmd: Command) => {

@@ -62,6 +62,7 @@ export type Operation =
   | { op: 'listParts' }
   | { op: 'unsupported'; what: string }
   | { op: 'presignUrl' }
+  | { op: 'imageProcess'; kind: 'thumb' | 'webp' | 'gif' }
   | { op: 'getObject' }
   | { op: 'putObjectAcl'; remove: boolean }
   | { op: 'initMultipart' }
@@ -150,8 +151,9 @@ export function dispatch(method: string, t: Target, query: ReadonlyMap<string, s
       if (has('uploadId') && !has('partNumber')) return { op: 'listParts' };
       if (has('thirdPartyObject')) return { op: 'unsupported', what: 'thirdPartyObject' };
       if (has('presignedUrl')) return { op: 'presignUrl' };
-      for (const k of ['thumb', 'gf']) if (has(k)) return { op: 'unsupported', what: k };
-      if (query.get('f') === 'webp') return { op: 'unsupported', what: 'webp' };
+      if (has('thumb')) return { op: 'imageProcess', kind: 'thumb' };
+      if (query.get('f') === 'webp') return { op: 'imageProcess', kind: 'webp' };
+      if (has('gf')) return { op: 'imageProcess', kind: 'gif' };
       return { op: 'getObject' };
     case 'PUT':
       if (has('acl')) return { op: 'putObjectAcl', remove };

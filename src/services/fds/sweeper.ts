@@ -2,6 +2,7 @@
 // pending ones once their upload is surely over), and applies lifecycle rules (expiration of
 // current objects, nonCurrentVersionExpiration, abortIncompleteMultipartUpload). Stops on close.
 import { lifecycleAge, type RulesConfig } from '../../core/fds/bucket-config.ts';
+import type { FdsDerivedCache } from './derived-cache.ts';
 import type { FdsStorage } from './storage.ts';
 
 /** An upload whose blob is still pending after this long has died with its process. */
@@ -12,7 +13,10 @@ export class FdsSweeper {
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly storage: FdsStorage) {}
+  constructor(
+    private readonly storage: FdsStorage,
+    private readonly derived?: FdsDerivedCache,
+  ) {}
 
   start(intervalMs: number): void {
     if (this.timer || this.stopped) return;
@@ -39,6 +43,7 @@ export class FdsSweeper {
 
   private async pass(): Promise<void> {
     await this.lifecycle();
+    await this.derived?.collect();
     await this.collect();
   }
 

@@ -4,6 +4,7 @@ import { type FdsIdentity, has, maskFor, PERMISSIONS } from '../../core/fds/acl.
 import { FdsError } from '../../core/fds/errors.ts';
 import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import type { FdsCall } from './call.ts';
+import { enforceQuota } from './quota.ts';
 
 export function ownsBucket(who: FdsIdentity, b: Bucket): boolean {
   return who.ownerId !== undefined && who.ownerId === b.owner_id;
@@ -17,10 +18,11 @@ function deny(kind: 'bucket' | 'object'): never {
   throw new FdsError(kind === 'bucket' ? 'BucketAccessDenied' : 'ObjectAccessDenied');
 }
 
-/** Bucket not found (404) before any permission answer. */
+/** Bucket not found (404) before any permission answer; the bucket's quotas count the request (quota.ts). */
 export async function requireBucket(c: FdsCall, name = c.bucket): Promise<Bucket> {
   const b = name === undefined ? undefined : await c.env.buckets.get(name);
   if (!b) throw new FdsError('BucketNotFound', name);
+  if (name === c.bucket) await enforceQuota(c, b);
   return b;
 }
 

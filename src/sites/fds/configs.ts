@@ -4,6 +4,7 @@
 import { parseConfig, upsertRule } from '../../core/fds/bucket-config.ts';
 import type { BucketConfig } from '../../core/fds/dispatch.ts';
 import { FdsError } from '../../core/fds/errors.ts';
+import { parseQuotaPolicy } from '../../core/fds/quota.ts';
 import { ListDomainMappingsResult } from '../../core/fds/responses.ts';
 import { checkBucketAdmin, requireBucket } from './access.ts';
 import type { FdsCall } from './call.ts';
@@ -39,6 +40,7 @@ export async function putBucketConfig(c: FdsCall, config: BucketConfig): Promise
   } catch {
     /* keep text */
   }
+  if (config === 'quota') parseQuotaPolicy(body); // enforced (quota.ts): it must be a QuotaPolicy
   await c.env.buckets.change(b.name, (now) => ({ configs: { ...now.configs, [config]: { value, body } } }));
   sendEmpty(c);
 }

@@ -25,6 +25,7 @@ import { replaceCheck } from './app-user-writes.ts';
 import type { FdsCall } from './call.ts';
 import { normalizeMd5, type StoredBlob } from './env.ts';
 import { uploadBody } from './java-md5-trailer.ts';
+import { chargeBytes } from './quota.ts';
 import { sendCased, sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
 import { readJson } from './streams.ts';
@@ -79,7 +80,7 @@ async function storeObject(c: FdsCall, b: Bucket, name: string): Promise<void> {
 }
 
 /** Makes a stored blob the current version of `name` (the blob is discarded if that fails); answers PutObjectResult. */
-async function commitNewVersion(c: FdsCall, b: Bucket, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
+export async function commitNewVersion(c: FdsCall, b: Bucket, name: string, blob: StoredBlob, meta: ObjectMeta): Promise<void> {
   let v: ObjectVersion;
   let previous: string | undefined;
   try {
@@ -103,7 +104,7 @@ export async function postObject(c: FdsCall): Promise<void> {
 }
 
 /** The version a GET/HEAD/metadata call addresses (current, `versionId`, or a trash entry). */
-async function addressed(c: FdsCall): Promise<{ b: Bucket | undefined; o: ObjectVersion }> {
+export async function addressed(c: FdsCall): Promise<{ b: Bucket | undefined; o: ObjectVersion }> {
   const name = c.object ?? '';
   if (c.bucket === TRASH_BUCKET) {
     const owner = c.who.ownerId;
@@ -181,6 +182,7 @@ export async function getObject(c: FdsCall): Promise<void> {
   const { b, o } = await addressed(c);
   const range = resolveRange(c.header('range'), o.size);
   const length = range ? range.end - range.start + 1 : o.size;
+  if (b) await chargeBytes(c, b, length);
   const blobs = c.env.ctx.blobs;
   const body =
     o.size === 0

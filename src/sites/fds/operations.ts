@@ -24,6 +24,7 @@ import {
 } from './buckets.ts';
 import type { FdsCall } from './call.ts';
 import { deleteBucketConfig, getBucketConfig, putBucketConfig } from './configs.ts';
+import { cropImage, getImage } from './images.ts';
 import { abortMultipart, completeMultipart, initMultipart, listParts, listUploads, postInitMultipart, uploadPart } from './multipart.ts';
 import { cdnOperation, restoreArchive, setObjectOutsideAccess } from './object-misc.ts';
 import {
@@ -108,11 +109,9 @@ export const FDS_OPERATIONS = {
   cdnOperation: { run: cdnOperation },
   setOutsideAccess: { run: setObjectOutsideAccess },
   restoreArchive: { run: restoreArchive },
-  cropImage: {
-    run: async () => {
-      throw new FdsError('RequestNotSupported', 'cropImage');
-    },
-  },
+  // Image processing (§5.13, images.ts): reads like GET, and a crop writes like a put.
+  imageProcess: { run: (c, op) => getImage(c, op.kind), serverSigned: true },
+  cropImage: { run: cropImage, appUser: 'own-object' },
   // Multipart (§6).
   initMultipart: { run: initMultipart, appUser: 'own-object' },
   uploadPart: { run: uploadPart, appUser: 'own-object' },

@@ -9,8 +9,8 @@ export interface Cache {
   del(key: string): Promise<void>;
   /** Stores the key only if absent; true when this call stored it (nonce replay check). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
-  /** Increments a counter; the first increment starts its `ttlMs` window. Returns the new count. */
-  incr(key: string, ttlMs: number): Promise<number>;
+  /** Adds `by` (default 1) to a counter; the first increment starts its `ttlMs` window. Returns the new count. */
+  incr(key: string, ttlMs: number, by?: number): Promise<number>;
   /** Milliseconds until the key expires, or -1 if absent. */
   ttl(key: string): Promise<number>;
   /** Sends `message` to every subscriber of `channel` on every node (this one included). */

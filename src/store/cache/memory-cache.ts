@@ -70,9 +70,9 @@ export class MemoryCache implements Cache {
     return true;
   }
 
-  async incr(key: string, ttlMs: number): Promise<number> {
+  async incr(key: string, ttlMs: number, by = 1): Promise<number> {
     const e = this.live(key);
-    const n = (e ? Number(e.value) : 0) + 1;
+    const n = (e ? Number(e.value) : 0) + by;
     this.map.set(key, { value: String(n), expiresAt: e ? e.expiresAt : this.now() + ttlMs });
     return n;
   }

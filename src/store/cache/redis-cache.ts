@@ -49,13 +49,13 @@ export class RedisCache implements Cache {
     return r === 'OK';
   }
 
-  async incr(key: string, ttlMs: number): Promise<number> {
+  async incr(key: string, ttlMs: number, by = 1): Promise<number> {
     // SET … NX creates the counter with its window's expiry only if absent; INCR keeps the expiry.
     // (Works on every Redis since 2.6.12, unlike PEXPIRE … NX, which needs Redis 7.)
     const r = (await this.client
       .multi()
       .set(this.k(key), '0', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
-      .incr(this.k(key))
+      .incrby(this.k(key), by)
       .exec()) as Array<[Error | null, unknown]>;
     const [err, n] = r[1] ?? [new Error('no reply')];
     if (err) throw err;

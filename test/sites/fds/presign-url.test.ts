@@ -6,7 +6,9 @@
 // the SDK hands `responseText` (the URL) to its caller.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../../../src/lib/hash.ts';
 import { SERVER_PRESIGN_MAX_MS } from '../../../src/services/fds/keys.ts';
+import { StorageTokensRepo } from '../../../src/store/db/storage-tokens-repo.ts';
 import { type FdsFixture, ssoWritableBucket, startFds } from '../../helpers/fds-fixture.ts';
 
 const B = 'js-presign';
@@ -125,6 +127,47 @@ describe('FDS server-side presign (?presignedUrl)', () => {
       assert.equal(r.status, 400, JSON.stringify(p));
       assert.equal(((await r.json()) as { error: string }).error, 'InvalidRequest');
     }
+  });
+
+  it('an OAuth storage-token caller (Authorization: OAuth, ?appId=&storageAccessToken=) gets the same reads', async () => {
+    // A storage token as the exchange stores it (the exchange itself: storage-token-exchange.test.ts).
+    const oauthToken = `oauth-presign-${'t'.repeat(30)}`;
+    const now = Date.now();
+    await new StorageTokensRepo(f.t.ctx.db.kysely).insert({
+      id: 'presign-oauth-1',
+      token_hash: sha256Hex(oauthToken),
+      kind: 'oauth',
+      app_id: '2882303761517000001',
+      developer_id: null,
+      provider: 'QQ',
+      provider_app_id: '101364207',
+      provider_user_id: 'qq-user-1',
+      opal_user_id: null,
+      grant_id: null,
+      created_at: now,
+      expires_at: now + 3600_000,
+      revoked_at: null,
+    });
+    const cred = `appId=2882303761517000001&storageAccessToken=${oauthToken}`;
+    const put = await fetch(`${f.t.fdsUrl}/${B}/oauth.txt?${cred}`, {
+      method: 'PUT',
+      headers: { authorization: 'OAuth' },
+      body: 'oauth bytes',
+    });
+    assert.equal(put.status, 200, await put.clone().text());
+    const ask = (object: string) =>
+      fetch(
+        `${f.t.fdsUrl}/${B}/${object}?presignedUrl&subResources=&expiration=&httpMethod=GET&enableCdn=false&enableHttps=false&signAlgorithm=HmacSHA1&${cred}`,
+        {
+          headers: { authorization: 'OAuth' },
+        },
+      );
+    const r = await ask('oauth.txt');
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    assert.equal(await (await fetch(f.t.fdsUrl + text.slice(publicUrl.length))).text(), 'oauth bytes');
+    // The SSO user's object is not this caller's to read.
+    assert.equal((await ask('mine.txt')).status, 403);
   });
 
   it('a developer gets a URL under its own key, for reads and writes it may do', async () => {

@@ -5,12 +5,14 @@ import type { Database } from '../schema.ts';
 import { FdsAccessKeysRepo } from './access-keys-repo.ts';
 import { FdsBlobGcRepo } from './blob-gc-repo.ts';
 import { FdsBucketsRepo } from './buckets-repo.ts';
+import { FdsDerivedRepo } from './derived-repo.ts';
 import { FdsObjectsRepo } from './objects-repo.ts';
 import { FdsDb } from './transactions.ts';
 import { FdsTrashRepo } from './trash-repo.ts';
 import { FdsUploadsRepo } from './uploads-repo.ts';
 
 export type { Bucket, ObjectVersion, Upload } from './columns.ts';
+export type { Derived } from './derived-repo.ts';
 export type { MayReplace } from './transactions.ts';
 
 export interface FdsRepos {
@@ -20,6 +22,7 @@ export interface FdsRepos {
   uploads: FdsUploadsRepo;
   blobGc: FdsBlobGcRepo;
   accessKeys: FdsAccessKeysRepo;
+  derived: FdsDerivedRepo;
 }
 
 export function createFdsRepos(db: Kysely<Database>, dialect: Dialect = 'sqlite', now: () => number = Date.now): FdsRepos {
@@ -31,5 +34,6 @@ export function createFdsRepos(db: Kysely<Database>, dialect: Dialect = 'sqlite'
     uploads: new FdsUploadsRepo(d),
     blobGc: new FdsBlobGcRepo(d),
     accessKeys: new FdsAccessKeysRepo(d),
+    derived: new FdsDerivedRepo(d),
   };
 }

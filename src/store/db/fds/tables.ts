@@ -91,6 +91,19 @@ export interface FdsBlobGcTable {
   at: number;
 }
 
+/** A processed image (migration 010): cached per source version and canonical parameters. */
+export interface FdsDerivedTable {
+  source_version_id: string;
+  /** Canonical parameters, e.g. `thumb:w=256,h=256` (core/fds/image-params.ts). */
+  params: string;
+  blob_key: string;
+  size: number;
+  content_type: string;
+  created_at: number;
+  /** Last hit: the least recently used entries go first when the cache is over its size. */
+  used_at: number;
+}
+
 export interface FdsTables {
   fds_access_keys: FdsAccessKeysTable;
   fds_buckets: FdsBucketsTable;
@@ -99,4 +112,5 @@ export interface FdsTables {
   fds_uploads: FdsUploadsTable;
   fds_parts: FdsPartsTable;
   fds_blob_gc: FdsBlobGcTable;
+  fds_derived: FdsDerivedTable;
 }

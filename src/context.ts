@@ -10,6 +10,7 @@ import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
+import { OidcService } from './services/oidc/service.ts';
 import { PassbookService } from './services/passbook.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
@@ -28,6 +29,7 @@ import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
 import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
 import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
 import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
+import { OidcRepo } from './store/db/oidc-repo.ts';
 import { PassbookRepo } from './store/db/passbook-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
@@ -41,6 +43,8 @@ export interface Services {
   audit: AuditService;
   settings: SettingsRepo;
   oauth: OAuthService;
+  /** OpenID Connect: id_tokens, signing keys, userinfo, per-app OIDC settings. */
+  oidc: OidcService;
   passbook: PassbookService;
   storageTokens: StorageTokenService;
   fdsKeys: FdsKeys;
@@ -160,6 +164,14 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       audit,
       settings,
       oauth,
+      oidc: new OidcService({
+        repo: new OidcRepo(db.kysely),
+        apps,
+        users,
+        serverSecret: () => serverSecret,
+        issuer: () => config.publicUrl,
+        now,
+      }),
       passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
       storageTokens: new StorageTokenService({
         config,
@@ -181,7 +193,9 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       if (work.purges && !started.has('purges')) {
         started.add('purges');
         const timer = setInterval(() => {
-          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired()]).catch((e: unknown) => log(e, 'oauth purge failed'));
+          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired(), services.oidc.keys.purgeRetired()]).catch((e: unknown) =>
+            log(e, 'oauth purge failed'),
+          );
         }, PURGE_INTERVAL_MS);
         timer.unref();
         stops.push(() => clearInterval(timer));

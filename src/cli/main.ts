@@ -5,6 +5,7 @@ import { registerFds } from './commands/fds.ts';
 import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
@@ -31,6 +32,7 @@ for (const register of [
   registerPass,
   registerFds,
   registerFdsToken,
+  registerKeys,
 ])
   register(program);
 

@@ -22,13 +22,19 @@ export class Sessions {
 
   /** The logged-in user of this request, or undefined. */
   async current(req: FastifyRequest): Promise<User | undefined> {
+    return (await this.session(req))?.user;
+  }
+
+  /** The logged-in user and when they signed in (epoch ms; OpenID Connect `auth_time`). */
+  async session(req: FastifyRequest): Promise<{ user: User; signedInAt: number } | undefined> {
     const token = readCookie(req, SESSION_COOKIE);
     if (!token || !TOKEN_RE.test(token)) return undefined;
     const row = await this.repo.get(sha256Hex(token));
     if (!row || row.expires_at <= this.now()) return undefined;
     const uid = readCookie(req, USER_COOKIE);
     if (uid !== undefined && uid !== row.user_id) return undefined;
-    return this.users.get(row.user_id);
+    const user = await this.users.get(row.user_id);
+    return user ? { user, signedInAt: row.created_at } : undefined;
   }
 
   /** Starts a session for `userId` (any previous session of this browser ends). */

@@ -19,6 +19,7 @@ const LoginQuery = Type.Object({
   switch: optionalString('1: sign in with another account'),
   error: optionalString('invalid, throttled or csrf (set by the form post)'),
   wait: optionalString('Seconds to wait (with error=throttled)'),
+  login_hint: optionalString('The account to pre-fill (OpenID Connect login_hint)'),
   _locale: optionalString(),
 });
 const LoginForm = Type.Object({
@@ -72,7 +73,14 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     return renderPage(
       reply,
       'login',
-      { csrf, returnTo, account: '', error, appName: await appNameOf(returnTo), switchFrom: user && switching ? user.account : undefined },
+      {
+        csrf,
+        returnTo,
+        account: (q.login_hint ?? '').slice(0, 256),
+        error,
+        appName: await appNameOf(returnTo),
+        switchFrom: user && switching ? user.account : undefined,
+      },
       locale,
       { title: t('login.title') },
     );

@@ -7,6 +7,7 @@ import * as oauth from './002_oauth.ts';
 import * as fds from './003_fds.ts';
 import * as passbook from './004_passbook.ts';
 import * as storageTokens from './005_storage_tokens.ts';
+import * as oidc from './009_oidc.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -16,4 +17,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['003_fds', fds.up],
   ['005_storage_tokens', storageTokens.up],
   ['004_passbook', passbook.up],
+  ['009_oidc', oidc.up],
 ];

@@ -250,3 +250,49 @@ describe('beside the Xiaomi protocol', () => {
     assert.deepEqual(await again.json(), { error: 'invalid_grant', error_description: 'invalid authorization code' });
   });
 });
+
+describe('prompt, max_age, login_hint', () => {
+  const ask = (extra: Record<string, string>) =>
+    `/oauth2/authorize?${new URLSearchParams({ client_id: f.clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile', state: 'p', ...extra })}`;
+
+  test('prompt=login and an exceeded max_age send a signed-in user back to the sign-in page, with login_hint pre-filled', async () => {
+    const jar = new Jar(f.base);
+    await authorize(f, jar, ask({}).split('?')[1] ?? ''); // signed in, grant given
+    const again = await jar.fetch(ask({}));
+    assert.equal(again.status, 302);
+    assert.ok(again.headers.get('location')?.startsWith(`${REDIRECT}?code=`), 'a covering grant skips the consent page');
+    const cases: Array<Record<string, string>> = [
+      { prompt: 'login', login_hint: 'alice' },
+      { max_age: '0', login_hint: 'alice' },
+    ];
+    for (const extra of cases) {
+      await new Promise((r) => setTimeout(r, 1100));
+      const r = await jar.fetch(ask(extra));
+      const login = new URL(r.headers.get('location') ?? '', f.base);
+      assert.equal(login.pathname, '/login', JSON.stringify(extra));
+      assert.equal(login.searchParams.get('switch'), '1');
+      const page = await (await jar.fetch(login.pathname + login.search)).text();
+      assert.match(page, /id="account" name="account" value="alice"/);
+      // Coming back without signing in again still asks for a sign-in.
+      const back = await jar.fetch(login.searchParams.get('return_to') ?? '');
+      assert.equal(new URL(back.headers.get('location') ?? '', f.base).pathname, '/login');
+    }
+    // prompt=consent shows the consent page although a grant covers the scopes.
+    const consent = await jar.fetch(ask({ prompt: 'consent' }));
+    assert.equal(consent.status, 200);
+    assert.match(await consent.text(), /data-scope="openid"/);
+    // prompt=none with an old sign-in and max_age: login_required, no page.
+    const none = await jar.fetch(ask({ prompt: 'none', max_age: '0' }));
+    assert.equal(new URL(none.headers.get('location') ?? '').searchParams.get('error'), 'login_required');
+  });
+
+  test('prompt=none without a covering grant: consent_required', async () => {
+    const other = await seedApp(f.t.ctx, { name: 'Other', redirectUris: REDIRECT, scopes: [1] });
+    const jar = new Jar(f.base);
+    await authorize(f, jar, ask({}).split('?')[1] ?? '');
+    const r = await jar.fetch(
+      `/oauth2/authorize?${new URLSearchParams({ client_id: other.clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', prompt: 'none' })}`,
+    );
+    assert.equal(new URL(r.headers.get('location') ?? '').searchParams.get('error'), 'consent_required');
+  });
+});

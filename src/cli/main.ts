@@ -12,6 +12,7 @@ import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerUser } from './commands/user.ts';
+import { registerVersion } from './commands/version.ts';
 import { EXIT, printError } from './run.ts';
 
 const program = new Command('opal')
@@ -21,6 +22,7 @@ const program = new Command('opal')
   .enablePositionalOptions(false);
 
 for (const register of [
+  registerVersion,
   registerServe,
   registerMigrate,
   registerSeed,

@@ -15,6 +15,7 @@ import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
 import { Messenger } from './services/messaging/messenger.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
+import { OidcService } from './services/oidc/service.ts';
 import { PassbookService } from './services/passbook.ts';
 import { RecoveryService } from './services/self-service/recovery.ts';
 import { SignupService } from './services/self-service/signup.ts';
@@ -37,6 +38,7 @@ import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
 import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
 import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
 import { OAuthTokensRepo } from './store/db/oauth-tokens-repo.ts';
+import { OidcRepo } from './store/db/oidc-repo.ts';
 import { PassbookRepo } from './store/db/passbook-repo.ts';
 import { SelfServiceRepo } from './store/db/self-service-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
@@ -52,6 +54,8 @@ export interface Services {
   audit: AuditService;
   settings: SettingsRepo;
   oauth: OAuthService;
+  /** OpenID Connect: id_tokens, signing keys, userinfo, per-app OIDC settings. */
+  oidc: OidcService;
   passbook: PassbookService;
   storageTokens: StorageTokenService;
   fdsKeys: FdsKeys;
@@ -201,6 +205,14 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       audit,
       settings,
       oauth,
+      oidc: new OidcService({
+        repo: new OidcRepo(db.kysely),
+        apps,
+        users,
+        serverSecret: () => serverSecret,
+        issuer: () => config.publicUrl,
+        now,
+      }),
       passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
       storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
@@ -238,9 +250,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       if (work.purges && !started.has('purges')) {
         started.add('purges');
         const timer = setInterval(() => {
-          Promise.all([oauth.purgeExpired(), services.web.sessions.purgeExpired(), selfService.purge(now())]).catch((e: unknown) =>
-            log(e, 'oauth purge failed'),
-          );
+          Promise.all([
+            oauth.purgeExpired(),
+            services.web.sessions.purgeExpired(),
+            selfService.purge(now()),
+            services.oidc.keys.purgeRetired(),
+          ]).catch((e: unknown) => log(e, 'oauth purge failed'));
         }, PURGE_INTERVAL_MS);
         timer.unref();
         stops.push(() => clearInterval(timer));

@@ -8,6 +8,7 @@ import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
 import { registerInvite } from './commands/invite.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerPass } from './commands/pass.ts';
 import { registerSeed } from './commands/seed.ts';
@@ -15,6 +16,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerUser } from './commands/user.ts';
+import { registerVersion } from './commands/version.ts';
 import { EXIT, printError } from './run.ts';
 
 const program = new Command('opal')
@@ -24,6 +26,7 @@ const program = new Command('opal')
   .enablePositionalOptions(false);
 
 for (const register of [
+  registerVersion,
   registerServe,
   registerMigrate,
   registerSeed,
@@ -39,6 +42,7 @@ for (const register of [
   registerInvite,
   registerAdmin,
   registerTransfer,
+  registerKeys,
 ])
   register(program);
 

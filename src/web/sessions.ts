@@ -20,6 +20,8 @@ export interface CurrentSession {
   user: User;
   /** The server-side session id: SHA-256 of the session credential. */
   id: string;
+  /** When the user signed in (epoch ms; OpenID Connect `auth_time`). */
+  signedInAt: number;
 }
 
 /** The session of a request, looked up once per request (dropped when the request signs in or out). */
@@ -56,7 +58,7 @@ export class Sessions {
     const uid = this.cookies.read(req, USER_COOKIE, true);
     if (uid !== undefined && uid !== row.user_id) return undefined;
     const user = await this.users.get(row.user_id);
-    return user && !user.locked ? { user, id } : undefined;
+    return user && !user.locked ? { user, id, signedInAt: row.created_at } : undefined;
   }
 
   private token(req: FastifyRequest): string | undefined {

@@ -1,5 +1,6 @@
 // The bytes of /oauth2/token responses (account-protocol §4.2, §4.3): `&&&START&&&` immediately
 // followed by compact JSON, nothing after the closing brace. HTTP 200 for errors too.
+import type { OidcSession } from '../oidc/claims.ts';
 import { XM_DESCRIPTIONS, type XmErrorCode } from './errors.ts';
 
 export const TOKEN_PREFIX = '&&&START&&&';
@@ -37,6 +38,8 @@ export interface TokenIssue {
   macKey: string | undefined;
   openId: string;
   unionId: string;
+  /** OpenID Connect requests only (never written into a Xiaomi body): the id_token's sign-in details. */
+  oidc?: OidcSession | undefined;
 }
 
 /** The JSON object of a success response, keys in the documented order. */

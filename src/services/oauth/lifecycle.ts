@@ -7,6 +7,7 @@ import type { Lifetimes } from '../../core/account/lifetimes.ts';
 import { verifyPkce } from '../../core/account/pkce.ts';
 import { formatScopes, scopeIds } from '../../core/account/scope.ts';
 import type { TokenIssue } from '../../core/account/token-response.ts';
+import type { OidcSession } from '../../core/oidc/claims.ts';
 import { sha256Hex } from '../../lib/hash.ts';
 import { newCredential } from '../../lib/random.ts';
 import { AuditRepo } from '../../store/db/audit-repo.ts';
@@ -20,6 +21,18 @@ import type { DerivedIds } from './derived-ids.ts';
 import type { Grants } from './grants.ts';
 import type { TokenLookup } from './token-lookup.ts';
 import type { IssueCodeInput, RedeemInput } from './types.ts';
+
+/** The stored sign-in details of an OIDC code or token (written by issueCode from OidcSession). */
+function parseSession(json: string): OidcSession {
+  return JSON.parse(json) as OidcSession;
+}
+
+/** Refreshed id_tokens carry no nonce (OIDC Core §12.2): the rotated tokens keep the rest. */
+function withoutNonce(json: string | null): string | null {
+  if (json === null) return null;
+  const { nonce: _nonce, ...rest } = parseSession(json);
+  return JSON.stringify(rest);
+}
 
 export interface LifecycleDeps {
   grants: OAuthGrantsRepo;
@@ -76,6 +89,7 @@ export class TokenLifecycle {
       expires_at: now + this.d.lifetimes.codeMs,
       used_at: null,
       created_at: now,
+      oidc: input.oidc ? JSON.stringify(input.oidc) : null,
     });
     return code;
   }
@@ -108,7 +122,7 @@ export class TokenLifecycle {
       // The grant must still exist when the tokens commit (see refresh()).
       if (!(await r.grants.lockIfActive(row.grant_id))) return null;
       if (!(await r.codes.markUsed(hash, now))) return undefined;
-      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), hash, true);
+      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), hash, true, row.oidc);
       await r.audit({
         type: 'oauth.token.issue',
         subject: row.user_id,
@@ -161,7 +175,16 @@ export class TokenLifecycle {
       // revocation takes (grant, then codes and tokens), so the two cannot deadlock.
       if (!(await r.grants.lockIfActive(row.grant_id))) return null;
       if (!(await r.tokens.markUsed(hash, now))) return undefined;
-      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), row.family_id, true);
+      const t = await this.mint(
+        r.tokens,
+        app,
+        row.user_id,
+        row.grant_id,
+        scopeIds(row.scopes),
+        row.family_id,
+        true,
+        withoutNonce(row.oidc),
+      );
       await r.audit({ type: 'oauth.token.issue', subject: row.user_id, clientId, ip, detail: { grant: 'refresh_token' } });
       return t;
     });
@@ -176,7 +199,7 @@ export class TokenLifecycle {
   /** Implicit flow: an access token without a refresh token. */
   async issueImplicit(app: App, userId: string, scopes: number[], ip?: string): Promise<TokenIssue> {
     const grant = await this.d.approvals.approve(userId, app.clientId, scopes, ip);
-    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(20), false);
+    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(20), false, null);
     await this.d.audit.record({ type: 'oauth.token.issue', subject: userId, clientId: app.clientId, ip, detail: { grant: 'implicit' } });
     return issued;
   }
@@ -189,9 +212,11 @@ export class TokenLifecycle {
     scopes: number[],
     familyId: string,
     withRefresh: boolean,
+    oidc: string | null,
   ): Promise<TokenIssue> {
     const now = this.d.now();
-    const tokenType = app.flags.bearer ? 'bearer' : 'mac';
+    // OpenID Connect tokens are bearer tokens (OIDC Core §3.1.3.3, /userinfo); Xiaomi ones follow the app.
+    const tokenType = app.flags.bearer || oidc !== null ? 'bearer' : 'mac';
     const accessToken = newCredential(30);
     const refreshToken = withRefresh ? newCredential(30) : '';
     const base = {
@@ -204,6 +229,7 @@ export class TokenLifecycle {
       used_at: null,
       revoked_at: null,
       created_at: now,
+      oidc,
     };
     const rows: TokenRow[] = [
       { ...base, token_hash: sha256Hex(accessToken), kind: 'access', expires_at: now + this.d.lifetimes.accessTokenSec * 1000 },
@@ -225,6 +251,7 @@ export class TokenLifecycle {
       macKey: tokenType === 'mac' ? this.d.ids.macKeyOf(accessToken) : undefined,
       openId: this.d.ids.openIdOf(app.clientId, userId),
       unionId: this.d.ids.unionIdOf(app.developerId, userId),
+      ...(oidc !== null ? { oidc: parseSession(oidc) } : {}),
     };
   }
 
@@ -251,6 +278,13 @@ export class TokenLifecycle {
       detail: { kind: row.kind, tokens: revoked.length },
     });
     return true;
+  }
+
+  /** True when the code or refresh token was issued for an OpenID Connect request. */
+  async isOidcGrant(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<boolean> {
+    if (c.code) return ((await this.d.codes.get(sha256Hex(c.code)))?.oidc ?? null) !== null;
+    if (c.refreshToken) return ((await this.d.tokens.get(sha256Hex(c.refreshToken)))?.oidc ?? null) !== null;
+    return false;
   }
 
   /** Deletes expired codes and tokens. */

@@ -141,6 +141,11 @@ export class OAuthService implements OAuthApi {
     return this.lifecycle.revokeToken(token, clientId, actor, ip);
   }
 
+  /** True when the code or refresh token was issued for an OpenID Connect request. */
+  isOidcGrant(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<boolean> {
+    return this.lifecycle.isOidcGrant(c);
+  }
+
   /** Deletes expired codes and tokens. */
   purgeExpired(): Promise<void> {
     return this.lifecycle.purgeExpired();

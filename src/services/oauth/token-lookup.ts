@@ -80,6 +80,7 @@ export class TokenLookup {
       macKey: tokenType === 'mac' ? this.d.ids.macKeyOf(token) : undefined,
       expiresAt: row.expires_at,
       grantId: row.grant_id,
+      oidc: row.oidc !== null,
     };
     cache?.set(hash, info, since);
     return info;

@@ -1,5 +1,6 @@
 // Public shapes of the OAuth service, for the sites and other services that depend on it
 // (open APIs, checkPassword, FDS storage tokens). Keep stable.
+import type { OidcSession } from '../../core/oidc/claims.ts';
 
 /** What an access token stands for; `undefined` from resolveAccessToken when unknown/expired/revoked. */
 export interface AccessTokenInfo {
@@ -14,6 +15,8 @@ export interface AccessTokenInfo {
   /** Epoch ms. */
   expiresAt: number;
   grantId: string;
+  /** Issued for an OpenID Connect request (scope `openid`): may call /userinfo. */
+  oidc: boolean;
 }
 
 export interface IssueCodeInput {
@@ -26,6 +29,8 @@ export interface IssueCodeInput {
   codeChallenge?: string | undefined;
   /** The user's IP, recorded in the audit when the code approves a new or wider grant. */
   ip?: string | undefined;
+  /** OpenID Connect requests: how the user signed in (and the nonce), for the id_token. */
+  oidc?: OidcSession | undefined;
 }
 
 /** Details of any token (access or refresh) for introspection and the CLI; never the secret. */

@@ -24,6 +24,8 @@ export interface OAuthCodesTable {
   /** Set on first redemption; a second redemption revokes the family. */
   used_at: number | null;
   created_at: number;
+  /** OpenID Connect requests: the sign-in details as JSON (OidcSession); null otherwise. */
+  oidc: string | null;
 }
 
 export interface OAuthTokensTable {
@@ -43,6 +45,8 @@ export interface OAuthTokensTable {
   used_at: number | null;
   revoked_at: number | null;
   created_at: number;
+  /** Tokens of OpenID Connect requests: the sign-in details as JSON (OidcSession); null otherwise. */
+  oidc: string | null;
 }
 
 export interface WebSessionsTable {

@@ -5,8 +5,9 @@
 import type { CoreTables } from './core-tables.ts';
 import type { FdsTables } from './fds/tables.ts';
 import type { OAuthTables } from './oauth-tables.ts';
+import type { OidcTables } from './oidc-tables.ts';
 import type { PassbookTables } from './passbook-tables.ts';
 import type { SelfServiceTables } from './self-service-tables.ts';
 import type { StorageTokenTables } from './storage-token-tables.ts';
 
-export interface Database extends CoreTables, FdsTables, OAuthTables, PassbookTables, StorageTokenTables, SelfServiceTables {}
+export interface Database extends CoreTables, FdsTables, OAuthTables, OidcTables, PassbookTables, StorageTokenTables, SelfServiceTables {}

@@ -25,6 +25,7 @@ export const en = {
     confirm: 'Sign out of {{account}}?',
     submit: 'Sign out',
     done: 'You have signed out.',
+    rpConfirm: '{{app}} asks you to sign out. Sign out of {{account}}?',
   },
   consent: {
     title: 'Authorize {{app}}',
@@ -42,11 +43,14 @@ export const en = {
     '5': 'Change your profile',
     '6': 'See your email address',
     '16000': 'See your coupons and passes',
+    openid: 'Confirm who you are (sign you in)',
     other: 'Use permission {{id}}',
   },
   errors: {
     title: 'This request cannot be processed',
     '96001': 'The application is unknown or not enabled.',
+    logoutRequest: 'This sign-out request names an app or an id_token that this server did not issue.',
+    logoutUri: 'The address to return to after signing out is not registered for this app.',
     '96002': 'The request is missing a required parameter or is malformed.',
     '96010': 'The redirect address does not match the application registration.',
     csrf: 'The form expired or was not sent by this site. Go back and try again.',

@@ -26,6 +26,7 @@ export const zhCN: Messages = {
     confirm: '确定退出 {{account}} 吗？',
     submit: '退出登录',
     done: '您已退出登录。',
+    rpConfirm: '{{app}} 请求您退出登录。确定退出 {{account}} 吗？',
   },
   consent: {
     title: '授权 {{app}}',
@@ -43,11 +44,14 @@ export const zhCN: Messages = {
     '5': '修改您的个人资料',
     '6': '获取您的邮箱地址',
     '16000': '获取您的卡包卡券',
+    openid: '确认您的身份（为您登录）',
     other: '使用权限 {{id}}',
   },
   errors: {
     title: '无法处理此请求',
     '96001': '应用不存在或未开通帐号服务。',
+    logoutRequest: '此退出登录请求中的应用或 id_token 并非由本服务签发。',
+    logoutUri: '退出登录后返回的地址未在此应用中登记。',
     '96002': '请求缺少必需参数或格式错误。',
     '96010': '回调地址与应用注册信息不符。',
     csrf: '表单已过期或并非由本站提交，请返回重试。',

@@ -3,6 +3,7 @@
 // Not logged in → the login page, which brings the browser back to the same authorize URL.
 // The authorize parameters are read from the raw query string, which is carried byte for byte
 // through the consent form (`request`) and the login detour; the schemas declare what they hold.
+// Requests whose scope holds `openid` are OpenID Connect requests, handled by oidc/authorize.ts.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -18,6 +19,7 @@ import { XM } from '../../../core/account/errors.ts';
 import { buildRedirect } from '../../../core/account/redirect-uri.ts';
 import { covers } from '../../../core/account/scope.ts';
 import { implicitParams } from '../../../core/account/token-response.ts';
+import { isOidcScope } from '../../../core/oidc/scopes.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import type { App } from '../../../services/apps.ts';
@@ -26,6 +28,7 @@ import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { renderPage } from '../../../web/web-kit.ts';
+import { OidcAuthorize } from '../oidc/authorize.ts';
 
 const AuthorizeQuery = Type.Object({
   client_id: optionalString(),
@@ -36,6 +39,10 @@ const AuthorizeQuery = Type.Object({
   skip_confirm: optionalString(),
   code_challenge: optionalString(),
   code_challenge_method: optionalString(),
+  nonce: optionalString('OpenID Connect: echoed in the id_token'),
+  prompt: optionalString('OpenID Connect: none, login, consent or select_account'),
+  max_age: optionalString('OpenID Connect: seconds since the sign-in'),
+  login_hint: optionalString('OpenID Connect: the account to pre-fill on the sign-in page'),
   _locale: optionalString(),
 });
 
@@ -62,9 +69,47 @@ export function scopeTexts(scopes: number[], locale: Locale): Array<{ id: number
   });
 }
 
+/** The login page that brings the browser back to this authorize request. */
+export function loginUrl(authorizeQuery: string, locale: Locale, extra = ''): string {
+  return `/login?return_to=${encodeURIComponent(`/oauth2/authorize?${authorizeQuery}`)}&_locale=${encodeURIComponent(locale)}${extra}`;
+}
+
+export interface ConsentInput {
+  app: App;
+  scopes: number[];
+  user: User;
+  /** The authorize query string, carried through the form. */
+  request: string;
+  locale: Locale;
+  /** Also list "confirm who you are" (OpenID Connect requests). */
+  identity?: boolean;
+}
+
+/** The consent page for an authorize request. */
+export async function renderConsent(ctx: Context, req: FastifyRequest, reply: FastifyReply, c: ConsentInput) {
+  const t = translator(c.locale);
+  const scopes = scopeTexts(c.scopes, c.locale);
+  return renderPage(
+    reply,
+    'consent',
+    {
+      appName: c.app.name,
+      scopes: c.identity ? [{ id: 'openid', text: t('scope.openid') }, ...scopes] : scopes,
+      account: c.user.account,
+      userId: c.user.userId,
+      switchUrl: loginUrl(c.request, c.locale, '&switch=1'),
+      csrf: await ctx.services.web.csrf.issue(req, reply),
+      request: c.request,
+    },
+    c.locale,
+    { title: t('consent.title', { app: c.app.name }) },
+  );
+}
+
 export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
   const oauth = ctx.services.oauth;
+  const oidc = new OidcAuthorize(ctx);
 
   /** Validates a request: throws the error page, or answers the error redirect and returns undefined. */
   async function validate(p: Params, reply: FastifyReply, status: 302 | 303): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
@@ -109,14 +154,11 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
     return reply.redirect(buildRedirect(r.redirectUri, implicitParams(t, r.state), 'fragment'), status);
   }
 
-  function loginUrl(authorizeQuery: string, locale: Locale, extra = ''): string {
-    return `/login?return_to=${encodeURIComponent(`/oauth2/authorize?${authorizeQuery}`)}&_locale=${encodeURIComponent(locale)}${extra}`;
-  }
-
   app.get('/oauth2/authorize', { schema: { querystring: AuthorizeQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const qs = rawQuery(req.url);
     const p = paramsFromQuery(qs);
     const locale = web.locale(req);
+    if (isOidcScope(p.scope)) return oidc.start(req, reply, qs, p, locale);
     const v = await validate(p, reply, 302);
     if (!v) return reply;
     const user = await web.sessions.current(req);
@@ -125,21 +167,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
       const g = await oauth.getGrant(user.userId, v.app.clientId);
       if (g && covers(g.scopes, v.request.scopes)) return finish(req, reply, v.app, v.request, user, 302);
     }
-    return renderPage(
-      reply,
-      'consent',
-      {
-        appName: v.app.name,
-        scopes: scopeTexts(v.request.scopes, locale),
-        account: user.account,
-        userId: user.userId,
-        switchUrl: loginUrl(qs, locale, '&switch=1'),
-        csrf: await web.csrf.issue(req, reply),
-        request: qs,
-      },
-      locale,
-      { title: translator(locale)('consent.title', { app: v.app.name }) },
-    );
+    return renderConsent(ctx, req, reply, { app: v.app, scopes: v.request.scopes, user, request: qs, locale });
   });
 
   app.post('/oauth2/authorize/decision', { schema: { body: DecisionBody } }, async (req, reply) => {
@@ -148,6 +176,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
     if (!(await web.csrf.verify(req, body.csrf))) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
     const qs = body.request ?? '';
     const p = paramsFromQuery(qs);
+    if (isOidcScope(p.scope)) return oidc.decide(req, reply, qs, p, body.uid, body.decision, locale);
     const v = await validate(p, reply, 303);
     if (!v) return reply;
     const user = await web.sessions.current(req);

@@ -20,6 +20,7 @@ const LoginQuery = Type.Object({
   error: optionalString('invalid, throttled or csrf (set by the form post)'),
   wait: optionalString('Seconds to wait (with error=throttled)'),
   account: optionalString('The account name typed before a wrong password (kept in the form)'),
+  login_hint: optionalString('The account to pre-fill (OpenID Connect login_hint)'),
   _locale: optionalString(),
 });
 const LoginForm = Type.Object({
@@ -77,7 +78,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
       {
         csrf,
         returnTo,
-        account: (q.account ?? '').slice(0, 256),
+        account: (q.account ?? q.login_hint ?? '').slice(0, 256),
         error,
         appName: await appNameOf(returnTo),
         switchFrom: user && switching ? user.account : undefined,

@@ -16,7 +16,7 @@ import { optionalString } from '../../../http/schemas.ts';
 import { getAndPost, typed } from '../../../http/typed.ts';
 import { authenticateClient } from './client-auth.ts';
 import { CLIENT_FAILURES_PER_IP, ClientFailures } from './client-failures.ts';
-import { TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
+import { OidcTokenError, TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
 
 /** Failed token requests allowed per IP in five minutes (shared with revoke, introspect and passbook). */
 export const TOKEN_FAILURES_PER_IP = CLIENT_FAILURES_PER_IP;
@@ -47,7 +47,7 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
   });
   useErrorFamily(scope, tokenErrors(prefixed));
 
-  async function grant(p: Params, req: FastifyRequest): Promise<TokenIssue> {
+  async function grant(p: Params, req: FastifyRequest): Promise<{ issued: TokenIssue; clientId: string }> {
     const client = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
     const grantType = p.grant_type;
     if (grantType === undefined || grantType === '') throw missing('grant_type');
@@ -56,7 +56,7 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
       if (p.redirect_uri && !matchRedirectUri(p.redirect_uri, client.redirectUris, { exact: client.flags.exactRedirect === true })) {
         throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
       }
-      return oauth.redeemCode({
+      const issued = await oauth.redeemCode({
         clientId: client.clientId,
         code: p.code,
         codeVerifier: p.code_verifier,
@@ -65,10 +65,11 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
         expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
         ip: req.ip,
       });
+      return { issued, clientId: client.clientId };
     }
     if (grantType === 'refresh_token') {
       if (!p.refresh_token) throw missing('refresh_token');
-      return oauth.refresh(client.clientId, p.refresh_token, req.ip);
+      return { issued: await oauth.refresh(client.clientId, p.refresh_token, req.ip), clientId: client.clientId };
     }
     throw new XmOAuthError(XM.UNSUPPORTED_GRANT_TYPE);
   }
@@ -76,8 +77,20 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
   const schema = { querystring: TokenParams, body: TokenParams, response: { 200: Type.String({ description: '&&&START&&& + JSON' }) } };
   getAndPost(typed(scope), '/oauth2/token', {}, schema, async (req, reply) => {
     reply.type(TOKEN_CONTENT_TYPE);
+    const p = mergeParams(req.query, req.body);
+    // OpenID Connect grants (the code or refresh token of an `openid` request) answer in the
+    // RFC 6749 shape with an id_token; every other grant keeps the Xiaomi bytes.
+    const oidc = await oauth.isOidcGrant(p.grant_type === 'refresh_token' ? { refreshToken: p.refresh_token } : { code: p.code });
     // Any failure (client, code, refresh token) counts against the client's address.
-    const issued = await failures.guard(req, reply, () => grant(mergeParams(req.query, req.body), req));
+    const { issued, clientId } = await failures
+      .guard(req, reply, () => grant(p, req))
+      .catch((e: unknown) => {
+        throw oidc && e instanceof XmOAuthError ? new OidcTokenError(e) : e;
+      });
+    if (issued.oidc) {
+      const kind = p.grant_type === 'refresh_token' ? 'refresh_token' : 'authorization_code';
+      return JSON.stringify(await ctx.services.oidc.tokenResponse(issued, clientId, kind));
+    }
     return tokenSuccessBody(issued, prefixed(req));
   });
 }

@@ -8,6 +8,7 @@ import * as fds from './003_fds.ts';
 import * as passbook from './004_passbook.ts';
 import * as storageTokens from './005_storage_tokens.ts';
 import * as selfService from './008_self_service.ts';
+import * as oidc from './009_oidc.ts';
 import * as fdsDerived from './010_fds_derived.ts';
 import * as admin from './011_admin.ts';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['005_storage_tokens', storageTokens.up],
   ['004_passbook', passbook.up],
   ['008_self_service', selfService.up],
+  ['009_oidc', oidc.up],
   ['010_fds_derived', fdsDerived.up],
   ['011_admin', admin.up],
 ];

@@ -16,6 +16,8 @@ export default {
   coverageAnalysis: process.env.OPAL_MUTATION_COVERAGE ?? 'perTest',
   concurrency: Number(process.env.OPAL_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 30_000,
+  // The initial run collects per-file coverage of every test file of the part: minutes on a busy machine.
+  dryRunTimeoutMinutes: 60,
   timeoutFactor: 3,
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: `reports/mutation/${process.env.OPAL_MUTATION_NAME ?? 'scope'}/index.html` },

@@ -5,8 +5,9 @@
 //   npm run test:mutation -- --changed [BASE]    only the files of the scope changed against BASE
 //                                                (default main), each with its part's tests
 //   npm run test:mutation -- --mutate FILE…      the given files (each must lie in the scope)
+// OPAL_MUTATION_TESTS='["test/a.test.ts"]' replaces the part's test files (a quicker, partial run).
 // Reports: reports/mutation/<part>/index.html (and mutation.json). The fuzz suites run with
-// OPAL_FUZZ_RUNS=200 here: a mutant the fuzzers find finds them in a few hundred cases, and the
+// OPAL_FUZZ_RUNS=100 here: a mutant the fuzzers catch is caught within a hundred cases, and the
 // unit tests pin the exact rules. OPAL_MUTATION_CONCURRENCY (default 2) sets the parallel runs.
 import { spawnSync } from 'node:child_process';
 
@@ -85,10 +86,10 @@ for (const [part, files] of runs) {
     stdio: 'inherit',
     env: {
       ...process.env,
-      OPAL_FUZZ_RUNS: process.env.OPAL_FUZZ_RUNS ?? '200',
+      OPAL_FUZZ_RUNS: process.env.OPAL_FUZZ_RUNS ?? '100',
       OPAL_MUTATION_NAME: part,
       OPAL_MUTATION_MUTATE: JSON.stringify(files ?? p.mutate),
-      OPAL_MUTATION_TESTS: JSON.stringify(p.tests),
+      OPAL_MUTATION_TESTS: process.env.OPAL_MUTATION_TESTS ?? JSON.stringify(p.tests),
       ...(p.coverage ? { OPAL_MUTATION_COVERAGE: p.coverage } : {}),
     },
   });

@@ -4,7 +4,8 @@
 //   npm run test:mutation -- core oauth          the named parts
 //   npm run test:mutation -- --changed [BASE]    only the files of the scope changed against BASE
 //                                                (default main), each with its part's tests
-//   npm run test:mutation -- --mutate FILE…      the given files (each must lie in the scope)
+//   npm run test:mutation -- --mutate FILE…      the given files (each must lie in the scope; FILE:10-40
+//                                                mutates lines 10 to 40 only)
 // OPAL_MUTATION_TESTS='["test/a.test.ts"]' replaces the part's test files (a quicker, partial run).
 // Reports: reports/mutation/<part>/index.html (and mutation.json). The fuzz suites run with
 // OPAL_FUZZ_RUNS=100 here: a mutant the fuzzers catch is caught within a hundred cases, and the
@@ -46,7 +47,11 @@ const PARTS = {
 /** Whether `file` matches a scope pattern (`dir/**` + `/*.ts`, or an exact path). */
 const inPattern = (file, pattern) =>
   pattern.endsWith('/**/*.ts') ? file.startsWith(pattern.slice(0, -'**/*.ts'.length)) && file.endsWith('.ts') : file === pattern;
-const partOf = (file) => Object.keys(PARTS).find((p) => PARTS[p].mutate.some((m) => inPattern(file, m)));
+/** The part a file (optionally with Stryker's `:line-line` range) belongs to. */
+const partOf = (file) => {
+  const path = file.replace(/:\d+(?::\d+)?-\d+(?::\d+)?$/, '');
+  return Object.keys(PARTS).find((p) => PARTS[p].mutate.some((m) => inPattern(path, m)));
+};
 
 const args = process.argv.slice(2);
 /** part → files to mutate (undefined: the whole part). */

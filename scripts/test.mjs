@@ -88,33 +88,33 @@ async function detect() {
   const lines = [];
   const add = (name, on, detail, suites) => lines.push({ name, on, detail, suites });
 
-  const pgVar = process.env.OPAL_TEST_DATABASE_URL;
-  const pgUrl = pgVar || 'postgres://postgres@127.0.0.1:5432/test';
-  const pgSuites = 'PostgreSQL variants of the store, OAuth, open-API, passbook and FDS suites; scale-out and cluster tests';
-  if (isOff(pgVar)) add('PostgreSQL', false, 'OPAL_TEST_DATABASE_URL=off', pgSuites);
-  else {
+  /** A server backend: off when its variable says so, else on when `probe` answers at its URL. */
+  const server = async (name, variable, fallback, probe, suites) => {
+    const given = process.env[variable];
+    const url = given || fallback;
+    if (isOff(given)) return add(name, false, `${variable}=off`, suites);
     try {
-      await probePostgres(pgUrl);
-      env.OPAL_TEST_DATABASE_URL = pgUrl;
-      add('PostgreSQL', true, shown(pgUrl), pgSuites);
+      await probe(url);
+      env[variable] = url;
+      add(name, true, shown(url), suites);
     } catch (e) {
-      add('PostgreSQL', false, `${shown(pgUrl)} unreachable (${e.message})`, pgSuites);
+      add(name, false, `${shown(url)} unreachable (${e.message})`, suites);
     }
-  }
-
-  const redisVar = process.env.OPAL_TEST_REDIS_URL;
-  const redisUrl = redisVar || 'redis://127.0.0.1:6379';
-  const redisSuites = 'Redis cache suite, `redis: true` suites on Redis instead of the memory cache, scale-out and cluster tests';
-  if (isOff(redisVar)) add('Redis', false, 'OPAL_TEST_REDIS_URL=off', redisSuites);
-  else {
-    try {
-      await probeRedis(redisUrl);
-      env.OPAL_TEST_REDIS_URL = redisUrl;
-      add('Redis', true, shown(redisUrl), redisSuites);
-    } catch (e) {
-      add('Redis', false, `${shown(redisUrl)} unreachable (${e.message})`, redisSuites);
-    }
-  }
+  };
+  await server(
+    'PostgreSQL',
+    'OPAL_TEST_DATABASE_URL',
+    'postgres://postgres@127.0.0.1:5432/test',
+    probePostgres,
+    'PostgreSQL variants of the store, OAuth, open-API, passbook and FDS suites; scale-out and cluster tests',
+  );
+  await server(
+    'Redis',
+    'OPAL_TEST_REDIS_URL',
+    'redis://127.0.0.1:6379',
+    probeRedis,
+    'Redis cache suite, `redis: true` suites on Redis instead of the memory cache, scale-out and cluster tests',
+  );
 
   const browserVar = process.env.OPAL_TEST_BROWSER;
   const browser = browserVar || '/usr/bin/chromium';

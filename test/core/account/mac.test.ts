@@ -13,6 +13,8 @@ import {
 } from '../../../src/core/account/mac-canonical.ts';
 import { isMacScheme, parseMacHeader } from '../../../src/core/account/mac-header.ts';
 import {
+  DEFAULT_NONCE_WINDOW,
+  LENIENT_NONCE_RE,
   newNonce,
   nonceOffsetSteps,
   nonceTimeOk,
@@ -191,5 +193,26 @@ describe('MAC nonces (§5.4 step 3)', () => {
   });
   it('new nonces look like Java nextLong:minutes', () => {
     assert.equal(newNonce(now, 2n ** 64n - 5n), '-5:29000000');
+  });
+});
+
+describe('nonce edges (mutation testing)', () => {
+  const now = 29_000_000 * 60_000;
+  it('the nonce grammars are anchored at both ends', () => {
+    for (const bad of ['x1:29000000', '1:29000000x', ':1:2x', '1:2\n']) assert.equal(parseNonce(bad, true), null, bad);
+    for (const bad of ['a:29000000x', 'a:29000000 ', 'a:b:1', 'a:b:1x']) assert.equal(LENIENT_NONCE_RE.test(bad), false, bad);
+    assert.deepEqual(parseNonce('a.b:-12'), { random: 'a.b', minutes: -12 });
+    assert.deepEqual(parseNonce('-70:29000000', true), { random: '-70', minutes: 29000000 });
+  });
+  it('a minute count beyond a safe integer is refused', () => {
+    assert.equal(parseNonce('1:99999999999999999999'), null);
+    assert.equal(parseNonce('1:9007199254740992'), null);
+  });
+  it('the window is inclusive, and C# offsets are accepted by default', () => {
+    assert.equal(DEFAULT_NONCE_WINDOW.csharpCompat, true);
+    assert.equal(nonceWithinOffset(29_000_000 + 15, now, 0), true);
+    assert.equal(nonceWithinOffset(29_000_000 + 16, now, 0), false);
+    assert.equal(nonceWithinOffset(29_000_000 + 8 * 60 - 15, now, 32), true);
+    assert.equal(nonceTimeOk(29_000_000 - 8 * 60, now), true, 'a C# client eight hours off');
   });
 });

@@ -41,3 +41,28 @@ test('names of Object.prototype are unknown tokens, not scopes (fuzzing found a 
     assert.deepEqual(parseRequestedScopes(name, ENABLED, true), { ok: false, reason: 'unknown', token: name });
   }
 });
+
+test('every lenient scope name maps to its ids (account-protocol §3.2)', () => {
+  const names: Array<[string, number[]]> = [
+    ['user/profile', [1]],
+    ['profile', [1]],
+    ['user/relation', [2]],
+    ['relation', [2]],
+    ['user/openidV2', [3]],
+    ['openid', [3]],
+    ['user/phoneAndEmail', [4, 6]],
+    ['phone', [4]],
+    ['email', [6]],
+  ];
+  for (const [name, ids] of names) assert.deepEqual(parseRequestedScopes(name, ENABLED, true), { ok: true, scopes: ids }, name);
+  assert.deepEqual(parseRequestedScopes('', ENABLED, true), { ok: true, scopes: ENABLED }, 'an empty name is no name');
+});
+
+test('lenient by default; strict with nothing requested means everything enabled', () => {
+  assert.deepEqual(parseRequestedScopes('1 nonsense 999', [1]), { ok: true, scopes: [1] });
+  assert.deepEqual(parseRequestedScopes(undefined, [3, 1], true), { ok: true, scopes: [1, 3] });
+});
+
+test('scopeIds keeps only whole decimal parts', () => {
+  assert.deepEqual(scopeIds('1 a3 3b 1234567890 2,x6'), [1, 2]);
+});

@@ -5,7 +5,7 @@ import { XM, XM_DESCRIPTIONS, XmOAuthError } from '../../../src/core/account/err
 import { deriveMacKey, deriveOpenId, deriveUnionId } from '../../../src/core/account/ids.ts';
 import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { mergeParams } from '../../../src/core/account/params.ts';
-import { s256, verifyPkce } from '../../../src/core/account/pkce.ts';
+import { isValidChallenge, s256, verifyPkce } from '../../../src/core/account/pkce.ts';
 import { safeReturnTo } from '../../../src/core/account/return-to.ts';
 import { parseSkipConfirm } from '../../../src/core/account/skip-confirm.ts';
 
@@ -64,6 +64,21 @@ test('PKCE S256 (RFC 7636 appendix B vector)', () => {
   assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', verifier), true);
   assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', `${verifier}x`), false);
   assert.equal(verifyPkce('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', undefined), false);
+});
+
+test('PKCE: a verifier outside the RFC 7636 alphabet or length is refused even when its hash matches', () => {
+  const ok = 'a'.repeat(43);
+  for (const bad of [`${ok}!`, `!${ok}`, `${ok}\n`, 'a'.repeat(42), 'a'.repeat(129), `${ok} `]) {
+    assert.equal(verifyPkce(s256(bad), bad), false, JSON.stringify(bad));
+  }
+  assert.equal(verifyPkce(s256(ok), ok), true);
+  assert.equal(verifyPkce(s256('a'.repeat(128)), 'a'.repeat(128)), true);
+});
+
+test('PKCE: a challenge is exactly 43 base64url characters', () => {
+  const c = s256('a'.repeat(43));
+  assert.equal(isValidChallenge(c), true);
+  for (const bad of [`${c}A`, `=${c}`, `${c}=`, c.slice(1), `${c.slice(1)}+`, `A${c}`]) assert.equal(isValidChallenge(bad), false, bad);
 });
 
 test('return_to stays on this origin', () => {

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Server CPU time per request, for one or more checkouts, in interleaved rounds.
+#
+#   bench/cpu-cost.sh CHECKOUT [CHECKOUT...]
+#
+# Throughput figures need a quiet machine; the CPU time the server process itself spends per
+# request (utime + stime from /proc/PID/stat, all its threads, divided by the requests wrk counted)
+# is far less sensitive to what else runs, and rounds that alternate the checkouts (A, B, A, B, …)
+# let a noisy neighbour hurt every checkout alike. Each checkout is seeded and started the way the
+# side-by-side kit does it (embedded default, data dir on disk), and the requests are the kit's own
+# request files replayed by wrk (1 thread, 50 connections): `/user/profile` without a MAC header and
+# a presigned FDS GET of 4 KiB objects.
+#
+# With INSTR=1 each server runs under `valgrind --tool=callgrind` with instrumentation off, and a
+# measurement counts the instructions the server executes for COUNT (2000) requests sent once each
+# after a warm-up of as many: a count that does not depend on the machine's load (callgrind counts
+# instructions, not seconds; about 50 times slower, so keep COUNT small).
+#
+# Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
+# `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
+# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k").
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+kit=${OPAL_PEERS_KIT:-$here/../shared/peers}
+[ -x "$kit/run.sh" ] || { echo "cpu-cost: no benchmark kit at $kit (set OPAL_PEERS_KIT)" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bench/cpu-cost.sh CHECKOUT [CHECKOUT...]" >&2; exit 2; }
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} CONNS=${CONNS:-50} PORT_BASE=${PORT_BASE:-18600}
+work=$(mktemp -d "${TMPDIR:-/tmp}/opal-cpu-cost.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+ticks=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# start N CHECKOUT: seed with the kit's opal-up.sh, restart as a plain `node bin/opal.js serve`
+# whose PID is the server's, mint a MAC token and the request files.
+start() {
+  local n=$1 repo=$2 st=$work/$1 port=$((PORT_BASE + 2 * $1))
+  mkdir -p "$st"
+  OPAL_PORT=$port OPAL_FDS_PORT=$((port + 1)) "$kit/opal/opal-up.sh" "$repo" "$st" >&2
+  "$kit/opal/opal-down.sh" "$st" >/dev/null 2>&1 || true
+  sleep 1
+  ( cd "$repo" && OPAL_DATA_DIR=$st/data OPAL_HOST=127.0.0.1 OPAL_PORT=$port OPAL_FDS_PORT=$((port + 1)) \
+      OPAL_LOG_LEVEL=warn exec ${INSTR:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$st/cg.out} \
+        node bin/opal.js serve --no-demo ) >"$st/server.log" 2>&1 &
+  pids+=($!); echo $! >"$st/pid"
+  for _ in $(seq 1 1500); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  # shellcheck disable=SC1091
+  . "$st/env"
+  local code body tok
+  code=$(node "$kit/opal/get-code.mjs" "$st" '1 3')
+  body=$(curl -fsS "$ACCOUNT_URL/oauth2/token?client_id=$CLIENT_ID&redirect_uri=$REDIRECT_URI&client_secret=$CLIENT_SECRET&grant_type=authorization_code&code=$code&token_type=mac" | sed 's/&&&START&&&//')
+  tok=$(node -p 'JSON.parse(process.argv[1]).access_token' "$body")
+  node "$kit/lib/gen.mjs" opal-profile --url "$ACCOUNT_URL" --client-id "$CLIENT_ID" --token "$tok" --out "$st/profile.req"
+  node "$kit/lib/gen.mjs" opal-fds-bucket --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost >&2 || true
+  node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+    --size 4096 --keys 64 --out "$st/get4k.req"
+  echo "$ACCOUNT_URL" >"$st/account"; echo "$FDS_URL" >"$st/fds"
+}
+
+# repeat FILE N: a request file holding FILE's records over and over, N records in all
+repeat() {
+  node -e '
+    const fs = require("fs"); const b = fs.readFileSync(process.argv[1]); const recs = [];
+    for (let i = 0; i < b.length; ) { const nl = b.indexOf(10, i); const len = +b.subarray(i, nl); recs.push(b.subarray(i, nl + 1 + len)); i = nl + 1 + len; }
+    const out = []; for (let i = 0; i < +process.argv[2]; i++) out.push(recs[i % recs.length]);
+    process.stdout.write(Buffer.concat(out));
+  ' "$1" "$2"
+}
+
+# instructions N WORKLOAD: server instructions for COUNT requests (INSTR=1)
+instructions() {
+  local st=$work/$1 pid url reqf after line
+  pid=$(cat "$st/pid")
+  case $2 in
+    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
+    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
+  esac
+  repeat "$reqf" "${COUNT:-2000}" >"$st/once.req"
+  node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" >/dev/null
+  callgrind_control -z "$pid" >/dev/null; callgrind_control -i on "$pid" >/dev/null
+  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
+  callgrind_control -i off "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null
+  after=$(ls -t "$st"/cg.out.* | head -n1)
+  node -e '
+    const r = JSON.parse(process.argv[1]); const txt = require("fs").readFileSync(process.argv[2], "utf8");
+    const ir = Number((/^totals: (\d+)/m.exec(txt) ?? [])[1]);
+    console.log(JSON.stringify({ instructionsPerReq: Math.round(ir / r.requests), requests: r.requests, errors: r.errors }));
+  ' "$line" "$after"
+}
+
+# measure N WORKLOAD: one wrk run; prints "µs of server CPU per request, requests, req/s"
+measure() {
+  local st=$work/$1 pid url reqf t0 t1 line
+  pid=$(cat "$st/pid")
+  case $2 in
+    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
+    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
+  esac
+  t0=$(cpu_ticks "$pid")
+  line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" - cycle | sed -n 's/^WRKJSON //p')
+  t1=$(cpu_ticks "$pid")
+  node -e '
+    const r = JSON.parse(process.argv[1]); const cpuUs = (process.argv[3] - process.argv[2]) * 1e6 / process.argv[4];
+    const errs = r.err_connect + r.err_read + r.err_write + r.err_status + r.err_timeout;
+    console.log(JSON.stringify({ cpuUsPerReq: +(cpuUs / r.requests).toFixed(1), requests: r.requests, rps: Math.round(r.rps), errors: errs }));
+  ' "$line" "$t0" "$t1" "$ticks"
+}
+
+i=0
+for repo in "$@"; do start "$i" "$(cd "$repo" && pwd)"; i=$((i + 1)); done
+if [ -n "${INSTR:-}" ]; then
+  i=0
+  for repo in "$@"; do
+    rev=$(git -C "$repo" rev-parse --short HEAD)
+    for wl in ${WORKLOADS:-profile get4k}; do echo "{\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(instructions "$i" "$wl")}"; done
+    i=$((i + 1))
+  done
+  exit 0
+fi
+for wl in profile get4k; do measure 0 "$wl" >/dev/null; done # warm-up of the first; the others warm in round 1
+i=1; while [ $i -lt $# ]; do for wl in profile get4k; do measure "$i" "$wl" >/dev/null; done; i=$((i + 1)); done
+for r in $(seq 1 "$ROUNDS"); do
+  i=0
+  for repo in "$@"; do
+    rev=$(git -C "$repo" rev-parse --short HEAD)
+    for wl in profile get4k; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
+    i=$((i + 1))
+  done
+done

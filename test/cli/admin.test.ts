@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { type Context, createContext } from '../../src/context.ts';
-import { tmpDir } from '../helpers/env.ts';
+import { inspectStore, tmpDir } from '../helpers/env.ts';
 import { opalBatch } from '../helpers/opal-cli.ts';
 
 const runner = opalBatch();
@@ -19,14 +19,7 @@ async function json<T = Record<string, unknown>>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
-  try {
-    return await f(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
+const inspect = <T>(f: (ctx: Context) => Promise<T>): Promise<T> => inspectStore(env, f);
 
 describe('opal user roles and admin tokens', () => {
   it('user create --role admin gives a developer record; user role changes it', async () => {

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { type Context, createContext } from '../../src/context.ts';
+import type { Context } from '../../src/context.ts';
 import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
-import { dbBackends, PG_URL, tmpDir } from '../helpers/env.ts';
+import { dbBackends, inspectStore, PG_URL, tmpDir } from '../helpers/env.ts';
 import { opalBatch, opal as opalProcess } from '../helpers/opal-cli.ts';
 import { createPgSchema, type PgSchema } from '../helpers/pg-schema.ts';
 
@@ -72,14 +72,7 @@ for (const backend of dbBackends()) {
         await schema?.drop();
         dir.remove();
       });
-      async function inspect<T>(f: (ctx: Context) => Promise<T>): Promise<T> {
-        const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
-        try {
-          return await f(ctx);
-        } finally {
-          await ctx.close();
-        }
-      }
+      const inspect = <T>(f: (ctx: Context) => Promise<T>): Promise<T> => inspectStore(env, f);
       return { env, inspect };
     }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
-import { opalBatch } from '../helpers/opal-cli.ts';
+import { jsonOpal, opalBatch } from '../helpers/opal-cli.ts';
 import { type Minted, mint, seedApp, seedUser } from '../helpers/seed.ts';
 
 describe('opal grant / opal token', () => {
@@ -22,10 +22,7 @@ describe('opal grant / opal token', () => {
     runner.close();
     await t.close();
   });
-  const opal = async (...args: string[]) => {
-    const r = await runner.run(['--json', ...args], { OPAL_DATA_DIR: t.dataDir, OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' });
-    return { status: r.code, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
-  };
+  const opal = jsonOpal(runner, () => t.dataDir);
 
   test('grant list, token inspect, token revoke, grant revoke', async () => {
     const list = await opal('grant', 'list', 'erin');

@@ -147,3 +147,13 @@ export async function startTestServer(opts: Parameters<typeof createTestContext>
     },
   };
 }
+
+/** Runs `f` on a short-lived context over the store `env` configures (to look at what a CLI run did). */
+export async function inspectStore<T>(env: Record<string, string | undefined>, f: (ctx: Context) => Promise<T>): Promise<T> {
+  const ctx = await createContext(loadConfig({ ...env, OPAL_LOG_LEVEL: 'silent' }), { full: false });
+  try {
+    return await f(ctx);
+  } finally {
+    await ctx.close();
+  }
+}

@@ -120,3 +120,13 @@ export function parseTokenBody(text: string): Record<string, unknown> {
   if (!text.startsWith(PREFIX)) throw new Error(`no prefix: ${text}`);
   return JSON.parse(text.slice(PREFIX.length)) as Record<string, unknown>;
 }
+
+/** The query of a plain code request of `clientId` to its first redirect URI, scope 1. */
+export function codeRequestQuery(clientId: string): string {
+  return new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: REDIRECTS.split(';')[0] ?? '',
+    scope: '1',
+  }).toString();
+}

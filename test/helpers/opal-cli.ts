@@ -271,3 +271,11 @@ export function listeningPorts(pid: number): number[] {
   }
   return [...ports].sort((a, b) => a - b);
 }
+
+/** `opal --json ARGS` on a batch runner against a data directory: exit status, parsed JSON, stderr. */
+export function jsonOpal(runner: OpalBatch, dataDir: () => string) {
+  return async (...args: string[]) => {
+    const r = await runner.run(['--json', ...args], { OPAL_DATA_DIR: dataDir(), OPAL_DEMO: 'false', OPAL_LOG_LEVEL: 'silent' });
+    return { status: r.code, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
+  };
+}

@@ -3,7 +3,7 @@
 // unprefixed pre-session cookie (which any page of the host could plant) is not read.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Fixture, fixture, hidden, Jar, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
+import { codeRequestQuery, type Fixture, fixture, hidden, Jar, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
 
 const PUBLIC = 'https://accounts.example.test';
 
@@ -16,13 +16,7 @@ describe('page cookies on an HTTPS origin', () => {
     await f.t.close();
   });
 
-  const authorizeQuery = () =>
-    new URLSearchParams({
-      client_id: f.clientId,
-      response_type: 'code',
-      redirect_uri: REDIRECTS.split(';')[0] ?? '',
-      scope: '1',
-    }).toString();
+  const authorizeQuery = () => codeRequestQuery(f.clientId);
 
   function assertHostCookie(setCookies: string[], name: string): void {
     const c = setCookies.find((s) => s.startsWith(`__Host-${name}=`));

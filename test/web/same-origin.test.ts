@@ -4,18 +4,12 @@
 // nothing (no session, no code, no sign-out, no throttle slot, no checkPassword attempt).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Fixture, fixture, hidden, Jar, login, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
+import { codeRequestQuery, type Fixture, fixture, hidden, Jar, login, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
 
 describe('state-changing page requests from another origin', () => {
   let f: Fixture;
   let fds = '';
-  const query = () =>
-    new URLSearchParams({
-      client_id: f.clientId,
-      response_type: 'code',
-      redirect_uri: REDIRECTS.split(';')[0] ?? '',
-      scope: '1',
-    }).toString();
+  const query = () => codeRequestQuery(f.clientId);
 
   before(async () => {
     f = await fixture();

@@ -44,6 +44,8 @@ export interface TestContext {
   ctx: Context;
   config: Config;
   dataDir: string;
+  /** The PostgreSQL schema of a `postgres` context (another node of the deployment opens it too). */
+  pgSchema?: string;
   /** Closes the context and removes its data (and its PostgreSQL schema). */
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function createTestContext(
     ctx,
     config,
     dataDir: dir.path,
+    pgSchema: schema?.schema,
     async close() {
       await ctx.close();
       await schema?.drop();

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createContext } from '../../../../src/context.ts';
 import { s256 } from '../../../../src/core/account/pkce.ts';
 import { startServer } from '../../../../src/server.ts';
-import { createTestContext, REDIS_URL } from '../../../helpers/env.ts';
+import { createTestContext, PG_URL, REDIS_URL } from '../../../helpers/env.ts';
 import { authorizeCode, type Fixture, type Jar, loggedInFixture, PASSWORD, parseTokenBody } from '../../../helpers/oauth.ts';
 import { mint, seedApp, seedUser } from '../../../helpers/seed.ts';
 
@@ -229,8 +229,10 @@ describe('standards', () => {
 
 describe('revocation across nodes (shared database and Redis)', { skip: REDIS_URL ? false : 'set OPAL_TEST_REDIS_URL' }, () => {
   test('a grant revoked on node A stops the token on node B at once', async () => {
-    const a = await createTestContext({ redis: true });
-    const ctxB = await createContext(a.config);
+    // Nodes of a deployment share PostgreSQL (two contexts of one process on one SQLite file wait
+    // for each other's write locks with a busy-wait that blocks the event loop both need).
+    const a = await createTestContext({ redis: true, backend: PG_URL ? 'postgres' : 'sqlite' });
+    const ctxB = await createContext(a.config, a.pgSchema ? { pgSchema: a.pgSchema } : {});
     const nodeB = await startServer(a.config, { ctx: ctxB, logger: false });
     try {
       const app = await seedApp(a.ctx, { name: 'Multi', redirectUris: CB, scopes: [1] });

@@ -5,7 +5,7 @@
 // bin/opal.js sets, so that its memory is measured without the tsx loader thread, as a deployment
 // compiled ahead of time runs it. It can be stopped (SIGTERM) or SIGKILLed.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
@@ -44,6 +44,8 @@ export async function bundleFixture(): Promise<{ file: string; remove(): void }>
     outfile: file,
     logLevel: 'error',
   });
+  // What the bundle reads beside itself at run time, as scripts/build.mjs copies it for dist/.
+  cpSync(join(ROOT, 'src', 'web', 'templates'), join(dir, 'templates'), { recursive: true });
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

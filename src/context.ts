@@ -198,6 +198,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       now,
     });
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
+    const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit });
     const services: Services = {
       users,
       apps,
@@ -230,15 +231,16 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         repo: selfService,
         users,
         sessions: webSessions,
+        signOut,
         tokens: new OAuthTokensRepo(db.kysely),
         audit,
         messenger,
         cache: cacheOf,
         now,
       }),
-      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit }),
+      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
-      signOut: new SignOut({ users, sessions: webSessions, storageTokens, audit }),
+      signOut,
       stats: new StatsRepo(db.kysely),
       fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
       fdsDerived,

@@ -6,6 +6,7 @@ import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
 import type { App, AppService, Developer } from './apps.ts';
 import type { AuditService } from './audit.ts';
 import type { OAuthService } from './oauth/oauth-service.ts';
+import type { SignOut } from './sign-out.ts';
 import type { User, UserInput, UserService } from './users.ts';
 
 export interface AdminDeps {
@@ -14,6 +15,8 @@ export interface AdminDeps {
   oauth: OAuthService;
   sessions: WebSessionsRepo;
   audit: AuditService;
+  /** Ends page sessions and FDS serviceTokens/storage tokens (they belong to no grant). */
+  signOut: SignOut;
 }
 
 /** Who made a change: a user id, `cli`, or `startup`, and the client address when there is one. */
@@ -52,7 +55,7 @@ export class AdminService {
    */
   async lock(userId: string, by: Actor): Promise<User> {
     const user = await this.d.users.setLocked(userId, true);
-    await this.d.sessions.deleteByUser(userId);
+    await this.d.signOut.everywhere(userId, by.actor);
     const revoked = await this.revokeGrants(userId, by);
     await this.d.audit.record({ type: 'user.locked', ...by, subject: userId, detail: { grantsRevoked: revoked } });
     return user;
@@ -64,10 +67,10 @@ export class AdminService {
     return user;
   }
 
-  /** Ends every page session of the user (they sign in again). */
+  /** Ends every page session and FDS serviceToken/storage token of the user (they sign in again). */
   async revokeSessions(userId: string, by: Actor): Promise<void> {
     await this.d.users.require(userId);
-    await this.d.sessions.deleteByUser(userId);
+    await this.d.signOut.everywhere(userId, by.actor);
     await this.d.audit.record({ type: 'user.sessions_revoked', ...by, subject: userId });
   }
 
@@ -75,7 +78,7 @@ export class AdminService {
   async deleteUser(userId: string, by: Actor): Promise<void> {
     await this.d.users.require(userId);
     await this.revokeGrants(userId, by);
-    await this.d.sessions.deleteByUser(userId);
+    await this.d.signOut.everywhere(userId, by.actor);
     await this.d.apps.unlinkUser(userId);
     await this.d.users.delete(userId);
     await this.d.audit.record({ type: 'user.deleted', ...by, subject: userId });

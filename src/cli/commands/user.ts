@@ -191,6 +191,8 @@ export function registerUser(program: Command): void {
           return { userId: u.userId, deleted: true };
         },
         (r) => `deleted user ${r.userId}`,
+        // Revoking the grants tells every node through the shared cache.
+        { full: true },
       );
     });
 }

@@ -90,7 +90,7 @@ export class TokenLookup {
   async inspect(token: string): Promise<TokenDetails | undefined> {
     const row = await this.d.tokens.get(sha256Hex(token));
     if (!row) return undefined;
-    const app = await this.d.apps.get(row.client_id);
+    const app = await this.d.apps.find(row.client_id);
     const now = this.d.now();
     return {
       kind: row.kind === 'refresh' ? 'refresh' : 'access',

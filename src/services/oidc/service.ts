@@ -65,7 +65,7 @@ export class OidcService {
     clientId: string,
     patch: { postLogoutUris?: string | undefined; idTokenAlg?: string | undefined },
   ): Promise<OidcClientSettings> {
-    if (!(await this.d.apps.get(clientId))) throw new NotFoundError(`app ${clientId} not found`);
+    if (!(await this.d.apps.find(clientId))) throw new NotFoundError(`app ${clientId} not found`);
     if (patch.idTokenAlg !== undefined && !isIdTokenAlg(patch.idTokenAlg))
       throw new InvalidInputError('id_token algorithm must be RS256 or ES256');
     for (const uri of (patch.postLogoutUris ?? '').split(';').filter(Boolean)) {

@@ -14,6 +14,7 @@ import type { ResetRow, SelfServiceRepo } from '../../store/db/self-service-repo
 import type { AuditService } from '../audit.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Messenger } from '../messaging/messenger.ts';
+import type { SignOut } from '../sign-out.ts';
 import { FailureLimiter } from '../throttle.ts';
 import { isEmail, isPhone, type UserService } from '../users.ts';
 import { judgePassword, type PasswordProblem } from './password-policy.ts';
@@ -40,6 +41,8 @@ export interface RecoveryDeps {
   repo: SelfServiceRepo;
   users: UserService;
   sessions: WebSessionsRepo;
+  /** Ends page sessions and FDS serviceTokens/storage tokens, as `opal user passwd` does. */
+  signOut: SignOut;
   tokens: OAuthTokensRepo;
   audit: AuditService;
   messenger: Messenger;
@@ -127,7 +130,7 @@ export class RecoveryService {
     if (!verdict.ok) return { kind: 'weak', problem: verdict.problem ?? 'weak' };
     if (!(await this.d.repo.useReset(flowHash, user.userId, this.now()))) return { kind: 'expired' };
     await this.d.users.setPassword(user.userId, password);
-    await this.d.sessions.deleteByUser(user.userId);
+    await this.d.signOut.everywhere(user.userId, user.userId);
     const revoked = await this.d.tokens.revokeRefreshOfUser(user.userId, this.now());
     await this.d.audit.record({
       type: 'password.reset',

@@ -303,6 +303,8 @@ export class StorageTokenService {
     const row = this.live(await this.lookup(token));
     if (row?.kind !== 'oauth') return undefined;
     if (appId !== undefined && appId !== row.app_id) return undefined;
+    // A disabled (or deleted) app's tokens stop at once (the app cache is dropped on every node).
+    if (row.app_id && !(await this.d.apps.get(row.app_id))) return undefined;
     return toCaller(row, row.app_id ?? undefined);
   }
 
@@ -311,6 +313,8 @@ export class StorageTokenService {
     if (sid !== undefined && sid !== '' && sid !== FDS_SID) return undefined;
     const row = this.live(await this.lookup(token));
     if (row?.kind !== 'sso') return undefined;
+    // Acting for a disabled app is refused (an unknown appId is left to the bucket's rules, as before).
+    if (appId && (await this.d.apps.find(appId))?.disabled) return undefined;
     return toCaller(row, appId);
   }
 

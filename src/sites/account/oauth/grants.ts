@@ -35,7 +35,7 @@ export async function grantsRoutes(scope: FastifyInstance, ctx: Context): Promis
     const user = sessionUser(req);
     const out = [];
     for (const g of await oauth.listGrants(user.userId)) {
-      const a = await ctx.services.apps.get(g.clientId);
+      const a = await ctx.services.apps.find(g.clientId);
       out.push({ clientId: g.clientId, appName: a?.name ?? '', scopes: g.scopes, createdAt: g.createdAt, updatedAt: g.updatedAt });
     }
     return { userId: user.userId, grants: out, csrfToken: await web.csrf.issue(req, reply) };

@@ -28,6 +28,8 @@ describe('password recovery', () => {
     const signedIn = new Jar(f.base);
     assert.equal((await login(signedIn, 'alice', PASSWORD)).status, 303);
     const minted = await mint(t.ctx, f.clientId, f.userId, [1]);
+    const sts = await t.ctx.services.storageTokens.issueServiceToken(f.userId, undefined);
+    assert.ok(await t.ctx.services.storageTokens.authenticateServiceToken(sts.serviceToken, undefined, undefined));
     const jar = new Jar(f.base);
     const r = await form(jar, '/recover', { address: 'alice@example.com' });
     assert.equal(r.headers.get('location'), '/recover/sent?_locale=en');
@@ -48,6 +50,8 @@ describe('password recovery', () => {
     // The other browser's session ended.
     const after = await signedIn.fetch('/login');
     assert.doesNotMatch(await after.text(), /signed in as/i);
+    // The FDS serviceToken opened with the old password is revoked, as by `opal user passwd`.
+    assert.equal(await t.ctx.services.storageTokens.authenticateServiceToken(sts.serviceToken, undefined, undefined), undefined);
     // The refresh token no longer works; the grant is kept.
     await assert.rejects(t.ctx.services.oauth.refresh(f.clientId, minted.refreshToken));
     assert.ok((await t.ctx.services.oauth.listGrants(f.userId)).some((g) => g.clientId === f.clientId));

@@ -1,6 +1,7 @@
 // Export and import of a whole store (`opal export` / `opal import`, docs/cli.md): users with their
 // password hashes, developers, apps with hashed and sealed secrets, grants, friends, pass plans and
-// passes, FDS buckets, keys and bindings, admin tokens, usage counters and the settings (the
+// passes, FDS buckets, keys and bindings, admin tokens, usage counters, OpenID Connect signing keys
+// and client settings, unused sign-up invites and the settings (the
 // generated server secret among them: client-secret hashes, sealed secrets and openIds are keyed
 // with it). With blobs, object versions and trash entries too, their bytes as files named by blob
 // key. The same records give byte-identical exports on SQLite and PostgreSQL.

@@ -10,9 +10,12 @@ export type DumpRow = Record<string, string | number | null>;
 /** Table → primary-key columns, in an order that satisfies every foreign key. */
 export const DUMP_TABLES = {
   settings: ['key'],
+  oidc_keys: ['kid'],
   users: ['user_id'],
+  signup_invites: ['code_hash'],
   developers: ['id'],
   apps: ['client_id'],
+  oidc_clients: ['client_id'],
   friends: ['user_id', 'friend_id'],
   oauth_grants: ['grant_id'],
   admin_tokens: ['token_id'],

@@ -14,7 +14,8 @@ describe('admin actions end FDS access', () => {
   after(() => t.close());
   const by = { actor: 'test' };
   const sts = async (userId: string) => (await t.ctx.services.storageTokens.issueServiceToken(userId, undefined)).serviceToken;
-  const works = async (token: string) => (await t.ctx.services.storageTokens.authenticateServiceToken(token, undefined, undefined)) !== undefined;
+  const works = async (token: string) =>
+    (await t.ctx.services.storageTokens.authenticateServiceToken(token, undefined, undefined)) !== undefined;
 
   for (const [what, act] of [
     ['lock', (id: string) => t.ctx.services.admin.lock(id, by)],

@@ -49,6 +49,8 @@ export class SameOrigin {
   /** A hook refusing (with `refusal()`) state-changing requests that another origin sent. */
   guard(refusal: () => Error): (req: FastifyRequest) => Promise<void> {
     return async (req) => {
+      // A route that other sites may POST to (`config: { crossSite: true }`) checks for itself.
+      if ((req.routeOptions.config as { crossSite?: boolean } | undefined)?.crossSite === true) return;
       if (!SAFE_METHODS.has(req.method) && !this.allows(req)) throw refusal();
     };
   }

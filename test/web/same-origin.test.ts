@@ -114,6 +114,19 @@ describe('state-changing page requests from another origin', () => {
     assert.equal(((await d.json()) as { error: string }).error, 'cross_origin');
   });
 
+  it('OpenID Connect logout: another site may POST the request (a confirmation page), not the confirmation', async () => {
+    const jar = new Jar(f.base);
+    await login(jar, f.account, PASSWORD);
+    const rp = { origin: 'https://rp.example', 'sec-fetch-site': 'cross-site' };
+    const asked = await jar.fetch('/oauth2/end_session', { method: 'POST', headers: rp, form: {} });
+    assert.equal(asked.status, 200);
+    const csrf = hidden(await asked.text(), 'csrf');
+    assert.ok(csrf);
+    const confirmed = await jar.fetch('/oauth2/end_session', { method: 'POST', headers: rp, form: { csrf } });
+    assert.equal(confirmed.status, 403);
+    assert.match(await (await jar.fetch('/login')).text(), /signed in as/i);
+  });
+
   it('the error page speaks zh-CN', async () => {
     const r = await fetch(`${f.base}/login?_locale=zh_CN`, {
       method: 'POST',

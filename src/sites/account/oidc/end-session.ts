@@ -83,10 +83,14 @@ export async function endSessionRoutes(app: TypedInstance, ctx: Context): Promis
   const schema = { querystring: EndSessionParams, response: { 200: HTML_PAGE } };
   app.get('/oauth2/end_session', { schema }, async (req, reply) => ask(req, reply, req.query));
 
-  app.post('/oauth2/end_session', { schema: { body: EndSessionParams, response: { 200: HTML_PAGE } } }, async (req, reply) => {
+  // RP-Initiated Logout §2: the relying party may POST the request from its own site, so the pages'
+  // origin check is left to this handler (config.crossSite): without our CSRF token the post is
+  // only a request to confirm; the confirmation itself must come from this origin.
+  const post = { schema: { body: EndSessionParams, response: { 200: HTML_PAGE } }, config: { crossSite: true } };
+  app.post('/oauth2/end_session', post, async (req, reply) => {
     const p = req.body;
-    // A relying party may POST the request itself: without our CSRF token it is only a request to confirm.
     if (p.csrf === undefined) return ask(req, reply, p);
+    if (!web.sameOrigin.allows(req)) throw new PageError(0, { messageKey: 'errors.crossOrigin', status: 403 });
     if (!(await web.csrf.verify(req, p.csrf))) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
     const t = await target(p);
     const user = await web.sessions.current(req);

@@ -303,8 +303,8 @@ export class StorageTokenService {
     const row = this.live(await this.lookup(token));
     if (row?.kind !== 'oauth') return undefined;
     if (appId !== undefined && appId !== row.app_id) return undefined;
-    // A disabled (or deleted) app's tokens stop at once (the app cache is dropped on every node).
-    if (row.app_id && !(await this.d.apps.get(row.app_id))) return undefined;
+    // A disabled app's tokens stop at once (the app cache is dropped on every node).
+    if (row.app_id && (await this.d.apps.find(row.app_id))?.disabled) return undefined;
     return toCaller(row, row.app_id ?? undefined);
   }
 

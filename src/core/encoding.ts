@@ -49,7 +49,8 @@ export function encodePath(name: string): string {
 
 const ESCAPES_RE = /%u([0-9A-Fa-f]{4})|(?:%[0-9A-Fa-f]{2})+|\+/g;
 const ESCAPE_RUN_RE = /(?:%[0-9A-Fa-f]{2})+/g;
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: an escaped U+FEFF at the start of a run is a character of the name, not a marker.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A run of `%XX` escapes as UTF-8 (bad sequences → U+FFFD per maximal subpart). */
 function decodeEscapeRun(run: string): string {

@@ -74,13 +74,19 @@ for (const backend of dbBackends()) {
       const pgSchema = backend === 'postgres' ? current?.rows[0]?.s : undefined;
       const reopen = (secret?: string) =>
         createContext({ ...t.config, serverSecret: secret }, { full: false, ...(pgSchema ? { pgSchema } : {}) });
-      // The same (generated) secret: fine.
-      await (await reopen(t.ctx.serverSecret)).close();
-      await (await reopen()).close();
-      await assert.rejects(reopen('y'.repeat(40)), (e: Error) => {
-        assert.ok(e instanceof ConfigError);
-        assert.match(e.message, /OPAL_SERVER_SECRET: differs from the secret this database was set up with/);
-        return true;
+      // A second connection to the same SQLite file in this process: while the first holds the
+      // write lock across an await (its background checkpoint), a synchronous write of the second
+      // blocks the event loop until the busy timeout (SQLITE_BUSY after 5 s, seen in CI). An empty
+      // transaction on the first holds its connection, so its checkpoint waits for the reopens.
+      await t.ctx.db.kysely.transaction().execute(async () => {
+        // The same (generated) secret: fine.
+        await (await reopen(t.ctx.serverSecret)).close();
+        await (await reopen()).close();
+        await assert.rejects(reopen('y'.repeat(40)), (e: Error) => {
+          assert.ok(e instanceof ConfigError);
+          assert.match(e.message, /OPAL_SERVER_SECRET: differs from the secret this database was set up with/);
+          return true;
+        });
       });
     });
 

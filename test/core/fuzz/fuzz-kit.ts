@@ -16,15 +16,21 @@ export const RUNS = Number(process.env.OPAL_FUZZ_RUNS ?? 10_000);
  * Runs one property. A failure prints fast-check's counterexample with `seed` and `path`; replay it
  * with OPAL_FUZZ_SEED=<seed> OPAL_FUZZ_PATH=<path> and --test-name-pattern naming the property.
  */
+/**
+ * Under CI=true the seed is fixed (CI_SEED) unless OPAL_FUZZ_SEED names one: a merge gate must give
+ * the same answer twice. Everywhere else every run draws a new seed and so explores new cases.
+ */
+export const CI_SEED = '20261205';
+
 export function fuzz<Ts extends [unknown, ...unknown[]]>(t: TestContext, property: fc.IProperty<Ts>, runs = RUNS): void {
-  const seed = process.env.OPAL_FUZZ_SEED;
+  const seed = process.env.OPAL_FUZZ_SEED ?? (process.env.CI === 'true' ? CI_SEED : undefined);
   const path = process.env.OPAL_FUZZ_PATH;
   fc.assert(property, {
     numRuns: runs,
     ...(seed ? { seed: Number(seed) } : {}),
     ...(path ? { path, endOnFailure: true } : {}),
   });
-  t.diagnostic(path ? `fuzz: replayed seed ${seed} path ${path}` : `fuzz: ${runs} cases`);
+  t.diagnostic(path ? `fuzz: replayed seed ${seed} path ${path}` : `fuzz: ${runs} cases${seed ? `, seed ${seed}` : ''}`);
 }
 
 export type ProtocolError = FdsError | XmOAuthError;

@@ -74,7 +74,7 @@ describe('the JS SDK presign flow in Chromium, from the app origin', { skip: bro
     const publicBase = f.t.ctx.config.fdsPublicUrl;
     const got = await page.evaluate(
       async ({ base, bucket, credential, publicBase }) => {
-        const w = window as unknown as {
+        const w = globalThis as unknown as {
           getPresignedUrl(base: string, b: string, o: string, c: unknown): Promise<{ status: number; text: string }>;
           download(url: string): Promise<{ status: number; text: string }>;
         };

@@ -73,10 +73,11 @@ export class FdsKeys {
     return this.withSecret(await this.repo.byApp(clientId));
   }
 
-  /** Looks a key up by its id (authentication). */
+  /** Looks a key up by its id (authentication): a disabled app's key is unknown, like the app. */
   async lookup(accessKeyId: string): Promise<FdsKey | undefined> {
     if (accessKeyId.length > 128) return undefined;
-    return this.withSecret(await this.repo.byId(accessKeyId));
+    const r = await this.repo.byId(accessKeyId);
+    return r?.appDisabled ? undefined : this.withSecret(r);
   }
 
   private withSecret(r: AccessKeyRecord | undefined): FdsKey | undefined {

@@ -9,6 +9,8 @@ export interface AccessKeyRecord {
   clientId: string;
   developerId: string;
   developerName: string;
+  /** The app was disabled by an admin: the key authenticates nothing. */
+  appDisabled: boolean;
 }
 
 export class FdsAccessKeysRepo {
@@ -53,11 +55,18 @@ export class FdsAccessKeysRepo {
       .selectFrom('fds_access_keys as k')
       .innerJoin('apps as a', 'a.client_id', 'k.client_id')
       .innerJoin('developers as d', 'd.id', 'a.developer_id')
-      .select(['k.access_key_id', 'k.version', 'k.client_id', 'a.developer_id', 'd.name'])
+      .select(['k.access_key_id', 'k.version', 'k.client_id', 'a.developer_id', 'a.disabled_at', 'd.name'])
       .where(column, '=', value)
       .executeTakeFirst();
     return (
-      r && { accessKeyId: r.access_key_id, version: r.version, clientId: r.client_id, developerId: r.developer_id, developerName: r.name }
+      r && {
+        accessKeyId: r.access_key_id,
+        version: r.version,
+        clientId: r.client_id,
+        developerId: r.developer_id,
+        developerName: r.name,
+        appDisabled: r.disabled_at !== null,
+      }
     );
   }
 }

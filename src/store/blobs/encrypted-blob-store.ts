@@ -88,6 +88,19 @@ export class EncryptedBlobStore implements BlobStore {
     const stored = await this.inner.get(key, { start: from, end: to });
     const out = new OpenStream(key, h, layout, s.first, s.last, s.skip, s.take);
     pipelineCb(stored, out, () => undefined);
+    // The first chunk is authenticated before the caller gets the stream, so damage there is an
+    // error answer (500) rather than a response cut short after its headers.
+    await new Promise<void>((resolve, reject) => {
+      const ok = () => {
+        out.off('error', reject);
+        resolve();
+      };
+      out.once('readable', ok);
+      out.once('error', (e) => {
+        out.off('readable', ok);
+        reject(e);
+      });
+    });
     return out;
   }
 

@@ -6,6 +6,7 @@ import { PassThrough, pipeline as pipelineCb, type Readable } from 'node:stream'
 import {
   type BlobHeader,
   BlobIntegrityError,
+  CHUNK_SIZE,
   HEADER_SIZE,
   headerKeyId,
   type Layout,
@@ -56,11 +57,11 @@ export class EncryptedBlobStore implements BlobStore {
   }
 
   /** The blob's unwrapped header and layout (one header read, one size look-up). */
-  private async open(key: string): Promise<{ h: BlobHeader; layout: Layout; header: Buffer }> {
-    const stored = await this.inner.size(key);
+  private async open(key: string, known?: { stored: number; header: Buffer }): Promise<{ h: BlobHeader; layout: Layout; header: Buffer }> {
+    const stored = known?.stored ?? (await this.inner.size(key));
     if (stored === undefined) throw new BlobNotFoundError(key);
     if (stored < HEADER_SIZE) throw new BlobIntegrityError(key, 'shorter than its header');
-    const header = await readInner(this.inner, key, 0, HEADER_SIZE);
+    const header = known?.header ?? (await readInner(this.inner, key, 0, HEADER_SIZE));
     const h = openHeader(key, header, this.keys);
     return { h, layout: layoutOf(key, stored, h.chunkSize), header };
   }
@@ -104,17 +105,50 @@ export class EncryptedBlobStore implements BlobStore {
     return out;
   }
 
+  /**
+   * Small reads (BlobStore.read): a size look-up and, when the bytes wanted lie in the first chunks
+   * (always, for an object of one chunk), one read of the header and those chunks together.
+   */
   async read(key: string, start: number, length: number): Promise<Buffer> {
-    const { h, layout } = await this.open(key);
+    const stored = await this.inner.size(key);
+    if (stored === undefined) throw new BlobNotFoundError(key);
+    let guess: Layout | undefined;
+    try {
+      guess = layoutOf(key, stored, CHUNK_SIZE);
+    } catch {
+      guess = undefined;
+    }
+    if (guess && start + length <= guess.plainSize && Math.floor(start / CHUNK_SIZE) === 0) {
+      const s = EncryptedBlobStore.span(guess, start, start + length - 1);
+      const bytes = await readInner(this.inner, key, 0, guess.offsetOf(s.last) + guess.lengthOf(s.last));
+      const opened = await this.open(key, { stored, header: bytes.subarray(0, HEADER_SIZE) });
+      if (opened.h.chunkSize === CHUNK_SIZE) return this.openSpan(key, opened.h, guess, s, bytes.subarray(HEADER_SIZE), length);
+    }
+    const { h, layout } = await this.open(
+      key,
+      stored < HEADER_SIZE ? undefined : { stored, header: await readInner(this.inner, key, 0, HEADER_SIZE) },
+    );
     if (start + length > layout.plainSize) throw new RangeError(`blob ${key} is shorter than ${start + length} bytes`);
     const s = EncryptedBlobStore.span(layout, start, start + length - 1);
     const from = layout.offsetOf(s.first);
-    const stored = await readInner(this.inner, key, from, layout.offsetOf(s.last) + layout.lengthOf(s.last) - from);
+    const bytes = await readInner(this.inner, key, from, layout.offsetOf(s.last) + layout.lengthOf(s.last) - from);
+    return this.openSpan(key, h, layout, s, bytes, length);
+  }
+
+  /** Authenticates and decrypts chunks `s.first`…`s.last` held in `bytes`, and cuts out the wanted bytes. */
+  private openSpan(
+    key: string,
+    h: BlobHeader,
+    layout: Layout,
+    s: ReturnType<typeof EncryptedBlobStore.span>,
+    bytes: Buffer,
+    length: number,
+  ): Buffer {
     const out: Buffer[] = [];
     let at = 0;
     for (let i = s.first; i <= s.last; i++) {
       const n = layout.lengthOf(i);
-      out.push(openChunk(key, h, i, i === layout.last, stored.subarray(at, at + n)));
+      out.push(openChunk(key, h, i, i === layout.last, bytes.subarray(at, at + n)));
       at += n;
     }
     return Buffer.concat(out).subarray(s.skip, s.skip + length);

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../data-dir.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -11,6 +11,23 @@ import { FsBlobStore } from './fs-blob-store.ts';
  */
 export const ENCRYPTED_MARKER = 'ENCRYPTED';
 
+/** Writes `file` in `dir` and syncs both, before any encrypted blob can be written beside it. */
+function writeDurably(dir: string, file: string, text: string): void {
+  const fd = openSync(file, 'w', PRIVATE_FILE_MODE);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const d = openSync(dir, 'r');
+  try {
+    fsyncSync(d);
+  } finally {
+    closeSync(d);
+  }
+}
+
 /**
  * Opens S3-compatible blobs for an s3:// URL, else the filesystem store under dataDir/blobs;
  * with a keyring, wrapped in encryption at rest.
@@ -21,8 +38,7 @@ export async function openBlobs(blobUrl: string | undefined, dataDir: string, ri
     const root = join(dataDir, 'blobs');
     inner = await FsBlobStore.open(root);
     const marker = join(root, ENCRYPTED_MARKER);
-    if (ring && !existsSync(marker))
-      writeFileSync(marker, 'blobs here are encrypted at rest (docs/storage.md)\n', { mode: PRIVATE_FILE_MODE });
+    if (ring && !existsSync(marker)) writeDurably(root, marker, 'blobs here are encrypted at rest (docs/storage.md)\n');
     if (!ring && existsSync(marker)) {
       await inner.close();
       throw new Error(`${root} holds encrypted blobs: set OPAL_BLOB_ENCRYPTION_KEY or OPAL_BLOB_ENCRYPTION_KEY_FILE`);

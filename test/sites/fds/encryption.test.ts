@@ -44,6 +44,15 @@ async function checkRanges(f: FdsFixture, path: string, data: Buffer): Promise<v
   }
 }
 
+/** XORs the byte at `at` of `file` with `mask`; returns what puts the file back. */
+function flipByte(file: string, at: number, mask: number): () => void {
+  const good = readFileSync(file);
+  const bad = Buffer.from(good);
+  bad[at] = (bad[at] as number) ^ mask;
+  writeFileSync(file, bad);
+  return () => writeFileSync(file, good);
+}
+
 /** A raw GET: status, headers and every body byte that arrived, and whether the body ended cleanly. */
 function rawGet(url: string, auth: Record<string, string>): Promise<{ status: number; length: number; body: Buffer; complete: boolean }> {
   return new Promise((resolve, reject) => {
@@ -126,24 +135,16 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
   });
 
   it('a flipped byte on disk: an error answer for a small object and for damage in the first chunk', async () => {
-    const file = await blobFile('small.txt');
-    const good = readFileSync(file);
-    const bad = Buffer.from(good);
-    bad[HEADER_SIZE + 3] = (bad[HEADER_SIZE + 3] as number) ^ 0x20;
-    writeFileSync(file, bad);
+    const restore = flipByte(await blobFile('small.txt'), HEADER_SIZE + 3, 0x20);
     const r = await f.owner.send('GET', '/enc/small.txt');
     assert.equal(r.status, 500);
     const body = await r.text();
     assert.match(body, /InternalServerError/);
     assert.ok(!body.includes('small object'), 'no plaintext in the error');
-    writeFileSync(file, good);
+    restore();
 
     await f.owner.ok('PUT', '/enc/first.bin', { body: data });
-    const firstFile = await blobFile('first.bin');
-    const firstGood = readFileSync(firstFile);
-    const firstBad = Buffer.from(firstGood);
-    firstBad[HEADER_SIZE + 1000] = (firstBad[HEADER_SIZE + 1000] as number) ^ 0x01;
-    writeFileSync(firstFile, firstBad);
+    flipByte(await blobFile('first.bin'), HEADER_SIZE + 1000, 0x01);
     const g = await f.owner.send('GET', '/enc/first.bin');
     assert.equal(g.status, 500, 'the first chunk is checked before the headers go out');
     assert.match(await g.text(), /InternalServerError/);
@@ -153,12 +154,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
   });
 
   it('a flipped byte mid-stream: the connection is cut after only the authenticated bytes, never a complete wrong body', async () => {
-    const file = await blobFile('big.bin');
-    const good = readFileSync(file);
-    const bad = Buffer.from(good);
-    const at = HEADER_SIZE + 2 * (CHUNK_SIZE + 16) + 777; // inside chunk 2
-    bad[at] = (bad[at] as number) ^ 0x80;
-    writeFileSync(file, bad);
+    const restore = flipByte(await blobFile('big.bin'), HEADER_SIZE + 2 * (CHUNK_SIZE + 16) + 777, 0x80); // inside chunk 2
     const date = new Date().toUTCString();
     const creds = f.ownerKey;
     const authorization = authorizationHeader(
@@ -173,7 +169,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     assert.ok(res.body.length <= 2 * CHUNK_SIZE, `only chunks 0 and 1 were sent (${res.body.length} bytes)`);
     assert.ok(res.body.equals(data.subarray(0, res.body.length)), 'every byte sent is the right one');
     await assert.rejects(async () => (await f.owner.send('GET', '/enc/big.bin')).arrayBuffer(), 'fetch sees a failed body');
-    writeFileSync(file, good);
+    restore();
     const again = await f.owner.send('GET', '/enc/big.bin');
     assert.equal(
       createHash('md5')

@@ -138,3 +138,45 @@ describe('opal fds rekey', () => {
     await assert.rejects(() => serve(dir.path, {}, creds), /holds encrypted blobs/);
   });
 });
+
+describe('opal fds rekey --encrypt-plaintext', () => {
+  const dir = tmpDir('opal-encrypt-existing-');
+  after(() => dir.remove());
+
+  it('encrypts blobs written before encryption was on; then they read with the key, and a keyless start is refused', async () => {
+    const s = await serve(dir.path, {});
+    const creds = s.key;
+    const bodies = new Map([
+      ['a.txt', Buffer.from('written in the clear\n')],
+      ['b.bin', randomBytes(150_000)],
+      ['empty', Buffer.alloc(0)],
+    ]);
+    await s.client.ok('PUT', '/old');
+    for (const [name, body] of bodies) await s.client.ok('PUT', `/old/${name}`, { body });
+    await s.stop();
+
+    const env = { OPAL_DATA_DIR: dir.path, OPAL_LOG_LEVEL: 'silent', OPAL_BLOB_ENCRYPTION_KEY: hex(key1) };
+    const r = await opal(['fds', 'rekey', '--encrypt-plaintext', '--json'], env);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.deepEqual((({ checked, encrypted, rekeyed, failures }) => ({ checked, encrypted, rekeyed, failures }))(JSON.parse(r.stdout)), {
+      checked: 3,
+      encrypted: 3,
+      rekeyed: 0,
+      failures: 0,
+    });
+    const again = await opal(['fds', 'rekey', '--encrypt-plaintext', '--json'], env);
+    assert.equal(JSON.parse(again.stdout).encrypted, 0, 'a second run has nothing left to encrypt');
+
+    const keyed = await serve(dir.path, { OPAL_BLOB_ENCRYPTION_KEY: hex(key1) }, creds);
+    try {
+      for (const [name, body] of bodies) {
+        const g = await keyed.client.send('GET', `/old/${name}`);
+        assert.equal(g.status, 200, name);
+        assert.ok(Buffer.from(await g.arrayBuffer()).equals(body), name);
+      }
+    } finally {
+      await keyed.stop();
+    }
+    await assert.rejects(() => serve(dir.path, {}, creds), /holds encrypted blobs/);
+  });
+});

@@ -17,7 +17,8 @@ export function registerFdsRekey(program: Command): void {
         'or OPAL_BLOB_ENCRYPTION_OLD_KEY[_FILE]. Idempotent: blobs already under the current key are skipped, so an interrupted run is resumed by running it again',
     )
     .option('--old-key-file <file>', 'file holding the previous master key (64 hex digits or base64 of 32 bytes)')
-    .action(async (o: { oldKeyFile?: string }, cmd: Command) => {
+    .option('--encrypt-plaintext', 'also encrypt blobs written before encryption was turned on (stop the servers first)')
+    .action(async (o: { oldKeyFile?: string; encryptPlaintext?: boolean }, cmd: Command) => {
       await execute(
         cmd,
         async () => {
@@ -34,9 +35,11 @@ export function registerFdsRekey(program: Command): void {
           const store = await openBlobs(config.blobUrl, config.dataDir, ring);
           try {
             if (!(store instanceof EncryptedBlobStore)) throw new Error('blob store is not encrypted');
-            const report = await rekeyBlobs(store, (r) =>
-              process.stderr.write(`opal: ${r.checked} blobs checked, ${r.rekeyed} rewrapped\n`),
-            );
+            const report = await rekeyBlobs(store, {
+              encryptPlaintext: o.encryptPlaintext === true,
+              onProgress: (r) =>
+                process.stderr.write(`opal: ${r.checked} blobs checked, ${r.rekeyed} rewrapped, ${r.encrypted} encrypted\n`),
+            });
             if (report.failures > 0) process.exitCode = 1;
             return { keyId: ring.current.id.toString('hex'), ...report };
           } finally {
@@ -45,7 +48,7 @@ export function registerFdsRekey(program: Command): void {
         },
         (r) =>
           [
-            `${r.checked} blobs checked, ${r.rekeyed} rewrapped under key ${r.keyId}, ${r.failures} failed`,
+            `${r.checked} blobs checked, ${r.rekeyed} rewrapped under key ${r.keyId}, ${r.encrypted} encrypted, ${r.failures} failed`,
             ...r.failed.map((f) => `  ${f.key}: ${f.error}`),
           ].join('\n'),
       );

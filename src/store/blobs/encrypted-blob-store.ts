@@ -2,7 +2,7 @@
 // gets decrypt only the chunks a range needs. Sizes and MD5s reported are those of the plaintext,
 // so what FDS clients see (Content-Length, ETag, Content-MD5) does not change. The inner store
 // keeps its own durability (the filesystem store's write, fsync, rename).
-import { PassThrough, pipeline as pipelineCb, type Readable } from 'node:stream';
+import { PassThrough, pipeline as pipelineCb, Readable } from 'node:stream';
 import {
   type BlobHeader,
   BlobIntegrityError,
@@ -11,6 +11,7 @@ import {
   headerKeyId,
   type Layout,
   layoutOf,
+  MAGIC,
   type MasterKey,
   openChunk,
   openHeader,
@@ -177,6 +178,20 @@ export class EncryptedBlobStore implements BlobStore {
   keysOf(): AsyncIterable<string> {
     if (!this.inner.list) throw new Error('this blob store cannot list its blobs');
     return this.inner.list();
+  }
+
+  /**
+   * Encrypts a blob written before encryption was on (no header), in place through the inner
+   * store's put; returns false when it is already encrypted or gone. For `opal fds rekey
+   * --encrypt-plaintext`, with no server writing plaintext meanwhile.
+   */
+  async encryptPlaintext(key: string): Promise<boolean> {
+    const stored = await this.inner.size(key);
+    if (stored === undefined) return false;
+    if (stored >= MAGIC.length && (await readInner(this.inner, key, 0, MAGIC.length)).equals(MAGIC)) return false;
+    const plain = stored === 0 ? Readable.from([]) : await this.inner.get(key);
+    await this.put(key, plain);
+    return true;
   }
 
   /**

@@ -19,6 +19,7 @@ import sharp from 'sharp';
 import { FdsHttp } from '../src/cli/fds-client/http.ts';
 import { createBucket, putObject } from '../src/cli/fds-client/operations.ts';
 import { bundleFixture, startChild } from '../test/helpers/child-server.ts';
+import { pct, timedPhase } from './lib/timed-phase.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,26 +40,10 @@ interface Row {
 }
 const rows: Row[] = [];
 
-const pct = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
-
 /** Runs `fn(i)` on `conc` workers for at most `maxOps` calls or SECONDS (at least `minOps`). */
 async function phase(what: string, maxOps: number, conc: number, fn: (i: number) => Promise<void>, minOps = 1): Promise<void> {
-  const lat: number[] = [];
-  const deadline = performance.now() + SECONDS * 1000;
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (next < maxOps && (next < minOps || performance.now() < deadline)) {
-        const i = next++;
-        const t = performance.now();
-        await fn(i);
-        lat.push(performance.now() - t);
-      }
-    }),
-  );
-  const r = { what, ops: lat.length, seconds: (performance.now() - start) / 1000, lat: lat.sort((a, b) => a - b) };
+  const { lat, seconds } = await timedPhase(SECONDS, maxOps, conc, fn, minOps);
+  const r = { what, ops: lat.length, seconds, lat };
   rows.push(r);
   process.stderr.write(
     `  ${what.padEnd(44)} ${(r.ops / r.seconds).toFixed(2)}/s p50 ${pct(r.lat, 50).toFixed(1)} ms p99 ${pct(r.lat, 99).toFixed(1)} ms (n=${r.ops})\n`,

@@ -94,14 +94,15 @@ export class EncryptedBlobStore implements BlobStore {
     // error answer (500) rather than a response cut short after its headers.
     await new Promise<void>((resolve, reject) => {
       const ok = () => {
-        out.off('error', reject);
+        out.off('error', failed);
         resolve();
       };
-      out.once('readable', ok);
-      out.once('error', (e) => {
+      const failed = (e: Error) => {
         out.off('readable', ok);
         reject(e);
-      });
+      };
+      out.once('readable', ok);
+      out.once('error', failed);
     });
     return out;
   }

@@ -19,6 +19,7 @@ import { FdsHttp } from '../src/cli/fds-client/http.ts';
 import { completeMultipart, createBucket, getObject, initMultipart, putObject, uploadPart } from '../src/cli/fds-client/operations.ts';
 import type { UploadPartResult } from '../src/cli/fds-client/types.ts';
 import { bundleFixture, startChild } from '../test/helpers/child-server.ts';
+import { pct, timedPhase } from './lib/timed-phase.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' } },
@@ -38,28 +39,10 @@ interface Row {
 }
 const rows: Row[] = [];
 
-function pct(sorted: number[], p: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
-}
-
 /** Runs `op(i)` with `conc` workers until `maxOps` or the time limit (but at least `minOps`); records ops/s and latencies. */
 async function phase(target: string, op: string, size: number, maxOps: number, conc: number, fn: (i: number) => Promise<void>, minOps = 1) {
-  const lat: number[] = [];
-  const deadline = performance.now() + SECONDS * 1000;
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (next < maxOps && (next < minOps || performance.now() < deadline)) {
-        const i = next++;
-        const t = performance.now();
-        await fn(i);
-        lat.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  rows.push({ target, op, ops: lat.length, seconds, bytes: lat.length * size, lat: lat.sort((a, b) => a - b) });
+  const { lat, seconds } = await timedPhase(SECONDS, maxOps, conc, fn, minOps);
+  rows.push({ target, op, ops: lat.length, seconds, bytes: lat.length * size, lat });
   const r = rows[rows.length - 1] as Row;
   process.stderr.write(`  ${target.padEnd(22)} ${op.padEnd(26)} ${fmt(r)}\n`);
 }

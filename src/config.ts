@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { keyringOf } from './store/blobs/blob-keys.ts';
 
 export type LifetimeProfile = 'legacy' | 'hyperos';
 export type Site = 'account' | 'fds';
@@ -24,6 +25,11 @@ export interface Config {
   redisPrefix: string;
   /** s3://bucket?endpoint=…&region=…&accessKeyId=…&secretAccessKey=…&forcePathStyle=true; undefined → dataDir/blobs. */
   blobUrl: string | undefined;
+  /** Blob encryption at rest (docs/storage.md): master key, inline or by file; a previous key readable during rotation. */
+  blobEncryptionKey: string | undefined;
+  blobEncryptionKeyFile: string | undefined;
+  blobEncryptionOldKey: string | undefined;
+  blobEncryptionOldKeyFile: string | undefined;
   /** Public base URL of the account origin (used in pages and metadata). */
   publicUrl: string;
   /** Public base URL of the FDS origin. */
@@ -231,6 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisUrl: url('redisUrl', ['redis:', 'rediss:']),
     redisPrefix: str('redisPrefix', 'opal:'),
     blobUrl: url('blobUrl', ['s3:']),
+    blobEncryptionKey: opt('blobEncryptionKey'),
+    blobEncryptionKeyFile: opt('blobEncryptionKeyFile'),
+    blobEncryptionOldKey: opt('blobEncryptionOldKey'),
+    blobEncryptionOldKeyFile: opt('blobEncryptionOldKeyFile'),
     publicUrl: str('publicUrl', `http://${shownHost}:${port}`).replace(/\/+$/, ''),
     fdsPublicUrl: str('fdsPublicUrl', `http://${shownHost}:${fdsPort}`).replace(/\/+$/, ''),
     logLevel: oneOf('logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -306,6 +316,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   for (const k of ['requestTimeoutMs', 'fdsRequestTimeoutMs'] as const) {
     if (config[k] > 0 && config[k] < config.headersTimeoutMs) problems.push(`${envOf(k)}: must not be below OPAL_HEADERS_TIMEOUT_MS`);
+  }
+  try {
+    keyringOf(config);
+  } catch (e) {
+    problems.push((e as Error).message);
   }
   if (config.sites.length === 0) problems.push('OPAL_SITES: at least one site is required');
   for (const p of config.fdsOauthProviders) {

@@ -22,6 +22,7 @@ import { SignupService } from './services/self-service/signup.ts';
 import { SignOut } from './services/sign-out.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
 import { UserService } from './services/users.ts';
+import { keyringOf } from './store/blobs/blob-keys.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
 import type { Cache } from './store/cache/cache.ts';
@@ -275,7 +276,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     };
     if (opts.full !== false) {
       cache = await openCache(config.redisUrl, config.redisPrefix, config.memoryCacheMb * 1024 * 1024);
-      blobs = await openBlobs(config.blobUrl, config.dataDir);
+      blobs = await openBlobs(config.blobUrl, config.dataDir, keyringOf(config));
     }
     return {
       config,

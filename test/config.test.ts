@@ -181,6 +181,41 @@ describe('config', () => {
     ]);
   });
 
+  it('blob encryption keys: hex, base64 or base64url of 32 bytes, inline or by file; anything else is a problem', () => {
+    const key = Buffer.alloc(32, 7);
+    const dir = tmpDir('opal-config-key-');
+    try {
+      const file = join(dir.path, 'blob.key');
+      writeFileSync(file, `${key.toString('hex')}\n`);
+      for (const env of [
+        { OPAL_BLOB_ENCRYPTION_KEY: key.toString('hex') },
+        { OPAL_BLOB_ENCRYPTION_KEY: key.toString('base64') },
+        { OPAL_BLOB_ENCRYPTION_KEY: key.toString('base64url') },
+        { OPAL_BLOB_ENCRYPTION_KEY_FILE: file, OPAL_BLOB_ENCRYPTION_OLD_KEY: Buffer.alloc(32, 8).toString('hex') },
+      ]) {
+        assert.doesNotThrow(() => loadConfig(env), JSON.stringify(env));
+      }
+      assert.deepEqual(problemsOf({ OPAL_BLOB_ENCRYPTION_KEY: 'abcd' }), [
+        'OPAL_BLOB_ENCRYPTION_KEY: expected 32 bytes as 64 hex digits or base64',
+      ]);
+      assert.deepEqual(problemsOf({ OPAL_BLOB_ENCRYPTION_KEY: Buffer.alloc(31).toString('base64') }), [
+        'OPAL_BLOB_ENCRYPTION_KEY: expected 32 bytes as 64 hex digits or base64',
+      ]);
+      assert.deepEqual(problemsOf({ OPAL_BLOB_ENCRYPTION_KEY: key.toString('hex'), OPAL_BLOB_ENCRYPTION_KEY_FILE: file }), [
+        'OPAL_BLOB_ENCRYPTION_KEY and OPAL_BLOB_ENCRYPTION_KEY_FILE: set one, not both',
+      ]);
+      assert.deepEqual(problemsOf({ OPAL_BLOB_ENCRYPTION_OLD_KEY: key.toString('hex') }), [
+        'OPAL_BLOB_ENCRYPTION_OLD_KEY needs OPAL_BLOB_ENCRYPTION_KEY (the key rotated to)',
+      ]);
+      assert.match(
+        problemsOf({ OPAL_BLOB_ENCRYPTION_KEY_FILE: join(dir.path, 'absent') })[0] ?? '',
+        /^OPAL_BLOB_ENCRYPTION_KEY_FILE: cannot read/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('rejects an empty site list', () => {
     assert.deepEqual(problemsOf({ OPAL_SITES: ',' }), ['OPAL_SITES: at least one site is required']);
   });

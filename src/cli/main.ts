@@ -4,6 +4,7 @@ import { registerAdmin } from './commands/admin.ts';
 import { registerApp } from './commands/app.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFdsImage } from './commands/fds-image.ts';
+import { registerFdsRekey } from './commands/fds-rekey.ts';
 import { registerFdsToken } from './commands/fds-token.ts';
 import { registerFriend } from './commands/friend.ts';
 import { registerGrant } from './commands/grant.ts';
@@ -39,6 +40,7 @@ for (const register of [
   registerFds,
   registerFdsImage,
   registerFdsToken,
+  registerFdsRekey,
   registerInvite,
   registerAdmin,
   registerTransfer,

@@ -343,6 +343,7 @@ describe('opal CLI help and usage', () => {
     ['pass', 'revoke'],
     ['fds'],
     ...['mb', 'rb', 'ls', 'put', 'get', 'rm', 'presign'].map((c) => ['fds', c]),
+    ['fds', 'rekey'],
     ['fds', 'token'],
     ...['list', 'revoke', 'purge', 'bind', 'unbind', 'bindings'].map((c) => ['fds', 'token', c]),
   ];

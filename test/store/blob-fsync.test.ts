@@ -1,7 +1,7 @@
 // Blob durability observed at the system-call level: a put fsyncs the blob's data before renaming
 // it into place, and fsyncs the directory that received the name after the rename (and the
 // directories it created) before it resolves, so that an acknowledged blob survives a power cut, which a SIGKILL
-// test cannot show. The fixture (test/fixtures/blob-put.ts) runs under `strace -f -y`; without
+// test cannot show; the same with encryption at rest on. The fixture (test/fixtures/blob-put.ts) runs under `strace -f -y`; without
 // /usr/bin/strace the test is skipped with that reason.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -56,45 +56,49 @@ function parseTrace(text: string): Call[] {
   return calls;
 }
 
-test('a blob put fsyncs its data before the rename and its directory after', {
-  skip: !existsSync(STRACE) && `${STRACE} not found`,
-}, async () => {
-  const dir = tmpDir('opal-blob-fsync-');
-  try {
-    const root = join(dir.path, 'blobs');
-    const log = join(dir.path, 'trace');
-    const args = ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,write', '-s', '64', '-o', log];
-    const { stdout } = await promisify(execFile)(STRACE, [...args, process.execPath, '--import', 'tsx', FIXTURE, root], {
-      env: cleanEnv(),
-      cwd: join(import.meta.dirname, '../..'),
-    });
-    const keys = [...stdout.matchAll(/^ACK (\S+)$/gm)].map((m) => m[1] ?? '');
-    assert.equal(keys.length, 2, stdout);
-    const calls = parseTrace(readFileSync(log, 'utf8'));
-    const synced = (path: string) =>
-      calls.some((c) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result === '0' && c.path === path);
-    // The first put creates root/fs/yn, the second finds it: both paths of moveIntoPlace.
-    for (const key of keys) {
-      const placed = calls.find((c) => c.name.startsWith('rename') && c.result === '0' && c.to?.endsWith(`/${key}`));
-      assert.ok(placed?.to, `${key} was renamed into place:\n${JSON.stringify(calls, null, 1)}`);
-      const dataSync = calls.find((c) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result === '0' && c.path === placed.path);
-      assert.ok(dataSync, `the blob's data (${placed.path}) is fsynced`);
-      assert.ok(dataSync.ended < placed.began, 'the data fsync returned before the rename began');
-      // Acknowledged only once the directory holding the new name is synced.
-      const ack = calls.find((c) => c.name === 'write' && c.args.includes(`"ACK ${key}`));
-      assert.ok(ack, `ACK ${key} written`);
-      const dirSync = calls.find(
-        (c) =>
-          (c.name === 'fsync' || c.name === 'fdatasync') &&
-          c.result === '0' &&
-          c.path === dirname(placed.to ?? '') &&
-          c.began > placed.ended,
-      );
-      assert.ok(dirSync && dirSync.ended < ack.began, `the directory of ${placed.to} is fsynced after the rename, before the put resolves`);
-      // The new directories root/fs and root/fs/yn: their entries are synced in their parents.
-      for (let d = dirname(dirname(placed.to)); d.startsWith(root); d = dirname(d)) assert.ok(synced(d), `${d} is fsynced`);
+for (const mode of ['plain', 'encrypted'] as const)
+  test(`a blob put (${mode}) fsyncs its data before the rename and its directory after`, {
+    skip: !existsSync(STRACE) && `${STRACE} not found`,
+  }, async () => {
+    const dir = tmpDir('opal-blob-fsync-');
+    try {
+      const root = join(dir.path, 'blobs');
+      const log = join(dir.path, 'trace');
+      const args = ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,write', '-s', '64', '-o', log];
+      const { stdout } = await promisify(execFile)(STRACE, [...args, process.execPath, '--import', 'tsx', FIXTURE, root, mode], {
+        env: cleanEnv(),
+        cwd: join(import.meta.dirname, '../..'),
+      });
+      const keys = [...stdout.matchAll(/^ACK (\S+)$/gm)].map((m) => m[1] ?? '');
+      assert.equal(keys.length, 2, stdout);
+      const calls = parseTrace(readFileSync(log, 'utf8'));
+      const synced = (path: string) =>
+        calls.some((c) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result === '0' && c.path === path);
+      // The first put creates root/fs/yn, the second finds it: both paths of moveIntoPlace.
+      for (const key of keys) {
+        const placed = calls.find((c) => c.name.startsWith('rename') && c.result === '0' && c.to?.endsWith(`/${key}`));
+        assert.ok(placed?.to, `${key} was renamed into place:\n${JSON.stringify(calls, null, 1)}`);
+        const dataSync = calls.find((c) => (c.name === 'fsync' || c.name === 'fdatasync') && c.result === '0' && c.path === placed.path);
+        assert.ok(dataSync, `the blob's data (${placed.path}) is fsynced`);
+        assert.ok(dataSync.ended < placed.began, 'the data fsync returned before the rename began');
+        // Acknowledged only once the directory holding the new name is synced.
+        const ack = calls.find((c) => c.name === 'write' && c.args.includes(`"ACK ${key}`));
+        assert.ok(ack, `ACK ${key} written`);
+        const dirSync = calls.find(
+          (c) =>
+            (c.name === 'fsync' || c.name === 'fdatasync') &&
+            c.result === '0' &&
+            c.path === dirname(placed.to ?? '') &&
+            c.began > placed.ended,
+        );
+        assert.ok(
+          dirSync && dirSync.ended < ack.began,
+          `the directory of ${placed.to} is fsynced after the rename, before the put resolves`,
+        );
+        // The new directories root/fs and root/fs/yn: their entries are synced in their parents.
+        for (let d = dirname(dirname(placed.to)); d.startsWith(root); d = dirname(d)) assert.ok(synced(d), `${d} is fsynced`);
+      }
+    } finally {
+      dir.remove();
     }
-  } finally {
-    dir.remove();
-  }
-});
+  });

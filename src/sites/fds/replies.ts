@@ -83,5 +83,11 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
     return;
   }
   if (!stream) res.end(body);
-  else pipeline(stream, res).catch(() => res.destroy());
+  else
+    pipeline(stream, res).catch((e: NodeJS.ErrnoException) => {
+      // A client that went away is routine; a body that failed (a damaged blob) is not, and the
+      // connection is cut so that the client cannot take a short body for the whole object.
+      if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') c.req.log.error({ err: e }, 'FDS response body failed');
+      res.destroy();
+    });
 }

@@ -28,6 +28,8 @@ export interface BlobStore {
   size(key: string): Promise<number | undefined>;
   /** Removes the blob; absent keys are fine. Readers already streaming it may finish. */
   delete(key: string): Promise<void>;
+  /** Every blob key in the store, in no particular order (maintenance: `opal fds rekey`). */
+  list?(): AsyncIterable<string>;
   /** Checks that the store is reachable (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -200,6 +200,20 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
+  /** Walks root/ab/cd/KEY (tmp/ and anything not shaped like a blob path is skipped). */
+  async *list(): AsyncIterable<string> {
+    const names = async (dir: string) => readdir(dir).catch(() => [] as string[]);
+    for (const a of await names(this.root)) {
+      if (!/^[A-Za-z0-9_-]{2}$/.test(a)) continue;
+      for (const b of await names(join(this.root, a))) {
+        if (!/^[A-Za-z0-9_-]{2}$/.test(b)) continue;
+        for (const key of await names(join(this.root, a, b))) {
+          if (key.startsWith(a + b) && /^[A-Za-z0-9_-]{8,128}$/.test(key)) yield key;
+        }
+      }
+    }
+  }
+
   async check(): Promise<void> {
     await stat(this.tmpDir);
   }

@@ -101,6 +101,24 @@ export class S3BlobStore implements BlobStore {
     await this.loc.client.send(new this.loc.sdk.DeleteObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(key) }));
   }
 
+  async *list(): AsyncIterable<string> {
+    let token: string | undefined;
+    do {
+      const r = await this.loc.client.send(
+        new this.loc.sdk.ListObjectsV2Command({
+          Bucket: this.loc.bucket,
+          Prefix: this.loc.prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const o of r.Contents ?? []) {
+        const key = o.Key?.slice(this.loc.prefix.length) ?? '';
+        if (/^[A-Za-z0-9_-]{8,128}$/.test(key)) yield key;
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   async check(): Promise<void> {
     await this.loc.client.send(new this.loc.sdk.HeadBucketCommand({ Bucket: this.loc.bucket }));
   }

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import helmet from 'helmet';
 import type { Context } from '../context.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { applyConnectionLimits, connectionOptions } from './connection-limits.ts';
 import { noStore } from './hooks.ts';
 import { loggerOptions, OneLinePerRequest, prettyLogs } from './logger.ts';
@@ -122,6 +123,7 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     const ok = CHECKS.every((k) => checks[k] === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
+  apiDocsRoutes(app, o.site, o.ctx.config);
   const metricsAnswers = { 200: Type.String({ description: 'Prometheus text format' }), 401: Type.String(), 404: Type.String() };
   routes.get('/metrics', { onRequest: noStore, schema: { response: metricsAnswers } }, async (req, reply) => {
     if (!mayReadMetrics(req, reply, o.ctx.config.metricsToken)) return reply;

@@ -24,11 +24,18 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Whether to run the bundle: it exists and no source is newer (an installed image has no src/). */
 function bundleIsFresh() {
+  let built;
   try {
-    return statSync(bundle).mtimeMs >= newestMtime(src);
+    built = statSync(bundle).mtimeMs;
   } catch {
     return false;
+  }
+  try {
+    return built >= newestMtime(src);
+  } catch {
+    return true;
   }
 }
 

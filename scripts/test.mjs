@@ -7,6 +7,7 @@
 //   browser     OPAL_TEST_BROWSER (default /usr/bin/chromium), an executable file
 //   1 GiB       OPAL_TEST_BIG: the 1 GiB FDS transfer, when 3 GiB of disk and 1 GiB of memory are free
 //   strace      /usr/bin/strace (blob fsync observation)
+//   image       OPAL_TEST_IMAGE=1 only (opt-in: the Dockerfile's steps take minutes)
 // A variable set to `off` (OPAL_TEST_BIG=0) turns its suites off. One line per backend says what
 // runs and why not; after the run, the skipped tests are counted by reason. With CI=true, a
 // backend that .ci/run requires (PostgreSQL, Redis, browser, 1 GiB) and that is off fails the run
@@ -150,6 +151,13 @@ async function detect() {
     existsSync(strace),
     existsSync(strace) ? strace : `${strace} not found`,
     'blob fsync observation (test/store/blob-fsync.test.ts)',
+  );
+  const imageOn = process.env.OPAL_TEST_IMAGE === '1';
+  add(
+    'image',
+    imageOn,
+    imageOn ? 'OPAL_TEST_IMAGE=1' : 'opt-in: OPAL_TEST_IMAGE=1 (several minutes: npm ci with a native compile)',
+    "the Dockerfile's build and start steps in a clean directory (test/server/image-steps.test.ts)",
   );
   return { env, lines };
 }

@@ -18,6 +18,7 @@ export const ENV_NAMES = {
   OPAL_PUBLIC_URL: 'publicUrl',
   OPAL_FDS_PUBLIC_URL: 'fdsPublicUrl',
   OPAL_LOG_LEVEL: 'logLevel',
+  OPAL_LOG_FORMAT: 'logFormat',
   OPAL_DEMO: 'demo',
   OPAL_SERVER_SECRET: 'serverSecret',
   OPAL_LIFETIME_PROFILE: 'lifetimeProfile',

@@ -35,6 +35,8 @@ export interface Config {
   /** Public base URL of the FDS origin. */
   fdsPublicUrl: string;
   logLevel: string;
+  /** Log lines: `pretty` (colored, one line per request), `json`, or `auto` (pretty on a terminal). */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Create a demo developer, app and user on first start of an empty embedded store. */
   demo: boolean;
   /** Secret for deriving openId/unionId and signing sessions; generated and kept in dataDir if unset. */
@@ -244,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: str('publicUrl', `http://${shownHost}:${port}`).replace(/\/+$/, ''),
     fdsPublicUrl: str('fdsPublicUrl', `http://${shownHost}:${fdsPort}`).replace(/\/+$/, ''),
     logLevel: oneOf('logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFormat: oneOf('logFormat', ['auto', 'json', 'pretty'], 'auto'),
     demo: bool('demo', true),
     serverSecret: opt('serverSecret'),
     lifetimeProfile: oneOf('lifetimeProfile', ['legacy', 'hyperos'], 'legacy'),

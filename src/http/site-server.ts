@@ -1,15 +1,16 @@
-// One Fastify instance per origin, with what every site shares: JSON logs with request ids and
+// One Fastify instance per origin, with what every site shares: logs (http/logger.ts) with request ids and
 // redacted secrets, security headers, metrics, /healthz, /readyz and /metrics.
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import helmet from 'helmet';
 import type { Context } from '../context.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { applyConnectionLimits, connectionOptions } from './connection-limits.ts';
 import { noStore } from './hooks.ts';
+import { loggerOptions, OneLinePerRequest, prettyLogs } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { mayReadMetrics } from './metrics-access.ts';
-import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
 import { typed } from './typed.ts';
 
 export type SiteName = 'account' | 'fds';
@@ -38,32 +39,11 @@ const Readiness = Type.Object({
   checks: Type.Optional(Type.Object({ database: Type.String(), cache: Type.String(), blobs: Type.String() })),
 });
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: { paths: SECRET_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
-    // Messages may quote a request target (Fastify's "Route GET:/… not found"): redact them too.
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
-      },
-    },
-    serializers: {
-      req(req) {
-        return {
-          method: req.method,
-          url: redactUrl(req.url),
-          host: req.headers?.host,
-          remoteAddress: req.ip,
-        };
-      },
-    },
-  };
-}
-
 export function createSiteServer(o: SiteServerOptions): FastifyInstance {
+  const pretty = o.logger === undefined && prettyLogs(o.ctx.config.logFormat);
   const app = Fastify({
-    logger: o.logger ?? loggerOptions(o.ctx.config.logLevel),
+    logger: o.logger ?? loggerOptions(o.ctx.config.logLevel, o.ctx.config.logFormat),
+    ...(pretty ? { logController: new OneLinePerRequest() } : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
@@ -143,6 +123,7 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
     const ok = CHECKS.every((k) => checks[k] === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
   });
+  apiDocsRoutes(app, o.site, o.ctx.config);
   const metricsAnswers = { 200: Type.String({ description: 'Prometheus text format' }), 401: Type.String(), 404: Type.String() };
   routes.get('/metrics', { onRequest: noStore, schema: { response: metricsAnswers } }, async (req, reply) => {
     if (!mayReadMetrics(req, reply, o.ctx.config.metricsToken)) return reply;

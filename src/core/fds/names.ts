@@ -1,10 +1,10 @@
 // Bucket and object names (fds-protocol §4, §15.8: be lenient). `trash` is the per-developer trash
-// (§8.4); `healthz`, `readyz` and `metrics` are reserved because the FDS origin serves /healthz,
-// /readyz and /metrics itself.
+// (§8.4); `healthz`, `readyz`, `metrics` and `openapi.json` are reserved because the FDS origin
+// serves /healthz, /readyz, /metrics and /openapi.json itself.
 import { FdsError } from './errors.ts';
 
 export const TRASH_BUCKET = 'trash';
-export const RESERVED_BUCKETS: ReadonlySet<string> = new Set([TRASH_BUCKET, 'healthz', 'readyz', 'metrics']);
+export const RESERVED_BUCKETS: ReadonlySet<string> = new Set([TRASH_BUCKET, 'healthz', 'readyz', 'metrics', 'openapi.json']);
 
 const BUCKET_RE = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 

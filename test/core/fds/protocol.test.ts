@@ -255,7 +255,7 @@ describe('bucket names (§4)', () => {
   it('accepts SDK test names and rejects reserved or malformed ones', () => {
     checkBucketName('test-python-20261121235033');
     checkBucketName('testgalaxyfdsclient-1612345678901-testdeleteobjectswithnamelist');
-    for (const bad of ['trash', 'healthz', 'readyz', 'metrics', '', 'A', '_x', 'a'.repeat(129)]) {
+    for (const bad of ['trash', 'healthz', 'readyz', 'metrics', 'openapi.json', '', 'A', '_x', 'a'.repeat(129)]) {
       assert.throws(() => checkBucketName(bad), /Invalid Bucket Name/, bad);
     }
   });

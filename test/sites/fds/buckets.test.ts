@@ -43,7 +43,7 @@ for (const backend of dbBackends()) {
     });
 
     it('rejects invalid and reserved names (trash, healthz, readyz, metrics)', async () => {
-      for (const name of ['trash', 'healthz', 'readyz', 'metrics', 'Upper', '-dash', 'a%20b']) {
+      for (const name of ['trash', 'healthz', 'readyz', 'metrics', 'openapi.json', 'Upper', '-dash', 'a%20b']) {
         const r = await f.owner.send('PUT', `/${name}`);
         assert.equal(r.status, 400, name);
         assert.match(await r.text(), /Invalid Bucket Name/);

@@ -124,7 +124,7 @@ export async function standardRoutes(scope: FastifyInstance, ctx: Context): Prom
         revocation_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
         introspection_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
         scopes_supported: ['1', '2', '3', '4', '6', '16000'],
-        service_documentation: `${base}/`,
+        service_documentation: `${base}/docs`,
       };
     },
   );

@@ -30,7 +30,7 @@ export async function oidcRoutes(scope: FastifyInstance, ctx: Context): Promise<
 
   app.get('/.well-known/openid-configuration', { schema: { response: { 200: Claims } } }, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=300');
-    return providerMetadata(oidc.issuer, `${oidc.issuer}/`);
+    return providerMetadata(oidc.issuer, `${oidc.issuer}/docs`);
   });
 
   app.get('/jwks.json', { schema: { response: { 200: Type.Object({ keys: Type.Array(Claims) }) } } }, async (_req, reply) => {

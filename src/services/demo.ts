@@ -43,7 +43,7 @@ export async function isEmptyStore(services: DemoServices): Promise<boolean> {
  */
 export function demoTryUrl(accountUrl: string, demo: Pick<DemoSeed, 'clientId'>): string {
   const callback = `${accountUrl}${PLAYGROUND_CALLBACK_PATH}?client_id=${demo.clientId}`;
-  return `${accountUrl}/oauth2/authorize?client_id=${demo.clientId}&response_type=code&redirect_uri=${encodeURIComponent(callback)}&scope=1%203`;
+  return `${accountUrl}/oauth2/authorize?client_id=${demo.clientId}&response_type=code&redirect_uri=${encodeURIComponent(callback)}&scope=1%202%203%204%206`;
 }
 
 /** Seeds the demo data; `accountUrl` (the account origin's base URL) adds the playground callback to the demo app. */

@@ -8,14 +8,13 @@ import type { Context } from '../../../context.ts';
 import { FLAG_NAMES } from '../../../core/account/app-flags.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
-import { InvalidInputError } from '../../../lib/errors.ts';
 import type { App } from '../../../services/apps.ts';
-import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/render.ts';
-import { type AppForm, flagIsOn, KNOWN_SCOPES, type Problem, readAppForm } from './app-form.ts';
+import { type AppForm, flagIsOn, KNOWN_SCOPES, readAppForm } from './app-form.ts';
 import { appUsage, tokenRefusals } from './app-reports.ts';
 import { developerOf, ownApp } from './developer-guard.ts';
+import { actorOf, attempt, back, problemOf, requireCsrf } from './forms.ts';
 import { keepToShow, readShown } from './shown-once.ts';
 
 const Form = Type.Record(Type.String(), Type.String());
@@ -42,37 +41,12 @@ export async function consoleAppRoutes(
   guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
 ) {
   const { apps, audit, fdsKeys, web } = ctx.services;
-  const csrfOk = async (req: FastifyRequest, body: Record<string, string>) => {
-    if (!(await web.csrf.verify(req, body.csrf))) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
-  };
-  const actor = (req: FastifyRequest) => ({ actor: developerOf(req).user.userId, ip: req.ip });
   const formView = (form: Partial<AppForm>) => ({
     name: form.name ?? '',
     redirectUris: (form.redirectUris ?? '').split(';').join('\n'),
     scopes: KNOWN_SCOPES.map((id) => ({ id, on: (form.scopes ?? [1]).includes(id) })),
     flags: FLAG_NAMES.map((f) => ({ name: f, on: flagIsOn(form.flags ?? {}, f) })),
   });
-  const problemOf = (q: { error?: string | undefined; value?: string | undefined }): Problem | undefined =>
-    q.error && ['name', 'redirect', 'redirectNone', 'scopes', 'other', 'confirm'].includes(q.error)
-      ? { key: q.error as Problem['key'], value: (q.value ?? '').slice(0, 300) }
-      : undefined;
-  const back = (reply: FastifyReply, path: string, params: Record<string, string | undefined>) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
-    const s = q.toString();
-    return reply.redirect(s ? `${path}?${s}` : path, 303);
-  };
-  /** Runs a service change; an InvalidInputError becomes the `other` problem. */
-  const attempt = async (work: () => Promise<void>): Promise<Problem | undefined> => {
-    try {
-      await work();
-      return undefined;
-    } catch (e) {
-      if (e instanceof InvalidInputError) return { key: 'other', value: e.message };
-      throw e;
-    }
-  };
-
   app.get('/console', { preHandler: guard, schema: { querystring: ListQuery, response: { 200: HTML_PAGE } } }, async (req, reply) => {
     const { user, developer } = developerOf(req);
     const locale = web.locale(req);
@@ -95,7 +69,7 @@ export async function consoleAppRoutes(
   });
 
   app.post('/console/apps', { preHandler: guard, schema: { body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const { user, developer } = developerOf(req);
     const { form, problem } = readAppForm(req.body);
     let created: { app: App; clientSecret: string } | undefined;
@@ -111,7 +85,7 @@ export async function consoleAppRoutes(
         name: form.name,
         redirectUris: form.redirectUris,
       });
-    await audit.record({ type: 'app.created', ...actor(req), clientId: created.app.clientId });
+    await audit.record({ type: 'app.created', ...actorOf(req), clientId: created.app.clientId });
     const shown = await keepToShow(ctx.cache, user.userId, created.app.clientId, { clientSecret: created.clientSecret });
     return back(reply, `/console/apps/${created.app.clientId}`, { shown });
   });
@@ -146,7 +120,7 @@ export async function consoleAppRoutes(
   );
 
   app.post('/console/apps/:clientId', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const a = await ownApp(ctx, req, req.params.clientId);
     const path = `/console/apps/${a.clientId}`;
     const { form, problem } = readAppForm(req.body);
@@ -157,7 +131,7 @@ export async function consoleAppRoutes(
         await apps.setScopes(a.clientId, form.scopes);
       }));
     if (failed) return back(reply, path, { error: failed.key, value: failed.value });
-    await audit.record({ type: 'app.updated', ...actor(req), clientId: a.clientId });
+    await audit.record({ type: 'app.updated', ...actorOf(req), clientId: a.clientId });
     return back(reply, path, { saved: '1' });
   });
 
@@ -165,21 +139,21 @@ export async function consoleAppRoutes(
     '/console/apps/:clientId/rotate-secret',
     { preHandler: guard, schema: { params: ClientIdParams, body: Form } },
     async (req, reply) => {
-      await csrfOk(req, req.body);
+      await requireCsrf(ctx, req, req.body);
       const a = await ownApp(ctx, req, req.params.clientId);
       const clientSecret = await apps.rotateSecret(a.clientId);
-      await audit.record({ type: 'app.secret_rotated', ...actor(req), clientId: a.clientId });
+      await audit.record({ type: 'app.secret_rotated', ...actorOf(req), clientId: a.clientId });
       const shown = await keepToShow(ctx.cache, developerOf(req).user.userId, a.clientId, { clientSecret });
       return back(reply, `/console/apps/${a.clientId}`, { shown });
     },
   );
 
   app.post('/console/apps/:clientId/fds-key', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const a = await ownApp(ctx, req, req.params.clientId);
     const had = await fdsKeys.forApp(a.clientId);
     const k = had ? await fdsKeys.rotate(a.clientId) : await fdsKeys.ensure(a.clientId);
-    await audit.record({ type: had ? 'app.fds_key_rotated' : 'app.fds_key_created', ...actor(req), clientId: a.clientId });
+    await audit.record({ type: had ? 'app.fds_key_rotated' : 'app.fds_key_created', ...actorOf(req), clientId: a.clientId });
     const shown = await keepToShow(ctx.cache, developerOf(req).user.userId, a.clientId, {
       accessKeyId: k.accessKeyId,
       accessSecret: k.accessSecret,
@@ -188,11 +162,11 @@ export async function consoleAppRoutes(
   });
 
   app.post('/console/apps/:clientId/delete', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const a = await ownApp(ctx, req, req.params.clientId);
     if ((req.body.confirm ?? '').trim() !== a.name) return back(reply, `/console/apps/${a.clientId}`, { error: 'confirm' });
     await apps.delete(a.clientId);
-    await audit.record({ type: 'app.deleted', ...actor(req), clientId: a.clientId });
+    await audit.record({ type: 'app.deleted', ...actorOf(req), clientId: a.clientId });
     return back(reply, '/console', { deleted: '1' });
   });
 }

@@ -10,6 +10,7 @@ import { pageScope } from '../../../web/setup.ts';
 import { playgroundRoutes } from '../playground/routes.ts';
 import { consoleAppRoutes } from './apps-routes.ts';
 import { developerPages } from './developer-guard.ts';
+import { consoleExtraRoutes } from './extras-routes.ts';
 import { redirectCheckRoute } from './redirect-check.ts';
 
 const CONSOLE_JS = readAsset('console.js');
@@ -21,6 +22,7 @@ export async function consoleRoutes(app: FastifyInstance, ctx: Context): Promise
   );
   const guard = developerPages(ctx);
   await consoleAppRoutes(typed(app), ctx, guard);
+  await consoleExtraRoutes(typed(app), ctx, guard);
   await redirectCheckRoute(typed(app), ctx, guard);
   await playgroundRoutes(typed(app), ctx, guard);
 }

@@ -124,6 +124,21 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           await page.goto(`${base}/console/apps/${clientId}`);
           assert.ok((await page.locator('#usage tbody tr').count()) >= 2 + APIS.length);
           await check(page, `${name}-console-app-usage`);
+          await page.click(`a[href="/console/apps/${clientId}/bindings"]`);
+          await page.selectOption('#provider', 'QQ');
+          await page.fill('#oauthAppId', '101234');
+          await page.click('#add-binding button[type=submit]');
+          await page.locator('#bindings code', { hasText: '101234' }).waitFor();
+          await check(page, `${name}-console-bindings`);
+          await page.goto(`${base}/console/apps/${clientId}/passes`);
+          await page.fill('#title', 'Gold card');
+          await page.click('#create-plan button[type=submit]');
+          await page.locator('#plans').waitFor();
+          await page.fill('#user', account);
+          await page.fill('#passCode', 'G-1');
+          await page.click('#issue-pass button[type=submit]');
+          await page.locator('#passes tbody tr').waitFor();
+          await check(page, `${name}-console-passes`);
           await page.goto(
             `${base}/console/redirect-check?uri=${encodeURIComponent('ftp://x.example/')}&registered=${encodeURIComponent(callback)}`,
           );

@@ -150,7 +150,9 @@ describe('developer console and playground over HTTP', () => {
   test('another developer can neither see nor touch the app', async () => {
     const id = app.clientId;
     assert.doesNotMatch(await (await bob.fetch('/console')).text(), /Alice App/);
-    assert.equal((await bob.fetch(`/console/apps/${id}`)).status, 404);
+    for (const page of [`/console/apps/${id}`, `/console/apps/${id}/bindings`, `/console/apps/${id}/passes`]) {
+      assert.equal((await bob.fetch(page)).status, 404, page);
+    }
     const csrf = await csrfOf(bob, '/console');
     for (const [path, form] of [
       [`/console/apps/${id}`, { name: 'Owned', redirectUris: 'https://bob.example/', scope_1: 'on' }],
@@ -158,6 +160,9 @@ describe('developer console and playground over HTTP', () => {
       [`/console/apps/${id}/fds-key`, {}],
       [`/console/apps/${id}/delete`, { confirm: 'Alice App' }],
       ['/playground/start', { app: id, scope_1: 'on' }],
+      [`/console/apps/${id}/bindings`, { provider: 'QQ', oauthAppId: '1234' }],
+      [`/console/apps/${id}/passes/plans`, { title: 'Stolen plan' }],
+      [`/console/apps/${id}/passes`, { planId: '1', user: 'bob-dev' }],
     ] as const) {
       const r = await bob.fetch(path, { method: 'POST', form: { csrf, ...form } });
       assert.equal(r.status, 404, path);
@@ -167,6 +172,8 @@ describe('developer console and playground over HTTP', () => {
     assert.equal(a.name, 'Alice App');
     assert.equal(await t.ctx.services.apps.verifySecret(id, app.secret), true);
     assert.equal(await t.ctx.services.fdsKeys.forApp(id), undefined);
+    assert.deepEqual(await t.ctx.services.storageTokens.listBindings(id), []);
+    assert.deepEqual(await t.ctx.services.passbook.plans(id), []);
   });
 
   test('the playground: code → GET and POST exchange → each open API MAC-signed and accepted', async () => {
@@ -260,6 +267,48 @@ describe('developer console and playground over HTTP', () => {
     assert.equal(count('tokens issued'), 2);
     assert.equal(count('token requests refused'), 1);
     for (const p of ['/user/profile', '/user/openIdV2', '/user/phoneAndEmail', '/user/relation']) assert.equal(count(p), 2, p);
+  });
+
+  test('storage-token bindings: add and remove; pass plans: create, issue, revoke', async () => {
+    const id = app.clientId;
+    let csrf = await csrfOf(alice, `/console/apps/${id}/bindings`);
+    let r = await alice.fetch(`/console/apps/${id}/bindings`, { method: 'POST', form: { csrf, provider: 'QQ', oauthAppId: '101234' } });
+    assert.equal(r.status, 303);
+    assert.deepEqual(
+      (await t.ctx.services.storageTokens.listBindings(id)).map((b) => [b.provider, b.oauth_app_id]),
+      [['QQ', '101234']],
+    );
+    assert.match(await (await alice.fetch(`/console/apps/${id}/bindings`)).text(), /<code>101234<\/code>/);
+    const bad = await alice.fetch(`/console/apps/${id}/bindings`, { method: 'POST', form: { csrf, provider: 'Nope', oauthAppId: 'x' } });
+    assert.match(bad.headers.get('location') ?? '', /error=other/);
+    await alice.fetch(`/console/apps/${id}/bindings`, {
+      method: 'POST',
+      form: { csrf, action: 'remove', provider: 'QQ', oauthAppId: '101234' },
+    });
+    assert.deepEqual(await t.ctx.services.storageTokens.listBindings(id), []);
+
+    csrf = await csrfOf(alice, `/console/apps/${id}/passes`);
+    r = await alice.fetch(`/console/apps/${id}/passes/plans`, {
+      method: 'POST',
+      form: { csrf, title: 'Gold card', validStart: '2026-01-01', validEnd: '2027-01-01' },
+    });
+    assert.equal(r.headers.get('location'), `/console/apps/${id}/passes`);
+    const [plan] = await t.ctx.services.passbook.plans(id);
+    assert.equal(plan?.title, 'Gold card');
+    assert.equal(plan?.validStartDate, Date.parse('2026-01-01T00:00:00Z'));
+    r = await alice.fetch(`/console/apps/${id}/passes`, {
+      method: 'POST',
+      form: { csrf, planId: plan?.planId ?? '', user: 'plain-user', passCode: 'G-1' },
+    });
+    assert.equal(r.headers.get('location'), `/console/apps/${id}/passes`);
+    const [pass] = await t.ctx.services.passbook.passes({ clientId: id });
+    assert.equal(pass?.passCode, 'G-1');
+    const none = await alice.fetch(`/console/apps/${id}/passes`, { method: 'POST', form: { csrf, planId: plan?.planId ?? '' } });
+    assert.match(none.headers.get('location') ?? '', /error=other/);
+    await alice.fetch(`/console/apps/${id}/passes`, { method: 'POST', form: { csrf, action: 'revoke', passId: pass?.passId ?? '' } });
+    const [revoked] = await t.ctx.services.passbook.passes({ clientId: id, includeRevoked: true });
+    assert.ok(revoked?.revokedAt);
+    assert.match(await (await alice.fetch(`/console/apps/${id}/passes`)).text(), /Gold card/);
   });
 
   test('secret rotation is shown once; delete needs the name', async () => {

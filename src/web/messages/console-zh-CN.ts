@@ -119,7 +119,7 @@ export const consoleZhCN: typeof consoleEn = {
     notRegistered: '此应用尚未登记调试台回调地址，授权页会拒绝它。',
     scopes: '权限',
     responseType: '响应类型',
-    pkce: 'PKCE',
+    pkce: 'PKCE 校验',
     pkceNone: '不使用',
     skipConfirm: 'skip_confirm（已授权时不显示确认页）',
     start: '开始授权',

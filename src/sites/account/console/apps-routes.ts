@@ -3,7 +3,6 @@
 // Every POST checks the form's CSRF token and answers 303; the services are the ones the admin API
 // and the CLI use (services/apps.ts, fds/keys.ts, audit.ts, usage.ts).
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { FLAG_NAMES } from '../../../core/account/app-flags.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
@@ -14,11 +13,9 @@ import { renderPage } from '../../../web/render.ts';
 import { type AppForm, flagIsOn, KNOWN_SCOPES, readAppForm } from './app-form.ts';
 import { appUsage, tokenRefusals } from './app-reports.ts';
 import { developerOf, ownApp } from './developer-guard.ts';
-import { actorOf, attempt, back, problemOf, requireCsrf } from './forms.ts';
+import { actorOf, appPost, attempt, back, ClientIdParams, Form, type Guard, problemOf, requireCsrf } from './forms.ts';
 import { keepToShow, readShown } from './shown-once.ts';
 
-const Form = Type.Record(Type.String(), Type.String());
-const ClientIdParams = Type.Object({ clientId: Type.String({ pattern: '^[0-9]{1,20}$' }) });
 const ListQuery = Type.Object({
   error: optionalString('a console.problem key (set by the form post)'),
   value: optionalString(),
@@ -35,11 +32,7 @@ const AppQuery = Type.Object({
   _locale: optionalString(),
 });
 
-export async function consoleAppRoutes(
-  app: TypedInstance,
-  ctx: Context,
-  guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-) {
+export async function consoleAppRoutes(app: TypedInstance, ctx: Context, guard: Guard) {
   const { apps, audit, fdsKeys, web } = ctx.services;
   const formView = (form: Partial<AppForm>) => ({
     name: form.name ?? '',
@@ -119,11 +112,9 @@ export async function consoleAppRoutes(
     },
   );
 
-  app.post('/console/apps/:clientId', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await requireCsrf(ctx, req, req.body);
-    const a = await ownApp(ctx, req, req.params.clientId);
+  appPost(app, ctx, guard, '/console/apps/:clientId', async ({ req, reply, app: a, body }) => {
     const path = `/console/apps/${a.clientId}`;
-    const { form, problem } = readAppForm(req.body);
+    const { form, problem } = readAppForm(body);
     const failed =
       problem ??
       (await attempt(async () => {
@@ -135,22 +126,14 @@ export async function consoleAppRoutes(
     return back(reply, path, { saved: '1' });
   });
 
-  app.post(
-    '/console/apps/:clientId/rotate-secret',
-    { preHandler: guard, schema: { params: ClientIdParams, body: Form } },
-    async (req, reply) => {
-      await requireCsrf(ctx, req, req.body);
-      const a = await ownApp(ctx, req, req.params.clientId);
-      const clientSecret = await apps.rotateSecret(a.clientId);
-      await audit.record({ type: 'app.secret_rotated', ...actorOf(req), clientId: a.clientId });
-      const shown = await keepToShow(ctx.cache, developerOf(req).user.userId, a.clientId, { clientSecret });
-      return back(reply, `/console/apps/${a.clientId}`, { shown });
-    },
-  );
+  appPost(app, ctx, guard, '/console/apps/:clientId/rotate-secret', async ({ req, reply, app: a }) => {
+    const clientSecret = await apps.rotateSecret(a.clientId);
+    await audit.record({ type: 'app.secret_rotated', ...actorOf(req), clientId: a.clientId });
+    const shown = await keepToShow(ctx.cache, developerOf(req).user.userId, a.clientId, { clientSecret });
+    return back(reply, `/console/apps/${a.clientId}`, { shown });
+  });
 
-  app.post('/console/apps/:clientId/fds-key', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await requireCsrf(ctx, req, req.body);
-    const a = await ownApp(ctx, req, req.params.clientId);
+  appPost(app, ctx, guard, '/console/apps/:clientId/fds-key', async ({ req, reply, app: a }) => {
     const had = await fdsKeys.forApp(a.clientId);
     const k = had ? await fdsKeys.rotate(a.clientId) : await fdsKeys.ensure(a.clientId);
     await audit.record({ type: had ? 'app.fds_key_rotated' : 'app.fds_key_created', ...actorOf(req), clientId: a.clientId });
@@ -161,10 +144,8 @@ export async function consoleAppRoutes(
     return back(reply, `/console/apps/${a.clientId}`, { shown });
   });
 
-  app.post('/console/apps/:clientId/delete', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await requireCsrf(ctx, req, req.body);
-    const a = await ownApp(ctx, req, req.params.clientId);
-    if ((req.body.confirm ?? '').trim() !== a.name) return back(reply, `/console/apps/${a.clientId}`, { error: 'confirm' });
+  appPost(app, ctx, guard, '/console/apps/:clientId/delete', async ({ req, reply, app: a, body }) => {
+    if ((body.confirm ?? '').trim() !== a.name) return back(reply, `/console/apps/${a.clientId}`, { error: 'confirm' });
     await apps.delete(a.clientId);
     await audit.record({ type: 'app.deleted', ...actorOf(req), clientId: a.clientId });
     return back(reply, '/console', { deleted: '1' });

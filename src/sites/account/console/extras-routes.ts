@@ -9,13 +9,13 @@ import { APP_ID_RE, providerByName } from '../../../core/fds/oauth-providers/ind
 import { PROVIDERS } from '../../../core/fds/oauth-providers/types.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
+import type { App } from '../../../services/apps.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/render.ts';
+import type { Problem } from './app-form.ts';
 import { ownApp } from './developer-guard.ts';
-import { actorOf, attempt, back, problemOf, requireCsrf } from './forms.ts';
+import { actorOf, appPost, attempt, back, ClientIdParams, type Guard, problemOf } from './forms.ts';
 
-const Form = Type.Record(Type.String(), Type.String());
-const ClientIdParams = Type.Object({ clientId: Type.String({ pattern: '^[0-9]{1,20}$' }) });
 const PageQuery = Type.Object({ error: optionalString(), value: optionalString(), done: optionalString(), _locale: optionalString() });
 
 /** `YYYY-MM-DD` (a date input) as epoch ms at 00:00 UTC; undefined when empty or unreadable. */
@@ -26,11 +26,7 @@ function dayMs(v: string | undefined): number | undefined {
 }
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export async function consoleExtraRoutes(
-  app: TypedInstance,
-  ctx: Context,
-  guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-) {
+export async function consoleExtraRoutes(app: TypedInstance, ctx: Context, guard: Guard) {
   const { storageTokens, passbook, audit, web } = ctx.services;
   const pageOf = async (req: FastifyRequest, reply: FastifyReply, name: string, title: string, data: Record<string, unknown>) => {
     const locale = web.locale(req);
@@ -59,31 +55,21 @@ export async function consoleExtraRoutes(
     },
   );
 
-  app.post(
-    '/console/apps/:clientId/bindings',
-    { preHandler: guard, schema: { params: ClientIdParams, body: Form } },
-    async (req, reply) => {
-      await requireCsrf(ctx, req, req.body);
-      const a = await ownApp(ctx, req, req.params.clientId);
-      const path = `/console/apps/${a.clientId}/bindings`;
-      const provider = providerByName(req.body.provider ?? '');
-      const oauthAppId = (req.body.oauthAppId ?? '').trim();
-      if (!provider || !APP_ID_RE.test(oauthAppId)) return back(reply, path, { error: 'other', value: 'provider / oauthAppId' });
-      const remove = req.body.action === 'remove';
-      const changed = remove
-        ? await storageTokens.unbind(a.clientId, provider, oauthAppId)
-        : await storageTokens.bind(a.clientId, provider, oauthAppId);
-      if (changed) {
-        await audit.record({
-          type: remove ? 'fds.oauth_binding.removed' : 'fds.oauth_binding.added',
-          ...actorOf(req),
-          clientId: a.clientId,
-          detail: { provider, oauthAppId },
-        });
-      }
-      return back(reply, path);
-    },
-  );
+  appPost(app, ctx, guard, '/console/apps/:clientId/bindings', async ({ req, reply, app: a, body }) => {
+    const path = `/console/apps/${a.clientId}/bindings`;
+    const provider = providerByName(body.provider ?? '');
+    const oauthAppId = (body.oauthAppId ?? '').trim();
+    if (!provider || !APP_ID_RE.test(oauthAppId)) return back(reply, path, { error: 'other', value: 'provider / oauthAppId' });
+    const remove = body.action === 'remove';
+    const changed = remove
+      ? await storageTokens.unbind(a.clientId, provider, oauthAppId)
+      : await storageTokens.bind(a.clientId, provider, oauthAppId);
+    if (changed) {
+      const type = remove ? 'fds.oauth_binding.removed' : 'fds.oauth_binding.added';
+      await audit.record({ type, ...actorOf(req), clientId: a.clientId, detail: { provider, oauthAppId } });
+    }
+    return back(reply, path);
+  });
 
   app.get(
     '/console/apps/:clientId/passes',
@@ -99,31 +85,24 @@ export async function consoleExtraRoutes(
     },
   );
 
-  app.post(
-    '/console/apps/:clientId/passes/plans',
-    { preHandler: guard, schema: { params: ClientIdParams, body: Form } },
-    async (req, reply) => {
-      await requireCsrf(ctx, req, req.body);
-      const a = await ownApp(ctx, req, req.params.clientId);
-      const b = req.body;
-      const failed = await attempt(async () => {
-        await passbook.createPlan({
-          clientId: a.clientId,
-          title: b.title ?? '',
-          description: b.description || undefined,
-          logoUrl: b.logoUrl || undefined,
-          validStartDate: dayMs(b.validStart),
-          validEndDate: dayMs(b.validEnd),
-        });
-      });
-      return back(reply, `/console/apps/${a.clientId}/passes`, failed ? { error: failed.key, value: failed.value } : {});
-    },
-  );
+  const passesPage = (reply: FastifyReply, a: App, failed: Problem | undefined) =>
+    back(reply, `/console/apps/${a.clientId}/passes`, failed ? { error: failed.key, value: failed.value } : {});
 
-  app.post('/console/apps/:clientId/passes', { preHandler: guard, schema: { params: ClientIdParams, body: Form } }, async (req, reply) => {
-    await requireCsrf(ctx, req, req.body);
-    const a = await ownApp(ctx, req, req.params.clientId);
-    const b = req.body;
+  appPost(app, ctx, guard, '/console/apps/:clientId/passes/plans', async ({ reply, app: a, body: b }) => {
+    const failed = await attempt(async () => {
+      await passbook.createPlan({
+        clientId: a.clientId,
+        title: b.title ?? '',
+        description: b.description || undefined,
+        logoUrl: b.logoUrl || undefined,
+        validStartDate: dayMs(b.validStart),
+        validEndDate: dayMs(b.validEnd),
+      });
+    });
+    return passesPage(reply, a, failed);
+  });
+
+  appPost(app, ctx, guard, '/console/apps/:clientId/passes', async ({ reply, app: a, body: b }) => {
     const failed = await attempt(async () => {
       if (b.action === 'revoke') await passbook.revoke(b.passId ?? '', a.clientId);
       else
@@ -135,6 +114,6 @@ export async function consoleExtraRoutes(
           passCode: b.passCode || undefined,
         });
     });
-    return back(reply, `/console/apps/${a.clientId}/passes`, failed ? { error: failed.key, value: failed.value } : {});
+    return passesPage(reply, a, failed);
   });
 }

@@ -3,13 +3,13 @@
 // (core/account/redirect-uri.ts), explained entry by entry (core/account/redirect-explain.ts).
 // JSON for the console's script (Accept: application/json); an HTML page for a browser without it.
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { explainRedirect, unusableEntries } from '../../../core/account/redirect-explain.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/render.ts';
 import { joinRedirects } from './app-form.ts';
+import type { Guard } from './forms.ts';
 
 const Query = Type.Object({
   uri: Type.String({ maxLength: 2048, default: '', description: 'the redirect_uri to test' }),
@@ -24,11 +24,7 @@ export const RedirectCheck = Type.Object({
   unusable: Type.Array(Type.String(), { description: 'registered entries that can never match' }),
 });
 
-export async function redirectCheckRoute(
-  app: TypedInstance,
-  ctx: Context,
-  guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-) {
+export async function redirectCheckRoute(app: TypedInstance, ctx: Context, guard: Guard) {
   app.get('/console/redirect-check', { preHandler: guard, schema: { querystring: Query } }, async (req, reply) => {
     const locale = ctx.services.web.locale(req);
     const t = translator(locale);

@@ -18,10 +18,10 @@ import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/render.ts';
 import { KNOWN_SCOPES } from '../console/app-form.ts';
 import { developerOf, ownApp } from '../console/developer-guard.ts';
+import { Form, type Guard, requireCsrf } from '../console/forms.ts';
 import { loadRun, type Run, saveRun } from './runs.ts';
 import { callOpenApis, exchangeCode, selfBase } from './self-client.ts';
 
-const Form = Type.Record(Type.String(), Type.String());
 const StartQuery = Type.Object({ app: optionalString('client id to preselect'), _locale: optionalString() });
 const CallbackQuery = Type.Object({
   code: optionalString(),
@@ -35,17 +35,10 @@ const RunParams = Type.Object({ run: Type.String({ pattern: '^[A-Za-z0-9_-]{32,6
 
 export const CALLBACK_PATH = '/playground/callback';
 
-export async function playgroundRoutes(
-  app: TypedInstance,
-  ctx: Context,
-  guard: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-) {
+export async function playgroundRoutes(app: TypedInstance, ctx: Context, guard: Guard) {
   const { apps, web } = ctx.services;
   const callbackOf = (req: FastifyRequest) => `${req.protocol}://${req.host}${CALLBACK_PATH}`;
   const unknownRun = () => new PageError(0, { messageKey: 'playground.unknownRun', status: 404 });
-  const csrfOk = async (req: FastifyRequest, body: Record<string, string>) => {
-    if (!(await web.csrf.verify(req, body.csrf))) throw new PageError(0, { messageKey: 'errors.csrf', status: 403 });
-  };
   const page = (req: FastifyRequest, reply: FastifyReply, name: string, data: Record<string, unknown>) => {
     const locale = web.locale(req);
     return renderPage(reply, name, data, locale, { title: translator(locale)('playground.title'), wide: true });
@@ -68,7 +61,7 @@ export async function playgroundRoutes(
   });
 
   app.post('/playground/start', { preHandler: guard, schema: { body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const b = req.body;
     const a = await ownApp(ctx, req, b.app ?? '');
     const id = newCredential(32);
@@ -127,7 +120,7 @@ export async function playgroundRoutes(
   );
 
   app.post('/playground/exchange', { preHandler: guard, schema: { body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const b = req.body;
     if (!b.code || b.code.length > 512) throw new PageError(0, { messageKey: 'playground.unknownRun', status: 400 });
     // A link-started run (no state) is made here, so no GET stores anything.
@@ -160,7 +153,7 @@ export async function playgroundRoutes(
   );
 
   app.post('/playground/runs/:run/call', { preHandler: guard, schema: { params: RunParams, body: Form } }, async (req, reply) => {
-    await csrfOk(req, req.body);
+    await requireCsrf(ctx, req, req.body);
     const run = await loadRun(ctx.cache, req.params.run, developerOf(req).user.userId);
     if (!run?.exchange?.accessToken) throw unknownRun();
     await ownApp(ctx, req, run.clientId);

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
-import { startTestServer, type TestServer, tmpDir } from '../../../helpers/env.ts';
+import { tmpDir } from '../../../helpers/env.ts';
 import { type OpalProcess, spawnOpal } from '../../../helpers/opal-cli.ts';
-import { ARTIFACTS, checkPage, LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
+import { ARTIFACTS, checkPage, LOCALES, pageSuite, VIEWPORTS } from '../../../helpers/page-check.ts';
 
 const SHOTS = join(ARTIFACTS, 'console');
 const PASSWORD = 'console-Browser-pass-42';
@@ -31,24 +31,14 @@ async function assertCallsOk(page: Page): Promise<void> {
 }
 
 describe('developer console and playground in Chromium', { skip: browserSkip }, () => {
-  let t: TestServer;
-  let b: TestBrowser;
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer();
-    b = await launchBrowser();
-  });
-  after(async () => {
-    await b?.close();
-    await t?.close();
-  });
+  const suite = pageSuite(SHOTS);
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     for (const locale of LOCALES) {
       test(`${size} ${locale}: create an app in the console, sign in with it through the playground`, async () => {
         const name = `${size}-${locale}`;
         const account = `dev-${size}-${locale === 'en' ? 'en' : 'zh'}`;
-        await t.ctx.services.admin.createUser(
+        await suite.t.ctx.services.admin.createUser(
           {
             account,
             password: PASSWORD,
@@ -58,9 +48,9 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           },
           { actor: 'test' },
         );
-        const context = await b.browser.newContext({ viewport, locale });
+        const context = await suite.b.browser.newContext({ viewport, locale });
         const page = await context.newPage();
-        const base = t.accountUrl;
+        const base = suite.t.accountUrl;
         try {
           await page.goto(`${base}/console`);
           await page.waitForURL(/\/login\?/);
@@ -87,7 +77,7 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           await page.waitForURL(/\/console\/apps\/\d+\?shown=/);
           const clientId = (await page.locator('#client-id').textContent()) ?? '';
           const secret = (await page.locator('#client-secret').textContent()) ?? '';
-          assert.equal(await t.ctx.services.apps.verifySecret(clientId, secret), true);
+          assert.equal(await suite.t.ctx.services.apps.verifySecret(clientId, secret), true);
           await check(page, `${name}-console-app`);
 
           // The playground: authorize with PKCE, consent, code, exchange, open APIs.

@@ -38,6 +38,8 @@ export const consoleEn = {
     fdsKeyNone: 'No FDS access key yet.',
     fdsKeyCreate: 'Create the FDS access key',
     fdsKeyRotate: 'Rotate the FDS access secret',
+    fdsKeyRevoke: 'Revoke the FDS access key',
+    fdsKeyRevokeNote: 'Requests and presigned URLs signed with it are refused at once; a new key gets a new id.',
     fdsKeySecret: 'FDS access secret, shown only now:',
     usage: 'Usage (last 30 days)',
     usageNone: 'No calls counted yet.',

@@ -39,6 +39,8 @@ export const consoleZhCN: typeof consoleEn = {
     fdsKeyNone: '尚无 FDS 访问密钥。',
     fdsKeyCreate: '创建 FDS 访问密钥',
     fdsKeyRotate: '更换 FDS 访问密钥',
+    fdsKeyRevoke: '吊销 FDS 访问密钥',
+    fdsKeyRevokeNote: '用它签名的请求和预签名链接会立即被拒绝；之后新建的密钥会有新的 ID。',
     fdsKeySecret: 'FDS 访问密钥（secret），仅在此显示一次：',
     usage: '用量（最近 30 天）',
     usageNone: '尚无调用记录。',

@@ -144,6 +144,11 @@ export async function consoleAppRoutes(app: TypedInstance, ctx: Context, guard: 
     return back(reply, `/console/apps/${a.clientId}`, { shown });
   });
 
+  appPost(app, ctx, guard, '/console/apps/:clientId/fds-key/revoke', async ({ req, reply, app: a }) => {
+    if (await fdsKeys.revoke(a.clientId)) await audit.record({ type: 'app.fds_key_revoked', ...actorOf(req), clientId: a.clientId });
+    return back(reply, `/console/apps/${a.clientId}`);
+  });
+
   appPost(app, ctx, guard, '/console/apps/:clientId/delete', async ({ req, reply, app: a, body }) => {
     if ((body.confirm ?? '').trim() !== a.name) return back(reply, `/console/apps/${a.clientId}`, { error: 'confirm' });
     await apps.delete(a.clientId);

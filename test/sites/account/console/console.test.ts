@@ -158,6 +158,7 @@ describe('developer console and playground over HTTP', () => {
       [`/console/apps/${id}`, { name: 'Owned', redirectUris: 'https://bob.example/', scope_1: 'on' }],
       [`/console/apps/${id}/rotate-secret`, {}],
       [`/console/apps/${id}/fds-key`, {}],
+      [`/console/apps/${id}/fds-key/revoke`, {}],
       [`/console/apps/${id}/delete`, { confirm: 'Alice App' }],
       ['/playground/start', { app: id, scope_1: 'on' }],
       [`/console/apps/${id}/bindings`, { provider: 'QQ', oauthAppId: '1234' }],
@@ -309,6 +310,29 @@ describe('developer console and playground over HTTP', () => {
     const [revoked] = await t.ctx.services.passbook.passes({ clientId: id, includeRevoked: true });
     assert.ok(revoked?.revokedAt);
     assert.match(await (await alice.fetch(`/console/apps/${id}/passes`)).text(), /Gold card/);
+  });
+
+  test('FDS access key: created and rotated with the secret shown once, then revoked', async () => {
+    const id = app.clientId;
+    const csrf = await csrfOf(alice, `/console/apps/${id}`);
+    const shownAfter = async (path: string) => {
+      const r = await alice.fetch(path, { method: 'POST', form: { csrf } });
+      const page = await (await alice.fetch(r.headers.get('location') ?? '')).text();
+      return { keyId: /id="fds-key-id">([^<]+)</.exec(page)?.[1], secret: /id="fds-secret">([^<]+)</.exec(page)?.[1] };
+    };
+    const created = await shownAfter(`/console/apps/${id}/fds-key`);
+    const k = await t.ctx.services.fdsKeys.forApp(id);
+    assert.deepEqual(created, { keyId: k?.accessKeyId, secret: k?.accessSecret });
+    const rotated = await shownAfter(`/console/apps/${id}/fds-key`);
+    assert.equal(rotated.keyId, created.keyId);
+    assert.notEqual(rotated.secret, created.secret);
+    assert.equal((await t.ctx.services.fdsKeys.lookup(created.keyId ?? ''))?.accessSecret, rotated.secret);
+    const r = await alice.fetch(`/console/apps/${id}/fds-key/revoke`, { method: 'POST', form: { csrf } });
+    assert.equal(r.status, 303);
+    assert.equal(await t.ctx.services.fdsKeys.lookup(created.keyId ?? ''), undefined);
+    assert.equal(await t.ctx.services.fdsKeys.forApp(id), undefined);
+    const events = await t.ctx.services.audit.list({ clientId: id, type: 'app.fds_key_revoked' });
+    assert.equal(events.length, 1);
   });
 
   test('secret rotation is shown once; delete needs the name', async () => {

@@ -21,6 +21,7 @@ import { RecoveryService } from './services/self-service/recovery.ts';
 import { SignupService } from './services/self-service/signup.ts';
 import { SignOut } from './services/sign-out.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
+import { UsageCounters } from './services/usage.ts';
 import { UserService } from './services/users.ts';
 import { keyringOf } from './store/blobs/blob-keys.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
@@ -45,6 +46,7 @@ import { SelfServiceRepo } from './store/db/self-service-repo.ts';
 import { SettingsRepo } from './store/db/settings-repo.ts';
 import { StatsRepo } from './store/db/stats-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
+import { UsageRepo } from './store/db/usage-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
 import { createWebKit, type WebKit } from './web/web-kit.ts';
 
@@ -80,6 +82,8 @@ export interface Services {
   signOut: SignOut;
   /** Row counts (admin API status). */
   stats: StatsRepo;
+  /** Per-app usage counters (developer console), batched in memory. */
+  usage: UsageCounters;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -243,10 +247,16 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
       stats: new StatsRepo(db.kysely),
+      usage: new UsageCounters(new UsageRepo(db.kysely), now, (e) => {
+        process.stderr.write(
+          `${JSON.stringify({ level: 'warn', msg: 'usage counters not written', err: e instanceof Error ? e.message : String(e) })}\n`,
+        );
+      }),
       fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
       fdsDerived,
     };
     stops.push(() => services.messenger.close());
+    stops.push(() => services.usage.close());
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {
       if (closed) return;

@@ -6,6 +6,7 @@ import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
 import { adminApiRoutes } from './account/admin/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
+import { consoleRoutes } from './account/console/plugin.ts';
 import { devOutboxRoutes } from './account/dev-outbox.ts';
 import { friendsRoutes } from './account/friends.ts';
 import { oauthSite } from './account/oauth/plugin.ts';
@@ -33,6 +34,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     devOutboxRoutes,
     selfServiceRoutes,
     adminApiRoutes,
+    consoleRoutes,
   ],
   fds: [fdsRoutes],
 };

@@ -14,11 +14,14 @@ export interface PageErrorOptions {
   messageKey?: string;
   /** HTTP status; default 400. */
   status?: number;
+  /** Extra data for the error template (e.g. the redirect explanation shown to an app's developer). */
+  details?: Record<string, unknown>;
 }
 
 export class PageError extends Error {
   readonly status: number;
   readonly messageKey: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
   /** `code`: the protocol code shown on the page (0: none). */
   constructor(
     readonly code: number,
@@ -28,6 +31,7 @@ export class PageError extends Error {
     this.name = 'PageError';
     this.status = opts.status ?? 400;
     this.messageKey = opts.messageKey;
+    this.details = opts.details;
   }
 }
 
@@ -36,7 +40,10 @@ export function renderErrorPage(reply: FastifyReply, locale: Locale, e: PageErro
   const t = translator(locale);
   const key = e.messageKey ?? `errors.${e.code}`;
   const text = t(key) === key ? t(`errors.${XM.INVALID_REQUEST}`) : t(key);
-  return renderPage(reply, 'error', { message: text, code: e.code }, locale, { status: e.status, title: t('errors.title') });
+  return renderPage(reply, 'error', { message: text, code: e.code, details: e.details }, locale, {
+    status: e.status,
+    title: t('errors.title'),
+  });
 }
 
 export function pageErrors(web: WebKit): ErrorFamily<PageError> {

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { addCheckPasswordMessages } from '../../src/sites/account/check-password/messages.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { fromAcceptLanguage, normalizeLocale, pickLocale } from '../../src/web/locale.ts';
+import { consoleEn } from '../../src/web/messages/console-en.ts';
+import { consoleZhCN } from '../../src/web/messages/console-zh-CN.ts';
 import { en } from '../../src/web/messages/en.ts';
 import { selfServiceEn } from '../../src/web/messages/self-service-en.ts';
 import { selfServiceZhCN } from '../../src/web/messages/self-service-zh-CN.ts';
@@ -59,10 +61,12 @@ test('both locales have every message key', () => {
 test('zh-CN says 帐号 and 您 everywhere (never 账号 or 你), and the self-service texts have the same keys', () => {
   addCheckPasswordMessages();
   const t = translator('zh-CN');
-  const all = [...new Set([...leafKeys(en), ...leafKeys(selfServiceEn), ...keysInCode()])].map((k) => t(k));
+  const all = [...new Set([...leafKeys(en), ...leafKeys(selfServiceEn), ...leafKeys(consoleEn), ...keysInCode()])].map((k) => t(k));
   assert.ok(all.length > 100);
   for (const text of all) assert.doesNotMatch(text, /账号|你(?!们)/, text);
   assert.deepEqual(leafKeys(selfServiceZhCN).sort(), leafKeys(selfServiceEn).sort());
+  assert.deepEqual(leafKeys(consoleZhCN).sort(), leafKeys(consoleEn).sort());
+  for (const k of leafKeys(consoleEn)) assert.notEqual(translator('en')(k), t(k), k);
 });
 
 test('templates escape what they are given', () => {

@@ -13,7 +13,7 @@ export function registerSeed(program: Command): void {
         cmd,
         async (ctx) => {
           if (!opts.demo) throw new InvalidInputError('nothing to seed: pass --demo');
-          return seedDemo(ctx.services);
+          return seedDemo(ctx.services, ctx.config.publicUrl);
         },
         (r) => fields({ ...r }),
       );

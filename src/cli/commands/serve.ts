@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
         // Loaded here, not at the top: the sites are the largest part of the code, and the other
         // commands start faster without them.
         const { startServer } = await import('../../server.ts');
-        const { isEmptyStore, seedDemo } = await import('../../services/demo.ts');
+        const { demoTryUrl, isEmptyStore, seedDemo } = await import('../../services/demo.ts');
         const server = await startServer(config);
         const log = server.apps.account?.log ?? server.apps.fds?.log;
         // Graceful shutdown from the moment the listeners are up (also while demo data is seeded).
@@ -51,8 +51,10 @@ export function registerServe(program: Command): void {
           );
         }
         let demo: DemoSeed | undefined;
-        if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx.services))) demo = await seedDemo(server.ctx.services);
-        const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo };
+        if (config.demo && isEmbedded(config) && (await isEmptyStore(server.ctx.services)))
+          demo = await seedDemo(server.ctx.services, server.urls.account);
+        const tryUrl = demo && server.urls.account ? demoTryUrl(server.urls.account, demo) : undefined;
+        const info = { urls: server.urls, dataDir: isEmbedded(config) ? config.dataDir : undefined, demo: demo && { ...demo, tryUrl } };
         if (json) process.stdout.write(`${JSON.stringify({ event: 'listening', ...info })}\n`);
         else {
           const lines = ['Opal is running.'];
@@ -65,10 +67,9 @@ export function registerServe(program: Command): void {
             lines.push(`  app clientId:   ${demo.clientId}`);
             lines.push(`  app secret:     ${demo.clientSecret}`);
             lines.push(`  redirect URI:   ${demo.redirectUri}`);
-            if (server.urls.account) {
-              lines.push(
-                `  try:            ${server.urls.account}/oauth2/authorize?client_id=${demo.clientId}&response_type=code&redirect_uri=${encodeURIComponent(demo.redirectUri)}&scope=1%203`,
-              );
+            if (tryUrl) {
+              lines.push(`  try:            ${tryUrl}`);
+              lines.push(`  (signs in as the demo user and ends on the OAuth playground: ${server.urls.account}/playground)`);
             }
           }
           process.stderr.write(`${lines.join('\n')}\n`);

@@ -69,6 +69,14 @@ export class FdsKeys {
     return k;
   }
 
+  /**
+   * Revokes the app's key: requests signed with it (presigned URLs included) are refused from now
+   * on (look-ups are not cached); a key created later gets a new id. False when it had none.
+   */
+  revoke(clientId: string): Promise<boolean> {
+    return this.repo.deleteForApp(clientId);
+  }
+
   async forApp(clientId: string): Promise<FdsKey | undefined> {
     return this.withSecret(await this.repo.byApp(clientId));
   }

@@ -29,6 +29,7 @@ import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { renderPage } from '../../../web/web-kit.ts';
 import { OidcAuthorize } from '../oidc/authorize.ts';
+import { redirectMismatch } from './redirect-mismatch.ts';
 
 const AuthorizeQuery = Type.Object({
   client_id: optionalString(),
@@ -112,10 +113,18 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
   const oidc = new OidcAuthorize(ctx);
 
   /** Validates a request: throws the error page, or answers the error redirect and returns undefined. */
-  async function validate(p: Params, reply: FastifyReply, status: 302 | 303): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
+  async function validate(
+    req: FastifyRequest,
+    p: Params,
+    reply: FastifyReply,
+    status: 302 | 303,
+  ): Promise<{ request: AuthorizeRequest; app: App } | undefined> {
     const id = checkClientId(p);
     const client = id.ok ? await ctx.services.apps.get(id.clientId) : undefined;
     const check: AuthorizeCheck = checkAuthorize(p, client, { skipConfirmDefault: ctx.config.skipConfirmDefault });
+    if (check.kind === 'page' && check.code === XM.INVALID_REDIRECT_URI && client && p.redirect_uri) {
+      throw await redirectMismatch(ctx, req, client, p.redirect_uri);
+    }
     if (check.kind === 'page') throw new PageError(check.code);
     if (check.kind === 'redirect') {
       reply.redirect(
@@ -133,6 +142,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
   }
 
   async function finish(req: FastifyRequest, reply: FastifyReply, a: App, r: AuthorizeRequest, user: User, status: 302 | 303) {
+    ctx.services.usage.count(a.clientId, 'authorize');
     if (r.responseType === 'code') {
       const code = await oauth.issueCode({
         clientId: a.clientId,
@@ -159,7 +169,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
     const p = paramsFromQuery(qs);
     const locale = web.locale(req);
     if (isOidcScope(p.scope)) return oidc.start(req, reply, qs, p, locale);
-    const v = await validate(p, reply, 302);
+    const v = await validate(req, p, reply, 302);
     if (!v) return reply;
     const user = await web.sessions.current(req);
     if (!user) return reply.redirect(loginUrl(qs, locale), 302);
@@ -177,7 +187,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
     const qs = body.request ?? '';
     const p = paramsFromQuery(qs);
     if (isOidcScope(p.scope)) return oidc.decide(req, reply, qs, p, body.uid, body.decision, locale);
-    const v = await validate(p, reply, 303);
+    const v = await validate(req, p, reply, 303);
     if (!v) return reply;
     const user = await web.sessions.current(req);
     if (!user) return reply.redirect(loginUrl(qs, locale), 303);

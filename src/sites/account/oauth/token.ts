@@ -17,6 +17,7 @@ import { getAndPost, typed } from '../../../http/typed.ts';
 import { authenticateClient } from './client-auth.ts';
 import { CLIENT_FAILURES_PER_IP, ClientFailures } from './client-failures.ts';
 import { OidcTokenError, TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
+import { recordTokenRefusal } from './token-refusals.ts';
 
 /** Failed token requests allowed per IP in five minutes (shared with revoke, introspect and passbook). */
 export const TOKEN_FAILURES_PER_IP = CLIENT_FAILURES_PER_IP;
@@ -83,10 +84,16 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
     const oidc = await oauth.isOidcGrant(p.grant_type === 'refresh_token' ? { refreshToken: p.refresh_token } : { code: p.code });
     // Any failure (client, code, refresh token) counts against the client's address.
     const { issued, clientId } = await failures
-      .guard(req, reply, () => grant(p, req))
+      .guard(req, reply, () =>
+        grant(p, req).catch(async (e: unknown) => {
+          await recordTokenRefusal(ctx, p, req, e);
+          throw e;
+        }),
+      )
       .catch((e: unknown) => {
         throw oidc && e instanceof XmOAuthError ? new OidcTokenError(e) : e;
       });
+    ctx.services.usage.count(clientId, 'token');
     if (issued.oidc) {
       const kind = p.grant_type === 'refresh_token' ? 'refresh_token' : 'authorization_code';
       return JSON.stringify(await ctx.services.oidc.tokenResponse(issued, clientId, kind));

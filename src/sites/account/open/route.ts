@@ -33,6 +33,7 @@ export function openApiRoute<D extends TSchema>(app: TypedInstance, ctx: Context
   getAndPost(app, api.path, {}, schema, async (req, reply) => {
     const r = openRequest(req, req.body);
     const call = await authenticate(ctx, r, req.headers.authorization, api.rule);
+    ctx.services.usage.count(call.app.clientId, `api:${api.path}`);
     const data = await api.run(call, r, req);
     assertNoNulls(data);
     reply.type(OPEN_API_CONTENT_TYPE);

@@ -42,6 +42,12 @@ export class FdsAccessKeysRepo {
       .execute();
   }
 
+  /** Deletes the app's key; false when it had none. */
+  async deleteForApp(clientId: string): Promise<boolean> {
+    const r = await this.d.db.deleteFrom('fds_access_keys').where('client_id', '=', clientId).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
   byApp(clientId: string): Promise<AccessKeyRecord | undefined> {
     return this.find('k.client_id', clientId);
   }

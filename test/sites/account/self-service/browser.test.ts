@@ -3,31 +3,15 @@
 // outbox's link, then sign-in with the new password. Every page is checked by axe-core (no serious
 // or critical violation) and photographed into test-artifacts/self-service/ (not committed).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../../../helpers/env.ts';
+import { browserSkip } from '../../../helpers/browser.ts';
+import { ARTIFACTS, checkPage, LOCALES, pageSuite, VIEWPORTS } from '../../../helpers/page-check.ts';
 
-const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/self-service');
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
-const LOCALES = ['en', 'zh-CN'] as const;
+const SHOTS = join(ARTIFACTS, 'self-service');
 
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${name}: axe violations`,
-  );
-  // Good at 390 px: nothing wider than the viewport.
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
-}
+const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
 
 /** The newest outbox message to `to`, read from the /dev/outbox page. */
 async function fromOutbox(page: Page, base: string, to: string, name: string): Promise<string> {
@@ -37,17 +21,7 @@ async function fromOutbox(page: Page, base: string, to: string, name: string): P
 }
 
 describe('sign-up and recovery in Chromium', { skip: browserSkip }, () => {
-  let t: TestServer;
-  let b: TestBrowser;
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer({ env: { OPAL_BRAND_NAME: 'Acme ID' } });
-    b = await launchBrowser();
-  });
-  after(async () => {
-    await b?.close();
-    await t?.close();
-  });
+  const suite = pageSuite(SHOTS, { env: { OPAL_BRAND_NAME: 'Acme ID' } });
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     for (const locale of LOCALES) {
@@ -56,10 +30,10 @@ describe('sign-up and recovery in Chromium', { skip: browserSkip }, () => {
         const account = `user-${size}-${locale === 'en' ? 'en' : 'zh'}`;
         const email = `${account}@example.com`;
         const password = 'velvet-Harbor-62-quartz';
-        const context = await b.browser.newContext({ viewport, locale });
+        const context = await suite.b.browser.newContext({ viewport, locale });
         const page = await context.newPage();
         try {
-          const base = t.accountUrl;
+          const base = suite.t.accountUrl;
           await page.goto(`${base}/`);
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
           await check(page, `${name}-landing`);

@@ -5,6 +5,7 @@
 // reset ends every page session, revokes every refresh token (apps keep their grants), ends the
 // user's other recoveries and is written to the audit log.
 import type { Config } from '../../config.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
 import { newCredential, randomDigits } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
@@ -103,6 +104,32 @@ export class RecoveryService {
     await this.d.audit.record({ type: 'recovery.requested', subject: user?.userId, ip, detail: { channel } });
     // The link's token travels only in the message; a code flow's id goes back to the browser.
     return channel === 'email' ? { kind: 'sent', channel } : { kind: 'sent', channel, flow };
+  }
+
+  /**
+   * Sends `userId` a reset link to their e-mail address on an operator's request (admin console and
+   * API): the same link and page as a self-service recovery. Refused when the user has no e-mail
+   * address or no e-mail sender is configured.
+   */
+  async sendLink(userId: string): Promise<{ email: string }> {
+    const user = await this.d.users.require(userId);
+    if (!user.email) throw new InvalidInputError(`user ${userId} has no e-mail address to send a reset link to`);
+    if (!this.d.messenger.can('email')) throw new InvalidInputError('no e-mail sender is configured (OPAL_SMTP_URL)');
+    const flow = newCredential(24);
+    const now = this.now();
+    await this.d.repo.insertReset({
+      flow_hash: sha256Hex(flow),
+      user_id: user.userId,
+      code_hash: null,
+      attempts: 0,
+      created_at: now,
+      expires_at: now + LINK_TTL_MS,
+      used_at: null,
+    });
+    const locale = user.locale || 'en';
+    const url = `${this.d.config.publicUrl}/recover/reset?token=${encodeURIComponent(flow)}&_locale=${encodeURIComponent(locale)}`;
+    this.d.messenger.dispatch('reset-link', 'email', user.email, locale, { url, minutes: LINK_TTL_MS / 60_000 });
+    return { email: user.email };
   }
 
   /** The live recovery of a link token or code flow (read only, for its page). */

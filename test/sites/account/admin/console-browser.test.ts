@@ -7,29 +7,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { browserSkip, launchBrowser, pageChecker, type TestBrowser, VIEWPORTS } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { seedApp, seedUser } from '../../../helpers/seed.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/admin-console');
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${name}: axe violations`,
-  );
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
-}
+const check = pageChecker(SHOTS);
 
 async function signIn(page: Page, account: string, password: string): Promise<void> {
   await page.fill('#account', account);

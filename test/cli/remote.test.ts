@@ -105,6 +105,20 @@ describe('opal --url --token (remote mode)', () => {
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /no user "nobody-here" on http/);
     assert.deepEqual(await json(['app', 'list', ...remote()]), []);
+    // An app made on the server's host is disabled remotely and enabled again locally.
+    const made = await json<{ clientId: string }>(
+      ['app', 'create', '--name', 'Remote app', '--redirect-uri', 'https://r.example/cb'],
+      local,
+    );
+    const off = await json<{ clientId: string; disabled: boolean }>(['app', 'disable', made.clientId, ...remote()]);
+    assert.deepEqual([off.clientId, off.disabled], [made.clientId, true]);
+    const apps = await json<Array<{ clientId: string; disabled: boolean }>>(['app', 'list', ...remote()]);
+    assert.deepEqual(
+      apps.map((a) => [a.clientId, a.disabled]),
+      [[made.clientId, true]],
+    );
+    assert.equal((await json<{ disabled: boolean }>(['app', 'enable', made.clientId], local)).disabled, false);
+    assert.equal((await run(['app', 'disable', '999', ...remote()])).code, 3);
   });
 
   it('takes the target from OPAL_URL and OPAL_ADMIN_TOKEN, in a real process too', async () => {

@@ -184,6 +184,31 @@ export function registerApp(program: Command): void {
       );
     });
 
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    const cmd = app
+      .command(name)
+      .description(
+        disabled
+          ? 'disable an app: unknown to authorize, token, open APIs and checkPassword; its tokens stop working on every node'
+          : 'enable a disabled app',
+      )
+      .argument('<clientId>')
+      .action(async (clientId: string, _o: unknown, c: Command) => {
+        await withStoreOrRemote<App>(
+          c,
+          (ctx) => ctx.services.admin.setAppDisabled(clientId, disabled, { actor: 'cli' }),
+          (api) => api.call<App>('POST', `/apps/${encodeURIComponent(clientId)}/${name}`),
+          (a) => `${a.clientId} ${a.disabled ? 'disabled' : 'enabled'}`,
+          // Forgetting cached tokens tells every node through the shared cache.
+          { full: true },
+        );
+      });
+    remoteCapable(cmd, `POST /apps/{clientId}/${name}`);
+  }
+
   app
     .command('delete')
     .description('delete an app')

@@ -36,7 +36,7 @@ export interface PageOptions {
   status?: number;
   /** Page title (already translated); defaults to the app title. */
   title?: string;
-  /** A wide page (consoles with tables) instead of the narrow card of the sign-in pages. */
+  /** A wider page (tables: the account center). */
   wide?: boolean;
 }
 
@@ -45,7 +45,6 @@ export interface Chrome {
   brand: Brand;
   /** The current address (path and query) of a GET page, for the language links. */
   url?: string | undefined;
-  /** A wide page (PageOptions.wide). */
   wide?: boolean | undefined;
 }
 

@@ -41,25 +41,19 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Desktop and phone (390 px wide) viewports of the page tests. */
-export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
-
 /**
- * A page check for `shotsDir`: photographs the page (`<name>.png`, full page), asserts that axe-core
- * finds no serious or critical violation and that nothing is wider than the viewport.
+ * Saves a full-page screenshot of `page` as `<dir>/<name>.png` and checks it: axe-core finds no
+ * serious or critical violation, and nothing is wider than the viewport (good at 390 px).
  */
-export function pageChecker(shotsDir: string): (page: Page, name: string) => Promise<void> {
-  return async (page, name) => {
-    await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
-    const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `${name}: axe violations`,
-    );
-    // Good at 390 px: nothing wider than the viewport.
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
-  };
+export async function checkPage(page: Page, dir: string, name: string): Promise<void> {
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: axe violations`,
+  );
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
 }

@@ -9,14 +9,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkip, launchBrowser, pageChecker, type TestBrowser, VIEWPORTS } from '../../../helpers/browser.ts';
+import { browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { seedApp, seedUser } from '../../../helpers/seed.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/admin-console');
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 
-const check = pageChecker(SHOTS);
+const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
 
 async function signIn(page: Page, account: string, password: string): Promise<void> {
   await page.fill('#account', account);
@@ -82,7 +83,7 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
           assert.match((await page.locator('#status').textContent()) ?? '', /sqlite/);
           await check(page, `${name}-status`);
 
-          await page.click('nav.tabs a[href="/admin/users"]');
+          await page.click('nav.sections a[href="/admin/users"]');
           await page.fill('#q', victim.account);
           await page.click('form[role=search] button[type=submit]');
           await page.waitForURL(/\/admin\/users\?/);
@@ -110,14 +111,14 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
             await theirs.close();
           }
 
-          await page.click('nav.tabs a[href="/admin/developers"]');
+          await page.click('nav.sections a[href="/admin/developers"]');
           await page.locator('#roles').waitFor();
           await check(page, `${name}-developers`);
-          await page.click('nav.tabs a[href="/admin/apps"]');
+          await page.click('nav.sections a[href="/admin/apps"]');
           await page.locator('#apps').waitFor();
           await check(page, `${name}-apps`);
 
-          await page.click('nav.tabs a[href="/admin/audit"]');
+          await page.click('nav.sections a[href="/admin/audit"]');
           await page.fill('#f-kind', 'user.locked');
           await page.fill('#f-subject', victim.userId);
           await page.click('#audit-filters button[type=submit]');

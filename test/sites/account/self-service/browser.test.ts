@@ -7,13 +7,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, launchBrowser, pageChecker, type TestBrowser, VIEWPORTS } from '../../../helpers/browser.ts';
+import { browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/self-service');
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 
-const check = pageChecker(SHOTS);
+const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
 
 /** The newest outbox message to `to`, read from the /dev/outbox page. */
 async function fromOutbox(page: Page, base: string, to: string, name: string): Promise<string> {

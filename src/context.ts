@@ -199,18 +199,6 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit });
-    const recovery = new RecoveryService({
-      config,
-      repo: selfService,
-      users,
-      sessions: webSessions,
-      signOut,
-      tokens: new OAuthTokensRepo(db.kysely),
-      audit,
-      messenger,
-      cache: cacheOf,
-      now,
-    });
     const services: Services = {
       users,
       apps,
@@ -238,8 +226,19 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }),
       messenger,
       signup: new SignupService({ config, repo: selfService, users, audit, messenger, cache: cacheOf, now }),
-      recovery,
-      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery }),
+      recovery: new RecoveryService({
+        config,
+        repo: selfService,
+        users,
+        sessions: webSessions,
+        signOut,
+        tokens: new OAuthTokensRepo(db.kysely),
+        audit,
+        messenger,
+        cache: cacheOf,
+        now,
+      }),
+      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery: () => services.recovery }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
       stats: new StatsRepo(db.kysely),

@@ -18,8 +18,8 @@ export interface AdminDeps {
   audit: AuditService;
   /** Ends page sessions and FDS serviceTokens/storage tokens (they belong to no grant). */
   signOut: SignOut;
-  /** Sends reset links (the self-service recovery's link and page). */
-  recovery: RecoveryService;
+  /** Sends reset links (the self-service recovery's link and page); built beside this service. */
+  recovery: () => RecoveryService;
 }
 
 /** Who made a change: a user id, `cli`, or `startup`, and the client address when there is one. */
@@ -86,7 +86,7 @@ export class AdminService {
 
   /** Sends the user a password-reset link by e-mail (their password stays until they use it). */
   async sendPasswordReset(userId: string, by: Actor): Promise<{ userId: string; email: string }> {
-    const { email } = await this.d.recovery.sendLink(userId);
+    const { email } = await this.d.recovery().sendLink(userId);
     await this.d.audit.record({ type: 'user.reset_link_sent', ...by, subject: userId });
     return { userId, email };
   }

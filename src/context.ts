@@ -243,7 +243,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         cache: cacheOf,
         now,
       }),
-      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut }),
+      admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery: () => services.recovery }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
       stats: new StatsRepo(db.kysely),

@@ -18,11 +18,15 @@ import { registerToken } from './commands/token.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerUser } from './commands/user.ts';
 import { registerVersion } from './commands/version.ts';
-import { EXIT, printError } from './run.ts';
+import { REMOTE_HELP, refuseLocalOnlyInRemoteMode } from './remote.ts';
+import { EXIT, fail, printError } from './run.ts';
 
 const program = new Command('opal')
   .description('Opal: a self-hostable account open platform and file storage server, wire-compatible with Xiaomi Account and Galaxy FDS')
   .option('--json', 'print machine-readable JSON')
+  .option('--url <url>', 'remote mode: the account origin of a running Opal (env OPAL_URL)')
+  .option('--token <token>', 'remote mode: an admin API token, opal_at_… (env OPAL_ADMIN_TOKEN)')
+  .addHelpText('after', `\n${REMOTE_HELP}; see docs/cli.md#remote-mode.`)
   .showHelpAfterError()
   .enablePositionalOptions(false);
 
@@ -59,5 +63,14 @@ const exitOnUsageError = (c: Command): void => {
   for (const sub of c.commands) exitOnUsageError(sub);
 };
 exitOnUsageError(program);
+
+// Remote mode runs only the commands with an admin-API equivalent; any other refuses before it starts.
+program.hook('preAction', (_program, action) => {
+  try {
+    refuseLocalOnlyInRemoteMode(action);
+  } catch (e) {
+    fail(e, json);
+  }
+});
 
 await program.parseAsync(process.argv);

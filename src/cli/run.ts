@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { ChecksumError, FdsError } from './fds-client/errors.ts';
+import { AdminApi, remoteTarget } from './remote.ts';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -100,6 +101,28 @@ export async function withContext<T>(
     },
     human,
   );
+}
+
+/**
+ * withContext for a command that also runs in remote mode (remote.ts): `remote` gets an admin API
+ * client when --url/--token (or OPAL_URL/OPAL_ADMIN_TOKEN) are given, `local` a data context otherwise.
+ */
+export async function withStoreOrRemote<T>(
+  cmd: Command,
+  local: (ctx: Context) => Promise<T>,
+  remote: (api: AdminApi) => Promise<T>,
+  human: (result: T) => string,
+  opts: { full?: boolean } = {},
+): Promise<void> {
+  let target: ReturnType<typeof remoteTarget>;
+  try {
+    target = remoteTarget(cmd);
+  } catch (e) {
+    fail(e, wantsJson(cmd));
+  }
+  if (target === undefined) return withContext(cmd, local, human, opts);
+  const api = new AdminApi(target);
+  await execute(cmd, () => remote(api), human);
 }
 
 /** Formats rows as an aligned text table. */

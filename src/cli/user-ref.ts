@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { User } from '../services/users.ts';
-import { withContext } from './run.ts';
+import type { AdminApi } from './remote.ts';
+import { withContext, withStoreOrRemote } from './run.ts';
 
 export const USER_REF_HELP = 'a userId, account, email or phone';
 
@@ -24,4 +25,22 @@ export function withUser<T>(
   opts: { full?: boolean } = {},
 ): Promise<void> {
   return withContext(cmd, async (ctx) => action(ctx, await findUser(ctx, ref)), human, opts);
+}
+
+/** withUser for a command that also runs in remote mode: `remote` gets the user through the admin API. */
+export function withUserOrRemote<T>(
+  cmd: Command,
+  ref: string,
+  local: (ctx: Context, user: User) => Promise<T>,
+  remote: (api: AdminApi, user: User) => Promise<T>,
+  human: (result: T) => string,
+  opts: { full?: boolean } = {},
+): Promise<void> {
+  return withStoreOrRemote(
+    cmd,
+    async (ctx) => local(ctx, await findUser(ctx, ref)),
+    async (api) => remote(api, await api.findUser(ref)),
+    human,
+    opts,
+  );
 }

@@ -1,11 +1,12 @@
 // Account administration (admin API, CLI): roles, locks, session revocation, deletion, app
 // disabling, the first admin. Every change is written to the audit log with its actor.
 import { hasRole, type Role } from '../core/account/roles.ts';
-import { ConflictError } from '../lib/errors.ts';
+import { ConflictError, InvalidInputError } from '../lib/errors.ts';
 import type { WebSessionsRepo } from '../store/db/oauth-sessions-repo.ts';
 import type { App, AppService, Developer } from './apps.ts';
 import type { AuditService } from './audit.ts';
 import type { OAuthService } from './oauth/oauth-service.ts';
+import type { RecoveryService } from './self-service/recovery.ts';
 import type { SignOut } from './sign-out.ts';
 import type { User, UserInput, UserService } from './users.ts';
 
@@ -17,12 +18,19 @@ export interface AdminDeps {
   audit: AuditService;
   /** Ends page sessions and FDS serviceTokens/storage tokens (they belong to no grant). */
   signOut: SignOut;
+  /** Sends reset links (the self-service recovery's link and page); built beside this service. */
+  recovery: () => RecoveryService;
 }
 
 /** Who made a change: a user id, `cli`, or `startup`, and the client address when there is one. */
 export interface Actor {
   actor: string;
   ip?: string | undefined;
+}
+
+/** An admin cannot lock, delete or demote the account they act with (nobody might be left to undo it). */
+function notSelf(userId: string, by: Actor, what: string): void {
+  if (by.actor === userId) throw new InvalidInputError(`you cannot ${what} your own account`);
 }
 
 export class AdminService {
@@ -38,6 +46,7 @@ export class AdminService {
 
   /** Gives a user a role; a developer or admin gets (or keeps) their developer record. */
   async setRole(userId: string, role: Role, by: Actor): Promise<User & { developerId: string | null }> {
+    if (role !== 'admin') notSelf(userId, by, 'take the admin role from');
     const user = await this.d.users.setRole(userId, role);
     const dev = hasRole(role, 'developer') ? await this.d.apps.ensureDeveloperOfUser(user) : await this.d.apps.developerOfUser(userId);
     await this.d.audit.record({ type: 'user.role_set', ...by, subject: userId, detail: { role } });
@@ -54,6 +63,7 @@ export class AdminService {
    * and tokens (on every node), so nothing issued before the lock keeps working.
    */
   async lock(userId: string, by: Actor): Promise<User> {
+    notSelf(userId, by, 'lock');
     const user = await this.d.users.setLocked(userId, true);
     await this.d.signOut.everywhere(userId, by.actor);
     const revoked = await this.revokeGrants(userId, by);
@@ -74,8 +84,16 @@ export class AdminService {
     await this.d.audit.record({ type: 'user.sessions_revoked', ...by, subject: userId });
   }
 
+  /** Sends the user a password-reset link by e-mail (their password stays until they use it). */
+  async sendPasswordReset(userId: string, by: Actor): Promise<{ userId: string; email: string }> {
+    const { email } = await this.d.recovery().sendLink(userId);
+    await this.d.audit.record({ type: 'user.reset_link_sent', ...by, subject: userId });
+    return { userId, email };
+  }
+
   /** Deletes a user after revoking their grants and sessions; their developer record stays, unlinked. */
   async deleteUser(userId: string, by: Actor): Promise<void> {
+    notSelf(userId, by, 'delete');
     await this.d.users.require(userId);
     await this.revokeGrants(userId, by);
     await this.d.signOut.everywhere(userId, by.actor);

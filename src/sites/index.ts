@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
 import { adminApiRoutes } from './account/admin/plugin.ts';
+import { adminConsoleRoutes } from './account/admin-console/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
 import { consoleRoutes } from './account/console/plugin.ts';
 import { devOutboxRoutes } from './account/dev-outbox.ts';
@@ -35,6 +36,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     selfServiceRoutes,
     adminApiRoutes,
     consoleRoutes,
+    adminConsoleRoutes,
   ],
   fds: [fdsRoutes],
 };

@@ -36,7 +36,7 @@ export interface PageOptions {
   status?: number;
   /** Page title (already translated); defaults to the app title. */
   title?: string;
-  /** A wide page (consoles, tables) instead of the narrow card of the sign-in pages. */
+  /** A wide page (consoles, the account center, tables) instead of the narrow card of the sign-in pages. */
   wide?: boolean;
 }
 

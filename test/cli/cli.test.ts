@@ -7,7 +7,6 @@
 // real exit codes.
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
 import type { Context } from '../../src/context.ts';
 import { MIGRATIONS } from '../../src/store/db/migrations/index.ts';
 import { dbBackends, inspectStore, PG_URL, tmpDir } from '../helpers/env.ts';

@@ -1,31 +1,14 @@
-// What every browser test of a page checks (test/sites/account/…/browser.test.ts): a full-page
-// screenshot into test-artifacts/<suite>/ (not committed), no serious or critical axe-core
-// violation, and nothing wider than the viewport (good at 390 px).
-import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from './browser.ts';
+import { checkPage, launchBrowser, type TestBrowser } from './browser.ts';
 import { startTestServer, type TestServer } from './env.ts';
 
 export const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 export const LOCALES = ['en', 'zh-CN'] as const;
 
-export async function checkPage(page: Page, dir: string, name: string): Promise<void> {
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${name}: axe violations`,
-  );
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
-}
+export { checkPage };
 
 export interface PageSuite {
   /** The server of the suite (set once `before` ran). */

@@ -3,7 +3,7 @@
 // unprefixed pre-session cookie (which any page of the host could plant) is not read.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { codeRequestQuery, type Fixture, fixture, hidden, Jar, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
+import { codeRequestQuery, type Fixture, fixture, hidden, Jar, PASSWORD } from '../helpers/oauth.ts';
 
 const PUBLIC = 'https://accounts.example.test';
 

@@ -1,9 +1,10 @@
 // `opal app …`: manage developer apps (OAuth clients).
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../lib/errors.ts';
-import { type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
+import { type App, type AppFlags, FLAG_NAMES, parseScopeList } from '../../services/apps.ts';
 import type { FdsKey } from '../../services/fds/keys.ts';
-import { fields, table, withContext } from '../run.ts';
+import { remoteCapable } from '../remote.ts';
+import { fields, table, withContext, withStoreOrRemote } from '../run.ts';
 
 function parseFlags(list: string[] | undefined): AppFlags | undefined {
   if (!list || list.length === 0) return undefined;
@@ -69,13 +70,14 @@ export function registerApp(program: Command): void {
       );
     });
 
-  app
+  const list = app
     .command('list')
     .description('list apps')
     .action(async (_o: unknown, cmd: Command) => {
-      await withContext(
+      await withStoreOrRemote<App[]>(
         cmd,
         (ctx) => ctx.services.apps.list(),
+        async (api) => (await api.call<{ apps: App[] }>('GET', '/apps')).apps,
         (rows) =>
           table(
             rows.map((a) => ({ ...a, scopes: a.scopes.join(',') })),
@@ -83,6 +85,7 @@ export function registerApp(program: Command): void {
           ),
       );
     });
+  remoteCapable(list, 'GET /apps');
 
   app
     .command('show')
@@ -180,6 +183,31 @@ export function registerApp(program: Command): void {
         (r) => r.scopes.join(','),
       );
     });
+
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    const cmd = app
+      .command(name)
+      .description(
+        disabled
+          ? 'disable an app: unknown to authorize, token, open APIs and checkPassword; its tokens stop working on every node'
+          : 'enable a disabled app',
+      )
+      .argument('<clientId>')
+      .action(async (clientId: string, _o: unknown, c: Command) => {
+        await withStoreOrRemote<App>(
+          c,
+          (ctx) => ctx.services.admin.setAppDisabled(clientId, disabled, { actor: 'cli' }),
+          (api) => api.call<App>('POST', `/apps/${encodeURIComponent(clientId)}/${name}`),
+          (a) => `${a.clientId} ${a.disabled ? 'disabled' : 'enabled'}`,
+          // Forgetting cached tokens tells every node through the shared cache.
+          { full: true },
+        );
+      });
+    remoteCapable(cmd, `POST /apps/{clientId}/${name}`);
+  }
 
   app
     .command('delete')

@@ -2,14 +2,23 @@
 import type { Command } from 'commander';
 import { ROLES } from '../../core/account/roles.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
-import { parseRole } from '../../services/users.ts';
-import { fields, table, withContext } from '../run.ts';
-import { USER_REF_HELP, withUser } from '../user-ref.ts';
+import { parseRole, type User } from '../../services/users.ts';
+import { remoteCapable } from '../remote.ts';
+import { fields, table, withStoreOrRemote } from '../run.ts';
+import { USER_REF_HELP, withUser, withUserOrRemote } from '../user-ref.ts';
+
+type UserDetail = User & { developerId: string | null };
+
+/** `--limit` of `user list`. */
+function parseLimit(limit: string): number {
+  if (!/^\d{1,6}$/.test(limit) || Number(limit) === 0) throw new InvalidInputError('--limit must be a number from 1 to 999999');
+  return Number(limit);
+}
 
 export function registerUser(program: Command): void {
   const user = program.command('user').description(`manage users (USER is ${USER_REF_HELP})`);
 
-  user
+  const create = user
     .command('create')
     .description('create a user; prints its userId')
     .requiredOption('--account <name>', 'account name used to log in')
@@ -34,54 +43,67 @@ export function registerUser(program: Command): void {
         },
         cmd: Command,
       ) => {
-        await withContext(
+        const input = {
+          account: o.account,
+          password: o.password,
+          nickname: o.nickname,
+          phone: o.phone,
+          email: o.email,
+          locale: o.locale,
+        };
+        await withStoreOrRemote<User>(
           cmd,
-          (ctx) =>
-            ctx.services.admin.createUser(
-              {
-                account: o.account,
-                password: o.password,
-                nickname: o.nickname,
-                phone: o.phone,
-                email: o.email,
-                avatarUrl: o.avatar,
-                locale: o.locale,
-                role: parseRole(o.role),
-              },
-              { actor: 'cli' },
-            ),
+          (ctx) => ctx.services.admin.createUser({ ...input, avatarUrl: o.avatar, role: parseRole(o.role) }, { actor: 'cli' }),
+          (api) => {
+            if (o.avatar !== undefined)
+              throw new InvalidInputError('--avatar has no admin-API equivalent: set it with `opal user update` on the server');
+            return api.call<UserDetail>('POST', '/users', { ...input, role: parseRole(o.role) });
+          },
           (u) => `created user ${u.userId} (${u.account}${u.role === 'user' ? '' : `, ${u.role}`})`,
         );
       },
     );
+  remoteCapable(create, 'POST /users');
 
-  user
+  const list = user
     .command('list')
     .description('list users')
     .option('--limit <n>', 'at most this many', '1000')
     .action(async (o: { limit: string }, cmd: Command) => {
-      await withContext(
+      await withStoreOrRemote<User[]>(
         cmd,
-        (ctx) => {
-          if (!/^\d{1,6}$/.test(o.limit) || Number(o.limit) === 0) throw new InvalidInputError('--limit must be a number from 1 to 999999');
-          return ctx.services.users.list(Number(o.limit));
+        (ctx) => ctx.services.users.list(parseLimit(o.limit)),
+        async (api) => {
+          const limit = parseLimit(o.limit);
+          const out: User[] = [];
+          while (out.length < limit) {
+            const page = Math.min(1000, limit - out.length);
+            const { users } = await api.call<{ users: User[] }>('GET', `/users?limit=${page}&offset=${out.length}`);
+            out.push(...users);
+            if (users.length < page) break;
+          }
+          return out;
         },
         (rows) => table(rows as unknown as Array<Record<string, unknown>>, ['userId', 'account', 'nickname', 'email', 'phone']),
       );
     });
+  remoteCapable(list, 'GET /users');
 
-  user
+  const show = user
     .command('show')
     .description('show one user')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withUser(
+      await withUserOrRemote<Record<string, unknown>>(
         cmd,
         ref,
         async (ctx, u) => ({ ...u, friends: await ctx.services.friends.list(u.userId) }),
+        // The admin API has no friends endpoint: remotely, the user with their developer id.
+        async (api, u) => ({ ...(await api.call<UserDetail>('GET', `/users/${u.userId}`)) }),
         (u) => fields(u),
       );
     });
+  remoteCapable(show, 'GET /users/{userId}; without friends');
 
   user
     .command('update')
@@ -110,38 +132,42 @@ export function registerUser(program: Command): void {
       },
     );
 
-  user
+  const roleCmd = user
     .command('role')
     .description(`give a user a role: ${ROLES.join(', ')}`)
     .argument('<user>')
     .argument('<role>')
     .action(async (ref: string, role: string, _o: unknown, cmd: Command) => {
-      await withUser(
+      await withUserOrRemote<UserDetail>(
         cmd,
         ref,
         (ctx, u) => ctx.services.admin.setRole(u.userId, parseRole(role), { actor: 'cli' }),
+        (api, u) => api.call<UserDetail>('PUT', `/users/${u.userId}/role`, { role: parseRole(role) }),
         (u) => `${u.userId} is now ${u.role}${u.developerId ? ` (developer ${u.developerId})` : ''}`,
       );
     });
+  remoteCapable(roleCmd, 'PUT /users/{userId}/role');
 
   for (const [name, locked] of [
     ['lock', true],
     ['unlock', false],
   ] as const) {
-    user
+    const lockCmd = user
       .command(name)
       .description(locked ? 'lock a user: no sign-in, sessions ended, every grant and token revoked' : 'unlock a locked user')
       .argument('<user>')
       .action(async (ref: string, _o: unknown, cmd: Command) => {
-        await withUser(
+        await withUserOrRemote<User>(
           cmd,
           ref,
           (ctx, u) =>
             locked ? ctx.services.admin.lock(u.userId, { actor: 'cli' }) : ctx.services.admin.unlock(u.userId, { actor: 'cli' }),
+          (api, u) => api.call<UserDetail>('POST', `/users/${u.userId}/${name}`),
           (u) => `${u.userId} ${u.locked ? 'locked' : 'unlocked'}`,
           { full: true },
         );
       });
+    remoteCapable(lockCmd, `POST /users/{userId}/${name}`);
   }
 
   user
@@ -162,32 +188,42 @@ export function registerUser(program: Command): void {
       );
     });
 
-  user
+  const revoke = user
     .command('sessions')
     .description("a user's sign-ins")
     .command('revoke')
     .description('end every page session of a user and revoke their FDS serviceTokens and storage tokens')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withUser(
+      await withUserOrRemote<{ userId: string; sessionsEnded: true; storageTokensRevoked?: number }>(
         cmd,
         ref,
         async (ctx, u) => ({ userId: u.userId, sessionsEnded: true, ...(await ctx.services.signOut.everywhere(u.userId, 'cli')) }),
-        (r) => `sessions ended for ${r.userId}; ${r.storageTokensRevoked} FDS token(s) revoked`,
+        async (api, u) => {
+          await api.call('POST', `/users/${u.userId}/revoke-sessions`);
+          return { userId: u.userId, sessionsEnded: true };
+        },
+        (r) =>
+          `sessions ended for ${r.userId}${r.storageTokensRevoked === undefined ? ' (and their FDS tokens)' : `; ${r.storageTokensRevoked} FDS token(s) revoked`}`,
         { full: true },
       );
     });
+  remoteCapable(revoke, 'POST /users/{userId}/revoke-sessions');
 
-  user
+  const del = user
     .command('delete')
     .description('delete a user and their relations')
     .argument('<user>')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
-      await withUser(
+      await withUserOrRemote(
         cmd,
         ref,
         async (ctx, u) => {
           await ctx.services.admin.deleteUser(u.userId, { actor: 'cli' });
+          return { userId: u.userId, deleted: true };
+        },
+        async (api, u) => {
+          await api.call('DELETE', `/users/${u.userId}`);
           return { userId: u.userId, deleted: true };
         },
         (r) => `deleted user ${r.userId}`,
@@ -195,4 +231,5 @@ export function registerUser(program: Command): void {
         { full: true },
       );
     });
+  remoteCapable(del, 'DELETE /users/{userId}');
 }

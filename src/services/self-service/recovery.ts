@@ -5,6 +5,7 @@
 // reset ends every page session, revokes every refresh token (apps keep their grants), ends the
 // user's other recoveries and is written to the audit log.
 import type { Config } from '../../config.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
 import { newCredential, randomDigits } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
@@ -77,25 +78,14 @@ export class RecoveryService {
     if ('wait' in slot) return { kind: 'throttled', wait: slot.wait };
     const found = await this.d.users.find(a);
     const user = found && (channel === 'email' ? found.email === a : found.phone === a) ? found : undefined;
-    const flow = newCredential(24);
     const code = randomDigits(6);
-    const now = this.now();
     const ttl = channel === 'email' ? LINK_TTL_MS : RESET_CODE_TTL_MS;
-    await this.d.repo.insertReset({
-      flow_hash: sha256Hex(flow),
-      user_id: user?.userId ?? null,
-      code_hash: channel === 'sms' ? sha256Hex(code) : null,
-      attempts: 0,
-      created_at: now,
-      expires_at: now + ttl,
-      used_at: null,
-    });
+    const flow = await this.newReset(user?.userId ?? null, channel === 'sms' ? code : undefined, ttl);
     const sendSlot = await this.perAddress.reserve(sha256Hex(a.toLowerCase()));
     if (user && !('wait' in sendSlot)) {
       const lang = user.locale || locale;
       if (channel === 'email') {
-        const url = `${this.d.config.publicUrl}/recover/reset?token=${encodeURIComponent(flow)}&_locale=${encodeURIComponent(locale)}`;
-        this.d.messenger.dispatch('reset-link', 'email', a, lang, { url, minutes: ttl / 60_000 });
+        this.d.messenger.dispatch('reset-link', 'email', a, lang, { url: this.linkUrl(flow, locale), minutes: ttl / 60_000 });
       } else {
         this.d.messenger.dispatch('reset-code', 'sms', a, lang, { code, minutes: ttl / 60_000 });
       }
@@ -103,6 +93,45 @@ export class RecoveryService {
     await this.d.audit.record({ type: 'recovery.requested', subject: user?.userId, ip, detail: { channel } });
     // The link's token travels only in the message; a code flow's id goes back to the browser.
     return channel === 'email' ? { kind: 'sent', channel } : { kind: 'sent', channel, flow };
+  }
+
+  /**
+   * Sends `userId` a reset link to their e-mail address on an operator's request (admin console and
+   * API): the same link and page as a self-service recovery. Refused when the user has no e-mail
+   * address or no e-mail sender is configured.
+   */
+  async sendLink(userId: string): Promise<{ email: string }> {
+    const user = await this.d.users.require(userId);
+    if (!user.email) throw new InvalidInputError(`user ${userId} has no e-mail address to send a reset link to`);
+    if (!this.d.messenger.can('email')) throw new InvalidInputError('no e-mail sender is configured (OPAL_SMTP_URL)');
+    const flow = await this.newReset(user.userId, undefined, LINK_TTL_MS);
+    const locale = user.locale || 'en';
+    this.d.messenger.dispatch('reset-link', 'email', user.email, locale, {
+      url: this.linkUrl(flow, locale),
+      minutes: LINK_TTL_MS / 60_000,
+    });
+    return { email: user.email };
+  }
+
+  /** Writes a recovery (for no user: one that nothing can ever match) and returns its flow secret. */
+  private async newReset(userId: string | null, code: string | undefined, ttl: number): Promise<string> {
+    const flow = newCredential(24);
+    const now = this.now();
+    await this.d.repo.insertReset({
+      flow_hash: sha256Hex(flow),
+      user_id: userId,
+      code_hash: code === undefined ? null : sha256Hex(code),
+      attempts: 0,
+      created_at: now,
+      expires_at: now + ttl,
+      used_at: null,
+    });
+    return flow;
+  }
+
+  /** The reset link of a flow (its page: /recover/reset). */
+  private linkUrl(flow: string, locale: string): string {
+    return `${this.d.config.publicUrl}/recover/reset?token=${encodeURIComponent(flow)}&_locale=${encodeURIComponent(locale)}`;
   }
 
   /** The live recovery of a link token or code flow (read only, for its page). */

@@ -61,6 +61,17 @@ export async function adminUserRoutes(scope: FastifyInstance, ctx: Context): Pro
     return { userId: req.params.userId, done: true as const };
   });
 
+  app.post(
+    '/users/:userId/reset-password',
+    {
+      schema: {
+        params: UserIdParams,
+        response: { 200: Type.Object({ userId: Type.String(), email: Type.String(), sent: Type.Literal(true) }) },
+      },
+    },
+    async (req) => ({ ...(await admin.sendPasswordReset(req.params.userId, actorOf(req))), sent: true as const }),
+  );
+
   app.delete('/users/:userId', { schema: { params: UserIdParams, response: { 200: Done('userId') } } }, async (req) => {
     await admin.deleteUser(req.params.userId, actorOf(req));
     return { userId: req.params.userId, done: true as const };

@@ -19,6 +19,7 @@ const ENDPOINTS: Array<[method: string, path: string, admin: boolean]> = [
   ['POST', '/users/1/lock', true],
   ['POST', '/users/1/unlock', true],
   ['POST', '/users/1/revoke-sessions', true],
+  ['POST', '/users/1/reset-password', true],
   ['DELETE', '/users/1', true],
   ['GET', '/roles', true],
   ['GET', '/developers', true],
@@ -140,6 +141,21 @@ describe('admin API', () => {
     const rs = await call('POST', `/users/${id}/revoke-sessions`, adminToken);
     assert.deepEqual(rs.json, { userId: id, done: true });
     assert.doesNotMatch((await agent.req('/login')).text, /carol/);
+    // Reset link: refused without an e-mail address, then sent through the recovery service.
+    const noMail = await call('POST', `/users/${id}/reset-password`, adminToken);
+    assert.equal(noMail.status, 400);
+    assert.match(noMail.json.message, /no e-mail address/);
+    await t.ctx.services.users.update(id, { email: 'carol@example.com' });
+    const reset = await call('POST', `/users/${id}/reset-password`, adminToken);
+    assert.deepEqual(reset.json, { userId: id, email: 'carol@example.com', sent: true });
+    const mail = t.ctx.services.messenger.outbox?.list().find((m) => m.to === 'carol@example.com' && m.kind === 'reset-link');
+    assert.match(mail?.text ?? '', /\/recover\/reset\?token=/);
+    assert.equal((await t.ctx.services.audit.list({ type: 'user.reset_link_sent', subject: id })).length, 1);
+    // An admin cannot lock, delete or demote the account its token acts for.
+    const rootId = (await t.ctx.services.users.find('root'))?.userId ?? '';
+    assert.equal((await call('POST', `/users/${rootId}/lock`, adminToken)).status, 400);
+    assert.equal((await call('PUT', `/users/${rootId}/role`, adminToken, { role: 'user' })).status, 400);
+    assert.equal((await call('DELETE', `/users/${rootId}`, adminToken)).status, 400);
     const del = await call('DELETE', `/users/${id}`, adminToken);
     assert.deepEqual(del.json, { userId: id, done: true });
     assert.equal((await call('GET', `/users/${id}`, adminToken)).status, 404);
@@ -236,6 +252,8 @@ describe('admin API', () => {
     assert.equal(s.json.database.dialect, 'sqlite');
     assert.deepEqual([s.json.cache.kind, s.json.blobs.kind], ['memory', 'filesystem']);
     assert.equal(s.json.counts.users, await t.ctx.services.users.count());
+    assert.equal(s.json.nodes.known, false);
+    assert.match(s.json.nodes.note, /single node/);
   });
 
   it('developer apps: create (secret once), show, rotate, FDS key and rotation, delete', async () => {

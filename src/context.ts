@@ -18,6 +18,7 @@ import { OAuthService } from './services/oauth/oauth-service.ts';
 import { OidcService } from './services/oidc/service.ts';
 import { PassbookService } from './services/passbook.ts';
 import { RecoveryService } from './services/self-service/recovery.ts';
+import { type AccountServices, accountServices } from './services/account-center/index.ts';
 import { SignupService } from './services/self-service/signup.ts';
 import { SignOut } from './services/sign-out.ts';
 import { StorageTokenService } from './services/storage-tokens/service.ts';
@@ -79,6 +80,8 @@ export interface Services {
   signOut: SignOut;
   /** Row counts (admin API status). */
   stats: StatsRepo;
+  /** The account center (/account): sessions, apps, avatars, contact and password changes. */
+  account: AccountServices;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -199,6 +202,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit });
+    const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
     const services: Services = {
       users,
       apps,
@@ -214,7 +218,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         issuer: () => config.publicUrl,
         now,
       }),
-      passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
+      passbook,
       storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
@@ -244,6 +248,20 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       stats: new StatsRepo(db.kysely),
       fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
       fdsDerived,
+      account: accountServices({
+        db: db.kysely,
+        users,
+        apps,
+        oauth,
+        passbook,
+        storageTokens,
+        sessions: webSessions,
+        signOut,
+        messenger,
+        audit,
+        cache: cacheOf,
+        now,
+      }),
     };
     stops.push(() => services.messenger.close());
     const started = new Set<keyof BackgroundWork>();

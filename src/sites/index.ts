@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
+import { accountCenterRoutes } from './account/account-center/plugin.ts';
 import { adminApiRoutes } from './account/admin/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
 import { devOutboxRoutes } from './account/dev-outbox.ts';
@@ -32,6 +33,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     ssoRoutes,
     devOutboxRoutes,
     selfServiceRoutes,
+    accountCenterRoutes,
     adminApiRoutes,
   ],
   fds: [fdsRoutes],

@@ -36,6 +36,8 @@ export interface PageOptions {
   status?: number;
   /** Page title (already translated); defaults to the app title. */
   title?: string;
+  /** A wider page (tables: the account center). */
+  wide?: boolean;
 }
 
 /** What the layout shows around every page. */
@@ -43,6 +45,7 @@ export interface Chrome {
   brand: Brand;
   /** The current address (path and query) of a GET page, for the language links. */
   url?: string | undefined;
+  wide?: boolean | undefined;
 }
 
 /** The current address with `_locale` set to `locale` (a path on this origin). */
@@ -73,6 +76,7 @@ export function renderHtml(template: TemplateRef, data: Record<string, unknown>,
     brand,
     brandName,
     languages,
+    wide: chrome?.wide === true,
   });
 }
 
@@ -85,7 +89,7 @@ export function renderPage(
   opts: PageOptions = {},
 ): FastifyReply {
   const req = reply.request;
-  const chrome: Chrome = { brand: req.pageBrand ?? DEFAULT_BRAND, url: req.method === 'GET' ? req.url : '/' };
+  const chrome: Chrome = { brand: req.pageBrand ?? DEFAULT_BRAND, url: req.method === 'GET' ? req.url : '/', wide: opts.wide };
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')

@@ -17,9 +17,7 @@ const MAX_PIXELS = 40_000_000;
 const SIZES: Record<AvatarVariant, number> = { '': 320, _75: 75, _90: 90, _120: 120, _320: 320, _orig: 1024 };
 
 export class AvatarService {
-  constructor(
-    private readonly d: { repo: AvatarsRepo; users: UserService; audit: AuditService; now?: () => number },
-  ) {}
+  constructor(private readonly d: { repo: AvatarsRepo; users: UserService; audit: AuditService; now?: () => number }) {}
 
   /** Processes and stores `image` as the user's avatar; refuses what is not a readable image. */
   async upload(user: User, image: Buffer, ip?: string): Promise<User> {
@@ -45,7 +43,14 @@ export class AvatarService {
         .flatten({ background: '#ffffff' })
         .jpeg({ quality: 85, mozjpeg: true })
         .toBuffer();
-      rows.push({ avatar_key: key, variant, user_id: user.userId, content_type: 'image/jpeg', content: jpeg.toString('base64'), created_at: now });
+      rows.push({
+        avatar_key: key,
+        variant,
+        user_id: user.userId,
+        content_type: 'image/jpeg',
+        content: jpeg.toString('base64'),
+        created_at: now,
+      });
     }
     await this.d.repo.replace(user.userId, rows);
     const updated = await this.d.users.update(user.userId, { avatarUrl: uploadedAvatarPath(key) });

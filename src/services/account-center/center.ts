@@ -3,8 +3,8 @@
 // and the user's own security log. Revoking an app goes through the OAuth grant revocation (its
 // codes and tokens end, and every node hears of it at once); storage tokens through their service.
 import { sha256Hex } from '../../lib/hash.ts';
-import type { OAuthTokensRepo } from '../../store/db/oauth-tokens-repo.ts';
 import type { SessionRow, WebSessionsRepo } from '../../store/db/oauth-sessions-repo.ts';
+import type { OAuthTokensRepo } from '../../store/db/oauth-tokens-repo.ts';
 import type { AppService } from '../apps.ts';
 import type { AuditRow, AuditService } from '../audit.ts';
 import type { OAuthService } from '../oauth/oauth-service.ts';

@@ -3,21 +3,26 @@
 // when the code is entered. The pending change lives in the cache (15 minutes, one per user,
 // 5 attempts); codes sent are limited per user (5 an hour). Whether the address is another
 // account's is told only after the code proved the person holds it (as sign-up does).
-import { isEmail, isPhone, type User, type UserService } from '../users.ts';
-import { sha256Hex, safeEqual } from '../../lib/hash.ts';
+
+import { ConflictError } from '../../lib/errors.ts';
+import { safeEqual, sha256Hex } from '../../lib/hash.ts';
 import { randomDigits } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import type { AuditService } from '../audit.ts';
 import type { Messenger } from '../messaging/messenger.ts';
 import { FailureLimiter } from '../throttle.ts';
-import { ConflictError } from '../../lib/errors.ts';
+import { isEmail, isPhone, type User, type UserService } from '../users.ts';
 
 export type ContactKind = 'email' | 'phone';
 const TTL_MS = 15 * 60_000;
 const ATTEMPTS = 5;
 
-export type StartResult = { kind: 'sent'; to: string } | { kind: 'invalid' | 'unavailable' } | { kind: 'throttled'; wait: number };
-export type ConfirmResult = { kind: 'done'; user: User } | { kind: 'wrong' | 'expired' | 'taken' };
+export type StartResult =
+  | { kind: 'sent'; to: string }
+  | { kind: 'invalid' }
+  | { kind: 'unavailable' }
+  | { kind: 'throttled'; wait: number };
+export type ConfirmResult = { kind: 'done'; user: User } | { kind: 'wrong' } | { kind: 'expired' } | { kind: 'taken' };
 
 interface Pending {
   kind: ContactKind;
@@ -70,7 +75,7 @@ export class ContactChange {
       p.attempts += 1;
       if (p.attempts >= ATTEMPTS) await c.del(this.key(user.userId));
       else await c.set(this.key(user.userId), JSON.stringify(p), Math.max(1000, await c.ttl(this.key(user.userId))));
-      return { kind: p.attempts >= ATTEMPTS ? 'expired' : 'wrong' };
+      return p.attempts >= ATTEMPTS ? { kind: 'expired' } : { kind: 'wrong' };
     }
     await c.del(this.key(user.userId));
     try {

@@ -322,7 +322,14 @@ export class StorageTokenService {
 
   async list(f: { appId?: string; kind?: string; user?: string; opalUserId?: string; all?: boolean } = {}): Promise<TokenSummary[]> {
     const now = this.now();
-    const rows = await this.d.repo.list({ appId: f.appId, kind: f.kind, providerUserId: f.user, opalUserId: f.opalUserId, all: f.all, now });
+    const rows = await this.d.repo.list({
+      appId: f.appId,
+      kind: f.kind,
+      providerUserId: f.user,
+      opalUserId: f.opalUserId,
+      all: f.all,
+      now,
+    });
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,

@@ -1,7 +1,10 @@
 // Each launch gets a fresh, empty profile (playwright's temporary user-data dir).
 // Real Chromium (Debian's /usr/bin/chromium, never a downloaded browser) driven by playwright-core.
 // Browser tests skip themselves unless OPAL_TEST_BROWSER names the executable (CI sets it).
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { BROWSER } from './env.ts';
 
 export const browserSkip = BROWSER ? false : 'set OPAL_TEST_BROWSER=/usr/bin/chromium to run browser tests';
@@ -36,4 +39,21 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await browser.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Saves a full-page screenshot of `page` as `<dir>/<name>.png` and checks it: axe-core finds no
+ * serious or critical violation, and nothing is wider than the viewport (good at 390 px).
+ */
+export async function checkPage(page: Page, dir: string, name: string): Promise<void> {
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: axe violations`,
+  );
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
 }

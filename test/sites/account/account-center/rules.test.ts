@@ -39,7 +39,7 @@ describe('account center rules', () => {
     assert.equal((await jar.fetch('/account/sessions')).status, 200);
     const api = await new Jar(f.base).fetch('/api/account');
     assert.equal(api.status, 401);
-    assert.equal((await api.json()).error, 'login_required');
+    assert.equal(((await api.json()) as { error: string }).error, 'login_required');
   });
 
   it('CSRF: a form post without its session token changes nothing (pages and API)', async () => {
@@ -60,7 +60,7 @@ describe('account center rules', () => {
       body: JSON.stringify({ nickname: 'Mallory' }),
     });
     assert.equal(api.status, 403);
-    assert.equal((await api.json()).error, 'csrf');
+    assert.equal(((await api.json()) as { error: string }).error, 'csrf');
     const gone = await jar.fetch('/api/account/sessions', { method: 'DELETE' });
     assert.equal(gone.status, 403);
     assert.equal((await f.t.ctx.services.account.center.sessions(f.userId, '')).length >= 2, true, 'no session ended');
@@ -76,7 +76,7 @@ describe('account center rules', () => {
       form: { csrf, nickname: 'Eve' },
     });
     assert.equal(r.status, 403);
-    const { csrfToken } = await (await jar.fetch('/api/account')).json();
+    const { csrfToken } = (await (await jar.fetch('/api/account')).json()) as { csrfToken: string };
     const api = await jar.fetch('/api/account/profile', {
       method: 'POST',
       headers: { origin: 'http://evil.example', 'content-type': 'application/json', 'x-csrf-token': csrfToken },
@@ -150,7 +150,7 @@ describe('account center rules', () => {
     });
     assert.match(r.headers.get('location') ?? '', /error=throttled&wait=\d+/);
     assert.ok(await f.t.ctx.services.users.verifyPassword(f.userId, PASSWORD), 'the password did not change');
-    const { csrfToken } = await (await jar.fetch('/api/account')).json();
+    const { csrfToken } = (await (await jar.fetch('/api/account')).json()) as { csrfToken: string };
     const api = await jar.fetch('/api/account/password', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },

@@ -351,7 +351,12 @@ export class StorageTokenService {
     const cache = this.d.cache();
     await Promise.all(hashes.map((h) => cache.del(cacheKey(h)).catch(() => undefined)));
     if (hashes.length > 0) {
-      await this.d.audit.record({ type: 'fds.storage_token.revoked', actor, detail: { ...where, count: hashes.length } });
+      await this.d.audit.record({
+        type: 'fds.storage_token.revoked',
+        actor,
+        subject: where.opalUserId,
+        detail: { ...where, count: hashes.length },
+      });
     }
     return hashes.length;
   }

@@ -2,6 +2,8 @@
 // their own namespaces with addMessages(); `translator(locale)` gives the `t` used in templates.
 import i18next, { type TFunction } from 'i18next';
 import type { Locale } from './locale.ts';
+import { accountEn } from './messages/account-en.ts';
+import { accountZhCN } from './messages/account-zh-CN.ts';
 import { en } from './messages/en.ts';
 import { selfServiceEn } from './messages/self-service-en.ts';
 import { selfServiceZhCN } from './messages/self-service-zh-CN.ts';
@@ -15,7 +17,10 @@ void instance.init({
   supportedLngs: ['en', 'zh-CN'],
   defaultNS: 'translation',
   ns: ['translation'],
-  resources: { en: { translation: { ...en, ...selfServiceEn } }, 'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN } } },
+  resources: {
+    en: { translation: { ...en, ...selfServiceEn, account: accountEn } },
+    'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN, account: accountZhCN } },
+  },
   interpolation: { escapeValue: false }, // templates escape on output
   returnNull: false,
   showSupportNotice: false,

@@ -1,5 +1,5 @@
-// English texts of the account center (/account), under `account.` (registered by the
-// account-center plugin with addMessages). Keys are shared with account-zh-CN.ts.
+// English texts of the account center (/account), under `account.` (merged into the page
+// messages by i18n.ts). Keys are shared with account-zh-CN.ts.
 export const accountEn = {
   title: 'Account center',
   nav: {

@@ -8,17 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { typed } from '../../../http/typed.ts';
 import { AVATAR_MAX_BYTES } from '../../../services/account-center/avatars.ts';
-import { addMessages } from '../../../web/i18n.ts';
-import { accountEn } from '../../../web/messages/account-en.ts';
-import { accountZhCN } from '../../../web/messages/account-zh-CN.ts';
 import { pageScope } from '../../../web/setup.ts';
 import { accessPages } from './access-pages.ts';
 import { accountApi } from './api.ts';
 import { AccountPages } from './page-kit.ts';
 import { profilePages } from './profile-pages.ts';
 import { socialPages } from './social-pages.ts';
-
-addMessages('account', { en: accountEn, 'zh-CN': accountZhCN });
 
 export async function accountCenterRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
   await app.register(async (scope) => {

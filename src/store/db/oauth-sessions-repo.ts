@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { WebSessionsTable } from './oauth-tables.ts';
 import type { Database } from './schema.ts';
 
@@ -26,8 +26,7 @@ export class WebSessionsRepo {
       .selectAll()
       .where('user_id', '=', userId)
       .where('expires_at', '>', now)
-      .orderBy('last_used_at', 'desc')
-      .orderBy('created_at', 'desc')
+      .orderBy(sql`coalesce(last_used_at, created_at)`, 'desc')
       .limit(100)
       .execute();
   }

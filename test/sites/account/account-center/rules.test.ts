@@ -4,6 +4,7 @@
 // change ends the other sessions and storage tokens but keeps this browser signed in.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../../../helpers/oauth.ts';
 import { mint } from '../../../helpers/seed.ts';
 
@@ -65,6 +66,22 @@ describe('account center rules', () => {
     assert.equal(gone.status, 403);
     assert.equal((await f.t.ctx.services.account.center.sessions(f.userId, '')).length >= 2, true, 'no session ended');
     assert.equal((await f.t.ctx.services.users.get(f.userId))?.nickname, 'Alice');
+  });
+
+  it('CSRF: an avatar upload without the token changes nothing', async () => {
+    const jar = await signedIn(f);
+    const png = await sharp({ create: { width: 80, height: 80, channels: 3, background: '#b91c1c' } })
+      .png()
+      .toBuffer();
+    for (const csrf of [undefined, 'nope']) {
+      const form = new FormData();
+      if (csrf) form.append('csrf', csrf);
+      form.append('avatar', new Blob([png], { type: 'image/png' }), 'a.png');
+      const r = await jar.fetch('/account/avatar', { method: 'POST', body: form });
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.get('location'), '/account/profile?error=csrf');
+    }
+    assert.equal((await f.t.ctx.services.users.get(f.userId))?.avatarUrl, '');
   });
 
   it('another origin is refused before anything is read', async () => {

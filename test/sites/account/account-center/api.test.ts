@@ -101,8 +101,10 @@ for (const backend of dbBackends()) {
       const wrong = await send('POST', '/api/account/contact/confirm', { code: '000000' });
       assert.equal(wrong.status, 400);
       assert.equal((await f.t.ctx.services.users.get(f.userId))?.email, 'alice@example.com');
-      await new Promise((r) => setTimeout(r, 100));
-      const msg = f.t.ctx.services.messenger.outbox?.list().find((m) => m.to === 'alice.new@example.com');
+      // The message is sent in the background: wait until it is in the outbox.
+      const inOutbox = () => f.t.ctx.services.messenger.outbox?.list().find((m) => m.to === 'alice.new@example.com');
+      for (let i = 0; i < 100 && !inOutbox(); i++) await new Promise((r) => setTimeout(r, 50));
+      const msg = inOutbox();
       const code = /\b(\d{6})\b/.exec(msg?.text ?? '')?.[1] ?? '';
       const ok = await send('POST', '/api/account/contact/confirm', { code });
       assert.equal(ok.status, 200);

@@ -139,10 +139,19 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.click('form[action="/account/contact"] button >> nth=0');
           await page.locator('#contact-pending').waitFor();
           await check(page, `${name}-profile-code`);
-          await page.waitForTimeout(100); // the message is sent in the background
-          await page.goto(`${base}/dev/outbox`);
-          const code =
-            /\b(\d{6})\b/.exec((await page.locator(`article[data-to="${newEmail}"] pre`).first().textContent()) ?? '')?.[1] ?? '';
+          // The message is sent in the background: look until it is in the outbox.
+          let code = '';
+          for (let i = 0; i < 50 && !code; i++) {
+            await page.goto(`${base}/dev/outbox`);
+            const text =
+              (await page
+                .locator(`article[data-to="${newEmail}"] pre`)
+                .first()
+                .textContent({ timeout: 100 })
+                .catch(() => '')) ?? '';
+            code = /\b(\d{6})\b/.exec(text)?.[1] ?? '';
+          }
+          assert.match(code, /^\d{6}$/);
           await page.goto(`${base}/account/profile`);
           await page.fill('#code', code);
           await page.click('form[action="/account/contact/confirm"] button');

@@ -119,7 +119,7 @@ async function detect() {
 
   const browserVar = process.env.OPAL_TEST_BROWSER;
   const browser = browserVar || '/usr/bin/chromium';
-  const browserSuites = 'browser tests (OAuth and checkPassword pages in Chromium)';
+  const browserSuites = 'browser tests (OAuth, checkPassword, sign-up, recovery and account-center pages in Chromium)';
   if (isOff(browserVar)) add('browser', false, 'OPAL_TEST_BROWSER=off', browserSuites);
   else {
     try {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
+import { type AccountServices, accountServices } from './services/account-center/index.ts';
 import { AdminService } from './services/admin.ts';
 import { AdminTokens } from './services/admin-tokens.ts';
 import { AppService } from './services/apps.ts';
@@ -84,6 +85,8 @@ export interface Services {
   stats: StatsRepo;
   /** Per-app usage counters (developer console), batched in memory. */
   usage: UsageCounters;
+  /** The account center (/account): sessions, apps, avatars, contact and password changes. */
+  account: AccountServices;
 }
 
 /** Background work a server starts for the sites it serves; close() stops all of it. */
@@ -204,6 +207,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     });
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit });
+    const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
     const services: Services = {
       users,
       apps,
@@ -219,7 +223,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         issuer: () => config.publicUrl,
         now,
       }),
-      passbook: new PassbookService(new PassbookRepo(db.kysely), apps, users, audit),
+      passbook,
       storageTokens,
       fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
       fds,
@@ -254,6 +258,20 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }),
       fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
       fdsDerived,
+      account: accountServices({
+        db: db.kysely,
+        users,
+        apps,
+        oauth,
+        passbook,
+        storageTokens,
+        sessions: webSessions,
+        signOut,
+        messenger,
+        audit,
+        cache: cacheOf,
+        now,
+      }),
     };
     stops.push(() => services.messenger.close());
     stops.push(() => services.usage.close());

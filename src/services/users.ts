@@ -1,6 +1,7 @@
 // Users: creation with argon2id password hashes, look-up by login identifier, updates, deletion.
 import { hash, verify } from '@node-rs/argon2';
 import { isRole, ROLES, type Role, roleOf } from '../core/account/roles.ts';
+import { uploadedAvatarKey } from '../core/open/profile.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { randomDigits } from '../lib/random.ts';
 import type { Cache } from '../store/cache/cache.ts';
@@ -84,7 +85,7 @@ function validate(input: UserPatch & { account?: string; password?: string }): v
   if (input.email && !EMAIL_RE.test(input.email)) problems.push(`email "${input.email}" is not an address`);
   if (input.phone && !PHONE_RE.test(input.phone)) problems.push(`phone "${input.phone}" must be 5-20 digits`);
   if (input.nickname !== undefined && input.nickname.length > 64) problems.push('nickname is limited to 64 characters');
-  if (input.avatarUrl) {
+  if (input.avatarUrl && uploadedAvatarKey(input.avatarUrl) === undefined) {
     try {
       const u = new URL(input.avatarUrl);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push('avatar must be an http(s) URL');

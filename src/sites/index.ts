@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Context } from '../context.ts';
 import type { SiteName } from '../http/site-server.ts';
+import { accountCenterRoutes } from './account/account-center/plugin.ts';
 import { adminApiRoutes } from './account/admin/plugin.ts';
 import { adminConsoleRoutes } from './account/admin-console/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
@@ -34,6 +35,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     ssoRoutes,
     devOutboxRoutes,
     selfServiceRoutes,
+    accountCenterRoutes,
     adminApiRoutes,
     consoleRoutes,
     adminConsoleRoutes,

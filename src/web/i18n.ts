@@ -2,6 +2,8 @@
 // their own namespaces with addMessages(); `translator(locale)` gives the `t` used in templates.
 import i18next, { type TFunction } from 'i18next';
 import type { Locale } from './locale.ts';
+import { accountEn } from './messages/account-en.ts';
+import { accountZhCN } from './messages/account-zh-CN.ts';
 import { consoleEn } from './messages/console-en.ts';
 import { consoleZhCN } from './messages/console-zh-CN.ts';
 import { en } from './messages/en.ts';
@@ -18,8 +20,8 @@ void instance.init({
   defaultNS: 'translation',
   ns: ['translation'],
   resources: {
-    en: { translation: { ...en, ...selfServiceEn, ...consoleEn } },
-    'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN, ...consoleZhCN } },
+    en: { translation: { ...en, ...selfServiceEn, ...consoleEn, account: accountEn } },
+    'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN, ...consoleZhCN, account: accountZhCN } },
   },
   interpolation: { escapeValue: false }, // templates escape on output
   returnNull: false,

@@ -15,6 +15,8 @@ import { PRE_SESSION_COOKIE } from './csrf.ts';
 export const SESSION_COOKIE = 'serviceToken';
 export const USER_COOKIE = 'userId';
 const TOKEN_RE = /^[A-Za-z0-9_-]{20,200}$/;
+/** A session's last use is written at most this often. */
+const TOUCH_EVERY_MS = 60_000;
 
 export interface CurrentSession {
   user: User;
@@ -58,6 +60,8 @@ export class Sessions {
     const uid = this.cookies.read(req, USER_COOKIE, true);
     if (uid !== undefined && uid !== row.user_id) return undefined;
     const user = await this.users.get(row.user_id);
+    const now = this.now();
+    if (user && (row.last_used_at ?? 0) < now - TOUCH_EVERY_MS) await this.repo.touch(id, now);
     return user && !user.locked ? { user, id, signedInAt: row.created_at } : undefined;
   }
 
@@ -73,7 +77,15 @@ export class Sessions {
     if (old) await this.repo.delete(sha256Hex(old));
     const token = newCredential(30);
     const now = this.now();
-    await this.repo.insert({ session_hash: sha256Hex(token), user_id: userId, created_at: now, expires_at: now + this.ttlMs });
+    await this.repo.insert({
+      session_hash: sha256Hex(token),
+      user_id: userId,
+      created_at: now,
+      expires_at: now + this.ttlMs,
+      user_agent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
+      ip: req.ip ?? null,
+      last_used_at: now,
+    });
     const maxAge = Math.floor(this.ttlMs / 1000);
     this.cookies.set(reply, SESSION_COOKIE, token, maxAge);
     this.cookies.set(reply, USER_COOKIE, userId, maxAge);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
 import { startServer } from '../../src/server.ts';
@@ -63,6 +64,13 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
       });
       const alice = await s.users.create({ account: 'alice', password: PASSWORD, nickname: 'Alice', email: 'alice@example.com' });
       const bob = await s.users.create({ account: 'bob', password: 'bob-pass-1' });
+      // An avatar uploaded in the account center travels with its user (every size variant).
+      await s.account.avatars.upload(
+        bob,
+        await sharp({ create: { width: 90, height: 90, channels: 3, background: '#334155' } })
+          .png()
+          .toBuffer(),
+      );
       await s.friends.add(alice.userId, bob.userId);
       await s.oauth.approve(alice.userId, clientId, [1, 3]);
       const plan = await s.passbook.createPlan({ clientId, title: 'Plan' });
@@ -92,6 +100,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
         'pass_plans',
         'passes',
         'settings',
+        'user_avatars',
         'users',
       ],
     );

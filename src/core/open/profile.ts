@@ -21,14 +21,29 @@ export function defaultAvatarUrls(origin: string): Record<AvatarVariant, string>
   return out;
 }
 
+/** An avatar uploaded in the account center: stored as the path `/avatar/u/<key>.jpg` on this origin. */
+const UPLOADED_RE = /^\/avatar\/u\/([A-Za-z0-9_-]{8,80})\.jpg$/;
+
+/** The path of uploaded avatar `key`'s `variant` (`/avatar/u/<key><variant>.jpg`). */
+export function uploadedAvatarPath(key: string, variant: AvatarVariant = ''): string {
+  return `/avatar/u/${key}${variant}.jpg`;
+}
+
+/** The key of an uploaded avatar's stored path, or undefined for anything else. */
+export function uploadedAvatarKey(avatarUrl: string): string | undefined {
+  return UPLOADED_RE.exec(avatarUrl)?.[1];
+}
+
 /**
- * Avatar variants for a user. A custom avatar is one URL the operator set; Opal cannot resize it,
- * so every variant carries that same (working) URL.
+ * Avatar variants for a user. An uploaded avatar exists in every size, on `origin`. A custom
+ * avatar is one URL the operator set; Opal cannot resize it, so every variant carries that same
+ * (working) URL.
  */
 export function avatarUrls(avatarUrl: string, origin: string): Record<AvatarVariant, string> {
   if (!avatarUrl) return defaultAvatarUrls(origin);
+  const key = uploadedAvatarKey(avatarUrl);
   const out = {} as Record<AvatarVariant, string>;
-  for (const v of AVATAR_VARIANTS) out[v] = avatarUrl;
+  for (const v of AVATAR_VARIANTS) out[v] = key ? `${origin}${uploadedAvatarPath(key, v)}` : avatarUrl;
   return out;
 }
 

@@ -2,7 +2,7 @@
 // has an e-mail subject and body and an SMS text; `{brand}` is the operator's brand name.
 import type { Channel, OutgoingMessage } from './message.ts';
 
-export type MessageKind = 'signup-code' | 'signup-exists' | 'reset-link' | 'reset-code';
+export type MessageKind = 'signup-code' | 'signup-exists' | 'reset-link' | 'reset-code' | 'contact-code';
 export type MessageLocale = 'en' | 'zh-CN';
 
 export interface MessageParams {
@@ -41,6 +41,12 @@ const EN: Record<MessageKind, Texts> = {
     email: (p) => `Your password reset code is ${p.code} (valid ${p.minutes} minutes).\nIf you did not ask for it, ignore this message.\n`,
     sms: (p) => `${p.brand}: your password reset code is ${p.code} (valid ${p.minutes} min). Do not share it.`,
   },
+  'contact-code': {
+    subject: (p) => `${p.brand}: confirm your new address`,
+    email: (p) =>
+      `Your confirmation code is ${p.code}.\n\nEnter it in the account center within ${p.minutes} minutes to use this address for your account.\nIf you did not ask for it, ignore this message.\n`,
+    sms: (p) => `${p.brand}: your confirmation code is ${p.code} (valid ${p.minutes} min). Do not share it.`,
+  },
 };
 
 const ZH: Record<MessageKind, Texts> = {
@@ -66,6 +72,12 @@ const ZH: Record<MessageKind, Texts> = {
     subject: (p) => `${p.brand}：您的密码重设验证码`,
     email: (p) => `您的密码重设验证码是 ${p.code}，${p.minutes} 分钟内有效。\n如果这不是您本人的操作，请忽略本邮件。\n`,
     sms: (p) => `【${p.brand}】您的密码重设验证码是 ${p.code}，${p.minutes} 分钟内有效，请勿泄露。`,
+  },
+  'contact-code': {
+    subject: (p) => `${p.brand}：确认您的新地址`,
+    email: (p) =>
+      `您的确认码是 ${p.code}。\n\n请在 ${p.minutes} 分钟内在帐号中心输入，以便您的帐号使用此地址。\n如果这不是您本人的操作，请忽略本邮件。\n`,
+    sms: (p) => `【${p.brand}】您的确认码是 ${p.code}，${p.minutes} 分钟内有效，请勿泄露。`,
   },
 };
 

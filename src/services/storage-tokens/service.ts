@@ -320,9 +320,9 @@ export class StorageTokenService {
 
   // ---- management ----------------------------------------------------------------------------
 
-  async list(f: { appId?: string; kind?: string; user?: string; all?: boolean } = {}): Promise<TokenSummary[]> {
+  async list(f: { appId?: string; kind?: string; user?: string; opalUserId?: string; all?: boolean } = {}): Promise<TokenSummary[]> {
     const now = this.now();
-    const rows = await this.d.repo.list({ appId: f.appId, kind: f.kind, providerUserId: f.user, all: f.all, now });
+    const rows = await this.d.repo.list({ ...f, providerUserId: f.user, now });
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -344,7 +344,8 @@ export class StorageTokenService {
     const cache = this.d.cache();
     await Promise.all(hashes.map((h) => cache.del(cacheKey(h)).catch(() => undefined)));
     if (hashes.length > 0) {
-      await this.d.audit.record({ type: 'fds.storage_token.revoked', actor, detail: { ...where, count: hashes.length } });
+      const detail = { ...where, count: hashes.length };
+      await this.d.audit.record({ type: 'fds.storage_token.revoked', actor, subject: where.opalUserId, detail });
     }
     return hashes.length;
   }

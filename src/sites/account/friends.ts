@@ -82,7 +82,13 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
       const friend = isNumericId(ref) ? await ctx.services.users.get(ref) : await ctx.services.users.find(ref.trim());
       if (!friend) throw new ApiError(404, 'not_found', 'no such user');
       await ctx.services.friends.add(user.userId, friend.userId);
-      await ctx.services.audit.record({ type: 'friend.add', actor: user.userId, subject: friend.userId, ip: req.ip });
+      await ctx.services.audit.record({
+        type: 'friend.add',
+        actor: user.userId,
+        subject: user.userId,
+        ip: req.ip,
+        detail: { friend: friend.userId },
+      });
       return list(user);
     },
   );
@@ -97,7 +103,13 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
       const user = sessionUser(req);
       const { userId } = req.params;
       if (!(await ctx.services.friends.remove(user.userId, userId))) throw new ApiError(404, 'not_found', 'not a friend');
-      await ctx.services.audit.record({ type: 'friend.remove', actor: user.userId, subject: userId, ip: req.ip });
+      await ctx.services.audit.record({
+        type: 'friend.remove',
+        actor: user.userId,
+        subject: user.userId,
+        ip: req.ip,
+        detail: { friend: userId },
+      });
       return list(user);
     },
   );

@@ -12,6 +12,7 @@ export const DUMP_TABLES = {
   settings: ['key'],
   oidc_keys: ['kid'],
   users: ['user_id'],
+  user_avatars: ['avatar_key', 'variant'],
   signup_invites: ['code_hash'],
   developers: ['id'],
   apps: ['client_id'],

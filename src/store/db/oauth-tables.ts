@@ -55,6 +55,23 @@ export interface WebSessionsTable {
   user_id: string;
   created_at: number;
   expires_at: number;
+  /** The browser's User-Agent at sign-in (first 256 characters); null for sessions from before 012. */
+  user_agent: string | null;
+  /** The client address at sign-in. */
+  ip: string | null;
+  /** Last request seen with this session (updated at most once a minute). */
+  last_used_at: number | null;
+}
+
+/** Uploaded avatars, one row per size variant ('' _75 _90 _120 _320 _orig) of one upload. */
+export interface UserAvatarsTable {
+  avatar_key: string;
+  variant: string;
+  user_id: string;
+  content_type: string;
+  /** The image, base64. */
+  content: string;
+  created_at: number;
 }
 
 export interface OAuthTables {
@@ -62,4 +79,5 @@ export interface OAuthTables {
   oauth_codes: OAuthCodesTable;
   oauth_tokens: OAuthTokensTable;
   web_sessions: WebSessionsTable;
+  user_avatars: UserAvatarsTable;
 }

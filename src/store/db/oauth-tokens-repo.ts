@@ -56,6 +56,16 @@ export class OAuthTokensRepo {
   }
 
   /** Drops tokens expired before `before` (housekeeping). */
+  /** When the grant's newest token was issued (its app's last sign-in or refresh), or null. */
+  async lastIssued(grantId: string): Promise<number | null> {
+    const r = await this.db
+      .selectFrom('oauth_tokens')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .where('grant_id', '=', grantId)
+      .executeTakeFirst();
+    return r?.at == null ? null : Number(r.at);
+  }
+
   async purge(before: number): Promise<void> {
     await this.db.deleteFrom('oauth_tokens').where('expires_at', '<', before).execute();
   }

@@ -10,6 +10,7 @@ export interface StorageTokenFilter {
   appId?: string | undefined;
   kind?: string | undefined;
   providerUserId?: string | undefined;
+  opalUserId?: string | undefined;
   /** Include revoked and expired rows (default: only live ones). */
   all?: boolean | undefined;
   now: number;
@@ -32,6 +33,7 @@ export class StorageTokensRepo {
     if (f.appId) q = q.where('app_id', '=', f.appId);
     if (f.kind) q = q.where('kind', '=', f.kind);
     if (f.providerUserId) q = q.where('provider_user_id', '=', f.providerUserId);
+    if (f.opalUserId) q = q.where('opal_user_id', '=', f.opalUserId);
     if (!f.all) q = q.where('revoked_at', 'is', null).where('expires_at', '>', f.now);
     return q
       .orderBy('created_at', 'desc')

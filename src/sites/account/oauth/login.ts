@@ -106,7 +106,7 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
     const who = account ? await ctx.services.users.findLogin(account) : undefined;
     const user = who && password ? await who.check(password) : undefined;
     if (!user) {
-      await ctx.services.audit.record({ type: 'login.failure', ip: req.ip });
+      await ctx.services.audit.record({ type: 'login.failure', subject: who?.userId, ip: req.ip });
       return reply.redirect(backToLogin(returnTo, locale, '&error=invalid', account), 303);
     }
     await throttle.succeeded(admission.ticket);

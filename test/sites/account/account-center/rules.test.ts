@@ -1,0 +1,209 @@
+// The account center's security rules through real HTTP: signed-out browsers go to sign-in and
+// back; a form without its session's CSRF token changes nothing; GETs change nothing; another
+// origin is refused; the current-password check of a password change is throttled; a password
+// change ends the other sessions and storage tokens but keeps this browser signed in.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../../../helpers/oauth.ts';
+import { mint } from '../../../helpers/seed.ts';
+
+async function signedIn(f: Fixture): Promise<Jar> {
+  const jar = new Jar(f.base);
+  const r = await login(jar, f.account, PASSWORD);
+  assert.equal(r.status, 303);
+  return jar;
+}
+
+async function pageCsrf(jar: Jar, path: string): Promise<string> {
+  const r = await jar.fetch(path);
+  assert.equal(r.status, 200, path);
+  return hidden(await r.text(), 'csrf');
+}
+
+describe('account center rules', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture();
+  });
+  after(async () => {
+    await f?.t.close();
+  });
+
+  it('a signed-out browser is sent to sign-in and back; the API answers 401', async () => {
+    const jar = new Jar(f.base);
+    const r = await jar.fetch('/account/sessions');
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), '/login?return_to=%2Faccount%2Fsessions');
+    const l = await login(jar, f.account, PASSWORD, '/account/sessions');
+    assert.equal(l.headers.get('location'), '/account/sessions');
+    assert.equal((await jar.fetch('/account/sessions')).status, 200);
+    const api = await new Jar(f.base).fetch('/api/account');
+    assert.equal(api.status, 401);
+    assert.equal(((await api.json()) as { error: string }).error, 'login_required');
+  });
+
+  it('CSRF: a form post without its session token changes nothing (pages and API)', async () => {
+    const jar = await signedIn(f);
+    const other = await signedIn(f);
+    const otherToken = await pageCsrf(other, '/account/profile');
+    for (const csrf of ['', 'x'.repeat(64), otherToken]) {
+      const r = await jar.fetch('/account/profile', { method: 'POST', form: { csrf, nickname: 'Mallory' } });
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.get('location'), '/account/profile?error=csrf');
+    }
+    assert.equal((await f.t.ctx.services.users.get(f.userId))?.nickname, 'Alice');
+    const page = await jar.fetch('/account/profile?error=csrf');
+    assert.match(await page.text(), /id="account-error"/);
+    const api = await jar.fetch('/api/account/profile', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': otherToken },
+      body: JSON.stringify({ nickname: 'Mallory' }),
+    });
+    assert.equal(api.status, 403);
+    assert.equal(((await api.json()) as { error: string }).error, 'csrf');
+    const gone = await jar.fetch('/api/account/sessions', { method: 'DELETE' });
+    assert.equal(gone.status, 403);
+    assert.equal((await f.t.ctx.services.account.center.sessions(f.userId, '')).length >= 2, true, 'no session ended');
+    assert.equal((await f.t.ctx.services.users.get(f.userId))?.nickname, 'Alice');
+  });
+
+  it('CSRF: an avatar upload without the token changes nothing', async () => {
+    const jar = await signedIn(f);
+    const png = await sharp({ create: { width: 80, height: 80, channels: 3, background: '#b91c1c' } })
+      .png()
+      .toBuffer();
+    for (const csrf of [undefined, 'nope']) {
+      const form = new FormData();
+      if (csrf) form.append('csrf', csrf);
+      form.append('avatar', new Blob([png], { type: 'image/png' }), 'a.png');
+      const r = await jar.fetch('/account/avatar', { method: 'POST', body: form });
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.get('location'), '/account/profile?error=csrf');
+    }
+    assert.equal((await f.t.ctx.services.users.get(f.userId))?.avatarUrl, '');
+  });
+
+  it('another origin is refused before anything is read', async () => {
+    const jar = await signedIn(f);
+    const csrf = await pageCsrf(jar, '/account/profile');
+    const r = await jar.fetch('/account/profile', {
+      method: 'POST',
+      headers: { origin: 'http://evil.example' },
+      form: { csrf, nickname: 'Eve' },
+    });
+    assert.equal(r.status, 403);
+    const { csrfToken } = (await (await jar.fetch('/api/account')).json()) as { csrfToken: string };
+    const api = await jar.fetch('/api/account/profile', {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ nickname: 'Eve' }),
+    });
+    assert.equal(api.status, 403);
+    assert.equal((await f.t.ctx.services.users.get(f.userId))?.nickname, 'Alice');
+  });
+
+  it('GET changes nothing: the change paths answer 404 to GET and every page leaves the store as it was', async () => {
+    const jar = await signedIn(f);
+    const m = await mint(f.t.ctx, f.clientId, f.userId, [1]);
+    const before = JSON.stringify([
+      await f.t.ctx.services.users.get(f.userId),
+      (await f.t.ctx.services.oauth.listGrants(f.userId)).length,
+      await f.t.ctx.services.friends.list(f.userId),
+    ]);
+    for (const p of [
+      '/account/profile?nickname=x',
+      '/account/avatar/remove',
+      '/account/password?current=x&password=y',
+      '/account/sessions/end-others',
+      `/account/apps/revoke?clientId=${f.clientId}`,
+      '/account/friends/add?account=bob',
+      '/account/storage/revoke?id=x',
+      '/account/contact?kind=email&address=a@b.example',
+    ]) {
+      const r = await jar.fetch(p);
+      assert.ok(r.status === 404 || r.status === 200, `${p}: ${r.status}`);
+    }
+    for (const p of [
+      '/account',
+      '/account/profile',
+      '/account/sessions',
+      '/account/apps',
+      '/account/friends',
+      '/account/passes',
+      '/account/storage',
+      '/account/log',
+    ]) {
+      assert.equal((await jar.fetch(p)).status, 200, p);
+    }
+    const after = JSON.stringify([
+      await f.t.ctx.services.users.get(f.userId),
+      (await f.t.ctx.services.oauth.listGrants(f.userId)).length,
+      await f.t.ctx.services.friends.list(f.userId),
+    ]);
+    assert.equal(after, before);
+    assert.ok(m.accessToken, 'the app keeps its token');
+  });
+
+  it('password change: the current password is throttled (and a right one is refused while the gate is shut)', async () => {
+    const jar = await signedIn(f);
+    let throttled = false;
+    for (let i = 0; i < 8 && !throttled; i++) {
+      const csrf = await pageCsrf(jar, '/account/password');
+      const r = await jar.fetch('/account/password', {
+        method: 'POST',
+        form: { csrf, current: `wrong-${i}`, password: 'amber-Lantern-93-orchid' },
+      });
+      assert.equal(r.status, 303);
+      const loc = r.headers.get('location') ?? '';
+      if (loc.includes('error=throttled')) throttled = true;
+      else assert.equal(loc, '/account/password?error=wrongPassword');
+    }
+    assert.ok(throttled, 'wrong current passwords end up throttled');
+    const csrf = await pageCsrf(jar, '/account/password');
+    const r = await jar.fetch('/account/password', {
+      method: 'POST',
+      form: { csrf, current: PASSWORD, password: 'amber-Lantern-93-orchid' },
+    });
+    assert.match(r.headers.get('location') ?? '', /error=throttled&wait=\d+/);
+    assert.ok(await f.t.ctx.services.users.verifyPassword(f.userId, PASSWORD), 'the password did not change');
+    const { csrfToken } = (await (await jar.fetch('/api/account')).json()) as { csrfToken: string };
+    const api = await jar.fetch('/api/account/password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ current: PASSWORD, password: 'amber-Lantern-93-orchid' }),
+    });
+    assert.equal(api.status, 429);
+    assert.match(api.headers.get('retry-after') ?? '', /^\d+$/);
+  });
+});
+
+describe('account center: password change ends the other sessions and storage tokens', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await fixture();
+  });
+  after(async () => {
+    await f?.t.close();
+  });
+
+  it('keeps this browser, ends the others, revokes the storage tokens; weak passwords refused', async () => {
+    const jar = await signedIn(f);
+    const other = await signedIn(f);
+    const st = await f.t.ctx.services.storageTokens.issueServiceToken(f.userId, '127.0.0.1');
+    let csrf = await pageCsrf(jar, '/account/password');
+    const weak = await jar.fetch('/account/password', { method: 'POST', form: { csrf, current: PASSWORD, password: 'password1' } });
+    assert.match(weak.headers.get('location') ?? '', /error=password-(common|weak)/);
+    csrf = await pageCsrf(jar, '/account/password');
+    const r = await jar.fetch('/account/password', {
+      method: 'POST',
+      form: { csrf, current: PASSWORD, password: 'amber-Lantern-93-orchid' },
+    });
+    assert.equal(r.headers.get('location'), '/account/password?done=password');
+    assert.equal((await jar.fetch('/account/password?done=password')).status, 200, 'this browser stays signed in');
+    assert.equal((await other.fetch('/account')).status, 303, 'the other browser is signed out');
+    assert.equal(await f.t.ctx.services.storageTokens.authenticateServiceToken(st.serviceToken, undefined, 'galaxy-fds'), undefined);
+    const log = await f.t.ctx.services.account.center.securityLog(f.userId);
+    assert.ok(log.some((e) => e.type === 'user.password_set'));
+  });
+});

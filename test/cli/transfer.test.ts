@@ -39,7 +39,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
     }
 
     // The source store: a developer with an app and an FDS key and bucket, a user who granted it,
-    // a friend, a pass plan and a pass, an admin token.
+    // a friend and a pending friend request, a pass plan and a pass, an admin token.
     const ctx = await createContext(loadConfig({ ...srcEnv, OPAL_LOG_LEVEL: 'silent' }), { full: false });
     let clientId = '';
     let clientSecret = '';
@@ -64,6 +64,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
       const alice = await s.users.create({ account: 'alice', password: PASSWORD, nickname: 'Alice', email: 'alice@example.com' });
       const bob = await s.users.create({ account: 'bob', password: 'bob-pass-1' });
       await s.friends.add(alice.userId, bob.userId);
+      await s.friends.request(bob.userId, 'carol');
       await s.oauth.approve(alice.userId, clientId, [1, 3]);
       const plan = await s.passbook.createPlan({ clientId, title: 'Plan' });
       await s.passbook.issue({ clientId, planId: plan.planId, user: 'alice' });
@@ -87,6 +88,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
         'developers',
         'fds_access_keys',
         'fds_buckets',
+        'friend_requests',
         'friends',
         'oauth_grants',
         'pass_plans',

@@ -11,7 +11,7 @@ import * as selfService from './008_self_service.ts';
 import * as oidc from './009_oidc.ts';
 import * as fdsDerived from './010_fds_derived.ts';
 import * as admin from './011_admin.ts';
-import * as friendRequests from './016_friend_requests.ts';
+import * as friendRequestsCodeHost from './016_friend_requests_code_host.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -25,5 +25,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['009_oidc', oidc.up],
   ['010_fds_derived', fdsDerived.up],
   ['011_admin', admin.up],
-  ['016_friend_requests', friendRequests.up],
+  ['016_friend_requests_code_host', friendRequestsCodeHost.up],
 ];

@@ -9,7 +9,8 @@ import { GroupSync } from '../group-sync.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
 
-async function fsyncPath(path: string, flags = 'r'): Promise<void> {
+/** Syncs a file or directory to disk. */
+export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
   try {
     await fh.sync();

@@ -36,7 +36,10 @@ export function fdsErrorOf(err: unknown, req: FastifyRequest): FdsError {
 /** Installs the FDS answer for every error in `scope` (the FDS plugin), unknown methods included. */
 export function installFdsErrorHandler(scope: FastifyInstance): void {
   scope.setErrorHandler((err, req, reply) => {
-    sendFdsError(reply, req.method, fdsErrorOf(err, req));
+    const e = fdsErrorOf(err, req);
+    // An upload refused for want of space is not read to its end: the connection ends after the answer.
+    if (e.code === 'InsufficientStorage' && !req.raw.complete) reply.header('connection', 'close');
+    sendFdsError(reply, req.method, e);
   });
   // Every path is routed for the methods FDS knows (plugin.ts); any other method ends here.
   scope.setNotFoundHandler((req, reply) => {

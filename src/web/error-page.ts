@@ -4,6 +4,7 @@
 import type { FastifyReply } from 'fastify';
 import { XM } from '../core/account/errors.ts';
 import type { ErrorFamily } from '../http/errors.ts';
+import { STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.ts';
 import { translator } from './i18n.ts';
 import type { Locale } from './locale.ts';
 import { renderPage } from './render.ts';
@@ -45,6 +46,8 @@ export function pageErrors(web: WebKit): ErrorFamily<PageError> {
     recognise: (err) => (err instanceof PageError ? err : undefined),
     fromFault: (fault) => new PageError(XM.INVALID_REQUEST, { status: fault.statusCode }),
     internal: () => new PageError(0, { messageKey: 'errors.internal', status: 500 }),
+    // "Please try again later" fits a store that is down too.
+    unavailable: () => new PageError(0, { messageKey: 'errors.internal', status: 503 }),
     send: (e, req, reply) => renderErrorPage(reply, web.locale(req), e),
     describe: (e) => ({ code: e.code, status: e.status }),
   };

@@ -34,6 +34,8 @@ export const FDS_ERRORS = {
   InternalServerError: [500, 'Internal Server Error'],
   /** The blob store has no space left (the upload is refused whole; reads go on). */
   InsufficientStorage: [507, 'Insufficient Storage'],
+  /** A store (database, cache, S3 endpoint) cannot be reached right now; retry shortly. */
+  ServiceUnavailable: [503, 'Service Unavailable'],
   /** An OAuth provider could not be reached or answered unreadably (storage-token exchange). */
   UpstreamServiceError: [502, 'Upstream Service Error'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -2,10 +2,12 @@
 // shape, by one handler. Errors a client can cause are FdsError (core/fds/errors.ts), which carries
 // its wire code, status and body; handlers throw them and never shape an answer themselves.
 // Anything else becomes one here: a body the client aborted mid-upload, Fastify's own errors (413
-// body too large, 415 content type, 400 validation, an unknown method, …) by their status, and
+// body too large, 415 content type, 400 validation, an unknown method, …) by their status, a store
+// that cannot be reached as 503 ServiceUnavailable, and
 // every other error as 500 InternalServerError (logged; the answer reveals nothing).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { FdsError, type FdsErrorCode } from '../../core/fds/errors.ts';
+import { isStoreUnavailable } from '../../http/store-unavailable.ts';
 import { requestIdOf, sendFdsError } from './replies.ts';
 
 /** FDS codes for the statuses of Fastify's own client errors; other 4xx are Invalid Request. */
@@ -24,6 +26,10 @@ export function fdsErrorOf(err: unknown, req: FastifyRequest): FdsError {
     // The client went away mid-body (the upload left nothing behind); nobody reads an answer.
     req.log.info({ code: (err as NodeJS.ErrnoException).code }, 'FDS request body aborted by the client');
     return new FdsError('InvalidRequest', 'request body aborted');
+  }
+  if (isStoreUnavailable(err)) {
+    req.log.warn({ err: { type: (err as Error).name, message: (err as Error).message } }, 'FDS: a store is unavailable');
+    return new FdsError('ServiceUnavailable', 'a data store cannot be reached; retry shortly');
   }
   const status = (err as Partial<FastifyError>).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

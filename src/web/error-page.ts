@@ -4,7 +4,6 @@
 import type { FastifyReply } from 'fastify';
 import { XM } from '../core/account/errors.ts';
 import type { ErrorFamily } from '../http/errors.ts';
-import { STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.ts';
 import { translator } from './i18n.ts';
 import type { Locale } from './locale.ts';
 import { renderPage } from './render.ts';

@@ -69,7 +69,10 @@ function outage(which: 'database' | 'cache', storeUrl: string | undefined) {
       proxy.cut();
       const token = await exchange(code);
       assert.equal(token.status, 503, token.text);
-      assert.equal(token.text, '&&&START&&&{"error":503,"error_description":"service unavailable: a data store cannot be reached; retry shortly"}');
+      assert.equal(
+        token.text,
+        '&&&START&&&{"error":503,"error_description":"service unavailable: a data store cannot be reached; retry shortly"}',
+      );
       assert.ok(token.ms < 3000, `token endpoint answered in ${token.ms} ms`);
       if (which === 'database') {
         const w = await put('during');

@@ -8,6 +8,7 @@
 //   1 GiB       OPAL_TEST_BIG: the 1 GiB FDS transfer, when 3 GiB of disk and 1 GiB of memory are free
 //   strace      /usr/bin/strace (blob fsync observation)
 //   image       OPAL_TEST_IMAGE=1 only (opt-in: the Dockerfile's steps take minutes)
+//   mount       OPAL_TEST_MOUNT: root, and a probe tmpfs mounts (the disk-full drill mounts a small one)
 // A variable set to `off` (OPAL_TEST_BIG=0) turns its suites off. One line per backend says what
 // runs and why not; after the run, the skipped tests are counted by reason. With CI=true, a
 // backend that .ci/run requires (PostgreSQL, Redis, browser, 1 GiB) and that is off fails the run
@@ -159,6 +160,19 @@ async function detect() {
     imageOn ? 'OPAL_TEST_IMAGE=1' : 'opt-in: OPAL_TEST_IMAGE=1 (several minutes: npm ci with a native compile)',
     "the Dockerfile's build and start steps in a clean directory (test/server/image-steps.test.ts)",
   );
+
+  const mountVar = process.env.OPAL_TEST_MOUNT;
+  const mountSuites = 'the disk-full drill on a 4 MiB tmpfs (test/sites/fds/disk-full.test.ts)';
+  if (isOff(mountVar)) add('mount', false, `OPAL_TEST_MOUNT=${mountVar}`, mountSuites);
+  else if (process.getuid?.() !== 0) add('mount', false, 'needs root (tmpfs mounts)', mountSuites);
+  else {
+    const probe = mkdtempSync(join(tmpdir(), 'opal-mount-probe-'));
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
+    if (mounted) spawnSync('umount', [probe]);
+    rmSync(probe, { recursive: true, force: true });
+    if (mounted) env.OPAL_TEST_MOUNT = '1';
+    add('mount', mounted, mounted ? 'tmpfs mounts work' : 'mount -t tmpfs is not permitted here', mountSuites);
+  }
   return { env, lines };
 }
 

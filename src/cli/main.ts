@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.ts';
 import { registerApp } from './commands/app.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerFds } from './commands/fds.ts';
 import { registerFdsImage } from './commands/fds-image.ts';
 import { registerFdsRekey } from './commands/fds-rekey.ts';
@@ -48,6 +49,7 @@ for (const register of [
   registerInvite,
   registerAdmin,
   registerTransfer,
+  registerBackup,
   registerKeys,
 ])
   register(program);

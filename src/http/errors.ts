@@ -8,6 +8,7 @@
 //   useErrorFamily(scope, openApiErrors(ctx));   // once per scope, before its routes
 //   throw new XmOAuthError(XM.INVALID_TOKEN);     // in a route or hook of that scope
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from './store-unavailable.ts';
 
 /** One of Fastify's own client errors, as a family needs to know it. */
 export interface RequestFault {
@@ -42,6 +43,8 @@ export interface ErrorFamily<E> {
   fromFault(fault: RequestFault, req: FastifyRequest): E;
   /** The answer to an unexpected failure (the failure is logged, never shown). */
   internal(req: FastifyRequest): E;
+  /** The answer (HTTP 503) while a store cannot be reached (http/store-unavailable.ts). */
+  unavailable(req: FastifyRequest): E;
   /** Writes the error: status, headers and body. */
   send(e: E, req: FastifyRequest, reply: FastifyReply): FastifyReply;
   /** Log fields of a refused request (logged at info level). */
@@ -55,6 +58,10 @@ export function useErrorFamily<E>(scope: FastifyInstance, family: ErrorFamily<E>
     if (e === undefined) {
       const fault = requestFault(err);
       if (fault) e = family.fromFault(fault, req);
+    }
+    if (e === undefined && isStoreUnavailable(err)) {
+      req.log.warn({ err: { type: (err as Error).name, message: (err as Error).message } }, `${family.name}: a store is unavailable`);
+      return family.send(family.unavailable(req), req, reply);
     }
     if (e === undefined) {
       req.log.error({ err }, `${family.name}: unexpected failure`);

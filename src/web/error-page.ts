@@ -52,6 +52,8 @@ export function pageErrors(web: WebKit): ErrorFamily<PageError> {
     recognise: (err) => (err instanceof PageError ? err : undefined),
     fromFault: (fault) => new PageError(XM.INVALID_REQUEST, { status: fault.statusCode }),
     internal: () => new PageError(0, { messageKey: 'errors.internal', status: 500 }),
+    // "Please try again later" fits a store that is down too.
+    unavailable: () => new PageError(0, { messageKey: 'errors.internal', status: 503 }),
     send: (e, req, reply) => renderErrorPage(reply, web.locale(req), e),
     describe: (e) => ({ code: e.code, status: e.status }),
   };

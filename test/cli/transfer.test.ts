@@ -40,7 +40,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
     }
 
     // The source store: a developer with an app and an FDS key and bucket, a user who granted it,
-    // a friend, a pass plan and a pass, an admin token.
+    // a friend and a pending friend request, a pass plan and a pass, an admin token.
     const ctx = await createContext(loadConfig({ ...srcEnv, OPAL_LOG_LEVEL: 'silent' }), { full: false });
     let clientId = '';
     let clientSecret = '';
@@ -72,6 +72,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
           .toBuffer(),
       );
       await s.friends.add(alice.userId, bob.userId);
+      await s.friends.request(bob.userId, 'carol');
       await s.oauth.approve(alice.userId, clientId, [1, 3]);
       const plan = await s.passbook.createPlan({ clientId, title: 'Plan' });
       await s.passbook.issue({ clientId, planId: plan.planId, user: 'alice' });
@@ -95,6 +96,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
         'developers',
         'fds_access_keys',
         'fds_buckets',
+        'friend_requests',
         'friends',
         'oauth_grants',
         'pass_plans',

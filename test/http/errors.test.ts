@@ -25,6 +25,7 @@ const family: ErrorFamily<Wire> = {
   recognise: (err) => (err instanceof Teapot ? { status: 418, body: `teapot:${err.why}` } : undefined),
   fromFault: (f: RequestFault) => ({ status: 400, body: `fault:${f.kind}:${f.code}:${f.statusCode}` }),
   internal: () => ({ status: 500, body: 'internal' }),
+  unavailable: () => ({ status: 503, body: 'unavailable' }),
   send: (e, _req, reply) => reply.code(e.status).type('text/plain').send(e.body),
 };
 
@@ -54,6 +55,18 @@ describe('useErrorFamily', () => {
       r.post('/typed', { schema: { body: Type.Object({ n: Type.Integer() }) } }, async (req) => ({ twice: req.body.n * 2 }));
       r.get('/boom', async () => {
         throw new Error('secret detail');
+      });
+      r.get('/store-down', async () => {
+        // As pg reports a refused connection (a restart), wrapped once.
+        throw new Error('query failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+        });
+      });
+      r.get('/pg-shutdown', async () => {
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      });
+      r.get('/redis-down', async () => {
+        throw Object.assign(new Error('Reached the max retries per request limit (which is 3).'), { name: 'MaxRetriesPerRequestError' });
       });
       await scope.register(async (child) => {
         child.get('/child', async () => {
@@ -99,6 +112,13 @@ describe('useErrorFamily', () => {
     assert.equal(answer, '500 internal');
     assert.ok(!answer.includes('secret'));
     assert.ok(logged.some((l) => l.level === 50 && l.msg === 'test family: unexpected failure'));
+  });
+
+  test('a store that cannot be reached answers the unavailable error (503), not the internal one', async () => {
+    logged.length = 0;
+    for (const path of ['/store-down', '/pg-shutdown', '/redis-down']) assert.equal(await text(path), '503 unavailable', path);
+    assert.ok(logged.some((l) => l.level === 40 && l.msg === 'test family: a store is unavailable'));
+    assert.ok(!logged.some((l) => l.level === 50));
   });
 
   test('routes outside the scope keep their own handler', async () => {

@@ -71,3 +71,12 @@ export function buildRedirect(
   if (mode === 'fragment') return `${b}#${q}`;
   return `${b}${b.includes('?') ? '&' : '?'}${q}`;
 }
+
+/**
+ * Whether two redirect URIs name the same host (case-insensitive; paths, parameters and ports
+ * aside): the binding of a lenient app's code to its authorize request (RFC 6749 §4.1.3, relaxed).
+ */
+export function sameRedirectHost(a: string, b: string): boolean {
+  const [ha, hb] = [parseForMatch(a)?.host, parseForMatch(b)?.host];
+  return ha !== undefined && ha === hb;
+}

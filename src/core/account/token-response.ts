@@ -72,9 +72,9 @@ export function tokenSuccessBody(t: TokenIssue, prefix: boolean): string {
   return (prefix ? TOKEN_PREFIX : '') + JSON.stringify(tokenFields(t));
 }
 
-/** An error body: `code` from the §9 table (its description by default), or 500 for a server failure. */
-export function tokenErrorBody(code: XmErrorCode | 500, description: string | undefined, prefix: boolean): string {
-  const text = description ?? (code === 500 ? 'internal error' : XM_DESCRIPTIONS[code]);
+/** An error body: `code` from the §9 table (its description by default), 500 for a server failure, 503 while a store is down. */
+export function tokenErrorBody(code: XmErrorCode | 500 | 503, description: string | undefined, prefix: boolean): string {
+  const text = description ?? (code === 500 ? 'internal error' : code === 503 ? 'service unavailable' : XM_DESCRIPTIONS[code]);
   return (prefix ? TOKEN_PREFIX : '') + JSON.stringify({ error: code, error_description: text });
 }
 

@@ -30,3 +30,16 @@ export function maskAccount(account: string): string {
   const mask = (s: string) => (s.length <= 2 ? `${s[0] ?? ''}*` : `${s[0]}${'*'.repeat(Math.min(6, s.length - 2))}${s[s.length - 1]}`);
   return at > 0 ? `${mask(account.slice(0, at))}${account.slice(at)}` : mask(account);
 }
+
+const DECOY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * What the page shows for a user id that names no account: a masked account of the same form,
+ * made from `digest` (a keyed hash of the id, so that the same id always shows the same decoy and
+ * no answer tells whether the account exists). Needs at least 3 bytes.
+ */
+export function decoyAccountMask(digest: Uint8Array): string {
+  const [a = 0, b = 0, c = 0] = digest;
+  const length = 3 + (a % 10); // 3–12 characters, like account names
+  return maskAccount(`${DECOY_CHARS[b % DECOY_CHARS.length]}${'x'.repeat(length - 2)}${DECOY_CHARS[c % DECOY_CHARS.length]}`);
+}

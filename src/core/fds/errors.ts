@@ -32,6 +32,10 @@ export const FDS_ERRORS = {
   /** Storage-token exchanges over the per-address limit (fds-protocol §2.4). */
   TooManyRequests: [429, 'Too Many Requests'],
   InternalServerError: [500, 'Internal Server Error'],
+  /** The blob store has no space left (the upload is refused whole; reads go on). */
+  InsufficientStorage: [507, 'Insufficient Storage'],
+  /** A store (database, cache, S3 endpoint) cannot be reached right now; retry shortly. */
+  ServiceUnavailable: [503, 'Service Unavailable'],
   /** An OAuth provider could not be reached or answered unreadably (storage-token exchange). */
   UpstreamServiceError: [502, 'Upstream Service Error'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -3,7 +3,7 @@
 // after the metadata that referenced them is gone.
 import type { Readable } from 'node:stream';
 import { FdsError } from '../../core/fds/errors.ts';
-import type { BlobStore } from '../../store/blobs/blob-store.ts';
+import { type BlobStore, BlobStoreFullError } from '../../store/blobs/blob-store.ts';
 import type { FdsRepos } from '../../store/db/fds/repos.ts';
 import { newBlobKey } from './ids.ts';
 
@@ -29,6 +29,9 @@ export class FdsStorage {
       r = await this.blobs().put(key, body);
     } catch (e) {
       await this.discard(key);
+      // A full disk refuses this upload whole, in FDS's shape; reads and smaller writes go on.
+      if (e instanceof BlobStoreFullError)
+        throw new FdsError('InsufficientStorage', 'no space left to store the object; nothing was stored');
       throw e;
     }
     if (expectMd5 !== undefined && expectMd5 !== r.md5) {

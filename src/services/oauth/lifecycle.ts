@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { XM, type XmErrorCode, XmOAuthError } from '../../core/account/errors.ts';
 import type { Lifetimes } from '../../core/account/lifetimes.ts';
 import { verifyPkce } from '../../core/account/pkce.ts';
+import { sameRedirectHost } from '../../core/account/redirect-uri.ts';
 import { formatScopes, scopeIds } from '../../core/account/scope.ts';
 import type { TokenIssue } from '../../core/account/token-response.ts';
 import type { OidcSession } from '../../core/oidc/claims.ts';
@@ -90,6 +91,7 @@ export class TokenLifecycle {
       used_at: null,
       created_at: now,
       oidc: input.oidc ? JSON.stringify(input.oidc) : null,
+      redirect_host_bound: input.bindRedirectHost ? 1 : 0,
     });
     return code;
   }
@@ -104,6 +106,9 @@ export class TokenLifecycle {
     if (row.expires_at <= now) throw new XmOAuthError(XM.INVALID_CODE);
     if (input.expectRedirectUri !== undefined && input.expectRedirectUri !== row.redirect_uri) {
       throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
+    }
+    if (row.redirect_host_bound === 1 && input.redirectUri && !sameRedirectHost(input.redirectUri, row.redirect_uri)) {
+      throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: redirect_uri is not on the host the code was issued for');
     }
     if (input.requirePkce === true && row.code_challenge === null) {
       throw new XmOAuthError(XM.INVALID_GRANT, 'invalid grant: PKCE is required for this client');

@@ -27,6 +27,11 @@ export interface IssueCodeInput {
   redirectUri: string;
   /** PKCE (RFC 7636): only S256 is stored. */
   codeChallenge?: string | undefined;
+  /**
+   * Codes of an authorize request (not checkPassword's): the exchange may send another path or no
+   * redirect_uri (lenient apps), but not a redirect_uri on another host (96004).
+   */
+  bindRedirectHost?: boolean | undefined;
   /** The user's IP, recorded in the audit when the code approves a new or wider grant. */
   ip?: string | undefined;
   /** OpenID Connect requests: how the user signed in (and the nonce), for the id_token. */
@@ -63,6 +68,8 @@ export interface RedeemInput {
    * "strict"). Undefined: not checked (the lenient default).
    */
   expectRedirectUri?: string | undefined;
+  /** The token request's redirect_uri as sent ('' or undefined when none), for the host binding. */
+  redirectUri?: string | undefined;
   ip?: string | undefined;
 }
 

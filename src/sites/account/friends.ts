@@ -1,30 +1,40 @@
-// The signed-in user's friend list as JSON on the account origin (docs/open-api.md):
-//   GET    /api/account/friends            → {"friends":[{"userId","nickname"}]}
-//   POST   /api/account/friends {"user"}   → add (userId or account name)
-//   DELETE /api/account/friends/:userId    → remove
-// Authenticated by the web session cookie. Changes need a JSON body or no body, and must come from
-// the account origin itself (web/same-origin.ts), so that no other page, same-site or not, changes anything.
+// The signed-in user's friends and friend requests as JSON on the account origin (docs/open-api.md):
+//   GET    /api/account/friends                              → the state below
+//   POST   /api/account/friends/requests {"account"}         → ask the holder of an account name
+//   POST   /api/account/friends/requests/:userId/accept      → accept a request received
+//   POST   /api/account/friends/requests/:userId/decline     → decline it
+//   DELETE /api/account/friends/requests/:account            → cancel a request sent
+//   DELETE /api/account/friends/:userId                      → end a friendship
+// Every answer is the state {"friends","incoming","outgoing"}; a request's answer is the same
+// whether or not the account exists (services/friends.ts). Authenticated by the web session
+// cookie. Changes need a JSON body or no body, and must come from the account origin itself
+// (web/same-origin.ts), so that no other page, same-site or not, changes anything.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
-import { isNumericId } from '../../core/account/numeric-id.ts';
 import { useErrorFamily } from '../../http/errors.ts';
 import { noStore } from '../../http/hooks.ts';
 import { typed } from '../../http/typed.ts';
-import { InvalidInputError, NotFoundError } from '../../lib/errors.ts';
-import type { User } from '../../services/users.ts';
+import { InvalidInputError } from '../../lib/errors.ts';
 import { registerWeb } from '../../web/setup.ts';
 import { requireLogin, sessionUser } from '../../web/signed-in.ts';
 import type { WebKit } from '../../web/web-kit.ts';
 import { ApiError, jsonErrors } from './json-errors.ts';
 
-const BAD_BODY = 'body must be JSON: {"user": "<userId or account>"}';
+const BAD_BODY = 'body must be JSON: {"account": "<account name>"}';
 
-const FriendList = Type.Object({ friends: Type.Array(Type.Object({ userId: Type.String(), nickname: Type.String() })) });
-const AddFriend = Type.Object({
-  user: Type.String({ minLength: 1, maxLength: 64, pattern: '\\S', description: 'userId or account name' }),
+const Person = { userId: Type.String(), nickname: Type.String() };
+const FriendState = Type.Object({
+  friends: Type.Array(Type.Object(Person)),
+  incoming: Type.Array(Type.Object({ ...Person, requestedAt: Type.String({ format: 'date-time' }) })),
+  outgoing: Type.Array(Type.Object({ account: Type.String(), requestedAt: Type.String({ format: 'date-time' }) })),
 });
-const FriendParams = Type.Object({ userId: Type.String() });
+const Ask = Type.Object({
+  account: Type.String({ minLength: 1, maxLength: 64, pattern: '\\S', description: 'account name (not e-mail or phone)' }),
+});
+const UserParams = Type.Object({ userId: Type.String({ maxLength: 64 }) });
+const AccountParams = Type.Object({ account: Type.String({ minLength: 1, maxLength: 64 }) });
+const RESPONSES = { response: { 200: FriendState } };
 
 /** preValidation of changes: refuse cross-site requests (and, for `json`, bodies that are not JSON). */
 function sameOriginGuard(web: WebKit, json: boolean) {
@@ -37,9 +47,9 @@ function sameOriginGuard(web: WebKit, json: boolean) {
   };
 }
 
-/** Service refusals of a friend change (unknown user, befriending oneself) as 400. */
+/** Service refusals of a friend change (befriending oneself, too many pending requests) as 400. */
 function changeRefused(err: unknown): ApiError | undefined {
-  if (err instanceof InvalidInputError || err instanceof NotFoundError) return new ApiError(400, 'invalid_request', err.message);
+  if (err instanceof InvalidInputError) return new ApiError(400, 'invalid_request', err.message);
   return undefined;
 }
 
@@ -58,59 +68,72 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
     }),
   );
   const signedIn = requireLogin(scope, ctx.services.web, () => new ApiError(401, 'login_required', 'sign in first'));
+  const jsonChange = [signedIn, sameOriginGuard(ctx.services.web, true)];
+  const change = [signedIn, sameOriginGuard(ctx.services.web, false)];
+  const { friends, users, audit } = ctx.services;
   const app = typed(scope);
 
-  async function list(user: User) {
-    const friends = [];
-    for (const id of await ctx.services.friends.list(user.userId)) {
-      const f = await ctx.services.users.get(id);
-      if (f) friends.push({ userId: f.userId, nickname: f.nickname });
+  async function people<T extends { userId: string }>(items: T[]) {
+    const out = [];
+    for (const item of items) {
+      const u = await users.get(item.userId);
+      if (u) out.push({ ...item, nickname: u.nickname });
     }
-    return { friends };
+    return out;
   }
 
-  app.get('/api/account/friends', { preValidation: signedIn, schema: { response: { 200: FriendList } } }, async (req) =>
-    list(sessionUser(req)),
-  );
+  async function state(userId: string) {
+    const incoming = await people(await friends.incoming(userId));
+    return {
+      friends: await people((await friends.list(userId)).map((id) => ({ userId: id }))),
+      incoming: incoming.map((r) => ({ userId: r.userId, nickname: r.nickname, requestedAt: new Date(r.at).toISOString() })),
+      outgoing: (await friends.outgoing(userId)).map((r) => ({ account: r.account, requestedAt: new Date(r.at).toISOString() })),
+    };
+  }
 
-  app.post(
-    '/api/account/friends',
-    { preValidation: [signedIn, sameOriginGuard(ctx.services.web, true)], schema: { body: AddFriend, response: { 200: FriendList } } },
-    async (req) => {
-      const user = sessionUser(req);
-      const ref = req.body.user;
-      const friend = isNumericId(ref) ? await ctx.services.users.get(ref) : await ctx.services.users.find(ref.trim());
-      if (!friend) throw new ApiError(404, 'not_found', 'no such user');
-      await ctx.services.friends.add(user.userId, friend.userId);
-      await ctx.services.audit.record({
-        type: 'friend.add',
-        actor: user.userId,
-        subject: user.userId,
-        ip: req.ip,
-        detail: { friend: friend.userId },
-      });
-      return list(user);
-    },
-  );
+  const record = (req: FastifyRequest, type: string, subject: string) =>
+    audit.record({ type, actor: sessionUser(req).userId, subject, ip: req.ip });
+
+  app.get('/api/account/friends', { preValidation: signedIn, schema: RESPONSES }, async (req) => state(sessionUser(req).userId));
+
+  app.post('/api/account/friends/requests', { preValidation: jsonChange, schema: { body: Ask, ...RESPONSES } }, async (req) => {
+    const { userId } = sessionUser(req);
+    await friends.request(userId, req.body.account);
+    // The audit subject is the name as typed: the event must not tell whether it is an account either.
+    await audit.record({ type: 'friend.request', actor: userId, ip: req.ip, detail: { account: req.body.account.trim() } });
+    return state(userId);
+  });
+
+  for (const [action, apply] of [
+    ['accept', (me: string, from: string) => friends.accept(me, from)],
+    ['decline', (me: string, from: string) => friends.decline(me, from)],
+  ] as const) {
+    app.post(
+      `/api/account/friends/requests/:userId/${action}`,
+      { preValidation: change, schema: { params: UserParams, ...RESPONSES } },
+      async (req) => {
+        const me = sessionUser(req).userId;
+        if (!(await apply(me, req.params.userId))) throw new ApiError(404, 'not_found', 'no such request');
+        await record(req, `friend.${action}`, req.params.userId);
+        return state(me);
+      },
+    );
+  }
 
   app.delete(
-    '/api/account/friends/:userId',
-    {
-      preValidation: [signedIn, sameOriginGuard(ctx.services.web, false)],
-      schema: { params: FriendParams, response: { 200: FriendList } },
-    },
+    '/api/account/friends/requests/:account',
+    { preValidation: change, schema: { params: AccountParams, ...RESPONSES } },
     async (req) => {
-      const user = sessionUser(req);
-      const { userId } = req.params;
-      if (!(await ctx.services.friends.remove(user.userId, userId))) throw new ApiError(404, 'not_found', 'not a friend');
-      await ctx.services.audit.record({
-        type: 'friend.remove',
-        actor: user.userId,
-        subject: user.userId,
-        ip: req.ip,
-        detail: { friend: userId },
-      });
-      return list(user);
+      const me = sessionUser(req).userId;
+      if (!(await friends.cancel(me, req.params.account))) throw new ApiError(404, 'not_found', 'no such request');
+      return state(me);
     },
   );
+
+  app.delete('/api/account/friends/:userId', { preValidation: change, schema: { params: UserParams, ...RESPONSES } }, async (req) => {
+    const me = sessionUser(req).userId;
+    if (!(await friends.remove(me, req.params.userId))) throw new ApiError(404, 'not_found', 'not a friend');
+    await record(req, 'friend.remove', req.params.userId);
+    return state(me);
+  });
 }

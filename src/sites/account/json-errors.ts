@@ -4,6 +4,7 @@
 // `{"error":…,"error_description":…}` (or `…,"message":…}` for the friends API, as documented).
 import type { FastifyReply } from 'fastify';
 import type { ErrorFamily, RequestFault } from '../../http/errors.ts';
+import { STORE_UNAVAILABLE_MESSAGE } from '../../http/store-unavailable.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -35,6 +36,7 @@ export function jsonErrors(o: JsonErrorOptions): ErrorFamily<ApiError> {
     recognise: (err) => (err instanceof ApiError ? err : o.translate?.(err)),
     fromFault: (fault) => o.fromFault?.(fault) ?? new ApiError(400, 'invalid_request', 'unreadable parameters'),
     internal: () => new ApiError(500, 'server_error', 'internal error'),
+    unavailable: () => new ApiError(503, 'temporarily_unavailable', STORE_UNAVAILABLE_MESSAGE, { 'retry-after': '1' }),
     send(e, _req, reply): FastifyReply {
       for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
       const body =

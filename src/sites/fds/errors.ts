@@ -2,10 +2,12 @@
 // shape, by one handler. Errors a client can cause are FdsError (core/fds/errors.ts), which carries
 // its wire code, status and body; handlers throw them and never shape an answer themselves.
 // Anything else becomes one here: a body the client aborted mid-upload, Fastify's own errors (413
-// body too large, 415 content type, 400 validation, an unknown method, …) by their status, and
+// body too large, 415 content type, 400 validation, an unknown method, …) by their status, a store
+// that cannot be reached as 503 ServiceUnavailable, and
 // every other error as 500 InternalServerError (logged; the answer reveals nothing).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { FdsError, type FdsErrorCode } from '../../core/fds/errors.ts';
+import { isStoreUnavailable } from '../../http/store-unavailable.ts';
 import { requestIdOf, sendFdsError } from './replies.ts';
 
 /** FDS codes for the statuses of Fastify's own client errors; other 4xx are Invalid Request. */
@@ -25,6 +27,10 @@ export function fdsErrorOf(err: unknown, req: FastifyRequest): FdsError {
     req.log.info({ code: (err as NodeJS.ErrnoException).code }, 'FDS request body aborted by the client');
     return new FdsError('InvalidRequest', 'request body aborted');
   }
+  if (isStoreUnavailable(err)) {
+    req.log.warn({ err: { type: (err as Error).name, message: (err as Error).message } }, 'FDS: a store is unavailable');
+    return new FdsError('ServiceUnavailable', 'a data store cannot be reached; retry shortly');
+  }
   const status = (err as Partial<FastifyError>).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new FdsError(FASTIFY_STATUSES[status] ?? 'InvalidRequest', (err as Error).message);
@@ -36,7 +42,10 @@ export function fdsErrorOf(err: unknown, req: FastifyRequest): FdsError {
 /** Installs the FDS answer for every error in `scope` (the FDS plugin), unknown methods included. */
 export function installFdsErrorHandler(scope: FastifyInstance): void {
   scope.setErrorHandler((err, req, reply) => {
-    sendFdsError(reply, req.method, fdsErrorOf(err, req));
+    const e = fdsErrorOf(err, req);
+    // An upload refused for want of space is not read to its end: the connection ends after the answer.
+    if (e.code === 'InsufficientStorage' && !req.raw.complete) reply.header('connection', 'close');
+    sendFdsError(reply, req.method, e);
   });
   // Every path is routed for the methods FDS knows (plugin.ts); any other method ends here.
   scope.setNotFoundHandler((req, reply) => {

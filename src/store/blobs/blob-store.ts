@@ -42,6 +42,20 @@ export class BlobNotFoundError extends Error {
   }
 }
 
+/** The store has no space (or quota) left for a put; the put left nothing behind. */
+export class BlobStoreFullError extends Error {
+  constructor(cause: unknown) {
+    super('no space left on the blob store', { cause });
+    this.name = 'BlobStoreFullError';
+  }
+}
+
+/** The write errors that mean "no space": ENOSPC, and EDQUOT (a disk quota). */
+export function isNoSpace(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 
 export function assertBlobKey(key: string): void {

@@ -1,15 +1,24 @@
 import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../data-dir.ts';
 import { GroupSync } from '../group-sync.ts';
-import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+import {
+  assertBlobKey,
+  BlobNotFoundError,
+  type BlobStore,
+  BlobStoreFullError,
+  type ByteRange,
+  isNoSpace,
+  type PutResult,
+} from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
 
-async function fsyncPath(path: string, flags = 'r'): Promise<void> {
+/** Syncs a file or directory to disk. */
+export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
   try {
     await fh.sync();
@@ -133,18 +142,23 @@ export class FsBlobStore implements BlobStore {
     const { dir, file } = this.pathOf(key);
     const tmp = join(this.tmpDir, `${key}.${newCredential(20)}`);
     const counter = new CountingHash();
+    // The body is piped, not part of the pipeline: a failing write (a full disk) must not destroy
+    // the request it comes from, so that the client still gets the answer.
+    // An error or a premature close of the body (the client went away) fails the put.
+    const stopWatching = finished(body, (e) => {
+      if (e) counter.destroy(e);
+    });
+    body.pipe(counter);
     try {
       // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
-      await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE }));
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-    try {
+      await pipeline(counter, createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE }));
       await this.moveIntoPlace(tmp, dir, file);
     } catch (e) {
+      body.unpipe(counter);
       await unlink(tmp).catch(() => undefined);
-      throw e;
+      throw isNoSpace(e) ? new BlobStoreFullError(e) : e;
+    } finally {
+      stopWatching();
     }
     return counter.result();
   }

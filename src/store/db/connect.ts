@@ -39,6 +39,12 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     // the pool; unheard, that event would crash the process. The pool discards the connection and
     // the next query opens a new one (or fails, and /readyz says so).
     pool.on('error', () => {});
+    // A client checked out between two statements (a transaction) gets the same event when the
+    // server ends its connection (a restart: 57P01); unheard, it too would crash the process. The
+    // next statement on it fails (answered 503, http/store-unavailable.ts) and the pool drops it.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

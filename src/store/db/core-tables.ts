@@ -1,4 +1,4 @@
-// Runtime tables: settings, developers, apps, users, friend relations, audit events.
+// Runtime tables: settings, developers, apps, users, friend relations and requests, audit events.
 import type { Generated } from 'kysely';
 
 export interface SettingsTable {
@@ -57,6 +57,16 @@ export interface FriendsTable {
   created_at: number;
 }
 
+/** A friend request not yet accepted, declined or cancelled (migration 016). */
+export interface FriendRequestsTable {
+  from_id: string;
+  /** The account name as the sender typed it (trimmed). */
+  to_account: string;
+  /** The user who had that account name at request time; null if none (or deleted since). */
+  to_id: string | null;
+  created_at: number;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: number;
@@ -96,5 +106,6 @@ export interface CoreTables {
   apps: AppsTable;
   users: UsersTable;
   friends: FriendsTable;
+  friend_requests: FriendRequestsTable;
   audit_events: AuditEventsTable;
 }

@@ -18,6 +18,7 @@ export const DUMP_TABLES = {
   apps: ['client_id'],
   oidc_clients: ['client_id'],
   friends: ['user_id', 'friend_id'],
+  friend_requests: ['from_id', 'to_account'],
   oauth_grants: ['grant_id'],
   admin_tokens: ['token_id'],
   app_usage: ['client_id', 'day', 'metric'],

@@ -26,6 +26,8 @@ export interface OAuthCodesTable {
   created_at: number;
   /** OpenID Connect requests: the sign-in details as JSON (OidcSession); null otherwise. */
   oidc: string | null;
+  /** 1: issued by /oauth2/authorize, so an exchange's redirect_uri must be on the same host (migration 016). */
+  redirect_host_bound: number;
 }
 
 export interface OAuthTokensTable {

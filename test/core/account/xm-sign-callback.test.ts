@@ -1,7 +1,7 @@
 // checkPassword callback domain rule (account-protocol §7.1) and account masking.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callbackAllowed, maskAccount } from '../../../src/core/account/xm-sign-callback.ts';
+import { callbackAllowed, decoyAccountMask, maskAccount } from '../../../src/core/account/xm-sign-callback.ts';
 
 describe('checkPassword callback rule', () => {
   const reg = 'https://app.example.com/cb;http://127.0.0.1:3000/callback;myapp://auth/cb';
@@ -96,4 +96,12 @@ describe('checkPassword callbacks carrying the result parameters are refused', (
     ['a trailing ? and &', `${base}?&`],
   ];
   for (const [what, cb] of allowed) it(`still allows ${what}: ${cb}`, () => assert.equal(callbackAllowed(cb, reg), true));
+});
+
+describe('decoyAccountMask', () => {
+  it('looks like a masked account name and depends only on the digest', () => {
+    assert.equal(decoyAccountMask(Uint8Array.of(0, 0, 35)), 'a*9');
+    assert.equal(decoyAccountMask(Uint8Array.of(9, 1, 2)), 'b******c');
+    for (let a = 0; a < 256; a += 7) assert.match(decoyAccountMask(Uint8Array.of(a, a * 3, a * 5)), /^[a-z0-9]\*{1,6}[a-z0-9]$/);
+  });
 });

@@ -88,10 +88,10 @@ describe('error families of the account origin', () => {
   });
 
   test('friends API: unreadable or ill-typed JSON is 400 with its documented message key', async () => {
-    for (const body of ['{bad', '{"user":""}', '{"user":"   "}', `{"user":"${'a'.repeat(65)}"}`, '']) {
-      const r = await answer('/api/account/friends', json(body), jar);
+    for (const body of ['{bad', '{"account":""}', '{"account":"   "}', `{"account":"${'a'.repeat(65)}"}`, '{"user":"bob"}', '']) {
+      const r = await answer('/api/account/friends/requests', json(body), jar);
       assert.equal(r.status, 400, body);
-      assert.equal(r.text, '{"error":"invalid_request","message":"body must be JSON: {\\"user\\": \\"<userId or account>\\"}"}');
+      assert.equal(r.text, '{"error":"invalid_request","message":"body must be JSON: {\\"account\\": \\"<account name>\\"}"}');
     }
   });
 

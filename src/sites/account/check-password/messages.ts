@@ -19,7 +19,6 @@ export function addCheckPasswordMessages(): void {
       tooMany: 'Too many verifications were started from your network. Try again in a minute.',
       expired: 'This verification has expired. Return to the application and start again.',
       badForm: 'The form expired. Please try again.',
-      unknownUser: 'The account to verify does not exist.',
       noSecret: 'This application cannot receive verification results yet (its secret must be rotated).',
     },
     'zh-CN': {
@@ -34,7 +33,6 @@ export function addCheckPasswordMessages(): void {
       tooMany: '您的网络发起的验证过多，请一分钟后再试。',
       expired: '本次验证已过期，请返回应用重新开始。',
       badForm: '表单已过期，请重试。',
-      unknownUser: '要验证的帐号不存在。',
       noSecret: '该应用暂时无法接收验证结果（需要更换应用密钥）。',
     },
   });

@@ -6,8 +6,10 @@
 // goes through the login page's password throttle (the same budgets, per user id and per IP), reserved
 // before the password is checked so that concurrent guesses cannot outrun it. Page views that start
 // a flow are limited per client IP (OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE), and the cache holding
-// the flows is bounded (OPAL_MEMORY_CACHE_MB, or Redis's own limit).
-import { randomBytes } from 'node:crypto';
+// the flows is bounded (OPAL_MEMORY_CACHE_MB, or Redis's own limit). A user id that names no
+// account is answered like any other (same page, same flow, same password check cost), so the page
+// does not tell anonymous callers which user ids exist.
+import { createHmac, randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -15,7 +17,7 @@ import { XM } from '../../../core/account/errors.ts';
 import { newNonce } from '../../../core/account/mac-nonce.ts';
 import { NUMERIC_ID_PATTERN } from '../../../core/account/numeric-id.ts';
 import { buildXmCallback } from '../../../core/account/xm-sign.ts';
-import { callbackAllowed, maskAccount } from '../../../core/account/xm-sign-callback.ts';
+import { callbackAllowed, decoyAccountMask, maskAccount } from '../../../core/account/xm-sign-callback.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { newCredential } from '../../../lib/random.ts';
@@ -118,10 +120,14 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     if (!client) throw new PageError(XM.CLIENT_NOT_EXISTS);
     if (!callback || !callbackAllowed(callback, client.redirectUris)) throw new PageError(XM.INVALID_REDIRECT_URI);
     if (!xmUserId) throw new PageError(XM.INVALID_REQUEST);
+    // An id that names no account gets the same page (with a decoy masked account) and the same
+    // flow, which can only end with xmResult=false: anonymous callers learn nothing of which ids exist.
     const user = await ctx.services.users.get(xmUserId);
-    if (!user) throw new PageError(XM.INVALID_REQUEST, { messageKey: 'checkPassword.unknownUser' });
+    const masked = user
+      ? maskAccount(user.account)
+      : decoyAccountMask(createHmac('sha256', ctx.serverSecret).update(`checkpw-decoy|${xmUserId}`).digest());
 
-    const f: Flow = { clientId, userId: user.userId, callback };
+    const f: Flow = { clientId, userId: xmUserId, callback };
     let flowId = q.flow;
     const existing = await loadFlow(flowId);
     if (!flowId || !existing || existing.clientId !== f.clientId || existing.userId !== f.userId || existing.callback !== f.callback) {
@@ -145,7 +151,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     return renderPage(
       reply,
       'check-password',
-      { csrf: await web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: maskAccount(user.account), error },
+      { csrf: await web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: masked, error },
       locale,
       { title: t('checkPassword.title') },
     );

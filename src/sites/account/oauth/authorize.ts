@@ -149,6 +149,7 @@ export async function authorizeRoutes(app: TypedInstance, ctx: Context): Promise
         userId: user.userId,
         scopes: r.scopes,
         redirectUri: r.redirectUri,
+        bindRedirectHost: true,
         codeChallenge: r.codeChallenge,
         ip: req.ip,
       });

@@ -8,12 +8,13 @@ import { XM, type XmErrorCode, XmOAuthError } from '../../../core/account/errors
 import { tokenErrorBody } from '../../../core/account/token-response.ts';
 import { RFC_ERROR } from '../../../core/oidc/request.ts';
 import type { ErrorFamily } from '../../../http/errors.ts';
+import { STORE_UNAVAILABLE_MESSAGE } from '../../../http/store-unavailable.ts';
 
 export const TOKEN_CONTENT_TYPE = 'application/json;charset=UTF-8';
 
 export interface TokenError {
   status: number;
-  code: XmErrorCode | 500;
+  code: XmErrorCode | 500 | 503;
   description: string;
   /** OpenID Connect grants: the RFC 6749 error name written instead of the integer. */
   rfc?: string;
@@ -39,6 +40,7 @@ export function tokenErrors(prefixed: (req: FastifyRequest) => boolean): ErrorFa
     },
     fromFault: () => ({ status: 200, code: XM.INVALID_REQUEST, description: 'invalid request: unreadable parameters' }),
     internal: () => ({ status: 500, code: 500, description: 'internal error' }),
+    unavailable: () => ({ status: 503, code: 503, description: STORE_UNAVAILABLE_MESSAGE }),
     send: (e, req, reply) =>
       reply
         .code(e.status)

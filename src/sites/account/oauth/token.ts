@@ -64,6 +64,7 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
         requirePkce: client.flags.public === true,
         // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
         expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
+        redirectUri: p.redirect_uri,
         ip: req.ip,
       });
       return { issued, clientId: client.clientId };

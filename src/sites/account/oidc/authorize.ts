@@ -124,6 +124,7 @@ export class OidcAuthorize {
       userId: session.user.userId,
       scopes: r.scopes,
       redirectUri: r.redirectUri,
+      bindRedirectHost: true,
       codeChallenge: r.codeChallenge,
       ip: req.ip,
       oidc,

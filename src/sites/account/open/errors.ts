@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { XM, XmOAuthError } from '../../../core/account/errors.ts';
 import { type ErrorStatusMode, errorBody, errorStatus, OPEN_API_CONTENT_TYPE } from '../../../core/open/envelope.ts';
 import type { ErrorFamily, RequestFault } from '../../../http/errors.ts';
+import { STORE_UNAVAILABLE_MESSAGE } from '../../../http/store-unavailable.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../lib/errors.ts';
 
 /** An envelope error as it goes on the wire; `reason` is logged, never sent. */
@@ -39,6 +40,7 @@ function envelopeErrors(
     recognise: translate,
     fromFault: (f) => ({ status: statusOf(XM.INVALID_REQUEST), code: XM.INVALID_REQUEST, description: faultDescription(f) }),
     internal: () => ({ status: 500, code: 500, description: 'internal error' }),
+    unavailable: () => ({ status: 503, code: 503, description: STORE_UNAVAILABLE_MESSAGE }),
     send(e, _req, reply): FastifyReply {
       return reply.code(e.status).type(OPEN_API_CONTENT_TYPE).send(errorBody(e.code, e.description));
     },

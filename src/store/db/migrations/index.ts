@@ -12,6 +12,7 @@ import * as oidc from './009_oidc.ts';
 import * as fdsDerived from './010_fds_derived.ts';
 import * as admin from './011_admin.ts';
 import * as accountCenter from './012_account_center.ts';
+import * as friendRequestsCodeHost from './016_friend_requests_code_host.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -26,4 +27,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['010_fds_derived', fdsDerived.up],
   ['011_admin', admin.up],
   ['012_account_center', accountCenter.up],
+  ['016_friend_requests_code_host', friendRequestsCodeHost.up],
 ];

@@ -250,7 +250,6 @@ describe('/checkPassword', () => {
       await check({ clientId: s.clientId, xmUserId: s.userId, callback: cb }, 96010);
     }
     await check({ clientId: s.clientId, callback }, 96002);
-    await check({ clientId: s.clientId, xmUserId: '1', callback }, 96002);
   });
 
   it('96010 for a callback already carrying xmResult, xmUserId, code, _xmNonce or _xmSign (any spelling); no flow created', async () => {

@@ -1,0 +1,178 @@
+// `opal backup DIR` and `opal restore DIR` for the embedded store (docs/cli.md): the SQLite
+// database copied with SQLite's online backup (a consistent snapshot, taken in one step while a
+// server keeps serving and writing), then exactly the blobs that snapshot references. Blobs never
+// change once written, but a blob may be freed right after the snapshot (its object deleted or
+// overwritten meanwhile): then the snapshot is taken again, so that the copy never references a
+// blob it lacks. The backup is built beside DIR and renamed into place when complete, so DIR never
+// holds half a backup. A restore checks the backup (SQLite's integrity check, every referenced
+// blob present with its size) before it writes anything, and writes the database last.
+import { constants, existsSync, readdirSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
+import { newCredential } from '../lib/random.ts';
+import { fsyncPath } from './blobs/fs-blob-store.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.ts';
+
+export const BACKUP_FORMAT = 'opal-backup-1';
+const DB_FILE = 'opal.db';
+const MANIFEST = 'backup.json';
+/** Snapshots taken before giving up on a store whose blobs keep being freed under the copy. */
+const MAX_SNAPSHOTS = 5;
+
+/** Every blob the database references, with the size its row records. */
+const REFERENCED_BLOBS = `
+  SELECT blob_key AS key, size FROM fds_objects
+  UNION SELECT blob_key, size FROM fds_parts
+  UNION SELECT blob_key, size FROM fds_derived`;
+
+export interface BackupManifest {
+  format: typeof BACKUP_FORMAT;
+  createdAt: string;
+  opalVersion: string;
+  blobs: number;
+  blobBytes: number;
+  databaseBytes: number;
+}
+
+const blobPath = (root: string, key: string) => join(root, key.slice(0, 2), key.slice(2, 4), key);
+
+function referencedBlobs(dbFile: string): Map<string, number> {
+  const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare(REFERENCED_BLOBS).all() as Array<{ key: string; size: number }>;
+    return new Map(rows.map((r) => [r.key, r.size]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Copies a file (a reflink where the file system has them), 0600 and synced; false if `from` is gone. */
+async function copyPrivate(from: string, to: string): Promise<boolean> {
+  await mkdir(dirname(to), { recursive: true, mode: PRIVATE_DIR_MODE });
+  try {
+    await copyFile(from, to, constants.COPYFILE_FICLONE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(to)) return false;
+    throw e;
+  }
+  await chmod(to, PRIVATE_FILE_MODE);
+  await fsyncPath(to);
+  return true;
+}
+
+/** Files under `root` (recursively), as paths relative to it. */
+async function filesUnder(root: string, prefix = ''): Promise<string[]> {
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  for (const e of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const rel = join(prefix, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(root, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Writes a backup of the embedded store in `dataDir` to `dest` (absent or an empty directory). */
+export async function backupEmbedded(dataDir: string, dest: string, opalVersion: string): Promise<BackupManifest & { dir: string }> {
+  const source = join(dataDir, DB_FILE);
+  if (!existsSync(source)) throw new NotFoundError(`no embedded database at ${source}`);
+  const target = resolve(dest);
+  if (existsSync(target) && readdirSync(target).length > 0) throw new ConflictError(`${target} is not empty`);
+  const work = join(dirname(target), `.${basename(target)}.partial-${newCredential(20)}`);
+  await mkdir(work, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const db = new SQLite(source, { fileMustExist: true, timeout: 10_000 });
+  try {
+    const snapshot = join(work, DB_FILE);
+    let referenced = new Map<string, number>();
+    for (let attempt = 1; ; attempt++) {
+      await rm(snapshot, { force: true });
+      // After the first (empty) step, the whole database in one step: one read transaction, so
+      // the copy is one consistent state even while the server commits (WAL readers do not block).
+      await db.backup(snapshot, { progress: () => 0x7fffffff });
+      referenced = referencedBlobs(snapshot);
+      let missing = 0;
+      for (const key of referenced.keys()) {
+        if (!(await copyPrivate(blobPath(join(dataDir, 'blobs'), key), blobPath(join(work, 'blobs'), key)))) missing++;
+      }
+      if (missing === 0) break;
+      if (attempt === MAX_SNAPSHOTS) throw new Error(`${missing} blobs were freed during each of ${MAX_SNAPSHOTS} snapshots; try again`);
+    }
+    // Blobs copied for an earlier snapshot that the final one no longer references.
+    for (const rel of await filesUnder(join(work, 'blobs'))) {
+      if (!referenced.has(basename(rel))) await unlink(join(work, 'blobs', rel));
+    }
+    await chmod(snapshot, PRIVATE_FILE_MODE);
+    await fsyncPath(snapshot);
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      createdAt: new Date().toISOString(),
+      opalVersion,
+      blobs: referenced.size,
+      blobBytes: [...referenced.values()].reduce((a, b) => a + b, 0),
+      databaseBytes: (await stat(snapshot)).size,
+    };
+    await writeFile(join(work, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+    await fsyncPath(join(work, MANIFEST));
+    if (existsSync(target)) await rm(target, { recursive: true });
+    await rename(work, target);
+    await fsyncPath(dirname(target));
+    return { ...manifest, dir: target };
+  } catch (e) {
+    await rm(work, { recursive: true, force: true });
+    throw e;
+  } finally {
+    db.close();
+  }
+}
+
+/** Checks a backup directory: its manifest, SQLite's integrity check, every referenced blob and its size. */
+async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; referenced: Map<string, number> }> {
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as BackupManifest;
+  } catch {
+    throw new InvalidInputError(`${dir} is not an Opal backup (no readable ${MANIFEST})`);
+  }
+  if (manifest.format !== BACKUP_FORMAT) throw new InvalidInputError(`${dir}: unknown backup format ${String(manifest.format)}`);
+  const dbFile = join(dir, DB_FILE);
+  if (!existsSync(dbFile)) throw new InvalidInputError(`${dir}: ${DB_FILE} is missing`);
+  const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const check = db.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') throw new InvalidInputError(`${dir}: ${DB_FILE} fails SQLite's integrity check: ${String(check)}`);
+  } finally {
+    db.close();
+  }
+  const referenced = referencedBlobs(dbFile);
+  for (const [key, size] of referenced) {
+    const st = await stat(blobPath(join(dir, 'blobs'), key)).catch(() => undefined);
+    if (!st) throw new InvalidInputError(`${dir}: blob ${key} is missing`);
+    if (st.size !== size) throw new InvalidInputError(`${dir}: blob ${key} holds ${st.size} bytes, not ${size}`);
+  }
+  return { manifest, referenced };
+}
+
+/** Restores a backup into `dataDir`, which must hold no database and no blobs. */
+export async function restoreEmbedded(src: string, dataDir: string): Promise<BackupManifest & { dataDir: string }> {
+  const dir = resolve(src);
+  const { manifest, referenced } = await verifyBackup(dir);
+  const dbFile = join(dataDir, DB_FILE);
+  if (existsSync(dbFile) && (await stat(dbFile)).size > 0) {
+    throw new ConflictError(`${dbFile} exists: restore only into a data directory without a database (move it away first)`);
+  }
+  const blobsDir = join(dataDir, 'blobs');
+  if ((await filesUnder(blobsDir)).some((rel) => !rel.startsWith(`tmp/`))) {
+    throw new ConflictError(`${blobsDir} holds blobs: restore only into an empty data directory`);
+  }
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  for (const key of referenced.keys()) await copyPrivate(blobPath(join(dir, 'blobs'), key), blobPath(blobsDir, key));
+  // The database last, under a temporary name: its presence means the restore is complete.
+  const partial = `${dbFile}.restoring-${newCredential(20)}`;
+  await copyPrivate(join(dir, DB_FILE), partial);
+  for (const suffix of ['-wal', '-shm']) await rm(`${dbFile}${suffix}`, { force: true });
+  await rename(partial, dbFile);
+  await fsyncPath(dataDir);
+  return { ...manifest, dataDir: resolve(dataDir) };
+}

@@ -22,6 +22,8 @@ export interface CurrentSession {
   id: string;
   /** When the user signed in (epoch ms; OpenID Connect `auth_time`). */
   signedInAt: number;
+  /** How the user signed in (RFC 8176 methods: `pwd`, `otp`, `hwk`; OpenID Connect `amr`). */
+  amr: string[];
 }
 
 /** The session of a request, looked up once per request (dropped when the request signs in or out). */
@@ -58,7 +60,7 @@ export class Sessions {
     const uid = this.cookies.read(req, USER_COOKIE, true);
     if (uid !== undefined && uid !== row.user_id) return undefined;
     const user = await this.users.get(row.user_id);
-    return user && !user.locked ? { user, id, signedInAt: row.created_at } : undefined;
+    return user && !user.locked ? { user, id, signedInAt: row.created_at, amr: row.amr ? row.amr.split(',') : ['pwd'] } : undefined;
   }
 
   private token(req: FastifyRequest): string | undefined {
@@ -66,14 +68,20 @@ export class Sessions {
     return token && TOKEN_RE.test(token) ? token : undefined;
   }
 
-  /** Starts a session for `userId` (any previous session of this browser ends). */
-  async login(reply: FastifyReply, userId: string): Promise<void> {
+  /** Starts a session for `userId` signed in by `amr` (any previous session of this browser ends). */
+  async login(reply: FastifyReply, userId: string, amr: readonly string[] = ['pwd']): Promise<void> {
     const req = reply.request;
     const old = this.token(req);
     if (old) await this.repo.delete(sha256Hex(old));
     const token = newCredential(30);
     const now = this.now();
-    await this.repo.insert({ session_hash: sha256Hex(token), user_id: userId, created_at: now, expires_at: now + this.ttlMs });
+    await this.repo.insert({
+      session_hash: sha256Hex(token),
+      user_id: userId,
+      created_at: now,
+      expires_at: now + this.ttlMs,
+      amr: amr.length === 1 && amr[0] === 'pwd' ? null : amr.join(','),
+    });
     const maxAge = Math.floor(this.ttlMs / 1000);
     this.cookies.set(reply, SESSION_COOKIE, token, maxAge);
     this.cookies.set(reply, USER_COOKIE, userId, maxAge);

@@ -12,6 +12,8 @@ export const DUMP_TABLES = {
   settings: ['key'],
   oidc_keys: ['kid'],
   users: ['user_id'],
+  user_factors: ['factor_id'],
+  recovery_codes: ['user_id', 'code_hash'],
   signup_invites: ['code_hash'],
   developers: ['id'],
   apps: ['client_id'],

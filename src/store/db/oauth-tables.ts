@@ -55,6 +55,8 @@ export interface WebSessionsTable {
   user_id: string;
   created_at: number;
   expires_at: number;
+  /** How the session was signed in: comma-separated RFC 8176 methods; NULL: a password alone. */
+  amr: string | null;
 }
 
 export interface OAuthTables {

@@ -11,6 +11,7 @@ import * as selfService from './008_self_service.ts';
 import * as oidc from './009_oidc.ts';
 import * as fdsDerived from './010_fds_derived.ts';
 import * as admin from './011_admin.ts';
+import * as factors from './013_factors.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -24,4 +25,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['009_oidc', oidc.up],
   ['010_fds_derived', fdsDerived.up],
   ['011_admin', admin.up],
+  ['013_factors', factors.up],
 ];

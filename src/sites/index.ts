@@ -7,6 +7,7 @@ import type { SiteName } from '../http/site-server.ts';
 import { adminApiRoutes } from './account/admin/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
 import { devOutboxRoutes } from './account/dev-outbox.ts';
+import { factorRoutes } from './account/factors/plugin.ts';
 import { friendsRoutes } from './account/friends.ts';
 import { oauthSite } from './account/oauth/plugin.ts';
 import { avatarRoutes } from './account/open/avatar.ts';
@@ -32,6 +33,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     ssoRoutes,
     devOutboxRoutes,
     selfServiceRoutes,
+    factorRoutes,
     adminApiRoutes,
   ],
   fds: [fdsRoutes],

@@ -112,7 +112,13 @@ export class OidcAuthorize {
     throw new PageError(96002);
   }
 
-  private async finish(req: FastifyRequest, reply: FastifyReply, c: Checked, session: { user: User; signedInAt: number; amr: string[] }, status: Status) {
+  private async finish(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: Checked,
+    session: { user: User; signedInAt: number; amr: string[] },
+    status: Status,
+  ) {
     const r = c.request.base;
     const oidc: OidcSession = {
       authTime: Math.floor(session.signedInAt / 1000),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { exportStore } from '../../../../src/services/transfer.ts';
-import { type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../../../helpers/oauth.ts';
+import { authorize, codeOf, type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../../../helpers/oauth.ts';
 
 const secretOf = (html: string) => (/id="totp-secret"[^>]*>([^<]*)</.exec(html)?.[1] ?? '').replace(/\s/g, '');
 const codeAt = (secret: string, ms: number) => generate({ secret, epoch: Math.floor(ms / 1000) });
@@ -43,9 +43,9 @@ async function enrollTotp(f: Fixture, jar: Jar): Promise<{ secret: string; codes
 }
 
 /** Password step on a fresh jar: the 303 to the second step. */
-async function passwordStep(f: Fixture, returnTo = '/login'): Promise<{ jar: Jar; csrf: string }> {
+async function passwordStep(f: Fixture, returnTo = '/login', account = f.account): Promise<{ jar: Jar; csrf: string }> {
   const jar = new Jar(f.base);
-  const r = await login(jar, f.account, PASSWORD, returnTo);
+  const r = await login(jar, account, PASSWORD, returnTo);
   assert.match(r.headers.get('location') ?? '', /^\/login\/factor/);
   assert.equal((await jar.fetch('/account/factors')).status, 302, 'no session before the second factor');
   const html = await (await jar.fetch('/login/factor')).text();
@@ -160,7 +160,11 @@ describe('second factors over HTTP', () => {
   });
 
   test('wrong codes are throttled like passwords', async () => {
-    const { jar, csrf } = await passwordStep(f);
+    // Bob's own budget (the throttle keys on the user): alice's tests go on unthrottled.
+    const bob = await f.t.ctx.services.users.create({ account: 'bob', password: PASSWORD });
+    const bobSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    assert.ok(await f.t.ctx.services.factors.enrollTotp(bob.userId, bobSecret, await codeAt(bobSecret, Date.now()), 'app'));
+    const { jar, csrf } = await passwordStep(f, '/login', 'bob');
     const got: string[] = [];
     for (let i = 0; i < 5; i++)
       got.push(outcome(await jar.fetch('/login/factor', { method: 'POST', form: { csrf, code: String(100000 + i) } })));
@@ -168,5 +172,89 @@ describe('second factors over HTTP', () => {
     assert.deepEqual(got.slice(0, 3), ['refused', 'refused', 'refused']);
     assert.ok(got.includes('throttled'), got.join(','));
     assert.equal((await f.t.ctx.services.audit.list({ type: 'factor.throttled' })).length >= 1, true);
+  });
+
+  test('an authorize request continues after the factor; the id_token says amr pwd+otp, acr 2', async () => {
+    const redirect = 'https://app.example.com/cb';
+    const q = new URLSearchParams({ client_id: f.clientId, redirect_uri: redirect, response_type: 'code', scope: 'openid', state: 's' });
+    const start = await new Jar(f.base).fetch(`/oauth2/authorize?${q}`);
+    const returnTo = new URL(start.headers.get('location') ?? '', f.base).searchParams.get('return_to') ?? '';
+    assert.match(returnTo, /^\/oauth2\/authorize\?/);
+    const { jar, csrf } = await passwordStep(f, returnTo);
+    const r = await jar.fetch('/login/factor', { method: 'POST', form: { csrf, code: codes[3] ?? '' } });
+    assert.equal(r.headers.get('location'), returnTo);
+    const code = codeOf(await authorize(f, jar, q.toString()));
+    const form = { client_id: f.clientId, client_secret: f.clientSecret, grant_type: 'authorization_code', code, redirect_uri: redirect };
+    const token = (await (await fetch(`${f.base}/oauth2/token`, { method: 'POST', body: new URLSearchParams(form) })).json()) as {
+      id_token: string;
+    };
+    const claims = JSON.parse(Buffer.from(token.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual(claims.amr, ['pwd', 'otp']);
+    assert.equal(claims.acr, '2');
+  });
+
+  test('checkPassword asks for the code too', async () => {
+    const callback = 'https://app.example.com/xm/cb';
+    const jar = new Jar(f.base);
+    const open = async () => {
+      const html = await (
+        await jar.fetch(`/checkPassword?${new URLSearchParams({ clientId: f.clientId, xmUserId: f.userId, callback })}`)
+      ).text();
+      return { html, csrf: hidden(html, 'csrf'), flow: hidden(html, 'flow') };
+    };
+    const first = await open();
+    assert.match(first.html, /name="code"/);
+    const passwordOnly = await jar.fetch('/checkPassword', {
+      method: 'POST',
+      form: { csrf: first.csrf, flow: first.flow, password: PASSWORD, decision: 'confirm' },
+    });
+    assert.match(passwordOnly.headers.get('location') ?? '', /^\/checkPassword\?.*error=invalid/);
+    const retry = await (await jar.fetch(passwordOnly.headers.get('location') ?? '')).text();
+    const ok = await jar.fetch('/checkPassword', {
+      method: 'POST',
+      form: {
+        csrf: hidden(retry, 'csrf'),
+        flow: hidden(retry, 'flow'),
+        password: PASSWORD,
+        code: codes[4] ?? '',
+        decision: 'confirm',
+      },
+    });
+    assert.match(ok.headers.get('location') ?? '', /^https:\/\/app\.example\.com\/xm\/cb\?xmResult=true&/);
+  });
+
+  test('export carries the factors and recovery codes', async () => {
+    const file = await exportStore(f.t.ctx.db.kysely);
+    // alice's authenticator and codes, and bob's (the throttle test).
+    assert.equal(file.tables.user_factors?.length, 2);
+    assert.equal(file.tables.recovery_codes?.length, 20);
+    assert.ok(file.tables.user_factors?.every((r) => String(r.secret_sealed).startsWith('v1.')));
+  });
+
+  test('removal needs the password or a current code; the last factor takes the recovery codes along', async () => {
+    const { jar, csrf } = await passwordStep(f);
+    assert.equal(outcome(await jar.fetch('/login/factor', { method: 'POST', form: { csrf, code: codes[2] ?? '' } })), 'ok');
+    const page = await (await jar.fetch('/account/factors')).text();
+    const id = hidden(page, 'factor');
+    const wrong = await jar.fetch('/account/factors/remove', {
+      method: 'POST',
+      form: { csrf: hidden(page, 'csrf'), factor: id, proof: 'not-it' },
+    });
+    assert.match(wrong.headers.get('location') ?? '', /error=proof/);
+    assert.equal((await f.t.ctx.services.factors.list(f.userId)).length, 1);
+    const ok = await jar.fetch('/account/factors/remove', {
+      method: 'POST',
+      form: { csrf: hidden(page, 'csrf'), factor: id, proof: PASSWORD },
+    });
+    assert.match(ok.headers.get('location') ?? '', /done=removed/);
+    assert.equal((await f.t.ctx.services.factors.list(f.userId)).length, 0);
+    const left = await f.t.ctx.db.kysely.selectFrom('recovery_codes').selectAll().where('user_id', '=', f.userId).execute();
+    assert.equal(left.length, 0);
+    assert.equal((await f.t.ctx.services.audit.list({ type: 'factor.removed' })).length, 1);
+    assert.equal(
+      (await login(new Jar(f.base), f.account, PASSWORD)).headers.get('location'),
+      '/login',
+      'the password alone signs in again',
+    );
   });
 });

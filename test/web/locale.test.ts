@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { addCheckPasswordMessages } from '../../src/sites/account/check-password/messages.ts';
+import { addFactorMessages } from '../../src/sites/account/factors/messages.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { fromAcceptLanguage, normalizeLocale, pickLocale } from '../../src/web/locale.ts';
 import { en } from '../../src/web/messages/en.ts';
@@ -44,6 +45,7 @@ function keysInCode(dir = join(import.meta.dirname, '../../src')): string[] {
 
 test('both locales have every message key', () => {
   addCheckPasswordMessages();
+  addFactorMessages();
   const [enKeys, zhKeys] = [leafKeys(en), leafKeys(zhCN)];
   assert.deepEqual([...zhKeys].sort(), [...enKeys].sort(), 'the same keys in en and zh-CN');
   const used = keysInCode();
@@ -58,6 +60,7 @@ test('both locales have every message key', () => {
 
 test('zh-CN says 帐号 and 您 everywhere (never 账号 or 你), and the self-service texts have the same keys', () => {
   addCheckPasswordMessages();
+  addFactorMessages();
   const t = translator('zh-CN');
   const all = [...new Set([...leafKeys(en), ...leafKeys(selfServiceEn), ...keysInCode()])].map((k) => t(k));
   assert.ok(all.length > 100);

@@ -52,6 +52,7 @@ export function addFactorMessages(): void {
       },
       recovery: {
         heading: 'Recovery codes',
+        left: '{{count}} unused recovery codes left.',
         left_one: '{{count}} unused recovery code left.',
         left_other: '{{count}} unused recovery codes left.',
         renew: 'Make new recovery codes',
@@ -126,6 +127,7 @@ export function addFactorMessages(): void {
       },
       recovery: {
         heading: '恢复码',
+        left: '还有 {{count}} 个未使用的恢复码。',
         left_other: '还有 {{count}} 个未使用的恢复码。',
         renew: '生成新的恢复码',
         title: '您的恢复码',

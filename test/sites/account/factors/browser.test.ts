@@ -61,6 +61,16 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
     await page.click('form[action="/logout"] button');
   }
 
+  /** Signs out, signs in with the password and answers the second step with `code` (checking the step's page as `shot`). */
+  async function secondStep(page: Page, account: string, code: string, shot?: string): Promise<void> {
+    await signOut(page);
+    await signInWithPassword(page, account);
+    await page.waitForURL(/\/login\/factor/);
+    if (shot) await checkPage(page, SHOTS, shot);
+    await page.fill('#code', code);
+    await page.click('form:has(#code) button[type=submit]');
+  }
+
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     for (const locale of PAGE_LOCALES) {
       test(`${size} ${locale}: authenticator app, recovery codes, passkey, checkPassword`, async () => {
@@ -119,26 +129,13 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await checkPage(page, SHOTS, `${name}-factors`);
 
           // Sign-in with the password, then the authenticator's code.
-          await signOut(page);
-          await signInWithPassword(page, account);
-          await page.waitForURL(/\/login\/factor/);
-          await checkPage(page, SHOTS, `${name}-second-step`);
-          await page.fill('#code', await codeAt(secret, Date.now()));
-          await page.click('form:has(#code) button[type=submit]');
+          await secondStep(page, account, await codeAt(secret, Date.now()), `${name}-second-step`);
           await page.waitForURL(`${base}/account/factors`);
 
           // A recovery code signs in once; its reuse is refused.
-          await signOut(page);
-          await signInWithPassword(page, account);
-          await page.waitForURL(/\/login\/factor/);
-          await page.fill('#code', codes[0] ?? '');
-          await page.click('form:has(#code) button[type=submit]');
+          await secondStep(page, account, codes[0] ?? '');
           await page.waitForURL(`${base}/account/factors`);
-          await signOut(page);
-          await signInWithPassword(page, account);
-          await page.waitForURL(/\/login\/factor/);
-          await page.fill('#code', codes[0] ?? '');
-          await page.click('form:has(#code) button[type=submit]');
+          await secondStep(page, account, codes[0] ?? '');
           await page.locator('#factor-error').waitFor();
           await checkPage(page, SHOTS, `${name}-second-step-error`);
 

@@ -6,27 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
+import { checkPage, PAGE_LOCALES as LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/self-service');
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
-const LOCALES = ['en', 'zh-CN'] as const;
 
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${name}: axe violations`,
-  );
-  // Good at 390 px: nothing wider than the viewport.
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
+function check(page: Page, name: string): Promise<void> {
+  return checkPage(page, SHOTS, name);
 }
 
 /** The newest outbox message to `to`, read from the /dev/outbox page. */

@@ -139,18 +139,19 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     }
     const err = q.error;
     let error: string | undefined;
+    // A user with a second factor confirms with it too: a code, or a passkey (its challenge bound to this form's token).
+    const has = await ctx.services.factors.summary(user.userId);
     if (err === 'invalid' && existing) {
       const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
-      error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
+      const key = has.any ? 'factors.checkPassword.invalid' : 'checkPassword.invalid';
+      error = t(key, { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
     } else if (err === 'throttled') {
       const wait = Number(q.wait ?? 1);
       error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
     } else if (err === 'csrf') {
       error = t('checkPassword.badForm');
     }
-    // A user with a second factor confirms with it too: a code, or a passkey (its challenge bound to this form's token).
     const csrf = await web.csrf.issue(req, reply);
-    const has = await ctx.services.factors.summary(user.userId);
     const passkeyOptions =
       has.passkeys.length > 0
         ? JSON.stringify(await ctx.services.factors.passkeys.authenticationOptions('checkpw', csrf, has.passkeys))

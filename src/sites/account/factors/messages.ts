@@ -81,6 +81,7 @@ export function addFactorMessages(): void {
       checkPassword: {
         code: 'Code from your authenticator app or a recovery code',
         usePasskey: 'Confirm with a passkey',
+        invalid: 'Wrong password or code. {{count}} attempts left.',
       },
     },
     'zh-CN': {
@@ -154,6 +155,7 @@ export function addFactorMessages(): void {
       checkPassword: {
         code: '身份验证器应用中的验证码或恢复码',
         usePasskey: '使用通行密钥确认',
+        invalid: '密码或验证码错误，还可以尝试 {{count}} 次。',
       },
     },
   });

@@ -210,6 +210,7 @@ describe('second factors over HTTP', () => {
     });
     assert.match(passwordOnly.headers.get('location') ?? '', /^\/checkPassword\?.*error=invalid/);
     const retry = await (await jar.fetch(passwordOnly.headers.get('location') ?? '')).text();
+    assert.match(retry, /Wrong password or code\. 4 attempts left\./);
     const ok = await jar.fetch('/checkPassword', {
       method: 'POST',
       form: {

@@ -161,6 +161,18 @@ export class FactorService {
     await this.d.audit.record({ type: 'factor.removed', actor: userId, subject: userId, ip, detail: { kind: row.kind, factor: factorId } });
   }
 
+  /**
+   * Removes every factor and recovery code of a user (an operator's help for someone who lost
+   * both their authenticator and their codes); returns how many factors there were.
+   */
+  async removeAll(userId: string, actor: string): Promise<number> {
+    const rows = await this.d.repo.list(userId);
+    for (const r of rows) await this.d.repo.delete(userId, r.factor_id);
+    await this.d.repo.deleteRecoveryCodes(userId);
+    await this.d.audit.record({ type: 'factor.removed', actor, subject: userId, detail: { all: true, count: rows.length } });
+    return rows.length;
+  }
+
   /** Checks a typed code: the authenticator's (each step once) or an unused recovery code (spent). */
   async checkCode(userId: string, typed: string, ip?: string): Promise<CodeUse | undefined> {
     const code = normalizeCode(typed);

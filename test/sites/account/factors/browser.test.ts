@@ -2,9 +2,10 @@
 // an authenticator app (codes computed here with otplib) and sign in with it; a recovery code signs
 // in once and its reuse is refused; a passkey is added and signs in without a password through
 // Chromium's virtual authenticator (CDP WebAuthn domain: CTAP2, internal transport, resident keys,
-// user verification); checkPassword asks for the authenticator code. Every page is checked by
-// axe-core and photographed into test-artifacts/factors/ (not committed). The server's public URL
-// is http://localhost:<port>: a WebAuthn relying party needs a domain name, not an IP address.
+// user verification), and serves as the second step too; checkPassword asks for the authenticator
+// code. Every page is checked by axe-core and photographed into
+// test-artifacts/factors/ (not committed). The server's public URL is http://localhost:<port>: a
+// WebAuthn relying party needs a domain name, not an IP address.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -145,11 +146,17 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await checkPage(page, SHOTS, `${name}-login`);
           await page.click('#passkey-login [data-passkey-start]');
           await page.waitForURL(`${base}/account/factors`);
-          const sessions = await t.ctx.db.kysely.selectFrom('web_sessions').select('amr').where('user_id', '=', user.userId).execute();
-          assert.ok(
-            sessions.some((s) => s.amr === 'hwk'),
-            JSON.stringify(sessions),
-          );
+          const amrOf = async () =>
+            (await t.ctx.db.kysely.selectFrom('web_sessions').select('amr').where('user_id', '=', user.userId).execute()).map((r) => r.amr);
+          assert.deepEqual(await amrOf(), ['hwk']);
+
+          // The passkey as the second step after the password.
+          await signOut(page);
+          await signInWithPassword(page, account);
+          await page.waitForURL(/\/login\/factor/);
+          await page.click('form[data-passkey] [data-passkey-start]');
+          await page.waitForURL(`${base}/account/factors`);
+          assert.deepEqual(await amrOf(), ['pwd,hwk']);
 
           // checkPassword asks for the authenticator code too.
           const q = new URLSearchParams({ clientId, xmUserId: user.userId, callback: CALLBACK });

@@ -8,6 +8,8 @@ import { AdminService } from './services/admin.ts';
 import { AdminTokens } from './services/admin-tokens.ts';
 import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
+import { PasskeyRp } from './services/factors/passkeys.ts';
+import { FactorService } from './services/factors/service.ts';
 import { FdsDerivedCache } from './services/fds/derived-cache.ts';
 import { FdsImageRenderer } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
@@ -34,6 +36,7 @@ import { AppsRepo } from './store/db/apps-repo.ts';
 import { AuditRepo } from './store/db/audit-repo.ts';
 import { type Db, openDb } from './store/db/connect.ts';
 import { DevelopersRepo } from './store/db/developers-repo.ts';
+import { FactorsRepo } from './store/db/factors-repo.ts';
 import { createFdsRepos } from './store/db/fds/repos.ts';
 import { FriendsRepo } from './store/db/friends-repo.ts';
 import { migrate } from './store/db/migrate.ts';
@@ -81,6 +84,8 @@ export interface Services {
   adminTokens: AdminTokens;
   /** Password changes and `opal user sessions revoke`: end every session and FDS token of a user. */
   signOut: SignOut;
+  /** Second factors: TOTP, passkeys, recovery codes. */
+  factors: FactorService;
   /** Row counts (admin API status). */
   stats: StatsRepo;
   /** Per-app usage counters (developer console), batched in memory. */
@@ -250,6 +255,19 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery: () => services.recovery }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
+      factors: new FactorService({
+        repo: new FactorsRepo(db.kysely),
+        passkeys: new PasskeyRp({
+          publicUrl: config.publicUrl,
+          rpName: () => config.brandName ?? 'Opal',
+          serverSecret,
+          cache: cacheOf,
+          now,
+        }),
+        audit,
+        serverSecret,
+        now,
+      }),
       stats: new StatsRepo(db.kysely),
       usage: new UsageCounters(new UsageRepo(db.kysely), now, (e) => {
         process.stderr.write(

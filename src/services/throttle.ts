@@ -12,7 +12,8 @@
 // the typed login, normalized (trimmed, lower-cased), whether or not it names a user: one rule for
 // known and unknown accounts, so no answer depends on whether an account exists (keying known ones
 // by user id let a case variant of a known login reveal it). checkPassword keys on the user id it
-// is asked about, in a namespace of its own.
+// is asked about, in a namespace of its own; second-factor codes key on the user id in a third
+// (factorKey), so a wrong code costs the same as a wrong password.
 // FailureLimiter: a plain fixed-window cap on failed requests per key (token endpoint), also
 // reserved before the work and given back when the request turns out fine.
 import { sha256Hex } from '../lib/hash.ts';
@@ -80,6 +81,11 @@ export class PasswordThrottle {
   /** The account key of a login attempt: the typed login, normalized and hashed (known or not). */
   static accountKey(login: string): string {
     return `l:${sha256Hex(login.trim().toLowerCase()).slice(0, 32)}`;
+  }
+
+  /** The key of a second-factor attempt (a code or passkey at sign-in, checkPassword, factor removal): the user id. */
+  static factorKey(userId: string): string {
+    return `f:${userId}`;
   }
 
   /** The account key of a checkPassword attempt: the user id the flow asks about (known or not). */

@@ -10,6 +10,7 @@ import { adminConsoleRoutes } from './account/admin-console/plugin.ts';
 import { checkPasswordRoutes } from './account/check-password/routes.ts';
 import { consoleRoutes } from './account/console/plugin.ts';
 import { devOutboxRoutes } from './account/dev-outbox.ts';
+import { factorRoutes } from './account/factors/plugin.ts';
 import { friendsRoutes } from './account/friends.ts';
 import { oauthSite } from './account/oauth/plugin.ts';
 import { avatarRoutes } from './account/open/avatar.ts';
@@ -36,6 +37,7 @@ export const SITE_PLUGINS: Record<SiteName, SitePlugin[]> = {
     devOutboxRoutes,
     selfServiceRoutes,
     accountCenterRoutes,
+    factorRoutes,
     adminApiRoutes,
     consoleRoutes,
     adminConsoleRoutes,

@@ -24,6 +24,8 @@ export interface CurrentSession {
   id: string;
   /** When the user signed in (epoch ms; OpenID Connect `auth_time`). */
   signedInAt: number;
+  /** How the user signed in (RFC 8176 methods: `pwd`, `otp`, `hwk`; OpenID Connect `amr`). */
+  amr: string[];
 }
 
 /** The session of a request, looked up once per request (dropped when the request signs in or out). */
@@ -62,7 +64,7 @@ export class Sessions {
     const user = await this.users.get(row.user_id);
     const now = this.now();
     if (user && (row.last_used_at ?? 0) < now - TOUCH_EVERY_MS) await this.repo.touch(id, now);
-    return user && !user.locked ? { user, id, signedInAt: row.created_at } : undefined;
+    return user && !user.locked ? { user, id, signedInAt: row.created_at, amr: row.amr ? row.amr.split(',') : ['pwd'] } : undefined;
   }
 
   private token(req: FastifyRequest): string | undefined {
@@ -70,8 +72,8 @@ export class Sessions {
     return token && TOKEN_RE.test(token) ? token : undefined;
   }
 
-  /** Starts a session for `userId` (any previous session of this browser ends). */
-  async login(reply: FastifyReply, userId: string): Promise<void> {
+  /** Starts a session for `userId` signed in by `amr` (any previous session of this browser ends). */
+  async login(reply: FastifyReply, userId: string, amr: readonly string[] = ['pwd']): Promise<void> {
     const req = reply.request;
     const old = this.token(req);
     if (old) await this.repo.delete(sha256Hex(old));
@@ -85,6 +87,7 @@ export class Sessions {
       user_agent: (req.headers['user-agent'] ?? '').slice(0, 256) || null,
       ip: req.ip ?? null,
       last_used_at: now,
+      amr: amr.length === 1 && amr[0] === 'pwd' ? null : amr.join(','),
     });
     const maxAge = Math.floor(this.ttlMs / 1000);
     this.cookies.set(reply, SESSION_COOKIE, token, maxAge);

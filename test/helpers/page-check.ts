@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from './env.ts';
 export const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts');
 export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 export const LOCALES = ['en', 'zh-CN'] as const;
+export const PAGE_LOCALES = LOCALES;
 
 export { checkPage };
 

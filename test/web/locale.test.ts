@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { addAdminConsoleMessages } from '../../src/sites/account/admin-console/messages.ts';
 import { addCheckPasswordMessages } from '../../src/sites/account/check-password/messages.ts';
+import { addFactorMessages } from '../../src/sites/account/factors/messages.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { fromAcceptLanguage, normalizeLocale, pickLocale } from '../../src/web/locale.ts';
 import { consoleEn } from '../../src/web/messages/console-en.ts';
@@ -48,6 +49,7 @@ function keysInCode(dir = join(import.meta.dirname, '../../src')): string[] {
 test('both locales have every message key', () => {
   addCheckPasswordMessages();
   addAdminConsoleMessages();
+  addFactorMessages();
   const [enKeys, zhKeys] = [leafKeys(en), leafKeys(zhCN)];
   assert.deepEqual([...zhKeys].sort(), [...enKeys].sort(), 'the same keys in en and zh-CN');
   const used = keysInCode();
@@ -63,6 +65,7 @@ test('both locales have every message key', () => {
 test('zh-CN says 帐号 and 您 everywhere (never 账号 or 你), and the self-service texts have the same keys', () => {
   addCheckPasswordMessages();
   addAdminConsoleMessages();
+  addFactorMessages();
   const t = translator('zh-CN');
   const all = [...new Set([...leafKeys(en), ...leafKeys(selfServiceEn), ...leafKeys(consoleEn), ...keysInCode()])].map((k) => t(k));
   assert.ok(all.length > 100);

@@ -4,7 +4,7 @@
 // nothing (no session, no code, no sign-out, no throttle slot, no checkPassword attempt).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { codeRequestQuery, type Fixture, fixture, hidden, Jar, login, PASSWORD, REDIRECTS } from '../helpers/oauth.ts';
+import { codeRequestQuery, type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../helpers/oauth.ts';
 
 describe('state-changing page requests from another origin', () => {
   let f: Fixture;

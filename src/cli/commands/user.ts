@@ -210,6 +210,46 @@ export function registerUser(program: Command): void {
     });
   remoteCapable(revoke, 'POST /users/{userId}/revoke-sessions');
 
+  const factors = user.command('factors').description("a user's second factors (authenticator app, passkeys)");
+  factors
+    .command('list')
+    .description("list a user's second factors and unused recovery codes")
+    .argument('<user>')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      await withUser(
+        cmd,
+        ref,
+        async (ctx, u) => ({
+          userId: u.userId,
+          factors: await ctx.services.factors.list(u.userId),
+          recoveryCodes: (await ctx.services.factors.summary(u.userId)).recoveryCodes,
+        }),
+        (r) =>
+          `${table(
+            r.factors.map((f) => ({
+              id: f.id,
+              kind: f.kind,
+              name: f.name,
+              created: new Date(f.createdAt).toISOString(),
+              lastUsed: f.lastUsedAt ? new Date(f.lastUsedAt).toISOString() : '-',
+            })),
+            ['id', 'kind', 'name', 'created', 'lastUsed'],
+          )}\n${r.recoveryCodes} unused recovery code(s)`,
+      );
+    });
+  factors
+    .command('reset')
+    .description('remove every second factor and recovery code of a user (they sign in with the password alone again)')
+    .argument('<user>')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      await withUser(
+        cmd,
+        ref,
+        async (ctx, u) => ({ userId: u.userId, factorsRemoved: await ctx.services.factors.removeAll(u.userId, 'cli') }),
+        (r) => `${r.factorsRemoved} factor(s) and every recovery code removed for ${r.userId}`,
+      );
+    });
+
   const del = user
     .command('delete')
     .description('delete a user and their relations')

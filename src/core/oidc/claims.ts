@@ -8,14 +8,14 @@ import { leftHalfHash } from './hashes.ts';
 export interface OidcSession {
   /** Epoch seconds of the sign-in (the page session's start). */
   authTime: number;
-  /** Authentication methods (RFC 8176): `pwd`, plus `otp`/`mfa` once a second factor was used. */
+  /** Authentication methods (RFC 8176): `pwd`, plus `otp` (TOTP or recovery code) or `hwk` (passkey); `hwk` alone for a passkey sign-in. */
   amr: string[];
   nonce?: string | undefined;
 }
 
-/** acr from amr: "2" when a second factor was used, "1" for a password alone. */
+/** acr from amr: "2" when a second factor or a passkey (possession plus user verification) was used, "1" for a password alone. */
 export function acrOf(amr: readonly string[]): string {
-  return amr.includes('mfa') || amr.includes('otp') ? '2' : '1';
+  return amr.includes('mfa') || amr.includes('otp') || amr.includes('hwk') ? '2' : '1';
 }
 
 export interface IdTokenInput {

@@ -13,6 +13,8 @@ export const DUMP_TABLES = {
   oidc_keys: ['kid'],
   users: ['user_id'],
   user_avatars: ['avatar_key', 'variant'],
+  user_factors: ['factor_id'],
+  recovery_codes: ['user_id', 'code_hash'],
   signup_invites: ['code_hash'],
   developers: ['id'],
   apps: ['client_id'],

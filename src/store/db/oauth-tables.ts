@@ -63,6 +63,8 @@ export interface WebSessionsTable {
   ip: string | null;
   /** Last request seen with this session (updated at most once a minute). */
   last_used_at: number | null;
+  /** How the session was signed in: comma-separated RFC 8176 methods; NULL: a password alone. */
+  amr: string | null;
 }
 
 /** Uploaded avatars, one row per size variant ('' _75 _90 _120 _320 _orig) of one upload. */

@@ -21,11 +21,14 @@ import { callbackAllowed, decoyAccountMask, maskAccount } from '../../../core/ac
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import { typed } from '../../../http/typed.ts';
 import { newCredential } from '../../../lib/random.ts';
+import type { AuthenticationResponseJSON } from '../../../services/factors/passkeys.ts';
 import { FailureLimiter, PasswordThrottle } from '../../../services/throttle.ts';
 import { PageError } from '../../../web/error-page.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { pageScope, renderPage } from '../../../web/web-kit.ts';
+import { passkeyAnswer } from '../factors/form-input.ts';
+import { addFactorMessages } from '../factors/messages.ts';
 import { addCheckPasswordMessages } from './messages.ts';
 
 const FLOW_TTL_MS = 15 * 60_000;
@@ -55,6 +58,8 @@ const ConfirmForm = Type.Object({
   csrf: optionalString(),
   flow: optionalString(),
   password: optionalString(),
+  code: optionalString('An authenticator or recovery code (users with a second factor)'),
+  response: optionalString('A WebAuthn assertion (JSON; users with a passkey), filled by the page script'),
   decision: optionalString('confirm or cancel'),
   _locale: optionalString(),
 });
@@ -63,6 +68,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
   const web = ctx.services.web;
   await pageScope(scope, web);
   addCheckPasswordMessages();
+  addFactorMessages();
   const app = typed(scope);
   const flowKey = (id: string) => `checkpw:flow:${id}`;
   const throttle = new PasswordThrottle(() => ctx.cache);
@@ -139,23 +145,48 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     }
     const err = q.error;
     let error: string | undefined;
+    // A user with a second factor confirms with it too: a code, or a passkey (its challenge bound to this form's token).
+    // An unknown id has none (the page then is that of a user without a second factor).
+    const has = await ctx.services.factors.summary(xmUserId);
     if (err === 'invalid' && existing) {
       const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
-      error = t('checkPassword.invalid', { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
+      const key = has.any ? 'factors.checkPassword.invalid' : 'checkPassword.invalid';
+      error = t(key, { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
     } else if (err === 'throttled') {
       const wait = Number(q.wait ?? 1);
       error = t('checkPassword.throttled', { seconds: Number.isFinite(wait) ? Math.min(900, Math.max(1, Math.ceil(wait))) : 1 });
     } else if (err === 'csrf') {
       error = t('checkPassword.badForm');
     }
+    const csrf = await web.csrf.issue(req, reply);
+    const passkeyOptions =
+      has.passkeys.length > 0
+        ? JSON.stringify(await ctx.services.factors.passkeys.authenticationOptions('checkpw', csrf, has.passkeys))
+        : undefined;
     return renderPage(
       reply,
       'check-password',
-      { csrf: await web.csrf.issue(req, reply), flow: flowId, appName: client.name, maskedAccount: masked, error },
+      {
+        csrf,
+        flow: flowId,
+        appName: client.name,
+        maskedAccount: masked,
+        error,
+        code: has.totp || has.recoveryCodes > 0,
+        passkeyOptions,
+      },
       locale,
       { title: t('checkPassword.title') },
     );
   });
+
+  /** Whether the form proves the user's second factor (true when the user has none). */
+  async function secondFactor(userId: string, b: { csrf?: string; code?: string; response?: string }, ip: string): Promise<boolean> {
+    if (!(await ctx.services.factors.summary(userId)).any) return true;
+    const answer = passkeyAnswer<AuthenticationResponseJSON>(b.response);
+    if (answer) return (await ctx.services.factors.checkPasskey('checkpw', b.csrf ?? '', answer, userId, ip)) === userId;
+    return b.code ? (await ctx.services.factors.checkCode(userId, b.code, ip)) !== undefined : false;
+  }
 
   app.post('/checkPassword', { schema: { body: ConfirmForm } }, async (req, reply) => {
     const b = req.body;
@@ -176,7 +207,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     const fails = await ctx.cache.incr(`checkpw:fails:${flowId}`, FLOW_TTL_MS);
     if (fails > MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
     const password = b.password ?? '';
-    if (password && (await ctx.services.users.verifyPassword(f.userId, password))) {
+    if (password && (await ctx.services.users.verifyPassword(f.userId, password)) && (await secondFactor(f.userId, b, req.ip))) {
       await throttle.succeeded(admission.ticket);
       return finish(reply, flowId, f, true, req);
     }

@@ -11,13 +11,15 @@ import type { TypedInstance } from '../../../http/typed.ts';
 import { PasswordThrottle } from '../../../services/throttle.ts';
 import { translator } from '../../../web/i18n.ts';
 import { renderPage } from '../../../web/web-kit.ts';
+import { addFactorMessages } from '../factors/messages.ts';
+import { PendingSignIns } from '../factors/pending.ts';
 
 const RETURN_TO = optionalString('Path on this origin to go to afterwards');
 
 const LoginQuery = Type.Object({
   return_to: RETURN_TO,
   switch: optionalString('1: sign in with another account'),
-  error: optionalString('invalid, throttled or csrf (set by the form post)'),
+  error: optionalString('invalid, throttled, csrf, expired or passkey (set by the form posts)'),
   wait: optionalString('Seconds to wait (with error=throttled)'),
   account: optionalString('The account name typed before a wrong password (kept in the form)'),
   login_hint: optionalString('The account to pre-fill (OpenID Connect login_hint)'),
@@ -36,6 +38,8 @@ const LogoutForm = Type.Object({ csrf: optionalString(), return_to: RETURN_TO, _
 export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
   const throttle = new PasswordThrottle(() => ctx.cache);
+  const pending = new PendingSignIns(web, () => ctx.cache);
+  addFactorMessages();
 
   /** The app a return_to authorize URL is for, to show "Sign in to continue to …". */
   async function appNameOf(returnTo: string): Promise<string | undefined> {
@@ -71,7 +75,11 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
           ? t('login.throttled', { seconds: Number.isFinite(wait) ? Math.max(1, Math.ceil(wait)) : 1 })
           : err === 'csrf'
             ? t('login.badForm')
-            : undefined;
+            : err === 'expired'
+              ? t('factors.step.expired')
+              : err === 'passkey'
+                ? t('factors.passkeyLogin.failed')
+                : undefined;
     return renderPage(
       reply,
       'login',
@@ -83,6 +91,8 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
         appName: await appNameOf(returnTo),
         switchFrom: user && switching ? user.account : undefined,
         signup: ctx.services.signup.available,
+        // Sign-in with a passkey alone (JS-enhanced; the challenge is bound to this form's token).
+        passkeyOptions: JSON.stringify(await ctx.services.factors.passkeys.authenticationOptions('login', csrf)),
       },
       locale,
       { title: t('login.title') },
@@ -110,6 +120,12 @@ export async function loginRoutes(app: TypedInstance, ctx: Context): Promise<voi
       return reply.redirect(backToLogin(returnTo, locale, '&error=invalid', account), 303);
     }
     await throttle.succeeded(admission.ticket);
+    if ((await ctx.services.factors.summary(user.userId)).any) {
+      // A second factor is asked for before any session starts (factors/second-step.ts).
+      await pending.start(req, reply, { userId: user.userId, returnTo });
+      await ctx.services.audit.record({ type: 'login.second_step', actor: user.userId, subject: user.userId, ip: req.ip });
+      return reply.redirect(`/login/factor?_locale=${encodeURIComponent(locale)}`, 303);
+    }
     await web.sessions.login(reply, user.userId);
     await ctx.services.audit.record({ type: 'login', actor: user.userId, subject: user.userId, ip: req.ip });
     return reply.redirect(returnTo, 303);

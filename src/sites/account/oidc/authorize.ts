@@ -112,11 +112,17 @@ export class OidcAuthorize {
     throw new PageError(96002);
   }
 
-  private async finish(req: FastifyRequest, reply: FastifyReply, c: Checked, session: { user: User; signedInAt: number }, status: Status) {
+  private async finish(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: Checked,
+    session: { user: User; signedInAt: number; amr: string[] },
+    status: Status,
+  ) {
     const r = c.request.base;
     const oidc: OidcSession = {
       authTime: Math.floor(session.signedInAt / 1000),
-      amr: ['pwd'],
+      amr: session.amr,
       ...(c.request.oidc.nonce !== undefined ? { nonce: c.request.oidc.nonce } : {}),
     };
     const code = await this.ctx.services.oauth.issueCode({

@@ -12,6 +12,7 @@ import * as oidc from './009_oidc.ts';
 import * as fdsDerived from './010_fds_derived.ts';
 import * as admin from './011_admin.ts';
 import * as accountCenter from './012_account_center.ts';
+import * as factors from './013_factors.ts';
 import * as friendRequestsCodeHost from './016_friend_requests_code_host.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
@@ -27,5 +28,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['010_fds_derived', fdsDerived.up],
   ['011_admin', admin.up],
   ['012_account_center', accountCenter.up],
+  ['013_factors', factors.up],
   ['016_friend_requests_code_host', friendRequestsCodeHost.up],
 ];

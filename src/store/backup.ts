@@ -7,12 +7,14 @@
 // holds half a backup. A restore checks the backup (SQLite's integrity check, every referenced
 // blob present with its size) before it writes anything, and writes the database last.
 import { constants, existsSync, readdirSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { newCredential } from '../lib/random.ts';
+import { HEADER_SIZE, MAGIC, storedSizeOf } from './blobs/blob-cipher.ts';
 import { fsyncPath } from './blobs/fs-blob-store.ts';
+import { ENCRYPTED_MARKER } from './blobs/open-blobs.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.ts';
 
 export const BACKUP_FORMAT = 'opal-backup-1';
@@ -37,6 +39,23 @@ export interface BackupManifest {
 }
 
 const blobPath = (root: string, key: string) => join(root, key.slice(0, 2), key.slice(2, 4), key);
+
+/**
+ * The size a blob file of a `plainSize`-byte object has: that size, or for a blob encrypted at rest
+ * (it starts with the cipher's header) the header, the chunks and their tags.
+ */
+async function expectedFileSize(file: string, plainSize: number): Promise<number> {
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(head, 0, 12, 0);
+    if (bytesRead < 12 || !head.subarray(0, MAGIC.length).equals(MAGIC)) return plainSize;
+    const chunkSize = head.readUInt32BE(MAGIC.length);
+    return chunkSize > 0 ? storedSizeOf(plainSize, chunkSize) : HEADER_SIZE;
+  } finally {
+    await fh.close();
+  }
+}
 
 function referencedBlobs(dbFile: string): Map<string, number> {
   const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
@@ -100,9 +119,14 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
       if (attempt === MAX_SNAPSHOTS) throw new Error(`${missing} blobs were freed during each of ${MAX_SNAPSHOTS} snapshots; try again`);
     }
     // Blobs copied for an earlier snapshot that the final one no longer references.
+    let blobBytes = 0;
     for (const rel of await filesUnder(join(work, 'blobs'))) {
       if (!referenced.has(basename(rel))) await unlink(join(work, 'blobs', rel));
+      else blobBytes += (await stat(join(work, 'blobs', rel))).size;
     }
+    // A store encrypted at rest keeps its marker: a server on the restored copy refuses to start
+    // without the key instead of serving ciphertext.
+    await copyPrivate(join(dataDir, 'blobs', ENCRYPTED_MARKER), join(work, 'blobs', ENCRYPTED_MARKER));
     await chmod(snapshot, PRIVATE_FILE_MODE);
     await fsyncPath(snapshot);
     const manifest: BackupManifest = {
@@ -110,7 +134,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
       createdAt: new Date().toISOString(),
       opalVersion,
       blobs: referenced.size,
-      blobBytes: [...referenced.values()].reduce((a, b) => a + b, 0),
+      blobBytes,
       databaseBytes: (await stat(snapshot)).size,
     };
     await writeFile(join(work, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
@@ -149,7 +173,8 @@ async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; re
   for (const [key, size] of referenced) {
     const st = await stat(blobPath(join(dir, 'blobs'), key)).catch(() => undefined);
     if (!st) throw new InvalidInputError(`${dir}: blob ${key} is missing`);
-    if (st.size !== size) throw new InvalidInputError(`${dir}: blob ${key} holds ${st.size} bytes, not ${size}`);
+    const want = await expectedFileSize(blobPath(join(dir, 'blobs'), key), size);
+    if (st.size !== want) throw new InvalidInputError(`${dir}: blob ${key} holds ${st.size} bytes, not ${want}`);
   }
   return { manifest, referenced };
 }
@@ -168,6 +193,7 @@ export async function restoreEmbedded(src: string, dataDir: string): Promise<Bac
   }
   await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   for (const key of referenced.keys()) await copyPrivate(blobPath(join(dir, 'blobs'), key), blobPath(blobsDir, key));
+  await copyPrivate(join(dir, 'blobs', ENCRYPTED_MARKER), join(blobsDir, ENCRYPTED_MARKER));
   // The database last, under a temporary name: its presence means the restore is complete.
   const partial = `${dbFile}.restoring-${newCredential(20)}`;
   await copyPrivate(join(dir, DB_FILE), partial);

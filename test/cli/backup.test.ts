@@ -134,6 +134,38 @@ describe('opal backup / opal restore (embedded store)', () => {
     assert.equal(existsSync(join(work.path, 'broken')), false, 'nothing written');
   });
 
+  it('a store encrypted at rest: the backup restores, keeps its marker, and the copy serves the plaintext with the key', async (t) => {
+    const work = tmpDir('opal-backup-enc-');
+    t.after(() => work.remove());
+    const keyHex = randomBytes(32).toString('hex');
+    const f = await fixture({ env: { OPAL_BLOB_ENCRYPTION_KEY: keyHex } });
+    t.after(() => f.t.close());
+    const key = await seedFdsKey(f.t.ctx, 'backup-enc-dev');
+    const fds = new SdkClient(f.t.fdsUrl, key);
+    await fds.ok('PUT', `/${BUCKET}`);
+    // Sizes below, at and above one 64 KiB chunk.
+    const bodies = new Map([5000, 65_536, 200_001].map((n) => [`enc-${n}`, randomBytes(n)] as const));
+    for (const [name, body] of bodies) await fds.ok('PUT', `/${BUCKET}/${name}`, { body });
+    const dest = join(work.path, 'backup');
+    const backup = await opal(['backup', dest, '--json'], { OPAL_DATA_DIR: f.t.dataDir });
+    assert.equal(backup.code, 0, backup.stderr + backup.stdout);
+    assert.ok(existsSync(join(dest, 'blobs', 'ENCRYPTED')), 'the marker is in the backup');
+    const restoredDir = join(work.path, 'restored');
+    const restore = await opal(['restore', dest, '--json'], { OPAL_DATA_DIR: restoredDir });
+    assert.equal(restore.code, 0, restore.stderr + restore.stdout);
+    const env = { OPAL_DATA_DIR: restoredDir, OPAL_PORT: '0', OPAL_FDS_PORT: '0', OPAL_LOG_LEVEL: 'silent', OPAL_DEMO: 'false' };
+    // Without the key the copy refuses to start (it would serve ciphertext).
+    await assert.rejects(startServer(loadConfig(env), { logger: false }), /holds encrypted blobs/);
+    const server = await startServer(loadConfig({ ...env, OPAL_BLOB_ENCRYPTION_KEY: keyHex }), { logger: false });
+    t.after(() => server.close());
+    const copyFds = new SdkClient(server.urls.fds ?? '', key);
+    for (const [name, body] of bodies) {
+      const r = await copyFds.send('GET', `/${BUCKET}/${name}`);
+      assert.equal(r.status, 200, name);
+      assert.equal(md5Hex(Buffer.from(await r.arrayBuffer())), md5Hex(body), name);
+    }
+  });
+
   it('refuses PostgreSQL and S3 stores with a clear error', async () => {
     const r = await opal(['backup', '/nonexistent-opal-backup', '--json'], { OPAL_DATABASE_URL: 'postgres://127.0.0.1:1/x' });
     assert.equal(r.code, 2);

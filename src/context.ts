@@ -211,7 +211,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       now,
     });
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
-    const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit });
+    const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit, tokens: new OAuthTokensRepo(db.kysely), now });
     const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
     const services: Services = {
       users,

@@ -183,7 +183,8 @@ export function registerUser(program: Command): void {
           const ended = await ctx.services.signOut.changePassword(u.userId, o.password, 'cli');
           return { userId: u.userId, passwordChanged: true, sessionsEnded: true, ...ended };
         },
-        (r) => `password changed for ${r.userId}; sessions ended, ${r.storageTokensRevoked} FDS token(s) revoked`,
+        (r) =>
+          `password changed for ${r.userId}; sessions ended, ${r.storageTokensRevoked} FDS token(s) and ${r.refreshTokensRevoked} refresh token(s) revoked`,
         { full: true },
       );
     });

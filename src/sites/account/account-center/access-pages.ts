@@ -30,12 +30,14 @@ export async function accessPages(app: TypedInstance, ctx: Context, pages: Accou
       const user = await pages.user(req, reply);
       if (!user) return reply;
       if (!(await web.csrf.verify(req, req.body.csrf))) return pages.back(reply, 'password', { error: 'csrf' });
+      // The new session is as strong as this one was (its second factor, its passkey).
+      const amr = (await web.sessions.session(req))?.amr;
       const r = await account.password.change(user, req.body.current ?? '', req.body.password ?? '', req.ip);
       if (r.kind === 'throttled') return pages.back(reply, 'password', { error: 'throttled', wait: String(r.wait) });
       if (r.kind === 'wrong') return pages.back(reply, 'password', { error: 'wrongPassword' });
       if (r.kind === 'weak') return pages.back(reply, 'password', { error: `password-${r.problem}` });
       // Every session ended with the old password; this browser starts a new one.
-      await web.sessions.login(reply, user.userId);
+      await web.sessions.login(reply, user.userId, amr);
       return pages.back(reply, 'password', { done: 'password' });
     },
   );

@@ -158,11 +158,12 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
     },
     async (req, reply) => {
       const user = sessionUser(req);
+      const amr = (await web.sessions.session(req))?.amr;
       const r = await account.password.change(user, req.body.current, req.body.password, req.ip);
       if (r.kind === 'throttled') throw new ApiError(429, 'throttled', 'too many attempts', { 'retry-after': String(r.wait) });
       if (r.kind === 'wrong') throw new ApiError(403, 'wrong_password', 'the current password is not right');
       if (r.kind === 'weak') throw new ApiError(400, 'weak_password', `password-${r.problem}`);
-      await web.sessions.login(reply, user.userId);
+      await web.sessions.login(reply, user.userId, amr);
       return reply.code(204).send(null);
     },
   );

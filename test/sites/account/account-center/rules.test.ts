@@ -191,6 +191,9 @@ describe('account center: password change ends the other sessions and storage to
     const jar = await signedIn(f);
     const other = await signedIn(f);
     const st = await f.t.ctx.services.storageTokens.issueServiceToken(f.userId, '127.0.0.1');
+    const app = await mint(f.t.ctx, f.clientId, f.userId, [1]);
+    // This browser signed in with a second factor: the session it gets after the change keeps that.
+    await f.t.ctx.db.kysely.updateTable('web_sessions').set({ amr: 'pwd,otp' }).where('user_id', '=', f.userId).execute();
     let csrf = await pageCsrf(jar, '/account/password');
     const weak = await jar.fetch('/account/password', { method: 'POST', form: { csrf, current: PASSWORD, password: 'password1' } });
     assert.match(weak.headers.get('location') ?? '', /error=password-(common|weak)/);
@@ -203,6 +206,10 @@ describe('account center: password change ends the other sessions and storage to
     assert.equal((await jar.fetch('/account/password?done=password')).status, 200, 'this browser stays signed in');
     assert.equal((await other.fetch('/account')).status, 303, 'the other browser is signed out');
     assert.equal(await f.t.ctx.services.storageTokens.authenticateServiceToken(st.serviceToken, undefined, 'galaxy-fds'), undefined);
+    // Apps' refresh tokens are revoked (as a recovery does): whoever knew the old password mints nothing more.
+    await assert.rejects(f.t.ctx.services.oauth.refresh(f.clientId, app.refreshToken));
+    const sessions = await f.t.ctx.db.kysely.selectFrom('web_sessions').select('amr').where('user_id', '=', f.userId).execute();
+    assert.deepEqual(sessions, [{ amr: 'pwd,otp' }], 'one session, as strong as the one it replaced');
     const log = await f.t.ctx.services.account.center.securityLog(f.userId);
     assert.ok(log.some((e) => e.type === 'user.password_set'));
   });

@@ -166,6 +166,7 @@ for (const backend of dbBackends()) {
         passwordChanged: true,
         sessionsEnded: true,
         storageTokensRevoked: 1,
+        refreshTokensRevoked: 0,
       });
       assert.deepEqual(await signIns(), { sessions: 0, tokens: 0 });
       await signIn();

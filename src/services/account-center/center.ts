@@ -62,6 +62,7 @@ export const SECURITY_LOG_TYPES = [
   'account.avatar_removed',
   'account.nickname_set',
   'friend.add',
+  'friend.accept', // shown to the sender, whose request it was (a decline is never shown: services/friends.ts)
   'friend.remove',
   'fds.storage_token.revoked',
 ] as const;

@@ -19,6 +19,7 @@ import { InvalidInputError } from '../../lib/errors.ts';
 import { registerWeb } from '../../web/setup.ts';
 import { requireLogin, sessionUser } from '../../web/signed-in.ts';
 import type { WebKit } from '../../web/web-kit.ts';
+import { friendActions } from './friend-actions.ts';
 import { ApiError, jsonErrors } from './json-errors.ts';
 
 const BAD_BODY = 'body must be JSON: {"account": "<account name>"}';
@@ -70,51 +71,33 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
   const signedIn = requireLogin(scope, ctx.services.web, () => new ApiError(401, 'login_required', 'sign in first'));
   const jsonChange = [signedIn, sameOriginGuard(ctx.services.web, true)];
   const change = [signedIn, sameOriginGuard(ctx.services.web, false)];
-  const { friends, users, audit } = ctx.services;
+  const actions = friendActions(ctx);
   const app = typed(scope);
 
-  async function people<T extends { userId: string }>(items: T[]) {
-    const out = [];
-    for (const item of items) {
-      const u = await users.get(item.userId);
-      if (u) out.push({ ...item, nickname: u.nickname });
-    }
-    return out;
-  }
-
   async function state(userId: string) {
-    const incoming = await people(await friends.incoming(userId));
+    const v = await actions.view(userId);
     return {
-      friends: await people((await friends.list(userId)).map((id) => ({ userId: id }))),
-      incoming: incoming.map((r) => ({ userId: r.userId, nickname: r.nickname, requestedAt: new Date(r.at).toISOString() })),
-      outgoing: (await friends.outgoing(userId)).map((r) => ({ account: r.account, requestedAt: new Date(r.at).toISOString() })),
+      friends: v.friends.map((p) => ({ userId: p.userId, nickname: p.nickname })),
+      incoming: v.incoming.map((r) => ({ userId: r.userId, nickname: r.nickname, requestedAt: new Date(r.at).toISOString() })),
+      outgoing: v.outgoing.map((r) => ({ account: r.account, requestedAt: new Date(r.at).toISOString() })),
     };
   }
-
-  const record = (req: FastifyRequest, type: string, subject: string) =>
-    audit.record({ type, actor: sessionUser(req).userId, subject, ip: req.ip });
 
   app.get('/api/account/friends', { preValidation: signedIn, schema: RESPONSES }, async (req) => state(sessionUser(req).userId));
 
   app.post('/api/account/friends/requests', { preValidation: jsonChange, schema: { body: Ask, ...RESPONSES } }, async (req) => {
     const { userId } = sessionUser(req);
-    await friends.request(userId, req.body.account);
-    // The audit subject is the name as typed: the event must not tell whether it is an account either.
-    await audit.record({ type: 'friend.request', actor: userId, ip: req.ip, detail: { account: req.body.account.trim() } });
+    await actions.request(userId, req.body.account, req.ip);
     return state(userId);
   });
 
-  for (const [action, apply] of [
-    ['accept', (me: string, from: string) => friends.accept(me, from)],
-    ['decline', (me: string, from: string) => friends.decline(me, from)],
-  ] as const) {
+  for (const action of ['accept', 'decline'] as const) {
     app.post(
       `/api/account/friends/requests/:userId/${action}`,
       { preValidation: change, schema: { params: UserParams, ...RESPONSES } },
       async (req) => {
         const me = sessionUser(req).userId;
-        if (!(await apply(me, req.params.userId))) throw new ApiError(404, 'not_found', 'no such request');
-        await record(req, `friend.${action}`, req.params.userId);
+        if (!(await actions[action](me, req.params.userId, req.ip))) throw new ApiError(404, 'not_found', 'no such request');
         return state(me);
       },
     );
@@ -125,15 +108,14 @@ export async function friendsRoutes(scope: FastifyInstance, ctx: Context): Promi
     { preValidation: change, schema: { params: AccountParams, ...RESPONSES } },
     async (req) => {
       const me = sessionUser(req).userId;
-      if (!(await friends.cancel(me, req.params.account))) throw new ApiError(404, 'not_found', 'no such request');
+      if (!(await actions.cancel(me, req.params.account))) throw new ApiError(404, 'not_found', 'no such request');
       return state(me);
     },
   );
 
   app.delete('/api/account/friends/:userId', { preValidation: change, schema: { params: UserParams, ...RESPONSES } }, async (req) => {
     const me = sessionUser(req).userId;
-    if (!(await friends.remove(me, req.params.userId))) throw new ApiError(404, 'not_found', 'not a friend');
-    await record(req, 'friend.remove', req.params.userId);
+    if (!(await actions.remove(me, req.params.userId, req.ip))) throw new ApiError(404, 'not_found', 'not a friend');
     return state(me);
   });
 }

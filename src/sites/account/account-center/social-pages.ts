@@ -1,46 +1,36 @@
-// /account (overview), /account/friends, /account/passes (each code as a QR code),
+// /account (overview), /account/friends (requests by account name, accept/decline/cancel/remove),
+// /account/passes (each code as a QR code),
 // /account/log (the user's own security events).
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import type { Context } from '../../../context.ts';
-import { isNumericId } from '../../../core/account/numeric-id.ts';
 import { optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
-import { InvalidInputError, NotFoundError } from '../../../lib/errors.ts';
+import { InvalidInputError } from '../../../lib/errors.ts';
 import type { User } from '../../../services/users.ts';
+import { type FriendActions, friendActions } from '../friend-actions.ts';
 import { type AccountPages, CSRF_FIELDS, type Outcome, SECTION_PAGE } from './page-kit.ts';
 import { avatarList } from './profile-pages.ts';
 
-/** The user's friends with their names (friends whose account is gone are left out). */
-export async function friendList(ctx: Context, user: User): Promise<Array<{ userId: string; account: string; nickname: string }>> {
-  const out = [];
-  for (const id of await ctx.services.friends.list(user.userId)) {
-    const f = await ctx.services.users.get(id);
-    if (f) out.push({ userId: f.userId, account: f.account, nickname: f.nickname });
-  }
-  return out;
-}
+const FRIEND_NAME_MAX = 64;
+const BY_ACCOUNT = { schema: { body: Type.Object({ ...CSRF_FIELDS, account: optionalString() }) } };
+const BY_USER = { schema: { body: Type.Object({ ...CSRF_FIELDS, userId: optionalString() }) } };
 
-/** Adds a friend by account name (or user id); false when there is no such other user. */
-export async function addFriend(ctx: Context, user: User, ref: string, ip: string): Promise<boolean> {
-  const name = ref.trim().slice(0, 64);
-  if (!name) return false;
-  const friend = isNumericId(name) ? await ctx.services.users.get(name) : await ctx.services.users.find(name);
-  if (!friend || friend.userId === user.userId) return false;
+/**
+ * The outcome of a friend request by account name: the same whether or not the account exists;
+ * only an empty or too long name, one's own account or too many pending requests are refused.
+ */
+export async function requestFriend(actions: FriendActions, user: User, account: string, ip: string): Promise<Outcome> {
+  const name = account.trim();
+  if (!name || name.length > FRIEND_NAME_MAX) return { error: 'friendName' };
+  if (name === user.account) return { error: 'friendSelf' };
   try {
-    await ctx.services.friends.add(user.userId, friend.userId);
+    await actions.request(user.userId, name, ip);
   } catch (e) {
-    if (e instanceof InvalidInputError || e instanceof NotFoundError) return false;
+    if (e instanceof InvalidInputError) return { error: 'friendLimit' }; // the one refusal left
     throw e;
   }
-  await ctx.services.audit.record({ type: 'friend.add', actor: user.userId, subject: user.userId, ip, detail: { friend: friend.userId } });
-  return true;
-}
-
-export async function removeFriend(ctx: Context, user: User, friendId: string, ip: string): Promise<boolean> {
-  if (!(await ctx.services.friends.remove(user.userId, friendId))) return false;
-  await ctx.services.audit.record({ type: 'friend.remove', actor: user.userId, subject: user.userId, ip, detail: { friend: friendId } });
-  return true;
+  return { done: 'friendRequested' };
 }
 
 /** A pass code as an SVG QR code (error correction M). */
@@ -50,6 +40,7 @@ export function qrSvg(code: string): Promise<string> {
 
 export async function socialPages(app: TypedInstance, ctx: Context, pages: AccountPages): Promise<void> {
   const center = ctx.services.account.center;
+  const actions = friendActions(ctx);
 
   app.get('/account', SECTION_PAGE, async (req, reply) => {
     const user = await pages.user(req, reply);
@@ -65,28 +56,28 @@ export async function socialPages(app: TypedInstance, ctx: Context, pages: Accou
 
   app.get('/account/friends', SECTION_PAGE, async (req, reply) => {
     const user = await pages.user(req, reply);
-    return user ? pages.render(req, reply, 'friends', user, { friends: await friendList(ctx, user) }) : reply;
+    return user ? pages.render(req, reply, 'friends', user, { ...(await actions.view(user.userId)) }) : reply;
   });
 
-  app.post('/account/friends/add', { schema: { body: Type.Object({ ...CSRF_FIELDS, account: optionalString() }) } }, async (req, reply) =>
-    pages.post(
-      req,
-      reply,
-      'friends',
-      req.body.csrf,
-      async (user): Promise<Outcome> =>
-        (await addFriend(ctx, user, req.body.account ?? '', req.ip)) ? { done: 'friendAdded' } : { error: 'friend' },
-    ),
-  );
+  const one = async (changed: Promise<boolean>, done: string): Promise<Outcome> => ((await changed) ? { done } : { error: 'notFound' });
 
-  app.post('/account/friends/remove', { schema: { body: Type.Object({ ...CSRF_FIELDS, userId: optionalString() }) } }, async (req, reply) =>
-    pages.post(
-      req,
-      reply,
-      'friends',
-      req.body.csrf,
-      async (user): Promise<Outcome> =>
-        (await removeFriend(ctx, user, (req.body.userId ?? '').slice(0, 32), req.ip)) ? { done: 'friendRemoved' } : { error: 'notFound' },
+  app.post('/account/friends/request', BY_ACCOUNT, async (req, reply) =>
+    pages.post(req, reply, 'friends', req.body.csrf, (user) => requestFriend(actions, user, req.body.account ?? '', req.ip)),
+  );
+  for (const [action, done] of [
+    ['accept', 'friendAccepted'],
+    ['decline', 'friendDeclined'],
+    ['remove', 'friendRemoved'],
+  ] as const) {
+    app.post(`/account/friends/${action}`, BY_USER, async (req, reply) =>
+      pages.post(req, reply, 'friends', req.body.csrf, (user) =>
+        one(actions[action](user.userId, (req.body.userId ?? '').slice(0, 64), req.ip), done),
+      ),
+    );
+  }
+  app.post('/account/friends/cancel', BY_ACCOUNT, async (req, reply) =>
+    pages.post(req, reply, 'friends', req.body.csrf, (user) =>
+      one(actions.cancel(user.userId, (req.body.account ?? '').slice(0, FRIEND_NAME_MAX)), 'requestCancelled'),
     ),
   );
 

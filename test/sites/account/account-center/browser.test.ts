@@ -2,7 +2,8 @@
 // profile (nickname, avatar upload seen at every size URL /user/profile gives apps, e-mail change
 // with the code from the developer outbox), password, sessions (signing out another browser and
 // all others), authorized apps (revoking one, after which its MAC-signed /user/profile fails with
-// the revoked-token error at once), friends, passes (QR code), storage tokens, the security log.
+// the revoked-token error at once), friends (a request, accepted in a second browser; a request to
+// a name no account holds answers the same), passes (QR code), storage tokens, the security log.
 // Every page is checked by axe-core and photographed into test-artifacts/account-center/.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -75,7 +76,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
         const ctx = t.ctx;
         const base = t.accountUrl;
         const user = await seedUser(ctx, { password: PASSWORD, nickname: `Dana ${name}`, email: `dana-${name}@example.com` });
-        const friend = await seedUser(ctx, { nickname: 'Friend' });
+        const friend = await seedUser(ctx, { nickname: 'Friend', password: PASSWORD });
         const { clientId } = await seedApp(ctx, { name: `Photo Printer ${name}`, scopes: [1, 3, 6] });
         const token = await mint(ctx, clientId, user.userId, [1, 3, 6]);
         const plan = await ctx.services.passbook.createPlan({ clientId, title: 'Coffee card' });
@@ -186,16 +187,50 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal(revoked.text, '{"result":"error","code":96008,"description":"token invalid or expired"}');
           await check(page, `${name}-apps-revoked`);
 
-          // Friends: add by account name, remove.
+          // Friends: a request by account name answers the same for a name no account holds;
+          // the other side (in its own browser) accepts; both then list each other; remove.
           await page.click('nav.sections a[href="/account/friends"]');
+          await page.fill('#friend', `nobody-${name}`);
+          await page.click('form[action="/account/friends/request"] button');
+          await page.waitForURL(/\/account\/friends\?done=friendRequested$/);
+          const unknownNotice = await page.locator('#account-notice').textContent();
+          await clickIn(page, '#outgoing', `nobody-${name}`);
+          await page.waitForURL(/done=requestCancelled/);
           await page.fill('#friend', friend.account);
-          await page.click('form[action="/account/friends/add"] button');
-          await page.waitForURL(/done=friendAdded/);
+          await page.click('form[action="/account/friends/request"] button');
+          await page.waitForURL(/\/account\/friends\?done=friendRequested$/);
+          assert.equal(await page.locator('#account-notice').textContent(), unknownNotice);
+          assert.equal(await page.locator('#outgoing > li', { hasText: friend.account }).count(), 1);
+          assert.deepEqual(await ctx.services.friends.list(user.userId), []);
+          await check(page, `${name}-friends-requested`);
+          const other = await b.browser.newContext({ viewport, locale });
+          try {
+            const them = await other.newPage();
+            await them.goto(`${base}/login?return_to=%2Faccount%2Ffriends`);
+            await them.fill('#account', friend.account);
+            await them.fill('#password', PASSWORD);
+            await them.click('button[type=submit]');
+            await them.waitForURL(`${base}/account/friends`);
+            const asked = them.locator('#incoming > li', { hasText: user.account });
+            assert.equal(await asked.count(), 1);
+            await check(them, `${name}-friends-incoming`);
+            await asked.locator('form[action="/account/friends/accept"] button').click();
+            await them.waitForURL(/done=friendAccepted/);
+            assert.equal(await them.locator('#incoming').count(), 0);
+            assert.equal(await them.locator('#friends > li', { hasText: user.account }).count(), 1);
+          } finally {
+            await other.close();
+          }
+          await page.reload();
+          assert.equal(await page.locator('#friends > li', { hasText: friend.account }).count(), 1);
+          assert.equal(await page.locator('#outgoing').count(), 0);
           assert.deepEqual(await ctx.services.friends.list(user.userId), [friend.userId]);
+          assert.deepEqual(await ctx.services.friends.list(friend.userId), [user.userId]);
           await check(page, `${name}-friends`);
           await clickIn(page, '#friends', friend.account);
           await page.waitForURL(/done=friendRemoved/);
           assert.deepEqual(await ctx.services.friends.list(user.userId), []);
+          assert.deepEqual(await ctx.services.friends.list(friend.userId), []);
 
           // Passes: the code and its QR code.
           await page.click('nav.sections a[href="/account/passes"]');
@@ -236,7 +271,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
             'user.password_set',
             'account.email_changed',
             'account.avatar_set',
-            'friend.add',
+            'friend.accept',
           ]) {
             assert.ok(types.includes(type), `${type} in ${types.join(', ')}`);
           }

@@ -1,12 +1,14 @@
 // The account center's security rules through real HTTP: signed-out browsers go to sign-in and
 // back; a form without its session's CSRF token changes nothing; GETs change nothing; another
-// origin is refused; the current-password check of a password change is throttled; a password
-// change ends the other sessions and storage tokens but keeps this browser signed in.
+// origin is refused; friend requests answer the same whether or not the account exists; the
+// current-password check of a password change is throttled; a password change ends the other
+// sessions and storage tokens but keeps this browser signed in.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { MAX_OUTGOING_REQUESTS } from '../../../../src/services/friends.ts';
 import { type Fixture, fixture, hidden, Jar, login, PASSWORD } from '../../../helpers/oauth.ts';
-import { mint } from '../../../helpers/seed.ts';
+import { mint, seedUser } from '../../../helpers/seed.ts';
 
 async function signedIn(f: Fixture): Promise<Jar> {
   const jar = new Jar(f.base);
@@ -110,6 +112,7 @@ describe('account center rules', () => {
       await f.t.ctx.services.users.get(f.userId),
       (await f.t.ctx.services.oauth.listGrants(f.userId)).length,
       await f.t.ctx.services.friends.list(f.userId),
+      await f.t.ctx.services.friends.outgoing(f.userId),
     ]);
     for (const p of [
       '/account/profile?nickname=x',
@@ -117,7 +120,11 @@ describe('account center rules', () => {
       '/account/password?current=x&password=y',
       '/account/sessions/end-others',
       `/account/apps/revoke?clientId=${f.clientId}`,
-      '/account/friends/add?account=bob',
+      '/account/friends/request?account=bob',
+      '/account/friends/accept?userId=1',
+      '/account/friends/decline?userId=1',
+      '/account/friends/cancel?account=bob',
+      '/account/friends/remove?userId=1',
       '/account/storage/revoke?id=x',
       '/account/contact?kind=email&address=a@b.example',
     ]) {
@@ -140,9 +147,109 @@ describe('account center rules', () => {
       await f.t.ctx.services.users.get(f.userId),
       (await f.t.ctx.services.oauth.listGrants(f.userId)).length,
       await f.t.ctx.services.friends.list(f.userId),
+      await f.t.ctx.services.friends.outgoing(f.userId),
     ]);
     assert.equal(after, before);
     assert.ok(m.accessToken, 'the app keeps its token');
+  });
+
+  it('friends: every form needs its CSRF token; a request answers the same whether or not the account exists', async () => {
+    const { friends } = f.t.ctx.services;
+    const bob = await seedUser(f.t.ctx, { account: 'bob', password: PASSWORD });
+    const carol = await seedUser(f.t.ctx, { account: 'carol' });
+    await friends.request(carol.userId, f.account);
+    const jar = await signedIn(f);
+    const state = async () =>
+      JSON.stringify([await friends.list(f.userId), await friends.incoming(f.userId), await friends.outgoing(f.userId)]);
+    const before = await state();
+    for (const [path, form] of [
+      ['/account/friends/request', { account: 'bob' }],
+      ['/account/friends/accept', { userId: carol.userId }],
+      ['/account/friends/decline', { userId: carol.userId }],
+      ['/account/friends/cancel', { account: 'bob' }],
+      ['/account/friends/remove', { userId: carol.userId }],
+    ] as const) {
+      for (const csrf of ['', 'x'.repeat(64)]) {
+        const r = await jar.fetch(path, { method: 'POST', form: { csrf, ...form } });
+        assert.equal(r.status, 303, path);
+        assert.equal(r.headers.get('location'), '/account/friends?error=csrf', path);
+      }
+    }
+    assert.equal(await state(), before);
+
+    // The same 303 and the same page for an existing account and a name no account holds.
+    const ask = async (account: string) => {
+      const csrf = await pageCsrf(jar, '/account/friends');
+      const r = await jar.fetch('/account/friends/request', { method: 'POST', form: { csrf, account } });
+      assert.equal(r.status, 303);
+      const location = r.headers.get('location') ?? '';
+      const html = await (await jar.fetch(location)).text();
+      const notice = /<[^>]*id="account-notice"[^>]*>([^<]*)</.exec(html)?.[1];
+      const listed = new RegExp(`<strong>${account}</strong>`).test(/id="outgoing"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '');
+      return { location, notice, listed, error: html.includes('id="account-error"') };
+    };
+    const known = await ask('bob');
+    const unknown = await ask('nobody-here');
+    assert.deepEqual(unknown, known);
+    assert.deepEqual(known, { location: '/account/friends?done=friendRequested', notice: known.notice, listed: true, error: false });
+    assert.ok(known.notice);
+    assert.deepEqual(
+      (await friends.outgoing(f.userId)).map((r) => r.account),
+      ['bob', 'nobody-here'],
+    );
+    assert.deepEqual(await friends.incoming(bob.userId), [{ userId: f.userId, at: (await friends.outgoing(f.userId))[0]?.at }]);
+    for (const [account, error] of [
+      [f.account, 'friendSelf'],
+      ['  ', 'friendName'],
+      ['x'.repeat(65), 'friendName'],
+    ] as const) {
+      const csrf = await pageCsrf(jar, '/account/friends');
+      const r = await jar.fetch('/account/friends/request', { method: 'POST', form: { csrf, account } });
+      assert.equal(r.headers.get('location'), `/account/friends?error=${error}`);
+    }
+
+    // Cancel, decline (the sender's request stays pending), accept, remove; a second answer is "not there".
+    const post = async (path: string, form: Record<string, string>) => {
+      const csrf = await pageCsrf(jar, '/account/friends');
+      return (await jar.fetch(path, { method: 'POST', form: { csrf, ...form } })).headers.get('location');
+    };
+    assert.equal(await post('/account/friends/cancel', { account: 'nobody-here' }), '/account/friends?done=requestCancelled');
+    assert.equal(await post('/account/friends/cancel', { account: 'nobody-here' }), '/account/friends?error=notFound');
+    assert.equal(await post('/account/friends/decline', { userId: carol.userId }), '/account/friends?done=friendDeclined');
+    assert.deepEqual(await friends.incoming(f.userId), []);
+    assert.equal((await friends.outgoing(carol.userId)).length, 1);
+    assert.equal(await post('/account/friends/accept', { userId: carol.userId }), '/account/friends?error=notFound');
+    await friends.request(f.userId, 'bob'); // already pending: nothing changes
+    await friends.accept(bob.userId, f.userId);
+    assert.deepEqual(await friends.list(f.userId), [bob.userId]);
+    assert.equal(await post('/account/friends/remove', { userId: bob.userId }), '/account/friends?done=friendRemoved');
+    assert.deepEqual(await friends.list(bob.userId), []);
+    assert.equal(await post('/account/friends/remove', { userId: bob.userId }), '/account/friends?error=notFound');
+    const events = await f.t.ctx.services.audit.list({ actor: f.userId, limit: 50 });
+    assert.deepEqual(
+      events
+        .filter((e) => e.type.startsWith('friend.'))
+        .map((e) => [e.type, e.subject ?? null])
+        .reverse(),
+      [
+        ['friend.request', null],
+        ['friend.request', null],
+        ['friend.decline', carol.userId],
+        ['friend.remove', bob.userId],
+      ],
+    );
+  });
+
+  it('friends: past the pending-request limit a request is refused', async () => {
+    const dave = await seedUser(f.t.ctx, { account: 'dave', password: PASSWORD });
+    for (let i = 0; i < MAX_OUTGOING_REQUESTS; i++) await f.t.ctx.services.friends.request(dave.userId, `nobody-${i}`);
+    const jar = new Jar(f.base);
+    assert.equal((await login(jar, 'dave', PASSWORD)).status, 303);
+    const csrf = await pageCsrf(jar, '/account/friends');
+    const r = await jar.fetch('/account/friends/request', { method: 'POST', form: { csrf, account: 'bob' } });
+    assert.equal(r.headers.get('location'), '/account/friends?error=friendLimit');
+    assert.match(await (await jar.fetch('/account/friends?error=friendLimit')).text(), /id="account-error"/);
+    assert.equal((await f.t.ctx.services.friends.outgoing(dave.userId)).length, MAX_OUTGOING_REQUESTS);
   });
 
   it('password change: the current password is throttled (and a right one is refused while the gate is shut)', async () => {

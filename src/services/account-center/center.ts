@@ -65,8 +65,15 @@ export const SECURITY_LOG_TYPES = [
   'friend.accept', // shown to the sender, whose request it was (a decline is never shown: services/friends.ts)
   'friend.remove',
   'fds.storage_token.revoked',
+  'factor.enrolled',
+  'factor.removed',
+  'factor.used',
+  'factor.failed',
+  'factor.throttled',
+  'factor.recovery_codes',
+  'login.second_step',
+  'user.reset_link_sent',
 ] as const;
-const SHOWN = new Set<string>(SECURITY_LOG_TYPES);
 
 export interface CenterDeps {
   sessions: WebSessionsRepo;
@@ -161,8 +168,12 @@ export class AccountCenter {
   }
 
   /** The user's security events, newest first (at most 100). */
+  /**
+   * The person's last 100 security events. The address is shown only for what the person did (or
+   * what was tried on their account, with no actor): another person's (a friend, an admin) stays hidden.
+   */
   async securityLog(userId: string): Promise<AuditRow[]> {
-    const rows = await this.d.audit.list({ subject: userId, limit: 200 });
-    return rows.filter((r) => SHOWN.has(r.type)).slice(0, 100);
+    const rows = await this.d.audit.list({ subject: userId, types: SECURITY_LOG_TYPES, limit: 100 });
+    return rows.map((r) => (r.actor === null || r.actor === userId ? r : { ...r, ip: null }));
   }
 }

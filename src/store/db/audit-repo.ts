@@ -7,6 +7,8 @@ export type AuditRow = Selectable<AuditEventsTable>;
 export interface AuditFilter {
   /** Exact event type, or every type under a prefix ending in `.` (e.g. `user.`). */
   type?: string | undefined;
+  /** Any of these exact types. */
+  types?: readonly string[] | undefined;
   subject?: string | undefined;
   actor?: string | undefined;
   clientId?: string | undefined;
@@ -31,6 +33,7 @@ export class AuditRepo {
     let q = this.db.selectFrom('audit_events').selectAll();
     if (filter.type?.endsWith('.')) q = q.where('type', '>=', filter.type).where('type', '<', `${filter.type.slice(0, -1)}/`);
     else if (filter.type) q = q.where('type', '=', filter.type);
+    if (filter.types) q = q.where('type', 'in', filter.types.length > 0 ? [...filter.types] : ['']);
     if (filter.subject) q = q.where('subject', '=', filter.subject);
     if (filter.actor) q = q.where('actor', '=', filter.actor);
     if (filter.clientId) q = q.where('client_id', '=', filter.clientId);

@@ -40,7 +40,7 @@ function runnableBlocks(page: string, text: string): Block[] {
     out.push({ page, line: text.slice(0, m.index).split('\n').length + 2, code: m[2] ?? '', exit: Number(m[1] ?? 0) });
   }
   // A mark that does not sit right above a sh/bash fence is a mistake, not a silent skip.
-  const marks = text.match(/<!-- runnable/g)?.length ?? 0;
+  const marks = text.match(/^<!-- runnable/gm)?.length ?? 0;
   assert.equal(out.length, marks, `${relative(ROOT, page)}: a runnable mark not directly above a \`\`\`sh block`);
   return out;
 }

@@ -66,6 +66,10 @@ describe('/readyz during shutdown (child server)', () => {
       assert.equal(before.status, 200);
       await before.arrayBuffer();
       const probes = await Promise.all([heldProbe(base), heldProbe(base), heldProbe(base)]);
+      // The child must have read each probe's head before SIGTERM: a connection whose bytes it has
+      // not parsed yet is idle to it, and closing idle connections is part of a shutdown (seen on
+      // a loaded machine: the second probe's connection was dropped and the process exited early).
+      await sleep(500);
       child.proc.child.kill('SIGTERM');
       // The shutdown has begun once new connections are refused.
       const deadline = Date.now() + 10_000;

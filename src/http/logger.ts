@@ -4,9 +4,12 @@
 // line and the start-up banner (cli/commands/serve.ts, one write) reach the terminal whole and in
 // order (a transport in a worker thread would write later, between or inside the banner's lines).
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import pretty from 'pino-pretty';
 import type { Config } from '../config.ts';
+import { lazyRequire } from '../lib/lazy-require.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
+
+/** Only required when the logs are pretty (a server whose logs go to a file never loads it). */
+const pinoPretty = lazyRequire<typeof import('pino-pretty')>('pino-pretty');
 
 /** Whether log lines are pretty: as configured, or on `auto` when standard output is a terminal. */
 export function prettyLogs(format: Config['logFormat'], stdoutIsTty = process.stdout.isTTY === true): boolean {
@@ -33,7 +36,7 @@ export function loggerOptions(level: string, format: Config['logFormat'] = 'json
     },
   };
   if (!prettyLogs(format)) return options as FastifyServerOptions['logger'];
-  const stream = pretty({
+  const stream = pinoPretty()({
     sync: true,
     destination: 1,
     translateTime: 'SYS:HH:MM:ss.l',

@@ -3,9 +3,9 @@
 // and _orig at up to 1024 px), metadata stripped, stored under a fresh key so that a new upload
 // gets new URLs (the old ones stop). The user's avatar is then the path of the key.
 import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 import { AVATAR_VARIANTS, type AvatarVariant, uploadedAvatarKey, uploadedAvatarPath } from '../../core/open/profile.ts';
 import { InvalidInputError } from '../../lib/errors.ts';
+import { loadSharp } from '../../lib/load-sharp.ts';
 import type { AvatarRow, AvatarsRepo } from '../../store/db/avatars-repo.ts';
 import type { AuditService } from '../audit.ts';
 import type { User, UserService } from '../users.ts';
@@ -23,6 +23,7 @@ export class AvatarService {
   async upload(user: User, image: Buffer, ip?: string): Promise<User> {
     if (image.length === 0) throw new InvalidInputError('choose an image file');
     if (image.length > AVATAR_MAX_BYTES) throw new InvalidInputError('the image is larger than 5 MB');
+    const sharp = await loadSharp();
     let side: number;
     try {
       const meta = await sharp(image, { limitInputPixels: MAX_PIXELS }).metadata();

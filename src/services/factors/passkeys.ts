@@ -7,21 +7,21 @@
 // session or the anonymous pre-session, web/csrf.ts). A challenge is good for 5 minutes and once:
 // its nonce is spent in the shared cache when an answer is checked.
 import { randomBytes } from 'node:crypto';
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { hmacSha256Hex, safeEqual } from '../../lib/hash.ts';
+import { lazyRequire } from '../../lib/lazy-require.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import type { FactorRow } from '../../store/db/factors-repo.ts';
 
 export type { AuthenticationResponseJSON, RegistrationResponseJSON };
+
+/** Loaded on first use (about 20 MiB resident, bench/README.md). */
+const webauthn = lazyRequire<typeof import('@simplewebauthn/server')>('@simplewebauthn/server');
 export type ChallengePurpose = 'register' | 'login' | 'second' | 'checkpw';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -78,7 +78,7 @@ export class PasskeyRp {
     user: { userId: string; account: string },
     existing: FactorRow[],
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return generateRegistrationOptions({
+    return webauthn().generateRegistrationOptions({
       rpName: this.o.rpName(),
       rpID: this.rpId,
       userID: new TextEncoder().encode(user.userId),
@@ -94,7 +94,7 @@ export class PasskeyRp {
   /** The new passkey, or undefined when the answer does not verify. */
   async verifyRegistration(binding: string, response: RegistrationResponseJSON): Promise<NewPasskey | undefined> {
     try {
-      const r = await verifyRegistrationResponse({
+      const r = await webauthn().verifyRegistrationResponse({
         response,
         expectedChallenge: (c) => this.spend('register', binding, c),
         expectedOrigin: this.origin,
@@ -120,7 +120,7 @@ export class PasskeyRp {
     binding: string,
     allow: FactorRow[] = [],
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    return generateAuthenticationOptions({
+    return webauthn().generateAuthenticationOptions({
       rpID: this.rpId,
       challenge: this.challenge(purpose, binding),
       userVerification: 'required',
@@ -137,7 +137,7 @@ export class PasskeyRp {
   ): Promise<number | undefined> {
     if (!factor.credential_id || !factor.public_key) return undefined;
     try {
-      const r = await verifyAuthenticationResponse({
+      const r = await webauthn().verifyAuthenticationResponse({
         response,
         expectedChallenge: (c) => this.spend(purpose, binding, c),
         expectedOrigin: this.origin,

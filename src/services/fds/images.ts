@@ -6,23 +6,10 @@
 // any pixel is decoded. Only JPEG, PNG, WebP and GIF sources are processed; anything else, or
 // bytes that are no image, is 400 InvalidRequest.
 
-import type { Sharp, SharpConstructor } from 'sharp';
+import type { Sharp } from 'sharp';
 import { FdsError } from '../../core/fds/errors.ts';
 import { type Crop, FORMAT_TYPES, type ImageFormat, type ImageOp } from '../../core/fds/image-params.ts';
-
-type SharpModule = SharpConstructor;
-
-let loading: Promise<SharpModule> | undefined;
-
-function loadSharp(): Promise<SharpModule> {
-  loading ??= import('sharp').then((m): SharpModule => {
-    const sharp = m.default as SharpModule;
-    sharp.concurrency(1);
-    sharp.cache(false);
-    return sharp;
-  });
-  return loading as Promise<SharpModule>;
-}
+import { loadSharp } from '../../lib/load-sharp.ts';
 
 export const MAX_RENDERS = 2;
 export const MAX_WAITING = 32;

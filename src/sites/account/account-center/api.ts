@@ -10,6 +10,7 @@ import { useErrorFamily } from '../../../http/errors.ts';
 import { noStore } from '../../../http/hooks.ts';
 import { typed } from '../../../http/typed.ts';
 import { InvalidInputError } from '../../../lib/errors.ts';
+import { qrSvg } from '../../../lib/qr-code.ts';
 import { AVATAR_MAX_BYTES } from '../../../services/account-center/avatars.ts';
 import type { User } from '../../../services/users.ts';
 import { translator } from '../../../web/i18n.ts';
@@ -19,7 +20,6 @@ import { ApiError, jsonErrors } from '../json-errors.ts';
 import { scopeWords } from './access-pages.ts';
 import { deviceOf } from './page-kit.ts';
 import { avatarList } from './profile-pages.ts';
-import { qrSvg } from './social-pages.ts';
 
 const S = Type.String();
 const N = Type.Number();

@@ -3,9 +3,9 @@
 // the CSRF token), form posts that check CSRF and answer 303 to their section, dates, devices.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import UAParser from 'ua-parser-js';
 import type { Context } from '../../../context.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
+import { lazyRequire } from '../../../lib/lazy-require.ts';
 import type { User } from '../../../services/users.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
@@ -20,10 +20,12 @@ export function when(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+const uaParser = lazyRequire<typeof import('ua-parser-js')>('ua-parser-js');
+
 /** "Chrome 131 on Linux" from a User-Agent header ('' when nothing is recognised). */
 export function deviceOf(userAgent: string): string {
   if (!userAgent) return '';
-  const r = new UAParser(userAgent).getResult();
+  const r = new (uaParser())(userAgent).getResult();
   const browser = [r.browser.name, r.browser.major].filter(Boolean).join(' ');
   const os = [r.os.name, r.os.version].filter(Boolean).join(' ');
   return [browser, os].filter(Boolean).join(' · ') || userAgent.slice(0, 60);

@@ -2,11 +2,11 @@
 // /account/passes (each code as a QR code),
 // /account/log (the user's own security events).
 import { Type } from '@sinclair/typebox';
-import QRCode from 'qrcode';
 import type { Context } from '../../../context.ts';
 import { optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import { InvalidInputError } from '../../../lib/errors.ts';
+import { qrSvg } from '../../../lib/qr-code.ts';
 import type { User } from '../../../services/users.ts';
 import { type FriendActions, friendActions } from '../friend-actions.ts';
 import { type AccountPages, CSRF_FIELDS, type Outcome, SECTION_PAGE } from './page-kit.ts';
@@ -31,11 +31,6 @@ export async function requestFriend(actions: FriendActions, user: User, account:
     throw e;
   }
   return { done: 'friendRequested' };
-}
-
-/** A pass code as an SVG QR code (error correction M). */
-export function qrSvg(code: string): Promise<string> {
-  return QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
 export async function socialPages(app: TypedInstance, ctx: Context, pages: AccountPages): Promise<void> {

@@ -55,7 +55,6 @@ export class OAuthTokensRepo {
     return Number(r.numUpdatedRows);
   }
 
-  /** Drops tokens expired before `before` (housekeeping). */
   /** When the grant's newest token was issued (its app's last sign-in or refresh), or null. */
   async lastIssued(grantId: string): Promise<number | null> {
     const r = await this.db
@@ -66,6 +65,7 @@ export class OAuthTokensRepo {
     return r?.at == null ? null : Number(r.at);
   }
 
+  /** Drops tokens expired before `before` (housekeeping). */
   async purge(before: number): Promise<void> {
     await this.db.deleteFrom('oauth_tokens').where('expires_at', '<', before).execute();
   }

@@ -71,6 +71,9 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
   addFactorMessages();
   const app = typed(scope);
   const flowKey = (id: string) => `checkpw:flow:${id}`;
+  /** Set once the flow's password was right and a second factor is still asked for (its user id). */
+  const passwordOkKey = (id: string) => `checkpw:pwok:${id}`;
+  const passwordOk = async (flowId: string, userId: string) => (await ctx.cache.get(passwordOkKey(flowId))) === userId;
   const throttle = new PasswordThrottle(() => ctx.cache);
   const flowsPerMinute = ctx.config.checkPasswordFlowsPerMinute;
   const newFlows = new FailureLimiter(() => ctx.cache, 'checkpw:new', flowsPerMinute, 60_000);
@@ -145,12 +148,14 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     }
     const err = q.error;
     let error: string | undefined;
-    // A user with a second factor confirms with it too: a code, or a passkey (its challenge bound to this form's token).
-    // An unknown id has none (the page then is that of a user without a second factor).
-    const has = await ctx.services.factors.summary(xmUserId);
+    // A user with a second factor confirms with it too (a code, or a passkey whose challenge is
+    // bound to this form's token), asked for only once the password was right: the first page is the
+    // same for every id, so it tells nobody which accounts exist or have a factor (and no passkey ids).
+    const factorStep = existing !== undefined && (await passwordOk(flowId, xmUserId));
+    const has = factorStep ? await ctx.services.factors.summary(xmUserId) : { any: false, totp: false, recoveryCodes: 0, passkeys: [] };
     if (err === 'invalid' && existing) {
       const fails = Number((await ctx.cache.get(`checkpw:fails:${flowId}`)) ?? 0);
-      const key = has.any ? 'factors.checkPassword.invalid' : 'checkPassword.invalid';
+      const key = factorStep ? 'factors.checkPassword.invalid' : 'checkPassword.invalid';
       error = t(key, { count: Math.max(1, MAX_FAILURES_PER_FLOW - fails) });
     } else if (err === 'throttled') {
       const wait = Number(q.wait ?? 1);
@@ -172,6 +177,7 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
         appName: client.name,
         maskedAccount: masked,
         error,
+        factorStep,
         code: has.totp || has.recoveryCodes > 0,
         passkeyOptions,
       },
@@ -206,10 +212,21 @@ export async function checkPasswordRoutes(scope: FastifyInstance, ctx: Context):
     }
     const fails = await ctx.cache.incr(`checkpw:fails:${flowId}`, FLOW_TTL_MS);
     if (fails > MAX_FAILURES_PER_FLOW) return finish(reply, flowId, f, false, req);
-    const password = b.password ?? '';
-    if (password && (await ctx.services.users.verifyPassword(f.userId, password)) && (await secondFactor(f.userId, b, req.ip))) {
-      await throttle.succeeded(admission.ticket);
-      return finish(reply, flowId, f, true, req);
+    if (await passwordOk(flowId, f.userId)) {
+      // The second step: the password was right, the factor decides.
+      if (await secondFactor(f.userId, b, req.ip)) {
+        await throttle.succeeded(admission.ticket);
+        await ctx.cache.del(passwordOkKey(flowId));
+        return finish(reply, flowId, f, true, req);
+      }
+    } else {
+      const password = b.password ?? '';
+      if (password && (await ctx.services.users.verifyPassword(f.userId, password))) {
+        await throttle.succeeded(admission.ticket);
+        if (!(await ctx.services.factors.summary(f.userId)).any) return finish(reply, flowId, f, true, req);
+        await ctx.cache.set(passwordOkKey(flowId), f.userId, FLOW_TTL_MS);
+        return reply.redirect(pageUrl(f, flowId, locale, ''), 303);
+      }
     }
 
     await ctx.services.audit.record({ type: 'check_password.wrong', subject: f.userId, clientId: f.clientId, ip: req.ip });

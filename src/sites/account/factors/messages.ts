@@ -81,7 +81,8 @@ export function addFactorMessages(): void {
       checkPassword: {
         code: 'Code from your authenticator app or a recovery code',
         usePasskey: 'Confirm with a passkey',
-        invalid: 'Wrong password or code. {{count}} attempts left.',
+        invalid: 'Wrong code. {{count}} attempts left.',
+        step: 'Your password is right. Confirm with your second factor too.',
       },
     },
     'zh-CN': {
@@ -155,7 +156,8 @@ export function addFactorMessages(): void {
       checkPassword: {
         code: '身份验证器应用中的验证码或恢复码',
         usePasskey: '使用通行密钥确认',
-        invalid: '密码或验证码错误，还可以尝试 {{count}} 次。',
+        invalid: '验证码错误，还可以尝试 {{count}} 次。',
+        step: '密码正确。请再用您的两步验证方式确认。',
       },
     },
   });

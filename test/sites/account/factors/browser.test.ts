@@ -161,9 +161,11 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           // checkPassword asks for the authenticator code too.
           const q = new URLSearchParams({ clientId, xmUserId: user.userId, callback: CALLBACK });
           await page.goto(`${base}/checkPassword?${q}`);
-          await page.locator('#code').waitFor();
           await checkPage(page, SHOTS, `${name}-check-password`);
           await page.fill('#password', PASSWORD);
+          await page.click('button[value=confirm]');
+          await page.locator('#code').waitFor();
+          await checkPage(page, SHOTS, `${name}-check-password-factor`);
           await page.fill('#code', await codeAt(secret, Date.now() + 30_000));
           await page.click('button[value=confirm]');
           await page.waitForURL(/^https:\/\/app\.example\.com\/xm\/cb\?xmResult=true&/);

@@ -193,34 +193,35 @@ describe('second factors over HTTP', () => {
     assert.equal(claims.acr, '2');
   });
 
-  test('checkPassword asks for the code too', async () => {
+  test('checkPassword asks for the code once the password is right (the first page is the same for any id)', async () => {
     const callback = 'https://app.example.com/xm/cb';
     const jar = new Jar(f.base);
-    const open = async () => {
-      const html = await (
-        await jar.fetch(`/checkPassword?${new URLSearchParams({ clientId: f.clientId, xmUserId: f.userId, callback })}`)
-      ).text();
+    const open = async (xmUserId = f.userId) => {
+      const html = await (await jar.fetch(`/checkPassword?${new URLSearchParams({ clientId: f.clientId, xmUserId, callback })}`)).text();
       return { html, csrf: hidden(html, 'csrf'), flow: hidden(html, 'flow') };
     };
+    const post = (form: Record<string, string>) => jar.fetch('/checkPassword', { method: 'POST', form: { ...form, decision: 'confirm' } });
+    // Before the password: no code field and no passkey, as for an id that names nobody.
     const first = await open();
-    assert.match(first.html, /name="code"/);
-    const passwordOnly = await jar.fetch('/checkPassword', {
-      method: 'POST',
-      form: { csrf: first.csrf, flow: first.flow, password: PASSWORD, decision: 'confirm' },
-    });
-    assert.match(passwordOnly.headers.get('location') ?? '', /^\/checkPassword\?.*error=invalid/);
-    const retry = await (await jar.fetch(passwordOnly.headers.get('location') ?? '')).text();
-    assert.match(retry, /Wrong password or code\. 4 attempts left\./);
-    const ok = await jar.fetch('/checkPassword', {
-      method: 'POST',
-      form: {
-        csrf: hidden(retry, 'csrf'),
-        flow: hidden(retry, 'flow'),
-        password: PASSWORD,
-        code: codes[4] ?? '',
-        decision: 'confirm',
-      },
-    });
+    const unknown = await open('9999999999');
+    for (const page of [first.html, unknown.html]) {
+      assert.match(page, /name="password"/);
+      assert.doesNotMatch(page, /name="code"|data-passkey/);
+    }
+    const wrong = await post({ csrf: first.csrf, flow: first.flow, password: 'not-it' });
+    assert.match(wrong.headers.get('location') ?? '', /error=invalid/);
+    const again = await (await jar.fetch(wrong.headers.get('location') ?? '')).text();
+    assert.doesNotMatch(again, /name="code"/);
+    // The right password: the second step, which asks for the code and no password.
+    const right = await post({ csrf: hidden(again, 'csrf'), flow: first.flow, password: PASSWORD });
+    const step = await (await jar.fetch(right.headers.get('location') ?? '')).text();
+    assert.match(step, /id="factor-step"/);
+    assert.match(step, /name="code"/);
+    assert.doesNotMatch(step, /name="password"/);
+    const badCode = await post({ csrf: hidden(step, 'csrf'), flow: first.flow, code: '000000' });
+    const retry = await (await jar.fetch(badCode.headers.get('location') ?? '')).text();
+    assert.match(retry, /Wrong code\. \d attempts left\./);
+    const ok = await post({ csrf: hidden(retry, 'csrf'), flow: first.flow, code: codes[4] ?? '' });
     assert.match(ok.headers.get('location') ?? '', /^https:\/\/app\.example\.com\/xm\/cb\?xmResult=true&/);
   });
 

@@ -2,7 +2,9 @@
 // address (through the messenger: SMTP, SMS webhook or the developer outbox); the change happens
 // when the code is entered. The pending change lives in the cache (15 minutes, one per user,
 // 5 attempts); codes sent are limited per user (5 an hour). Whether the address is another
-// account's is told only after the code proved the person holds it (as sign-up does).
+// account's is told only after the code proved the person holds it (as sign-up does). Starting a
+// change needs the current password: a stolen session alone must not move the account's recovery
+// address to the thief's (and then reset the password).
 
 import { ConflictError } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
@@ -12,6 +14,7 @@ import type { AuditService } from '../audit.ts';
 import type { Messenger } from '../messaging/messenger.ts';
 import { FailureLimiter } from '../throttle.ts';
 import { isEmail, isPhone, type User, type UserService } from '../users.ts';
+import type { PasswordProof } from './password-change.ts';
 
 export type ContactKind = 'email' | 'phone';
 const TTL_MS = 15 * 60_000;
@@ -19,6 +22,7 @@ const ATTEMPTS = 5;
 
 export type StartResult =
   | { kind: 'sent'; to: string }
+  | { kind: 'wrongPassword' }
   | { kind: 'invalid' }
   | { kind: 'unavailable' }
   | { kind: 'throttled'; wait: number };
@@ -35,7 +39,15 @@ export class ContactChange {
   private readonly sends: FailureLimiter;
 
   constructor(
-    private readonly d: { users: UserService; messenger: Messenger; audit: AuditService; cache: () => Cache; now?: () => number },
+    private readonly d: {
+      users: UserService;
+      messenger: Messenger;
+      audit: AuditService;
+      cache: () => Cache;
+      /** The current-password check (the password change's, with its throttle). */
+      prove: (user: User, current: string, ip: string) => Promise<PasswordProof>;
+      now?: () => number;
+    },
   ) {
     this.sends = new FailureLimiter(d.cache, 'acct:contact', 5, 3600_000, d.now);
   }
@@ -52,9 +64,12 @@ export class ContactChange {
     return { kind: p.kind, address: p.address };
   }
 
-  async start(user: User, kind: ContactKind, address: string, locale: string, ip?: string): Promise<StartResult> {
+  async start(user: User, kind: ContactKind, address: string, current: string, locale: string, ip: string): Promise<StartResult> {
     const to = address.trim();
     if (kind === 'email' ? !isEmail(to) : !isPhone(to)) return { kind: 'invalid' };
+    const proof = await this.d.prove(user, current, ip);
+    if (proof.kind === 'throttled') return proof;
+    if (proof.kind === 'wrong') return { kind: 'wrongPassword' };
     if (!this.d.messenger.can(kind === 'email' ? 'email' : 'sms')) return { kind: 'unavailable' };
     const r = await this.sends.reserve(user.userId);
     if ('wait' in r) return { kind: 'throttled', wait: r.wait };

@@ -40,6 +40,7 @@ export function accountServices(d: {
   cache: () => Cache;
   now: () => number;
 }): AccountServices {
+  const password = new PasswordChange({ users: d.users, throttle: new PasswordThrottle(d.cache), signOut: d.signOut, audit: d.audit });
   return {
     center: new AccountCenter({
       sessions: d.sessions,
@@ -52,7 +53,14 @@ export function accountServices(d: {
       now: d.now,
     }),
     avatars: new AvatarService({ repo: new AvatarsRepo(d.db), users: d.users, audit: d.audit, now: d.now }),
-    contact: new ContactChange({ users: d.users, messenger: d.messenger, audit: d.audit, cache: d.cache, now: d.now }),
-    password: new PasswordChange({ users: d.users, throttle: new PasswordThrottle(d.cache), signOut: d.signOut, audit: d.audit }),
+    contact: new ContactChange({
+      users: d.users,
+      messenger: d.messenger,
+      audit: d.audit,
+      cache: d.cache,
+      prove: (user, current, ip) => password.prove(user, current, ip),
+      now: d.now,
+    }),
+    password,
   };
 }

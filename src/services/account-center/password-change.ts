@@ -14,10 +14,16 @@ export type PasswordChangeResult =
   | { kind: 'weak'; problem: PasswordProblem }
   | { kind: 'throttled'; wait: number };
 
+export type PasswordProof = { kind: 'ok' } | { kind: 'wrong' } | { kind: 'throttled'; wait: number };
+
 export class PasswordChange {
   constructor(private readonly d: { users: UserService; throttle: PasswordThrottle; signOut: SignOut; audit: AuditService }) {}
 
-  async change(user: User, current: string, next: string, ip: string): Promise<PasswordChangeResult> {
+  /**
+   * Checks the person's current password (a password change, an address change: what a stolen
+   * session alone must not do), through the shared password throttle.
+   */
+  async prove(user: User, current: string, ip: string): Promise<PasswordProof> {
     const admission = await this.d.throttle.admit(PasswordThrottle.checkPasswordKey(user.userId), ip);
     if (!admission.ok) {
       await this.d.audit.record({ type: 'account.password_throttled', actor: user.userId, subject: user.userId, ip });
@@ -28,6 +34,12 @@ export class PasswordChange {
       return { kind: 'wrong' };
     }
     await this.d.throttle.succeeded(admission.ticket);
+    return { kind: 'ok' };
+  }
+
+  async change(user: User, current: string, next: string, ip: string): Promise<PasswordChangeResult> {
+    const proof = await this.prove(user, current, ip);
+    if (proof.kind !== 'ok') return proof;
     const verdict = await judgePassword(next, [user.account, user.email, user.phone, user.nickname].filter(Boolean));
     if (!verdict.ok) return { kind: 'weak', problem: verdict.problem ?? 'weak' };
     const r = await this.d.signOut.changePassword(user.userId, next, user.userId);

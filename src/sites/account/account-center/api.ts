@@ -121,12 +121,17 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
     {
       ...changes,
       schema: {
-        body: Type.Object({ kind: Type.Union([Type.Literal('email'), Type.Literal('phone')]), address: Type.String({ maxLength: 256 }) }),
+        body: Type.Object({
+          kind: Type.Union([Type.Literal('email'), Type.Literal('phone')]),
+          address: Type.String({ maxLength: 256 }),
+          current: Type.String({ maxLength: 256, description: 'the current password' }),
+        }),
         response: { 202: Type.Object({ sentTo: S }) },
       },
     },
     async (req, reply) => {
-      const r = await account.contact.start(sessionUser(req), req.body.kind, req.body.address, web.locale(req), req.ip);
+      const r = await account.contact.start(sessionUser(req), req.body.kind, req.body.address, req.body.current, web.locale(req), req.ip);
+      if (r.kind === 'wrongPassword') throw new ApiError(403, 'wrong_password', 'the current password is not right');
       if (r.kind === 'invalid')
         throw new ApiError(400, 'invalid_request', `not a valid ${req.body.kind === 'email' ? 'e-mail address' : 'phone number'}`);
       if (r.kind === 'unavailable') throw new ApiError(503, 'unavailable', 'no sender for this channel');

@@ -80,11 +80,13 @@ export async function profilePages(app: TypedInstance, ctx: Context, pages: Acco
 
   app.post(
     '/account/contact',
-    { schema: { body: Type.Object({ ...CSRF_FIELDS, kind: optionalString(), address: optionalString() }) } },
+    { schema: { body: Type.Object({ ...CSRF_FIELDS, kind: optionalString(), address: optionalString(), current: optionalString() }) } },
     async (req, reply) =>
       pages.post(req, reply, 'profile', req.body.csrf, async (user): Promise<Outcome> => {
         const kind = req.body.kind === 'phone' ? 'phone' : 'email';
-        const r = await account.contact.start(user, kind, (req.body.address ?? '').slice(0, 256), ctx.services.web.locale(req), req.ip);
+        const address = (req.body.address ?? '').slice(0, 256);
+        const r = await account.contact.start(user, kind, address, req.body.current ?? '', ctx.services.web.locale(req), req.ip);
+        if (r.kind === 'wrongPassword') return { error: 'wrongPassword' };
         if (r.kind === 'invalid') return { error: kind === 'email' ? 'invalidEmail' : 'invalidPhone' };
         if (r.kind === 'throttled') return { error: 'throttled', wait: String(r.wait) };
         if (r.kind === 'unavailable') return { error: 'unavailable' };

@@ -88,15 +88,23 @@ for (const backend of dbBackends()) {
       assert.match(String((removed.json.avatars as Json).miliaoIcon), /\/avatar\/default\.png$/);
     });
 
-    it('e-mail change: the code goes to the new address; a wrong code changes nothing', async () => {
-      const start = await send('POST', '/api/account/contact', { kind: 'email', address: 'alice.new@example.com' });
+    it('e-mail change: the current password first, then the code goes to the new address; a wrong code changes nothing', async () => {
+      // A session alone cannot move the account's address (a stolen cookie would, then reset the password).
+      const noProof = await send('POST', '/api/account/contact', { kind: 'email', address: 'thief@example.com', current: 'not-it' });
+      assert.equal(noProof.status, 403);
+      assert.equal(noProof.json.error, 'wrong_password');
+      assert.equal(
+        f.t.ctx.services.messenger.outbox?.list().find((m) => m.to === 'thief@example.com'),
+        undefined,
+      );
+      const start = await send('POST', '/api/account/contact', { kind: 'email', address: 'alice.new@example.com', current: PASSWORD });
       if (!f.t.ctx.services.messenger.outbox) {
         // PostgreSQL: no developer outbox and no sender configured, so no code can be sent.
         assert.equal(start.status, 503);
         return;
       }
       assert.equal(start.status, 202);
-      const invalid = await send('POST', '/api/account/contact', { kind: 'phone', address: 'call me' });
+      const invalid = await send('POST', '/api/account/contact', { kind: 'phone', address: 'call me', current: PASSWORD });
       assert.equal(invalid.status, 400);
       const wrong = await send('POST', '/api/account/contact/confirm', { code: '000000' });
       assert.equal(wrong.status, 400);

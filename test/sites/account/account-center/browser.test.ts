@@ -137,6 +137,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.goto(`${base}/account/profile`);
           const newEmail = `dana-new-${name}@example.com`;
           await page.fill('#email', newEmail);
+          await page.fill('#email-current', PASSWORD);
           await page.click('form[action="/account/contact"] button >> nth=0');
           await page.locator('#contact-pending').waitFor();
           await check(page, `${name}-profile-code`);

@@ -5,6 +5,7 @@
 // plain names are still read, for the cookies the SDK injects. The CSRF tokens of a signed-in
 // browser are bound to the session id (web/csrf.ts), so signing in rotates them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestSlot } from '../http/request-slot.ts';
 import { sha256Hex } from '../lib/hash.ts';
 import { newCredential } from '../lib/random.ts';
 import type { User, UserService } from '../services/users.ts';
@@ -29,8 +30,7 @@ export interface CurrentSession {
 }
 
 /** The session of a request, looked up once per request (dropped when the request signs in or out). */
-const LOOKED_UP = Symbol('opal.session');
-type Memo = { [LOOKED_UP]?: Promise<CurrentSession | undefined> };
+const lookedUp = requestSlot<Promise<CurrentSession | undefined>>('opal.session');
 
 export class Sessions {
   constructor(
@@ -48,9 +48,12 @@ export class Sessions {
 
   /** The session of this request (its user and server-side id), or undefined. */
   session(req: FastifyRequest): Promise<CurrentSession | undefined> {
-    const memo = req as FastifyRequest & Memo;
-    memo[LOOKED_UP] ??= this.lookUp(req);
-    return memo[LOOKED_UP];
+    let found = lookedUp.get(req);
+    if (!found) {
+      found = this.lookUp(req);
+      lookedUp.set(req, found);
+    }
+    return found;
   }
 
   private async lookUp(req: FastifyRequest): Promise<CurrentSession | undefined> {
@@ -94,7 +97,7 @@ export class Sessions {
     this.cookies.set(reply, USER_COOKIE, userId, maxAge);
     // The anonymous forms' pre-session ends with the sign-in (its tokens are no longer accepted).
     if (this.cookies.read(req, PRE_SESSION_COOKIE) !== undefined) this.cookies.clear(reply, PRE_SESSION_COOKIE);
-    delete (req as Memo)[LOOKED_UP];
+    lookedUp.delete(req);
   }
 
   /** Deletes expired sessions (housekeeping). */
@@ -108,6 +111,6 @@ export class Sessions {
     if (token) await this.repo.delete(sha256Hex(token));
     this.cookies.clear(reply, SESSION_COOKIE);
     this.cookies.clear(reply, USER_COOKIE);
-    delete (req as Memo)[LOOKED_UP];
+    lookedUp.delete(req);
   }
 }

@@ -2,6 +2,7 @@
 // page renderer (wide layout, the console's navigation, a notice or an error), the audit actor,
 // and the one rule for failed actions (refused input re-renders the page with the reason, 400).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestSlot } from '../../../http/request-slot.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../lib/errors.ts';
 import type { Actor } from '../../../services/admin.ts';
 import type { User } from '../../../services/users.ts';
@@ -11,7 +12,7 @@ import { renderPage, type WebKit } from '../../../web/web-kit.ts';
 
 export type Section = 'status' | 'users' | 'developers' | 'apps' | 'audit';
 
-const admins = new WeakMap<FastifyRequest, User>();
+const admins = requestSlot<User>('opal.admin-console-user');
 
 export function setAdmin(req: FastifyRequest, user: User): void {
   admins.set(req, user);

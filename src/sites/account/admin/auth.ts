@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { hasRole, type Role } from '../../../core/account/roles.ts';
+import { requestSlot } from '../../../http/request-slot.ts';
 import type { User } from '../../../services/users.ts';
 import { ApiError } from '../json-errors.ts';
 
@@ -12,7 +13,7 @@ export interface Caller {
   tokenId: string;
 }
 
-const callers = new WeakMap<FastifyRequest, Caller>();
+const callers = requestSlot<Caller>('opal.admin-api-caller');
 
 const UNAUTHORIZED = () =>
   new ApiError(401, 'unauthorized', 'send Authorization: Bearer <admin API token> (opal admin token create)', {

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { hasRole } from '../../../core/account/roles.ts';
+import { requestSlot } from '../../../http/request-slot.ts';
 import type { App, Developer } from '../../../services/apps.ts';
 import type { User } from '../../../services/users.ts';
 import { PageError } from '../../../web/error-page.ts';
@@ -15,7 +16,7 @@ export interface DeveloperCaller {
   developer: Developer;
 }
 
-const callers = new WeakMap<FastifyRequest, DeveloperCaller>();
+const callers = requestSlot<DeveloperCaller>('opal.developer-caller');
 
 /** A preHandler for the developer pages of `ctx`. */
 export function developerPages(ctx: Context) {

@@ -120,7 +120,8 @@ async function detect() {
 
   const browserVar = process.env.OPAL_TEST_BROWSER;
   const browser = browserVar || '/usr/bin/chromium';
-  const browserSuites = 'browser tests (OAuth, checkPassword, sign-up, recovery and account-center pages in Chromium)';
+  const browserSuites =
+    'browser tests in Chromium (OAuth, checkPassword, sign-up, recovery, account center, second factors, developer and admin consoles, /docs, FDS presign from a page)';
   if (isOff(browserVar)) add('browser', false, 'OPAL_TEST_BROWSER=off', browserSuites);
   else {
     try {

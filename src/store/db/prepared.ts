@@ -31,7 +31,7 @@ export class PreparedQuery<P extends Record<string, unknown>, O = unknown> {
   ) {}
 
   /** Runs the query on `db` (a database or a transaction) with these values. */
-  execute(db: Kysely<Database>, values: P): Promise<QueryResult<O>> {
+  async execute(db: Kysely<Database>, values: P): Promise<QueryResult<O>> {
     const c = this.compiled(db);
     const parameters = c.slots.map((s) => ('key' in s ? values[s.key] : s.value));
     const q: CompiledQuery<O> = { query: c.query.query, queryId: c.query.queryId, sql: c.query.sql, parameters };

@@ -18,7 +18,10 @@
 # With INSTR=1 each server runs under `valgrind --tool=callgrind` with instrumentation off, and a
 # measurement counts the instructions the server executes for COUNT (2000) requests sent once each
 # after a warm-up of as many: a count that does not depend on the machine's load (callgrind counts
-# instructions, not seconds; about 50 times slower, so keep COUNT small).
+# instructions, not seconds; about 50 times slower, so keep COUNT small). Each thread is counted
+# apart (`instructionsPerReq` is their sum, `mainThreadPerReq` the event loop's share: V8 compiles
+# optimized code and marks the heap on helper threads, and with a short warm-up the compiler's work
+# is a large part of the sum). KEEP_CG=DIR keeps the callgrind files for callgrind_annotate.
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
@@ -46,7 +49,7 @@ start() {
   "$kit/opal/opal-down.sh" "$st" >/dev/null 2>&1 || true
   sleep 1
   ( cd "$repo" && OPAL_DATA_DIR=$st/data OPAL_HOST=127.0.0.1 OPAL_PORT=$port OPAL_FDS_PORT=$((port + 1)) \
-      OPAL_LOG_LEVEL=warn exec ${INSTR:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$st/cg.out} \
+      OPAL_LOG_LEVEL=warn exec ${INSTR:+valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --callgrind-out-file=$st/cg.out} \
         node bin/opal.js serve --no-demo ) >"$st/server.log" 2>&1 &
   pids+=($!); echo $! >"$st/pid"
   for _ in $(seq 1 1500); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -97,12 +100,18 @@ instructions() {
   line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
   callgrind_control -i off "$pid" >/dev/null
   callgrind_control -d "$pid" >/dev/null
-  after=$(ls -t "$st"/cg.out.* | head -n1)
+  sleep 1
+  # one file per thread of the newest dump: cg.out.<dump>-<thread>; thread 01 is the event loop
+  after=$(ls -t "$st"/cg.out.*-01 | head -n1)
   node -e '
-    const r = JSON.parse(process.argv[1]); const txt = require("fs").readFileSync(process.argv[2], "utf8");
-    const ir = Number((/^totals: (\d+)/m.exec(txt) ?? [])[1]);
-    console.log(JSON.stringify({ instructionsPerReq: Math.round(ir / r.requests), requests: r.requests, errors: r.errors }));
+    const fs = require("fs"); const r = JSON.parse(process.argv[1]); const main = process.argv[2];
+    const ir = (f) => Number((/^totals: (\d+)/m.exec(fs.readFileSync(f, "utf8")) ?? [])[1] ?? 0);
+    const part = main.slice(0, -3); const dir = require("path").dirname(main);
+    const all = fs.readdirSync(dir).map((f) => `${dir}/${f}`).filter((f) => f.startsWith(`${part}-`));
+    const total = all.reduce((s, f) => s + ir(f), 0);
+    console.log(JSON.stringify({ instructionsPerReq: Math.round(total / r.requests), mainThreadPerReq: Math.round(ir(main) / r.requests), threads: all.length, requests: r.requests, errors: r.errors }));
   ' "$line" "$after"
+  [ -z "${KEEP_CG:-}" ] || cp "$st"/cg.out.* "$KEEP_CG"/
 }
 
 # measure N WORKLOAD: one wrk run; prints "µs of server CPU per request, requests, req/s"

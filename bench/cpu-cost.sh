@@ -9,16 +9,23 @@
 # let a noisy neighbour hurt every checkout alike. Each checkout is seeded and started the way the
 # side-by-side kit does it (embedded default, data dir on disk), and the requests are the kit's own
 # request files replayed by wrk (1 thread, 50 connections): `/user/profile` without a MAC header and
-# a presigned FDS GET of 4 KiB objects.
+# a presigned FDS GET of 4 KiB objects; on request (WORKLOADS) the token endpoint too: `code`
+# (authorization-code exchange, the SDK's GET) and `refresh` (refresh with rotation). Their requests
+# are single use, so each measurement mints COUNT fresh ones first through the kit's
+# `lib/opal-codes.mjs` (not measured) and sends each exactly once (bench/lib/replay-count.mjs), also
+# in timed mode, where the CPU time then covers those COUNT requests instead of DURATION seconds.
 #
 # With INSTR=1 each server runs under `valgrind --tool=callgrind` with instrumentation off, and a
 # measurement counts the instructions the server executes for COUNT (2000) requests sent once each
 # after a warm-up of as many: a count that does not depend on the machine's load (callgrind counts
-# instructions, not seconds; about 50 times slower, so keep COUNT small).
+# instructions, not seconds; about 50 times slower, so keep COUNT small). Each thread is counted
+# apart (`instructionsPerReq` is their sum, `mainThreadPerReq` the event loop's share: V8 compiles
+# optimized code and marks the heap on helper threads, and with a short warm-up the compiler's work
+# is a large part of the sum). KEEP_CG=DIR keeps the callgrind files for callgrind_annotate.
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
-# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k").
+# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; add "code refresh"), COUNT (2000).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kit=${OPAL_PEERS_KIT:-$here/../shared/peers}
@@ -42,7 +49,7 @@ start() {
   "$kit/opal/opal-down.sh" "$st" >/dev/null 2>&1 || true
   sleep 1
   ( cd "$repo" && OPAL_DATA_DIR=$st/data OPAL_HOST=127.0.0.1 OPAL_PORT=$port OPAL_FDS_PORT=$((port + 1)) \
-      OPAL_LOG_LEVEL=warn exec ${INSTR:+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$st/cg.out} \
+      OPAL_LOG_LEVEL=warn exec ${INSTR:+valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --callgrind-out-file=$st/cg.out} \
         node bin/opal.js serve --no-demo ) >"$st/server.log" 2>&1 &
   pids+=($!); echo $! >"$st/pid"
   for _ in $(seq 1 1500); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -69,26 +76,42 @@ repeat() {
   ' "$1" "$2"
 }
 
+# once N WORKLOAD: writes $work/N/once.req, COUNT requests of WORKLOAD to send once each, and
+# prints the URL they go to. Token-endpoint requests are minted fresh (single use).
+once() {
+  local st=$work/$1
+  case $2 in
+    profile) repeat "$st/profile.req" "${COUNT:-2000}" >"$st/once.req"; cat "$st/account" ;;
+    get4k) repeat "$st/get4k.req" "${COUNT:-2000}" >"$st/once.req"; cat "$st/fds" ;;
+    code | refresh) node "$kit/lib/opal-codes.mjs" "$st" "$2" "${COUNT:-2000}" "$st/once.req" 2>/dev/null; cat "$st/account" ;;
+    *) echo "cpu-cost: unknown workload $2" >&2; exit 2 ;;
+  esac
+}
+
 # instructions N WORKLOAD: server instructions for COUNT requests (INSTR=1)
 instructions() {
-  local st=$work/$1 pid url reqf after line
+  local st=$work/$1 pid url after line
   pid=$(cat "$st/pid")
-  case $2 in
-    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
-    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
-  esac
-  repeat "$reqf" "${COUNT:-2000}" >"$st/once.req"
+  url=$(once "$1" "$2")
   node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" >/dev/null
+  url=$(once "$1" "$2")
+  sleep 1 # let the minting's WAL syncs and checkpoint settle
   callgrind_control -z "$pid" >/dev/null; callgrind_control -i on "$pid" >/dev/null
   line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
   callgrind_control -i off "$pid" >/dev/null
   callgrind_control -d "$pid" >/dev/null
-  after=$(ls -t "$st"/cg.out.* | head -n1)
+  sleep 1
+  # one file per thread of the newest dump: cg.out.<dump>-<thread>; thread 01 is the event loop
+  after=$(ls -t "$st"/cg.out.*-01 | head -n1)
   node -e '
-    const r = JSON.parse(process.argv[1]); const txt = require("fs").readFileSync(process.argv[2], "utf8");
-    const ir = Number((/^totals: (\d+)/m.exec(txt) ?? [])[1]);
-    console.log(JSON.stringify({ instructionsPerReq: Math.round(ir / r.requests), requests: r.requests, errors: r.errors }));
+    const fs = require("fs"); const r = JSON.parse(process.argv[1]); const main = process.argv[2];
+    const ir = (f) => Number((/^totals: (\d+)/m.exec(fs.readFileSync(f, "utf8")) ?? [])[1] ?? 0);
+    const part = main.slice(0, -3); const dir = require("path").dirname(main);
+    const all = fs.readdirSync(dir).map((f) => `${dir}/${f}`).filter((f) => f.startsWith(`${part}-`));
+    const total = all.reduce((s, f) => s + ir(f), 0);
+    console.log(JSON.stringify({ instructionsPerReq: Math.round(total / r.requests), mainThreadPerReq: Math.round(ir(main) / r.requests), threads: all.length, requests: r.requests, errors: r.errors }));
   ' "$line" "$after"
+  [ -z "${KEEP_CG:-}" ] || cp "$st"/cg.out.* "$KEEP_CG"/
 }
 
 # measure N WORKLOAD: one wrk run; prints "µs of server CPU per request, requests, req/s"
@@ -98,6 +121,7 @@ measure() {
   case $2 in
     profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
     get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
+    *) measure_once "$@"; return ;;
   esac
   t0=$(cpu_ticks "$pid")
   line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" - cycle | sed -n 's/^WRKJSON //p')
@@ -107,6 +131,22 @@ measure() {
     const errs = r.err_connect + r.err_read + r.err_write + r.err_status + r.err_timeout;
     console.log(JSON.stringify({ cpuUsPerReq: +(cpuUs / r.requests).toFixed(1), requests: r.requests, rps: Math.round(r.rps), errors: errs }));
   ' "$line" "$t0" "$t1" "$ticks"
+}
+
+# measure_once N WORKLOAD: as measure, for COUNT single-use requests sent once each
+measure_once() {
+  local st=$work/$1 pid url t0 t1 s0 s1 line
+  pid=$(cat "$st/pid")
+  url=$(once "$1" "$2")
+  sleep 1 # let the minting's WAL syncs and checkpoint settle
+  t0=$(cpu_ticks "$pid"); s0=$(date +%s%N)
+  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
+  t1=$(cpu_ticks "$pid"); s1=$(date +%s%N)
+  node -e '
+    const r = JSON.parse(process.argv[1]); const cpuUs = (process.argv[3] - process.argv[2]) * 1e6 / process.argv[4];
+    const rps = r.requests / ((process.argv[6] - process.argv[5]) / 1e9);
+    console.log(JSON.stringify({ cpuUsPerReq: +(cpuUs / r.requests).toFixed(1), requests: r.requests, rps: Math.round(rps), errors: r.errors }));
+  ' "$line" "$t0" "$t1" "$ticks" "$s0" "$s1"
 }
 
 i=0
@@ -120,13 +160,13 @@ if [ -n "${INSTR:-}" ]; then
   done
   exit 0
 fi
-for wl in profile get4k; do measure 0 "$wl" >/dev/null; done # warm-up of the first; the others warm in round 1
-i=1; while [ $i -lt $# ]; do for wl in profile get4k; do measure "$i" "$wl" >/dev/null; done; i=$((i + 1)); done
+for wl in ${WORKLOADS:-profile get4k}; do measure 0 "$wl" >/dev/null; done # warm-up of the first; the others warm in round 1
+i=1; while [ $i -lt $# ]; do for wl in ${WORKLOADS:-profile get4k}; do measure "$i" "$wl" >/dev/null; done; i=$((i + 1)); done
 for r in $(seq 1 "$ROUNDS"); do
   i=0
   for repo in "$@"; do
     rev=$(git -C "$repo" rev-parse --short HEAD)
-    for wl in profile get4k; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
+    for wl in ${WORKLOADS:-profile get4k}; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
     i=$((i + 1))
   done
 done

@@ -21,7 +21,7 @@ import { type AuditEvent, AuditService } from '../audit.ts';
 import type { DerivedIds } from './derived-ids.ts';
 import type { Grants } from './grants.ts';
 import type { TokenLookup } from './token-lookup.ts';
-import type { IssueCodeInput, RedeemInput } from './types.ts';
+import type { IssueCodeInput, PresentedCredential, RedeemInput } from './types.ts';
 
 /** The stored sign-in details of an OIDC code or token (written by issueCode from OidcSession). */
 function parseSession(json: string): OidcSession {
@@ -97,9 +97,8 @@ export class TokenLifecycle {
   }
 
   /** Exchanges a code (single use; reuse revokes what it issued). Throws XmOAuthError. */
-  async redeemCode(input: RedeemInput): Promise<TokenIssue> {
-    const hash = sha256Hex(input.code);
-    const row = await this.d.codes.get(hash);
+  async redeemCode(input: RedeemInput, presented?: PresentedCredential): Promise<TokenIssue> {
+    const { hash, row } = presented?.kind === 'code' && presented.secret === input.code ? presented : await this.readCode(input.code);
     const now = this.d.now();
     if (!row || row.client_id !== input.clientId) throw new XmOAuthError(XM.INVALID_CODE);
     if (row.used_at !== null) return this.codeReused(row, input.ip);
@@ -163,9 +162,9 @@ export class TokenLifecycle {
   }
 
   /** Rotates a refresh token (single use; reuse revokes its family). Throws XmOAuthError. */
-  async refresh(clientId: string, refreshToken: string, ip?: string): Promise<TokenIssue> {
-    const hash = sha256Hex(refreshToken);
-    const row = await this.d.tokens.get(hash);
+  async refresh(clientId: string, refreshToken: string, ip?: string, presented?: PresentedCredential): Promise<TokenIssue> {
+    const { hash, row } =
+      presented?.kind === 'refresh' && presented.secret === refreshToken ? presented : await this.readToken(refreshToken);
     const now = this.d.now();
     if (row?.kind !== 'refresh' || row.client_id !== clientId || row.revoked_at !== null) {
       throw new XmOAuthError(XM.INVALID_REFRESH_TOKEN);
@@ -285,11 +284,31 @@ export class TokenLifecycle {
     return true;
   }
 
-  /** True when the code or refresh token was issued for an OpenID Connect request. */
-  async isOidcGrant(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<boolean> {
-    if (c.code) return ((await this.d.codes.get(sha256Hex(c.code)))?.oidc ?? null) !== null;
-    if (c.refreshToken) return ((await this.d.tokens.get(sha256Hex(c.refreshToken)))?.oidc ?? null) !== null;
-    return false;
+  /**
+   * Reads the code or refresh token a token request presents, once: whether it was issued for an
+   * OpenID Connect request, and the row redeemCode / refresh go on from (a concurrent change is
+   * still caught there: both spend the credential with a conditional update in their transaction).
+   */
+  async present(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<PresentedCredential> {
+    if (c.code) {
+      const { hash, row } = await this.readCode(c.code);
+      return { kind: 'code', secret: c.code, hash, row, oidc: (row?.oidc ?? null) !== null };
+    }
+    if (c.refreshToken) {
+      const { hash, row } = await this.readToken(c.refreshToken);
+      return { kind: 'refresh', secret: c.refreshToken, hash, row, oidc: (row?.oidc ?? null) !== null };
+    }
+    return { kind: 'none', oidc: false };
+  }
+
+  private async readCode(code: string): Promise<{ hash: string; row: CodeRow | undefined }> {
+    const hash = sha256Hex(code);
+    return { hash, row: await this.d.codes.get(hash) };
+  }
+
+  private async readToken(token: string): Promise<{ hash: string; row: TokenRow | undefined }> {
+    const hash = sha256Hex(token);
+    return { hash, row: await this.d.tokens.get(hash) };
   }
 
   /** Deletes expired codes and tokens. */

@@ -16,7 +16,16 @@ import { DerivedIds } from './derived-ids.ts';
 import { Grants } from './grants.ts';
 import { TokenLifecycle } from './lifecycle.ts';
 import { TokenLookup } from './token-lookup.ts';
-import type { AccessTokenInfo, Grant, GrantRevokedEvent, IssueCodeInput, OAuthApi, RedeemInput, TokenDetails } from './types.ts';
+import type {
+  AccessTokenInfo,
+  Grant,
+  GrantRevokedEvent,
+  IssueCodeInput,
+  OAuthApi,
+  PresentedCredential,
+  RedeemInput,
+  TokenDetails,
+} from './types.ts';
 
 export type { RedeemInput, TokenDetails } from './types.ts';
 
@@ -119,13 +128,13 @@ export class OAuthService implements OAuthApi {
   }
 
   /** Exchanges a code (single use; reuse revokes what it issued). Throws XmOAuthError. */
-  redeemCode(input: RedeemInput): Promise<TokenIssue> {
-    return this.lifecycle.redeemCode(input);
+  redeemCode(input: RedeemInput, presented?: PresentedCredential): Promise<TokenIssue> {
+    return this.lifecycle.redeemCode(input, presented);
   }
 
   /** Rotates a refresh token (single use; reuse revokes its family). Throws XmOAuthError. */
-  refresh(clientId: string, refreshToken: string, ip?: string): Promise<TokenIssue> {
-    return this.lifecycle.refresh(clientId, refreshToken, ip);
+  refresh(clientId: string, refreshToken: string, ip?: string, presented?: PresentedCredential): Promise<TokenIssue> {
+    return this.lifecycle.refresh(clientId, refreshToken, ip, presented);
   }
 
   /** Implicit flow: an access token without a refresh token. */
@@ -141,9 +150,12 @@ export class OAuthService implements OAuthApi {
     return this.lifecycle.revokeToken(token, clientId, actor, ip);
   }
 
-  /** True when the code or refresh token was issued for an OpenID Connect request. */
-  isOidcGrant(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<boolean> {
-    return this.lifecycle.isOidcGrant(c);
+  /**
+   * The code or refresh token a token request presents, read once: `.oidc` says whether it was
+   * issued for an OpenID Connect request; pass it on to redeemCode / refresh.
+   */
+  present(c: { code?: string | undefined; refreshToken?: string | undefined }): Promise<PresentedCredential> {
+    return this.lifecycle.present(c);
   }
 
   /** Deletes expired codes and tokens. */

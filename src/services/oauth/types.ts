@@ -1,6 +1,8 @@
 // Public shapes of the OAuth service, for the sites and other services that depend on it
 // (open APIs, checkPassword, FDS storage tokens). Keep stable.
 import type { OidcSession } from '../../core/oidc/claims.ts';
+import type { CodeRow } from '../../store/db/oauth-codes-repo.ts';
+import type { TokenRow } from '../../store/db/oauth-tokens-repo.ts';
 
 /** What an access token stands for; `undefined` from resolveAccessToken when unknown/expired/revoked. */
 export interface AccessTokenInfo {
@@ -72,6 +74,15 @@ export interface RedeemInput {
   redirectUri?: string | undefined;
   ip?: string | undefined;
 }
+
+/**
+ * A code or refresh token as presented at the token endpoint, read once: whether it belongs to an
+ * OpenID Connect request (the answer's shape) and the stored row its redemption goes on from.
+ */
+export type PresentedCredential =
+  | { kind: 'code'; secret: string; hash: string; row: CodeRow | undefined; oidc: boolean }
+  | { kind: 'refresh'; secret: string; hash: string; row: TokenRow | undefined; oidc: boolean }
+  | { kind: 'none'; oidc: false };
 
 /** A user's approval of an app (what the user approved). */
 export interface Grant {

@@ -1,8 +1,15 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AuditEventsTable } from './core-tables.ts';
+import { PreparedQuery } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type AuditRow = Selectable<AuditEventsTable>;
+type NewAuditRow = Omit<AuditRow, 'id'>;
+
+/** One event; compiled once (prepared.ts): every token issue writes one. */
+const insertOne = new PreparedQuery<NewAuditRow>(['at', 'type', 'actor', 'subject', 'client_id', 'ip', 'detail'], (db, p) =>
+  db.insertInto('audit_events').values(p),
+);
 
 export interface AuditFilter {
   /** Exact event type, or every type under a prefix ending in `.` (e.g. `user.`). */
@@ -24,8 +31,8 @@ export interface AuditFilter {
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(row: Insertable<AuditEventsTable>): Promise<void> {
-    await this.db.insertInto('audit_events').values(row).execute();
+  async insert(row: NewAuditRow): Promise<void> {
+    await insertOne.execute(this.db, row);
   }
 
   /** Events matching every given filter, newest first. */

@@ -1,8 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OAuthCodesTable } from './oauth-tables.ts';
+import { PreparedQuery } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type CodeRow = Selectable<OAuthCodesTable>;
+
+// The code exchange's statements, compiled once (prepared.ts).
+const byHash = new PreparedQuery<{ hash: string }, CodeRow>(['hash'], (db, p) =>
+  db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', p.hash),
+);
+const markUsed = new PreparedQuery<{ hash: string; now: number }>(['hash', 'now'], (db, p) =>
+  db.updateTable('oauth_codes').set({ used_at: p.now }).where('code_hash', '=', p.hash).where('used_at', 'is', null),
+);
 
 export class OAuthCodesRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -12,18 +21,12 @@ export class OAuthCodesRepo {
   }
 
   get(codeHash: string): Promise<CodeRow | undefined> {
-    return this.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    return byHash.first(this.db, { hash: codeHash });
   }
 
   /** Marks the code used; true only for the one caller that did it first (on every node). */
   async markUsed(codeHash: string, now: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('oauth_codes')
-      .set({ used_at: now })
-      .where('code_hash', '=', codeHash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return r.numUpdatedRows > 0n;
+    return (await markUsed.changed(this.db, { hash: codeHash, now })) > 0n;
   }
 
   async deleteByGrant(grantId: string): Promise<void> {

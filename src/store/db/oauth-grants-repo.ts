@@ -1,8 +1,15 @@
 import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import type { OAuthGrantsTable } from './oauth-tables.ts';
+import { PreparedQuery } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type GrantRow = Selectable<OAuthGrantsTable>;
+
+// Taken by every code exchange and refresh; compiled once per dialect (prepared.ts).
+const lockIfActive = new PreparedQuery<{ id: string }, { grant_id: string }>(['id'], (db, p) => {
+  const q = db.selectFrom('oauth_grants').select('grant_id').where('grant_id', '=', p.id);
+  return db.getExecutor().adapter instanceof PostgresAdapter ? q.forUpdate() : q;
+});
 
 export class OAuthGrantsRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -26,9 +33,7 @@ export class OAuthGrantsRepo {
    * here, or this waits for it; SQLite runs one writer at a time anyway).
    */
   async lockIfActive(grantId: string): Promise<boolean> {
-    const q = this.db.selectFrom('oauth_grants').select('grant_id').where('grant_id', '=', grantId);
-    const pg = this.db.getExecutor().adapter instanceof PostgresAdapter;
-    return Boolean(await (pg ? q.forUpdate() : q).executeTakeFirst());
+    return (await lockIfActive.first(this.db, { id: grantId })) !== undefined;
   }
 
   listByUser(userId: string): Promise<GrantRow[]> {

@@ -1,30 +1,58 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OAuthTokensTable } from './oauth-tables.ts';
+import { PreparedQuery } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 export type TokenRow = Selectable<OAuthTokensTable>;
 
+const COLUMNS = [
+  'token_hash',
+  'kind',
+  'grant_id',
+  'client_id',
+  'user_id',
+  'scopes',
+  'token_type',
+  'family_id',
+  'expires_at',
+  'used_at',
+  'revoked_at',
+  'created_at',
+  'oidc',
+] as const satisfies readonly (keyof TokenRow)[];
+/** Every column is in COLUMNS (a new one would otherwise be left out of the insert). */
+const everyColumn: Exclude<keyof TokenRow, (typeof COLUMNS)[number]> extends never ? true : never = true;
+void everyColumn;
+
+// The statements of every code exchange and refresh, compiled once (prepared.ts).
+const insertOne = new PreparedQuery<TokenRow>(COLUMNS, (db, p) => db.insertInto('oauth_tokens').values(p));
+const byHash = new PreparedQuery<{ hash: string }, TokenRow>(['hash'], (db, p) =>
+  db.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', p.hash),
+);
+const markUsed = new PreparedQuery<{ hash: string; now: number }>(['hash', 'now'], (db, p) =>
+  db
+    .updateTable('oauth_tokens')
+    .set({ used_at: p.now })
+    .where('token_hash', '=', p.hash)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null),
+);
+
 export class OAuthTokensRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Inserts the rows (one statement each, on the hot path of every exchange and refresh). */
   async insert(rows: TokenRow[]): Promise<void> {
-    await this.db.insertInto('oauth_tokens').values(rows).execute();
+    for (const row of rows) await insertOne.execute(this.db, row);
   }
 
   get(tokenHash: string): Promise<TokenRow | undefined> {
-    return this.db.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return byHash.first(this.db, { hash: tokenHash });
   }
 
   /** Rotates a refresh token out; true only for the first caller. */
   async markUsed(tokenHash: string, now: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('oauth_tokens')
-      .set({ used_at: now })
-      .where('token_hash', '=', tokenHash)
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return r.numUpdatedRows > 0n;
+    return (await markUsed.changed(this.db, { hash: tokenHash, now })) > 0n;
   }
 
   /** Revokes the given tokens; returns the hashes actually revoked now. */

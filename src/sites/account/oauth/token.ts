@@ -14,6 +14,7 @@ import { anyOrigin, noStore } from '../../../http/hooks.ts';
 import { firstValueOfRepeats } from '../../../http/params.ts';
 import { optionalString } from '../../../http/schemas.ts';
 import { getAndPost, typed } from '../../../http/typed.ts';
+import type { PresentedCredential } from '../../../services/oauth/types.ts';
 import { authenticateClient } from './client-auth.ts';
 import { CLIENT_FAILURES_PER_IP, ClientFailures } from './client-failures.ts';
 import { OidcTokenError, TOKEN_CONTENT_TYPE, tokenErrors } from './token-errors.ts';
@@ -48,7 +49,7 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
   });
   useErrorFamily(scope, tokenErrors(prefixed));
 
-  async function grant(p: Params, req: FastifyRequest): Promise<{ issued: TokenIssue; clientId: string }> {
+  async function grant(p: Params, req: FastifyRequest, presented: PresentedCredential): Promise<{ issued: TokenIssue; clientId: string }> {
     const client = await authenticateClient(ctx.services.apps, p, req.headers.authorization);
     const grantType = p.grant_type;
     if (grantType === undefined || grantType === '') throw missing('grant_type');
@@ -57,21 +58,24 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
       if (p.redirect_uri && !matchRedirectUri(p.redirect_uri, client.redirectUris, { exact: client.flags.exactRedirect === true })) {
         throw new XmOAuthError(XM.INVALID_REDIRECT_URI);
       }
-      const issued = await oauth.redeemCode({
-        clientId: client.clientId,
-        code: p.code,
-        codeVerifier: p.code_verifier,
-        requirePkce: client.flags.public === true,
-        // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
-        expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
-        redirectUri: p.redirect_uri,
-        ip: req.ip,
-      });
+      const issued = await oauth.redeemCode(
+        {
+          clientId: client.clientId,
+          code: p.code,
+          codeVerifier: p.code_verifier,
+          requirePkce: client.flags.public === true,
+          // Exact-redirect apps get the strict rule: the same redirect_uri as at authorize time.
+          expectRedirectUri: client.flags.exactRedirect === true ? (p.redirect_uri ?? '') : undefined,
+          redirectUri: p.redirect_uri,
+          ip: req.ip,
+        },
+        presented,
+      );
       return { issued, clientId: client.clientId };
     }
     if (grantType === 'refresh_token') {
       if (!p.refresh_token) throw missing('refresh_token');
-      return { issued: await oauth.refresh(client.clientId, p.refresh_token, req.ip), clientId: client.clientId };
+      return { issued: await oauth.refresh(client.clientId, p.refresh_token, req.ip, presented), clientId: client.clientId };
     }
     throw new XmOAuthError(XM.UNSUPPORTED_GRANT_TYPE);
   }
@@ -82,11 +86,13 @@ export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise
     const p = mergeParams(req.query, req.body);
     // OpenID Connect grants (the code or refresh token of an `openid` request) answer in the
     // RFC 6749 shape with an id_token; every other grant keeps the Xiaomi bytes.
-    const oidc = await oauth.isOidcGrant(p.grant_type === 'refresh_token' ? { refreshToken: p.refresh_token } : { code: p.code });
+    // The code or refresh token is read once, here, and its redemption goes on from that row.
+    const presented = await oauth.present(p.grant_type === 'refresh_token' ? { refreshToken: p.refresh_token } : { code: p.code });
+    const oidc = presented.oidc;
     // Any failure (client, code, refresh token) counts against the client's address.
     const { issued, clientId } = await failures
       .guard(req, reply, () =>
-        grant(p, req).catch(async (e: unknown) => {
+        grant(p, req, presented).catch(async (e: unknown) => {
           await recordTokenRefusal(ctx, p, req, e);
           throw e;
         }),

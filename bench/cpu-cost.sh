@@ -8,8 +8,9 @@
 # is far less sensitive to what else runs, and rounds that alternate the checkouts (A, B, A, B, …)
 # let a noisy neighbour hurt every checkout alike. Each checkout is seeded and started the way the
 # side-by-side kit does it (embedded default, data dir on disk), and the requests are the kit's own
-# request files replayed by wrk (1 thread, 50 connections): `/user/profile` without a MAC header and
-# a presigned FDS GET of 4 KiB objects.
+# request files replayed by wrk (1 thread, 50 connections): `/user/profile` without a MAC header,
+# presigned FDS GETs of 4 KiB and 1 MiB objects (get4k, get1m) and presigned FDS PUTs of 4 KiB and
+# 1 MiB bodies over 64 names (put4k, put1m: each PUT a new durable version).
 #
 # With INSTR=1 each server runs under `valgrind --tool=callgrind` with instrumentation off, and a
 # measurement counts the instructions the server executes for COUNT (2000) requests sent once each
@@ -18,7 +19,7 @@
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
-# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k").
+# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; also get1m, put4k, put1m).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kit=${OPAL_PEERS_KIT:-$here/../shared/peers}
@@ -56,6 +57,15 @@ start() {
   node "$kit/lib/gen.mjs" opal-fds-bucket --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost >&2 || true
   node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
     --size 4096 --keys 64 --out "$st/get4k.req"
+  case " ${WORKLOADS:-} " in *" get1m "*)
+    node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+      --size 1048576 --keys 16 --out "$st/get1m.req" ;; esac
+  for size in 4096 1048576; do
+    node "$kit/lib/gen.mjs" opal-fds-put --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+      --size "$size" --keys 64 --body "$st/put$size.body" --out "$st/put$size.req"
+  done
+  mv "$st/put4096.req" "$st/put4k.req"; mv "$st/put4096.body" "$st/put4k.body"
+  mv "$st/put1048576.req" "$st/put1m.req"; mv "$st/put1048576.body" "$st/put1m.body"
   echo "$ACCOUNT_URL" >"$st/account"; echo "$FDS_URL" >"$st/fds"
 }
 
@@ -69,18 +79,27 @@ repeat() {
   ' "$1" "$2"
 }
 
-# instructions N WORKLOAD: server instructions for COUNT requests (INSTR=1)
-instructions() {
-  local st=$work/$1 pid url reqf after line
-  pid=$(cat "$st/pid")
+# workload N WORKLOAD: sets url, reqf and bodyf (empty for bodiless requests)
+workload() {
+  local st=$work/$1
+  bodyf=
   case $2 in
     profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
-    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
+    get4k | get1m) url=$(cat "$st/fds"); reqf=$st/$2.req ;;
+    put4k | put1m) url=$(cat "$st/fds"); reqf=$st/$2.req; bodyf=$st/$2.body ;;
+    *) echo "cpu-cost: unknown workload $2" >&2; exit 2 ;;
   esac
+}
+
+# instructions N WORKLOAD: server instructions for COUNT requests (INSTR=1)
+instructions() {
+  local st=$work/$1 pid after line
+  pid=$(cat "$st/pid")
+  workload "$1" "$2"
   repeat "$reqf" "${COUNT:-2000}" >"$st/once.req"
-  node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" >/dev/null
+  node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" $bodyf >/dev/null
   callgrind_control -z "$pid" >/dev/null; callgrind_control -i on "$pid" >/dev/null
-  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
+  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" $bodyf)
   callgrind_control -i off "$pid" >/dev/null
   callgrind_control -d "$pid" >/dev/null
   after=$(ls -t "$st"/cg.out.* | head -n1)
@@ -93,14 +112,11 @@ instructions() {
 
 # measure N WORKLOAD: one wrk run; prints "µs of server CPU per request, requests, req/s"
 measure() {
-  local st=$work/$1 pid url reqf t0 t1 line
+  local st=$work/$1 pid t0 t1 line
   pid=$(cat "$st/pid")
-  case $2 in
-    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
-    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
-  esac
+  workload "$1" "$2"
   t0=$(cpu_ticks "$pid")
-  line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" - cycle | sed -n 's/^WRKJSON //p')
+  line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" "${bodyf:--}" cycle | sed -n 's/^WRKJSON //p')
   t1=$(cpu_ticks "$pid")
   node -e '
     const r = JSON.parse(process.argv[1]); const cpuUs = (process.argv[3] - process.argv[2]) * 1e6 / process.argv[4];
@@ -114,19 +130,19 @@ for repo in "$@"; do start "$i" "$(cd "$repo" && pwd)"; i=$((i + 1)); done
 if [ -n "${INSTR:-}" ]; then
   i=0
   for repo in "$@"; do
-    rev=$(git -C "$repo" rev-parse --short HEAD)
+    rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || basename "$repo")
     for wl in ${WORKLOADS:-profile get4k}; do echo "{\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(instructions "$i" "$wl")}"; done
     i=$((i + 1))
   done
   exit 0
 fi
-for wl in profile get4k; do measure 0 "$wl" >/dev/null; done # warm-up of the first; the others warm in round 1
-i=1; while [ $i -lt $# ]; do for wl in profile get4k; do measure "$i" "$wl" >/dev/null; done; i=$((i + 1)); done
+for wl in ${WORKLOADS:-profile get4k}; do measure 0 "$wl" >/dev/null; done # warm-up of the first; the others warm in round 1
+i=1; while [ $i -lt $# ]; do for wl in ${WORKLOADS:-profile get4k}; do measure "$i" "$wl" >/dev/null; done; i=$((i + 1)); done
 for r in $(seq 1 "$ROUNDS"); do
   i=0
   for repo in "$@"; do
-    rev=$(git -C "$repo" rev-parse --short HEAD)
-    for wl in profile get4k; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
+    rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || basename "$repo")
+    for wl in ${WORKLOADS:-profile get4k}; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
     i=$((i + 1))
   done
 done

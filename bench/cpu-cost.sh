@@ -15,7 +15,8 @@
 # With INSTR=1 each server runs under `valgrind --tool=callgrind` with instrumentation off, and a
 # measurement counts the instructions the server executes for COUNT (2000) requests sent once each
 # after a warm-up of as many: a count that does not depend on the machine's load (callgrind counts
-# instructions, not seconds; about 50 times slower, so keep COUNT small).
+# instructions, not seconds; about 50 times slower, so keep COUNT small). CG_KEEP=DIR keeps each
+# measurement's callgrind output there (for callgrind_annotate).
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
@@ -103,6 +104,7 @@ instructions() {
   callgrind_control -i off "$pid" >/dev/null
   callgrind_control -d "$pid" >/dev/null
   after=$(ls -t "$st"/cg.out.* | head -n1)
+  if [ -n "${CG_KEEP:-}" ]; then cp "$after" "$CG_KEEP/$(basename "$(dirname "$st")")-$1-$2.cg.out"; fi
   node -e '
     const r = JSON.parse(process.argv[1]); const txt = require("fs").readFileSync(process.argv[2], "utf8");
     const ir = Number((/^totals: (\d+)/m.exec(txt) ?? [])[1]);

@@ -9,7 +9,9 @@
 # let a noisy neighbour hurt every checkout alike. Each checkout is seeded and started the way the
 # side-by-side kit does it (embedded default, data dir on disk), and the requests are the kit's own
 # request files replayed by wrk (1 thread, 50 connections): `/user/profile` without a MAC header and
-# a presigned FDS GET of 4 KiB objects; on request (WORKLOADS) the token endpoint too: `code`
+# a presigned FDS GET of 4 KiB objects; on request (WORKLOADS) presigned FDS GETs of 1 MiB objects
+# (get1m), presigned FDS PUTs of 4 KiB and 1 MiB bodies over 64 names (put4k, put1m: each PUT a new
+# durable version) and the token endpoint: `code`
 # (authorization-code exchange, the SDK's GET) and `refresh` (refresh with rotation). Their requests
 # are single use, so each measurement mints COUNT fresh ones first through the kit's
 # `lib/opal-codes.mjs` (not measured) and sends each exactly once (bench/lib/replay-count.mjs), also
@@ -21,11 +23,13 @@
 # instructions, not seconds; about 50 times slower, so keep COUNT small). Each thread is counted
 # apart (`instructionsPerReq` is their sum, `mainThreadPerReq` the event loop's share: V8 compiles
 # optimized code and marks the heap on helper threads, and with a short warm-up the compiler's work
-# is a large part of the sum). KEEP_CG=DIR keeps the callgrind files for callgrind_annotate.
+# is a large part of the sum). CG_KEEP=DIR keeps each measurement's callgrind files there (for
+# callgrind_annotate).
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
-# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; add "code refresh"), COUNT (2000).
+# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; also get1m, put4k,
+# put1m, code, refresh), COUNT (2000).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kit=${OPAL_PEERS_KIT:-$here/../shared/peers}
@@ -63,6 +67,15 @@ start() {
   node "$kit/lib/gen.mjs" opal-fds-bucket --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost >&2 || true
   node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
     --size 4096 --keys 64 --out "$st/get4k.req"
+  case " ${WORKLOADS:-} " in *" get1m "*)
+    node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+      --size 1048576 --keys 16 --out "$st/get1m.req" ;; esac
+  for size in 4096 1048576; do
+    node "$kit/lib/gen.mjs" opal-fds-put --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+      --size "$size" --keys 64 --body "$st/put$size.body" --out "$st/put$size.req"
+  done
+  mv "$st/put4096.req" "$st/put4k.req"; mv "$st/put4096.body" "$st/put4k.body"
+  mv "$st/put1048576.req" "$st/put1m.req"; mv "$st/put1048576.body" "$st/put1m.body"
   echo "$ACCOUNT_URL" >"$st/account"; echo "$FDS_URL" >"$st/fds"
 }
 
@@ -76,28 +89,42 @@ repeat() {
   ' "$1" "$2"
 }
 
-# once N WORKLOAD: writes $work/N/once.req, COUNT requests of WORKLOAD to send once each, and
-# prints the URL they go to. Token-endpoint requests are minted fresh (single use).
-once() {
+# workload N WORKLOAD: sets url, reqf and bodyf (empty for bodiless requests) of a workload whose
+# requests can be replayed; fails for the single-use ones (code, refresh)
+workload() {
   local st=$work/$1
+  bodyf=
   case $2 in
-    profile) repeat "$st/profile.req" "${COUNT:-2000}" >"$st/once.req"; cat "$st/account" ;;
-    get4k) repeat "$st/get4k.req" "${COUNT:-2000}" >"$st/once.req"; cat "$st/fds" ;;
-    code | refresh) node "$kit/lib/opal-codes.mjs" "$st" "$2" "${COUNT:-2000}" "$st/once.req" 2>/dev/null; cat "$st/account" ;;
+    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
+    get4k | get1m) url=$(cat "$st/fds"); reqf=$st/$2.req ;;
+    put4k | put1m) url=$(cat "$st/fds"); reqf=$st/$2.req; bodyf=$st/$2.body ;;
+    code | refresh) return 1 ;;
     *) echo "cpu-cost: unknown workload $2" >&2; exit 2 ;;
   esac
 }
 
+# once N WORKLOAD: writes $work/N/once.req, COUNT requests of WORKLOAD to send once each, and sets
+# url and bodyf. Token-endpoint requests are minted fresh (single use).
+once() {
+  local st=$work/$1
+  if workload "$1" "$2"; then
+    repeat "$reqf" "${COUNT:-2000}" >"$st/once.req"
+  else
+    node "$kit/lib/opal-codes.mjs" "$st" "$2" "${COUNT:-2000}" "$st/once.req" 2>/dev/null
+    url=$(cat "$st/account"); bodyf=
+  fi
+}
+
 # instructions N WORKLOAD: server instructions for COUNT requests (INSTR=1)
 instructions() {
-  local st=$work/$1 pid url after line
+  local st=$work/$1 pid after line
   pid=$(cat "$st/pid")
-  url=$(once "$1" "$2")
-  node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" >/dev/null
-  url=$(once "$1" "$2")
+  once "$1" "$2"
+  node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" $bodyf >/dev/null
+  once "$1" "$2"
   sleep 1 # let the minting's WAL syncs and checkpoint settle
   callgrind_control -z "$pid" >/dev/null; callgrind_control -i on "$pid" >/dev/null
-  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
+  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" $bodyf)
   callgrind_control -i off "$pid" >/dev/null
   callgrind_control -d "$pid" >/dev/null
   sleep 1
@@ -111,20 +138,18 @@ instructions() {
     const total = all.reduce((s, f) => s + ir(f), 0);
     console.log(JSON.stringify({ instructionsPerReq: Math.round(total / r.requests), mainThreadPerReq: Math.round(ir(main) / r.requests), threads: all.length, requests: r.requests, errors: r.errors }));
   ' "$line" "$after"
-  [ -z "${KEEP_CG:-}" ] || cp "$st"/cg.out.* "$KEEP_CG"/
+  if [ -n "${CG_KEEP:-}" ]; then
+    for f in "${after%-01}"-*; do cp "$f" "$CG_KEEP/$(basename "$(dirname "$st")")-$1-$2.$(basename "$f")"; done
+  fi
 }
 
 # measure N WORKLOAD: one wrk run; prints "µs of server CPU per request, requests, req/s"
 measure() {
-  local st=$work/$1 pid url reqf t0 t1 line
+  local st=$work/$1 pid t0 t1 line
   pid=$(cat "$st/pid")
-  case $2 in
-    profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
-    get4k) url=$(cat "$st/fds"); reqf=$st/get4k.req ;;
-    *) measure_once "$@"; return ;;
-  esac
+  if ! workload "$1" "$2"; then measure_once "$@"; return; fi
   t0=$(cpu_ticks "$pid")
-  line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" - cycle | sed -n 's/^WRKJSON //p')
+  line=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$kit/lib/replay.lua" "$url" -- "$reqf" "${bodyf:--}" cycle | sed -n 's/^WRKJSON //p')
   t1=$(cpu_ticks "$pid")
   node -e '
     const r = JSON.parse(process.argv[1]); const cpuUs = (process.argv[3] - process.argv[2]) * 1e6 / process.argv[4];
@@ -137,10 +162,10 @@ measure() {
 measure_once() {
   local st=$work/$1 pid url t0 t1 s0 s1 line
   pid=$(cat "$st/pid")
-  url=$(once "$1" "$2")
+  once "$1" "$2"
   sleep 1 # let the minting's WAL syncs and checkpoint settle
   t0=$(cpu_ticks "$pid"); s0=$(date +%s%N)
-  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS")
+  line=$(node "$here/bench/lib/replay-count.mjs" "$url" "$st/once.req" "$CONNS" $bodyf)
   t1=$(cpu_ticks "$pid"); s1=$(date +%s%N)
   node -e '
     const r = JSON.parse(process.argv[1]); const cpuUs = (process.argv[3] - process.argv[2]) * 1e6 / process.argv[4];
@@ -154,7 +179,7 @@ for repo in "$@"; do start "$i" "$(cd "$repo" && pwd)"; i=$((i + 1)); done
 if [ -n "${INSTR:-}" ]; then
   i=0
   for repo in "$@"; do
-    rev=$(git -C "$repo" rev-parse --short HEAD)
+    rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || basename "$repo")
     for wl in ${WORKLOADS:-profile get4k}; do echo "{\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(instructions "$i" "$wl")}"; done
     i=$((i + 1))
   done
@@ -165,7 +190,7 @@ i=1; while [ $i -lt $# ]; do for wl in ${WORKLOADS:-profile get4k}; do measure "
 for r in $(seq 1 "$ROUNDS"); do
   i=0
   for repo in "$@"; do
-    rev=$(git -C "$repo" rev-parse --short HEAD)
+    rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || basename "$repo")
     for wl in ${WORKLOADS:-profile get4k}; do echo "{\"round\":$r,\"checkout\":\"$rev\",\"workload\":\"$wl\",\"result\":$(measure "$i" "$wl")}"; done
     i=$((i + 1))
   done

@@ -194,7 +194,15 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       db: db.kysely,
       now,
     });
-    const fdsRepos = createFdsRepos(db.kysely, db.dialect, now);
+    // The FDS hot-path caches (buckets, access keys) must see a change at once on every node:
+    // only where a broadcast reaches every node (Redis) or there is one node (the embedded store).
+    const broadcastCacheOf =
+      config.redisUrl || db.dialect === 'sqlite'
+        ? cacheOf
+        : () => {
+            throw new Error('no broadcast reaches the other nodes');
+          };
+    const fdsRepos = createFdsRepos(db.kysely, db.dialect, now, broadcastCacheOf);
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
     const selfService = new SelfServiceRepo(db.kysely);
     const webSessions = new WebSessionsRepo(db.kysely);
@@ -230,7 +238,11 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       }),
       passbook,
       storageTokens,
-      fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret),
+      fdsKeys: new FdsKeys(fdsRepos.accessKeys, serverSecret, {
+        cache: broadcastCacheOf,
+        appEnabled: async (clientId) => (await apps.get(clientId)) !== undefined,
+        now,
+      }),
       fds,
       fdsSweeper: new FdsSweeper(fds, fdsDerived),
       web: createWebKit(serverSecret, webSessions, users, config.publicUrl, {

@@ -1,12 +1,15 @@
 // Sends every record of a request file once (the side-by-side kit's "<byte length>\n<raw request
-// head>" records; GET heads only) over N keep-alive connections and prints {"requests", "errors"}
-// when all are answered. bench/cpu-cost.sh uses it where a run must end with its last answer.
-//   node bench/lib/replay-count.mjs URL FILE [connections=50]
+// head>" records) over N keep-alive connections and prints {"requests", "errors"} when all are
+// answered; with BODYFILE, that file is the body of every request (the heads carry its length, as
+// the kit's `opal-fds-put` writes them). bench/cpu-cost.sh uses it where a run must end with its
+// last answer.
+//   node bench/lib/replay-count.mjs URL FILE [connections=50] [BODYFILE]
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
-const [url, file, conns = '50'] = process.argv.slice(2);
+const [url, file, conns = '50', bodyFile] = process.argv.slice(2);
 const buf = readFileSync(file);
+const body = bodyFile ? readFileSync(bodyFile) : undefined;
 const records = [];
 for (let i = 0; i < buf.length; ) {
   const nl = buf.indexOf(10, i);
@@ -34,7 +37,7 @@ function one(r) {
       errors++;
       resolve();
     });
-    req.end();
+    req.end(body);
   });
 }
 async function worker() {

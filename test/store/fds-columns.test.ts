@@ -35,6 +35,8 @@ for (const backend of dbBackends()) {
         .where('name', '=', B)
         .execute();
       await db.updateTable('fds_objects').set({ meta: '[1,2]', acl: '{"x:USER":"all"}' }).where('bucket', '=', B).execute();
+      // The damage bypassed the repository, which keeps parsed buckets cached: drop the entry.
+      await f.t.ctx.services.fds.repos.buckets.invalidate(B);
       await new Promise((r) => setImmediate(r));
     });
     after(async () => {

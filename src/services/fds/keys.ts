@@ -2,8 +2,14 @@
 // accessSecret = base64url(HMAC-SHA256(serverSecret, `fds-secret|<accessKeyId>|<version>`)).
 // Rotation bumps the version (the access key id stays, so ACL grants naming it keep working).
 // A key acts for its app's developer: a developer's apps share its buckets.
+// Every signed FDS request looks its key up: keys (with their derived secret) are kept in a
+// node-local cache (store/cache/row-cache.ts) that a rotation or revocation drops on every node;
+// whether the app is still enabled is asked of the app service each time (its own cache is dropped
+// on every node when the app is disabled or deleted).
 import { createHmac, randomBytes } from 'node:crypto';
 import { NotFoundError } from '../../lib/errors.ts';
+import type { Cache } from '../../store/cache/cache.ts';
+import { RowCache } from '../../store/cache/row-cache.ts';
 import type { AccessKeyRecord, FdsAccessKeysRepo } from '../../store/db/fds/access-keys-repo.ts';
 
 export interface FdsKey {
@@ -34,11 +40,38 @@ export function boundVersionOf(accessKeyId: string): string | undefined {
   return /^OPAL-SERVER\.([0-9a-z]{1,64})$/.exec(accessKeyId)?.[1];
 }
 
+/** How long a cached key may go unseen by a change no broadcast reaches (the `opal` CLI beside a server on the embedded store). */
+export const KEY_CACHE_TTL_MS = 5_000;
+
+export interface FdsKeysOptions {
+  /** The shared cache whose broadcasts reach every node; without one, every look-up reads the store. */
+  cache?: () => Cache;
+  /** Whether the app may use the protocols now (known, not disabled). */
+  appEnabled?: (clientId: string) => Promise<boolean>;
+  now?: () => number;
+}
+
 export class FdsKeys {
+  private readonly byId: RowCache<FdsKey>;
+  private readonly appEnabled: (clientId: string) => Promise<boolean>;
+
   constructor(
     private readonly repo: FdsAccessKeysRepo,
     private readonly serverSecret: string,
-  ) {}
+    o: FdsKeysOptions = {},
+  ) {
+    const noCache = () => {
+      throw new Error('no shared cache');
+    };
+    this.byId = new RowCache<FdsKey>({
+      cache: o.cache ?? noCache,
+      channel: 'fds-keys:changed',
+      ttlMs: KEY_CACHE_TTL_MS,
+      maxEntries: 10_000,
+      ...(o.now ? { now: o.now } : {}),
+    });
+    this.appEnabled = o.appEnabled ?? (async () => true);
+  }
 
   secretOf(accessKeyId: string, version: number): string {
     return createHmac('sha256', this.serverSecret).update(`fds-secret|${accessKeyId}|${version}`, 'utf8').digest('base64url');
@@ -62,8 +95,9 @@ export class FdsKeys {
 
   /** A new secret for the app's key (the access key id is kept). */
   async rotate(clientId: string): Promise<FdsKey> {
-    await this.ensure(clientId);
+    const old = await this.ensure(clientId);
     await this.repo.bumpVersion(clientId);
+    await this.byId.invalidate(old.accessKeyId);
     const k = await this.forApp(clientId);
     if (!k) throw new NotFoundError(`no app ${clientId}`);
     return k;
@@ -71,10 +105,14 @@ export class FdsKeys {
 
   /**
    * Revokes the app's key: requests signed with it (presigned URLs included) are refused from now
-   * on (look-ups are not cached); a key created later gets a new id. False when it had none.
+   * on, on every node (the cached key is dropped everywhere); a key created later gets a new id.
+   * False when it had none.
    */
-  revoke(clientId: string): Promise<boolean> {
-    return this.repo.deleteForApp(clientId);
+  async revoke(clientId: string): Promise<boolean> {
+    const had = await this.repo.byApp(clientId);
+    const deleted = await this.repo.deleteForApp(clientId);
+    if (had) await this.byId.invalidate(had.accessKeyId);
+    return deleted;
   }
 
   async forApp(clientId: string): Promise<FdsKey | undefined> {
@@ -84,8 +122,11 @@ export class FdsKeys {
   /** Looks a key up by its id (authentication): a disabled app's key is unknown, like the app. */
   async lookup(accessKeyId: string): Promise<FdsKey | undefined> {
     if (accessKeyId.length > 128) return undefined;
-    const r = await this.repo.byId(accessKeyId);
-    return r?.appDisabled ? undefined : this.withSecret(r);
+    const k = await this.byId.get(accessKeyId, async () => {
+      const r = await this.repo.byId(accessKeyId);
+      return r?.appDisabled ? undefined : this.withSecret(r);
+    });
+    return k && (await this.appEnabled(k.clientId)) ? k : undefined;
   }
 
   private withSecret(r: AccessKeyRecord | undefined): FdsKey | undefined {

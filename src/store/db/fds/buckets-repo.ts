@@ -1,13 +1,46 @@
 // FDS buckets (fds-protocol §4, §7, §9): rows with their ACL and configurations parsed, changes of
 // those serialized against each other, and the deletion of a bucket with everything in it.
+// Every FDS request reads its bucket (permissions, CORS, quotas): the parsed rows are kept in a
+// node-local cache (store/cache/row-cache.ts) that a change or deletion made through this repository
+// drops on every node once committed. Cached buckets are shared between requests: never mutate one.
 import { FdsError } from '../../../core/fds/errors.ts';
+import type { Cache } from '../../cache/cache.ts';
+import { RowCache } from '../../cache/row-cache.ts';
 import { type Bucket, type BucketPatch, decodeBucket, encodeBucket, encodeBucketPatch } from './columns.ts';
 import { type FdsDb, isUniqueViolation } from './transactions.ts';
 
-export class FdsBucketsRepo {
-  constructor(private readonly d: FdsDb) {}
+/**
+ * How long a cached bucket may go unseen by a change no broadcast reaches (another process on the
+ * embedded store, e.g. the `opal` CLI importing data beside a running server).
+ */
+export const BUCKET_CACHE_TTL_MS = 5_000;
 
-  async get(name: string): Promise<Bucket | undefined> {
+/** The channel on which bucket changes are broadcast (the key is the bucket name). */
+export const BUCKETS_CHANNEL = 'fds-buckets:changed';
+
+export class FdsBucketsRepo {
+  private readonly rows: RowCache<Bucket>;
+
+  /** `cache`: the shared cache whose broadcasts reach every node; without one, every get reads the store. */
+  constructor(
+    private readonly d: FdsDb,
+    cache: () => Cache = () => {
+      throw new Error('no shared cache');
+    },
+  ) {
+    this.rows = new RowCache<Bucket>({ cache, channel: BUCKETS_CHANNEL, ttlMs: BUCKET_CACHE_TTL_MS, maxEntries: 10_000, now: d.now });
+  }
+
+  get(name: string): Promise<Bucket | undefined> {
+    return this.rows.get(name, () => this.read(name));
+  }
+
+  /** Drops `name` (or '*': every bucket) from the cache of every node: for writes that bypass this repository. */
+  invalidate(name: string): Promise<void> {
+    return this.rows.invalidate(name);
+  }
+
+  private async read(name: string): Promise<Bucket | undefined> {
     const r = await this.d.db.selectFrom('fds_buckets').selectAll().where('name', '=', name).executeTakeFirst();
     return r && decodeBucket(r);
   }
@@ -27,8 +60,10 @@ export class FdsBucketsRepo {
    * Read-modify-write of a bucket's ACL or configurations, serialized against concurrent changes:
    * `change` sees the bucket as it is inside the transaction. false when the bucket is gone.
    */
-  change(name: string, change: (b: Bucket) => BucketPatch): Promise<boolean> {
-    return this.d.changeRow('fds_buckets', name, (row) => encodeBucketPatch(change(decodeBucket(row))));
+  async change(name: string, change: (b: Bucket) => BucketPatch): Promise<boolean> {
+    const changed = await this.d.changeRow('fds_buckets', name, (row) => encodeBucketPatch(change(decodeBucket(row))));
+    if (changed) await this.rows.invalidate(name);
+    return changed;
   }
 
   /** Buckets in name order: all, or those of one owner. */
@@ -64,7 +99,7 @@ export class FdsBucketsRepo {
    * an object committed concurrently is never purged.
    */
   async purge(name: string): Promise<string[]> {
-    return this.d.tx(async (trx) => {
+    const keys = await this.d.tx(async (trx) => {
       await this.d.lockBucket(trx, name, 'update');
       const live = await trx
         .selectFrom('fds_objects')
@@ -94,5 +129,7 @@ export class FdsBucketsRepo {
       await this.d.markDead(trx, keys);
       return keys;
     });
+    await this.rows.invalidate(name);
+    return keys;
   }
 }

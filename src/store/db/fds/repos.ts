@@ -1,5 +1,6 @@
 // The FDS repositories, one per table family, sharing one handle (transactions.ts).
 import type { Kysely } from 'kysely';
+import type { Cache } from '../../cache/cache.ts';
 import type { Dialect } from '../dialect.ts';
 import type { Database } from '../schema.ts';
 import { FdsAccessKeysRepo } from './access-keys-repo.ts';
@@ -25,10 +26,16 @@ export interface FdsRepos {
   derived: FdsDerivedRepo;
 }
 
-export function createFdsRepos(db: Kysely<Database>, dialect: Dialect = 'sqlite', now: () => number = Date.now): FdsRepos {
+/** `cache`: the shared cache whose broadcasts reach every node (the bucket cache); none by default. */
+export function createFdsRepos(
+  db: Kysely<Database>,
+  dialect: Dialect = 'sqlite',
+  now: () => number = Date.now,
+  cache?: () => Cache,
+): FdsRepos {
   const d = new FdsDb(db, dialect, now);
   return {
-    buckets: new FdsBucketsRepo(d),
+    buckets: new FdsBucketsRepo(d, cache),
     objects: new FdsObjectsRepo(d),
     trash: new FdsTrashRepo(d),
     uploads: new FdsUploadsRepo(d),

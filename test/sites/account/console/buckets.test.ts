@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FdsKey } from '../../../../src/services/fds/keys.ts';
 import { signedFetch } from '../../../../src/services/fds/signed-fetch.ts';
+import { FORM_UPLOAD_MAX } from '../../../../src/sites/account/console/buckets-routes.ts';
 import { bucketDeveloper, startBucketServer } from '../../../helpers/console-buckets.ts';
 import type { TestServer } from '../../../helpers/env.ts';
 import { hidden, type Jar } from '../../../helpers/oauth.ts';
@@ -73,6 +74,14 @@ describe('the bucket browser over HTTP', () => {
       ['many/50', 'many/51', 'many/52', 'many/53', 'many/54'],
     );
     assert.doesNotMatch(page2, /id="next-page"/);
+  });
+
+  test('a form upload past the limit is refused and stores nothing', async () => {
+    const r = await formUpload(alice, '', 'too-big.bin', Buffer.alloc(FORM_UPLOAD_MAX + 1, 1));
+    assert.equal(r.status, 303);
+    assert.match(r.headers.get('location') ?? '', /\?error=/);
+    const head = await signedFetch(t.fdsUrl, aliceKey, { method: 'HEAD', bucket: B, object: 'too-big.bin' }).catch((e) => e);
+    assert.equal(head.status, 404);
   });
 
   test('presigned link, ACL editor, delete to the trash and restore', async () => {

@@ -1,20 +1,11 @@
 // A server for the bucket browser's tests: its FDS public URL is the FDS listener itself (the
 // console signs URLs for the browser on it and calls it), so the FDS port is chosen before start.
 // Developers are made with an app and that app's FDS access key, the key the console acts with.
-import { createServer } from 'node:net';
 import type { FdsKey } from '../../src/services/fds/keys.ts';
-import { startTestServer, type TestServer } from './env.ts';
+import { freePort, startTestServer, type TestServer } from './env.ts';
 import { Jar, login } from './oauth.ts';
 
 export const DEV_PASSWORD = 'buckets-Test-pass-42';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 export async function startBucketServer(): Promise<TestServer> {
   const port = await freePort();

@@ -25,7 +25,6 @@ export const BucketQuery = Type.Object({
   marker: optionalString('FDS listing marker of the page'),
   name: optionalString('object name'),
   expires: optionalString('presigned link lifetime in seconds'),
-  version: optionalString('version id for a presigned link'),
   error: optionalString(),
   done: optionalString(),
   _locale: optionalString(),

@@ -41,7 +41,10 @@ export async function bucketObjectRoutes(app: TypedInstance, ctx: Context, guard
         if (e instanceof FdsCallError && e.status === 404) return undefined;
         throw e;
       });
-      const versions = await browser.versionIds(key, bucket.name, name).catch(() => []);
+      const versions = await browser.versionIds(key, bucket.name, name).catch((e) => {
+        if (e instanceof FdsCallError && e.status === 404) return [];
+        throw e;
+      });
       const link = grants ? browser.presignGet(key, bucket.name, name, ms) : undefined;
       const slash = name.lastIndexOf('/');
       return bucketPage(ctx, req, reply, 'console-object', name, {

@@ -4,6 +4,8 @@ import i18next, { type TFunction } from 'i18next';
 import type { Locale } from './locale.ts';
 import { accountEn } from './messages/account-en.ts';
 import { accountZhCN } from './messages/account-zh-CN.ts';
+import { bucketsEn } from './messages/buckets-en.ts';
+import { bucketsZhCN } from './messages/buckets-zh-CN.ts';
 import { consoleEn } from './messages/console-en.ts';
 import { consoleZhCN } from './messages/console-zh-CN.ts';
 import { en } from './messages/en.ts';
@@ -20,8 +22,8 @@ void instance.init({
   defaultNS: 'translation',
   ns: ['translation'],
   resources: {
-    en: { translation: { ...en, ...selfServiceEn, ...consoleEn, account: accountEn } },
-    'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN, ...consoleZhCN, account: accountZhCN } },
+    en: { translation: { ...en, ...selfServiceEn, ...consoleEn, account: accountEn, buckets: bucketsEn } },
+    'zh-CN': { translation: { ...zhCN, ...selfServiceZhCN, ...consoleZhCN, account: accountZhCN, buckets: bucketsZhCN } },
   },
   interpolation: { escapeValue: false }, // templates escape on output
   returnNull: false,

@@ -2,6 +2,7 @@
 // backends switched on by OPAL_TEST_DATABASE_URL / OPAL_TEST_REDIS_URL, and real servers on
 // loopback ports chosen by the OS.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -159,4 +160,13 @@ export async function inspectStore<T>(env: Record<string, string | undefined>, f
   } finally {
     await ctx.close();
   }
+}
+
+/** A TCP port free on 127.0.0.1 now (for a server whose public URL must name its port before it starts). */
+export async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
 }

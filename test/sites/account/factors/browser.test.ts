@@ -8,27 +8,18 @@
 // WebAuthn relying party needs a domain name, not an IP address.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../../../helpers/env.ts';
+import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/factors');
 const PASSWORD = 'velvet-Harbor-62-quartz';
 const CALLBACK = 'https://app.example.com/xm/cb';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 const codeAt = (secret: string, ms: number) => generate({ secret, epoch: Math.floor(ms / 1000) });
 

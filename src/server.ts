@@ -5,6 +5,7 @@ import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { type Context, createContext } from './context.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createSiteServer, type SiteName } from './http/site-server.ts';
+import { shadowedBuckets } from './services/fds/shadowed-buckets.ts';
 import { provision } from './services/provision.ts';
 import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
 import { describeLoose, loosePermissions } from './store/data-dir.ts';
@@ -81,6 +82,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         { path: p.path, mode: p.mode.toString(8) },
         `${describeLoose(p)}: other local users can read Opal's data (chmod go-rwx; --strict-permissions refuses to start)`,
       );
+    if (serves('fds'))
+      for (const bucket of await shadowedBuckets(ctx.services.fds.repos))
+        log?.warn(
+          { bucket },
+          `FDS bucket "${bucket}" exists but its name is reserved: the FDS origin serves /${bucket} itself, so the bucket cannot be reached; copy its objects to a bucket of another name`,
+        );
     ctx.startBackground({ purges: serves('account'), sweeper: serves('fds'), storageTokenRevocations: serves('fds') }, (err, what) =>
       log?.warn({ err }, what),
     );

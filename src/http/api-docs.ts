@@ -1,12 +1,15 @@
 // The API description served by Opal itself: GET /openapi.json on each origin (docs/openapi.json
 // cut down to the operations that origin serves, its `servers` set to the origin's public URL) and,
 // on the account origin, a human page at /docs (Redoc's standalone bundle from the `redoc` npm
-// package, served from this origin; its CSP allows this origin only, no CDN, no inline script).
+// package, served from this origin; its CSP allows this origin only, no CDN, no inline script),
+// started by our own script and stylesheet (web/templates/api-docs.{js,css}: a theme with enough
+// contrast, names for Redoc's selects).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import OPENAPI from '../../docs/openapi.json' with { type: 'json' };
 import type { Config } from '../config.ts';
+import { readAsset } from '../web/assets.ts';
 import type { SiteName } from './site-server.ts';
 
 type Json = Record<string, unknown>;
@@ -76,13 +79,15 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Opal API</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="/docs/api-docs.css">
 </head>
 <body>
 <main>
 <noscript><p>This page needs JavaScript to show the API description. The description itself: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript>
-<redoc spec-url="/openapi.json"></redoc>
+<div id="redoc" data-spec-url="/openapi.json"></div>
 </main>
 <script src="/docs/redoc.standalone.js"></script>
+<script src="/docs/api-docs.js"></script>
 </body>
 </html>
 `;
@@ -105,4 +110,14 @@ export function apiDocsRoutes(app: FastifyInstance, site: SiteName, config: Conf
     reply.header('cache-control', 'public, max-age=86400');
     return reply.type('text/javascript; charset=utf-8').send(script);
   });
+  for (const [name, type] of [
+    ['api-docs.js', 'text/javascript; charset=utf-8'],
+    ['api-docs.css', 'text/css; charset=utf-8'],
+  ] as const) {
+    const body = readAsset(name);
+    app.get(`/docs/${name}`, async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return reply.type(type).send(body);
+    });
+  }
 }

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createContext } from '../../src/context.ts';
 import { startServer } from '../../src/server.ts';
-import { masterKeyOf } from '../../src/store/blobs/blob-cipher.ts';
+import { HEADER_SIZE, MAGIC, masterKeyOf } from '../../src/store/blobs/blob-cipher.ts';
 import { EncryptedBlobStore } from '../../src/store/blobs/encrypted-blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { testConfig, tmpDir } from '../helpers/env.ts';
@@ -150,6 +150,10 @@ describe('opal fds rekey --encrypt-plaintext', () => {
       ['a.txt', Buffer.from('written in the clear\n')],
       ['b.bin', randomBytes(150_000)],
       ['empty', Buffer.alloc(0)],
+      // Plaintext that happens to begin with the cipher's magic bytes, with and without a whole
+      // header's worth after it: encrypted like the rest (it was once skipped, then unreadable).
+      ['magic-short.bin', Buffer.concat([MAGIC, Buffer.from('not a header')])],
+      ['magic-long.bin', Buffer.concat([MAGIC, randomBytes(HEADER_SIZE + 500)])],
     ]);
     await s.client.ok('PUT', '/old');
     for (const [name, body] of bodies) await s.client.ok('PUT', `/old/${name}`, { body });
@@ -159,8 +163,8 @@ describe('opal fds rekey --encrypt-plaintext', () => {
     const r = await opal(['fds', 'rekey', '--encrypt-plaintext', '--json'], env);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual((({ checked, encrypted, rekeyed, failures }) => ({ checked, encrypted, rekeyed, failures }))(JSON.parse(r.stdout)), {
-      checked: 3,
-      encrypted: 3,
+      checked: 5,
+      encrypted: 5,
       rekeyed: 0,
       failures: 0,
     });

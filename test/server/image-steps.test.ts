@@ -1,14 +1,13 @@
 // The container image (Dockerfile) and the script that runs its steps without a container runtime
-// (scripts/image-steps.mjs). Always: the Dockerfile has the shape README promises, and each of its
-// lines is one the script knows how to run. With OPAL_TEST_IMAGE=1 (several minutes: npm ci with a
-// native compile in a clean copy): the build and start steps themselves, to a healthy server that
-// stops with exit 0 on SIGTERM.
+// (scripts/image-steps.mjs; compose.yaml is checked in compose.test.ts). Always: the Dockerfile has
+// the shape README promises, and each of its lines is one the script knows how to run. With
+// OPAL_TEST_IMAGE=1 (several minutes: npm ci with a native compile in a clean copy): the build and
+// start steps themselves, to a healthy server that stops with exit 0 on SIGTERM.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { execForm, imageSteps, parseDockerfile, parseEnv, type Stage } from '../../scripts/image-steps.mjs';
 import { loadConfig } from '../../src/config.ts';
-import { ENV_NAMES } from '../../src/config-env-names.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const stages = parseDockerfile(readFileSync(new URL('Dockerfile', ROOT), 'utf8'));
@@ -55,17 +54,6 @@ describe('Dockerfile', () => {
     const [cmd] = steps(runtime, 'CMD');
     assert.equal(execForm(cmd?.rest ?? '').join(' '), PKG.scripts.start, 'CMD is what `npm start` runs');
     assert.ok(steps(runtime, 'RUN').every((s: { mark?: { kind: string } }) => s.mark?.kind === 'data-dir'));
-  });
-
-  test('compose.yaml: two Opal nodes from this Dockerfile, configured by variables Opal knows', () => {
-    const compose = readFileSync(new URL('compose.yaml', ROOT), 'utf8');
-    assert.match(compose, /^ {2}opal-1: \*opal$/m);
-    assert.match(compose, /^ {2}opal-2: \*opal$/m);
-    assert.match(compose, /^ {2}build: \.$/m);
-    const used = [...compose.matchAll(/^\s+(OPAL_[A-Z_]+):/gm)].map((m) => m[1] ?? '');
-    for (const name of ['OPAL_DATABASE_URL', 'OPAL_REDIS_URL', 'OPAL_BLOB_URL', 'OPAL_SERVER_SECRET']) assert.ok(used.includes(name), name);
-    for (const name of used) assert.ok(name in ENV_NAMES, `${name} is not an Opal variable`);
-    for (const service of ['postgres', 'redis', 'minio']) assert.match(compose, new RegExp(`^ {2}${service}:$`, 'm'));
   });
 
   test('the image build and start steps, run in a clean directory (OPAL_TEST_IMAGE=1)', {

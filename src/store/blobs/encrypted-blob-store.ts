@@ -11,7 +11,6 @@ import {
   headerKeyId,
   type Layout,
   layoutOf,
-  MAGIC,
   type MasterKey,
   openChunk,
   openHeader,
@@ -184,15 +183,29 @@ export class EncryptedBlobStore implements BlobStore {
   /**
    * Encrypts a blob written before encryption was on (no header), in place through the inner
    * store's put; returns false when it is already encrypted or gone. For `opal fds rekey
-   * --encrypt-plaintext`, with no server writing plaintext meanwhile.
+   * --encrypt-plaintext`, with no server writing plaintext meanwhile. A blob counts as encrypted
+   * only when its whole header opens under one of the configured keys: plaintext that merely
+   * begins with the magic bytes is encrypted like any other (so every key the store's blobs were
+   * sealed under must be configured, or their blobs would be sealed a second time).
    */
   async encryptPlaintext(key: string): Promise<boolean> {
     const stored = await this.inner.size(key);
     if (stored === undefined) return false;
-    if (stored >= MAGIC.length && (await readInner(this.inner, key, 0, MAGIC.length)).equals(MAGIC)) return false;
+    if (stored >= HEADER_SIZE && this.opens(key, await readInner(this.inner, key, 0, HEADER_SIZE))) return false;
     const plain = stored === 0 ? Readable.from([]) : await this.inner.get(key);
     await this.put(key, plain);
     return true;
+  }
+
+  /** True when `header` is an encrypted blob's header whose data key unwraps under a configured key. */
+  private opens(key: string, header: Buffer): boolean {
+    try {
+      openHeader(key, header, this.keys);
+      return true;
+    } catch (e) {
+      if (e instanceof BlobIntegrityError) return false;
+      throw e;
+    }
   }
 
   /**

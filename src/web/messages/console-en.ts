@@ -135,6 +135,8 @@ export const consoleEn = {
     methodGet: 'GET (as the official SDKs send it)',
     methodPost: 'POST form',
     unknownRun: 'This playground run is unknown or expired, or belongs to an app that is not yours. Start again from the playground.',
+    unreachable:
+      'The playground could not reach this server’s own token endpoint or open APIs (it calls them over HTTP, as an app’s server would). Nothing was shown; try again, and if it persists check that the server can connect to the address it listens on.',
     secretNote:
       'The server sends the app’s client secret itself: it keeps it sealed for this purpose (checkPassword signing), so you do not paste it here.',
     publicNote: 'Public app: no client secret is sent; the PKCE verifier is.',

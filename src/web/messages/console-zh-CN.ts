@@ -134,6 +134,8 @@ export const consoleZhCN: typeof consoleEn = {
     methodGet: 'GET（与官方 SDK 相同）',
     methodPost: 'POST 表单',
     unknownRun: '此次调试不存在、已过期，或属于不是您的应用。请从调试台重新开始。',
+    unreachable:
+      '调试台无法连接到本服务器自身的令牌接口或开放接口（它像应用的服务器那样通过 HTTP 调用它们）。请重试；如果仍然失败，请检查服务器能否连接到它所监听的地址。',
     secretNote: '服务器自行发送应用密钥：它为此（checkPassword 签名）加密保存了密钥，因此您无需在此粘贴。',
     publicNote: '公开应用：不发送应用密钥，而是发送 PKCE verifier。',
     request: '令牌请求',

@@ -36,7 +36,7 @@ const TokenParams = Type.Object({
 
 export async function tokenRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   const oauth = ctx.services.oauth;
-  const failures = new ClientFailures(() => ctx.cache);
+  const failures = new ClientFailures(() => ctx.cache, ctx.serverSecret);
   const prefixed = (req: FastifyRequest) => ctx.config.tokenPrefix === 'always' || req.method === 'GET';
 
   scope.addHook('preValidation', firstValueOfRepeats);

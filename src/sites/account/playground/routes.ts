@@ -1,9 +1,9 @@
 // The OAuth playground (/playground…, developers): pick one of your apps, scopes, response type,
 // PKCE and skip_confirm, and start a real authorize request whose redirect_uri is Opal's own
 // /playground/callback. The callback shows the code (or the error); "exchange" asks /oauth2/token
-// over HTTP (self-client.ts), shows the raw `&&&START&&&` answer and the token fields, then calls
-// each open API with a MAC-signed request, showing the canonical string, the signature and the
-// answer. Runs live in the shared cache (runs.ts). Every POST checks CSRF and answers 303.
+// over HTTP (self-client.ts; its failures spend the developer's token-failure budget), shows the
+// raw `&&&START&&&` answer and the token fields, then calls each open API with a MAC-signed
+// request, showing the canonical string, the signature and the answer. Runs live in the shared cache (runs.ts). Every POST checks CSRF and answers 303.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -19,6 +19,7 @@ import { renderPage } from '../../../web/render.ts';
 import { KNOWN_SCOPES } from '../console/app-form.ts';
 import { developerOf, ownApp } from '../console/developer-guard.ts';
 import { Form, type Guard, requireCsrf } from '../console/forms.ts';
+import { playgroundPass } from '../oauth/playground-budget.ts';
 import { loadRun, type Run, saveRun } from './runs.ts';
 import { callOpenApis, exchangeCode, selfBase } from './self-client.ts';
 
@@ -135,6 +136,7 @@ export async function playgroundRoutes(app: TypedInstance, ctx: Context, guard: 
       code: b.code,
       redirectUri: run.redirectUri,
       verifier: run.verifier,
+      pass: playgroundPass(ctx.serverSecret, run.userId),
     });
     if (exchange.accessToken) exchange.calls = await callOpenApis(base, a.clientId, exchange.accessToken, exchange.macKey);
     await saveRun(ctx.cache, id, { ...run, exchange });

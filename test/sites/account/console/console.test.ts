@@ -4,9 +4,14 @@
 // changes); the live redirect check; the playground end to end (code → GET/POST exchange → each
 // open API MAC-signed and accepted); item 8: the authorize error page explains a bad redirect_uri
 // to the app's developer only, and a refused token request is audited and shown on the app page
-// while the wire answer stays the Xiaomi one.
+// while the wire answer stays the Xiaomi one. The playground's exchanges spend the developer's
+// token-failure budget, not the server address's, and an exchange the server cannot make is a
+// playground error page (502), not a store outage.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FailureLimiter } from '../../../../src/services/throttle.ts';
+import { PLAYGROUND_HEADER, playgroundPass } from '../../../../src/sites/account/oauth/playground-budget.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { hidden, Jar, login, PREFIX } from '../../../helpers/oauth.ts';
 
@@ -52,6 +57,26 @@ async function authorizeVia(jar: Jar, query: string): Promise<string> {
   });
   assert.equal(r.status, 303);
   return r.headers.get('location') ?? '';
+}
+
+/** A playground run up to its callback page (start with PKCE → authorize → callback). */
+async function playgroundCallback(t: TestServer, jar: Jar, clientId: string): Promise<string> {
+  const csrf = await csrfOf(jar, `/playground?app=${clientId}`);
+  const start = await jar.fetch('/playground/start', {
+    method: 'POST',
+    form: { csrf, app: clientId, scope_1: 'on', response_type: 'code', pkce: 'S256' },
+  });
+  assert.equal(start.status, 303);
+  const cb = await authorizeVia(jar, new URL(start.headers.get('location') ?? '', t.accountUrl).search.slice(1));
+  return (await jar.fetch(cb)).text();
+}
+
+/** Posts the exchange of a callback page; returns the answer to the POST. */
+function exchange(jar: Jar, cbPage: string): Promise<Response> {
+  return jar.fetch('/playground/exchange', {
+    method: 'POST',
+    form: { csrf: hidden(cbPage, 'csrf'), code: hidden(cbPage, 'code'), state: hidden(cbPage, 'state'), method: 'GET' },
+  });
 }
 
 describe('developer console and playground over HTTP', () => {
@@ -348,5 +373,59 @@ describe('developer console and playground over HTTP', () => {
     const gone = await alice.fetch(`/console/apps/${app.clientId}/delete`, { method: 'POST', form: { csrf, confirm: 'Alice App' } });
     assert.equal(gone.headers.get('location'), '/console?deleted=1');
     assert.equal(await t.ctx.services.apps.find(app.clientId), undefined);
+  });
+
+  /** An app of Alice's for the playground tests (the app above is deleted by the test before). */
+  let pgApp: { clientId: string } | undefined;
+  const playgroundApp = async () => {
+    pgApp ??= await createApp(alice, { name: 'Playground App', redirectUris: `${t.accountUrl}/playground/callback`, scope_1: 'on' });
+    return pgApp;
+  };
+
+  test('playground exchanges spend the developer’s failure budget, not the server address’s', async () => {
+    const limiter = new FailureLimiter(() => t.ctx.cache, 'token:fail', 100, 5 * 60_000);
+    const userId = async (account: string) => (await t.ctx.services.users.find(account))?.userId ?? '';
+    const { clientId } = await playgroundApp();
+    const token = (headers: Record<string, string> = {}) =>
+      fetch(`${t.accountUrl}/oauth2/token?client_id=${clientId}&client_secret=wrong&grant_type=authorization_code&code=x`, { headers });
+    // The server's own address has used up its budget (as a developer's failed exchanges did, when
+    // every playground shared it), and so has Bob's playground.
+    for (let i = 0; i < 100; i++) {
+      await limiter.reserve('127.0.0.1');
+      await limiter.reserve(`playground:${await userId('bob-dev')}`);
+    }
+    assert.match(await (await token()).text(), /too many failed requests/);
+    // A header not signed by this server changes nothing; Bob's own pass meets Bob's spent budget.
+    assert.match(await (await token({ [PLAYGROUND_HEADER]: `${await userId('alice-dev')}.${'0'.repeat(64)}` })).text(), /too many failed/);
+    const bobPass = playgroundPass(t.ctx.serverSecret, await userId('bob-dev'));
+    assert.match(await (await token({ [PLAYGROUND_HEADER]: bobPass })).text(), /too many failed requests/);
+    // Alice's playground still exchanges her code.
+    const x = await exchange(alice, await playgroundCallback(t, alice, (await playgroundApp()).clientId));
+    assert.equal(x.status, 303);
+    const run = await (await alice.fetch(x.headers.get('location') ?? '')).text();
+    assert.match(run, /id="raw-body">&amp;&amp;&amp;START&amp;&amp;&amp;\{&quot;access_token&quot;/);
+  });
+
+  test('an exchange the server cannot make is a playground error page (502), not a store outage', async () => {
+    const cbPage = await playgroundCallback(t, alice, (await playgroundApp()).clientId);
+    const server = t.server.apps.account?.server;
+    assert.ok(server);
+    // The exchange's own connection is the only one the listener accepts: the playground's request
+    // to the token endpoint is closed at once.
+    server.closeIdleConnections();
+    await sleep(200);
+    server.maxConnections = 1;
+    try {
+      const x = await exchange(alice, cbPage);
+      const html = await x.text();
+      assert.equal(x.status, 502, html);
+      assert.match(html, /could not reach this server’s own token endpoint/);
+    } finally {
+      server.maxConnections = Number.POSITIVE_INFINITY;
+    }
+    // Nothing was redeemed: the same code still exchanges.
+    const again = await exchange(alice, cbPage);
+    assert.equal(again.status, 303);
+    assert.match(await (await alice.fetch(again.headers.get('location') ?? '')).text(), /&quot;mac_key&quot;/);
   });
 });

@@ -127,7 +127,7 @@ export interface Config {
   /** Account of the first admin, created on start when no user has it (with adminPassword). */
   adminAccount: string | undefined;
   adminPassword: string | undefined;
-  /** JSON fixture applied on every start, idempotently (docs/admin-api.md). */
+  /** YAML or JSON fixture applied on every start, idempotently (docs/admin-api.md). */
   seedFile: string | undefined;
   /** Image processing (docs/fds.md): largest source in pixels (decompression bombs), in bytes, and the derived-image cache size. */
   fdsImageMaxPixels: number;

@@ -65,6 +65,8 @@ export interface Config {
   sites: Site[];
   /** Grace period for in-flight requests on shutdown, ms. */
   shutdownGraceMs: number;
+  /** How often a node renews its entry in the node registry, ms; three missed beats and it is gone. */
+  nodeHeartbeatMs: number;
   /**
    * Which peers may set X-Forwarded-For/-Proto/-Host: true (any), false (none), or a
    * comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
@@ -264,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     passbookHost: opt('passbookHost')?.toLowerCase(),
     sites,
     shutdownGraceMs: int('shutdownGraceMs', 10_000, 0, 600_000),
+    nodeHeartbeatMs: int('nodeHeartbeatMs', 10_000, 100, 600_000),
     trustProxy: trustProxyOf(raw.trustProxy ?? 'loopback', problems),
     fdsStorageTokenTtlMs: int('fdsStorageTokenTtlMs', 7 * 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
     fdsServiceTokenTtlMs: int('fdsServiceTokenTtlMs', 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),

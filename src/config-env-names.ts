@@ -33,6 +33,7 @@ export const ENV_NAMES = {
   OPAL_PASSBOOK_HOST: 'passbookHost',
   OPAL_SITES: 'sites',
   OPAL_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  OPAL_NODE_HEARTBEAT_MS: 'nodeHeartbeatMs',
   OPAL_TRUST_PROXY: 'trustProxy',
   OPAL_FDS_STORAGE_TOKEN_TTL_MS: 'fdsStorageTokenTtlMs',
   OPAL_FDS_SERVICE_TOKEN_TTL_MS: 'fdsServiceTokenTtlMs',

@@ -65,6 +65,8 @@ export interface Config {
   sites: Site[];
   /** Grace period for in-flight requests on shutdown, ms. */
   shutdownGraceMs: number;
+  /** How often a node renews its entry in the node registry, ms; three missed beats and it is gone. */
+  nodeHeartbeatMs: number;
   /**
    * Which peers may set X-Forwarded-For/-Proto/-Host: true (any), false (none), or a
    * comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
@@ -127,7 +129,7 @@ export interface Config {
   /** Account of the first admin, created on start when no user has it (with adminPassword). */
   adminAccount: string | undefined;
   adminPassword: string | undefined;
-  /** JSON fixture applied on every start, idempotently (docs/admin-api.md). */
+  /** YAML or JSON fixture applied on every start, idempotently (docs/admin-api.md). */
   seedFile: string | undefined;
   /** Image processing (docs/fds.md): largest source in pixels (decompression bombs), in bytes, and the derived-image cache size. */
   fdsImageMaxPixels: number;
@@ -264,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     passbookHost: opt('passbookHost')?.toLowerCase(),
     sites,
     shutdownGraceMs: int('shutdownGraceMs', 10_000, 0, 600_000),
+    nodeHeartbeatMs: int('nodeHeartbeatMs', 10_000, 100, 600_000),
     trustProxy: trustProxyOf(raw.trustProxy ?? 'loopback', problems),
     fdsStorageTokenTtlMs: int('fdsStorageTokenTtlMs', 7 * 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),
     fdsServiceTokenTtlMs: int('fdsServiceTokenTtlMs', 24 * 3600 * 1000, 1000, 366 * 24 * 3600 * 1000),

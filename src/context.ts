@@ -17,6 +17,7 @@ import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
 import { FriendService } from './services/friends.ts';
 import { Messenger } from './services/messaging/messenger.ts';
+import { NodeRegistry } from './services/node-registry.ts';
 import { OAuthService } from './services/oauth/oauth-service.ts';
 import { OidcService } from './services/oidc/service.ts';
 import { PassbookService } from './services/passbook.ts';
@@ -40,6 +41,7 @@ import { FactorsRepo } from './store/db/factors-repo.ts';
 import { createFdsRepos } from './store/db/fds/repos.ts';
 import { FriendsRepo } from './store/db/friends-repo.ts';
 import { migrate } from './store/db/migrate.ts';
+import { NodesRepo } from './store/db/nodes-repo.ts';
 import { OAuthCodesRepo } from './store/db/oauth-codes-repo.ts';
 import { OAuthGrantsRepo } from './store/db/oauth-grants-repo.ts';
 import { WebSessionsRepo } from './store/db/oauth-sessions-repo.ts';
@@ -52,6 +54,7 @@ import { StatsRepo } from './store/db/stats-repo.ts';
 import { StorageTokensRepo } from './store/db/storage-tokens-repo.ts';
 import { UsageRepo } from './store/db/usage-repo.ts';
 import { UsersRepo } from './store/db/users-repo.ts';
+import { hasExpiringSets } from './store/expiring-set.ts';
 import { createWebKit, type WebKit } from './web/web-kit.ts';
 
 export interface Services {
@@ -88,6 +91,7 @@ export interface Services {
   factors: FactorService;
   /** Row counts (admin API status). */
   stats: StatsRepo;
+  nodes: NodeRegistry;
   /** Per-app usage counters (developer console), batched in memory. */
   usage: UsageCounters;
   /** The account center (/account): sessions, apps, avatars, contact and password changes. */
@@ -221,6 +225,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit, tokens: new OAuthTokensRepo(db.kysely), now });
     const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
+    const nodesRepo = new NodesRepo(db.kysely, now);
     const services: Services = {
       users,
       apps,
@@ -281,6 +286,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         now,
       }),
       stats: new StatsRepo(db.kysely),
+      // Redis when configured (the cache is opened below, before anything starts), else the database.
+      nodes: new NodeRegistry(
+        () => (cache && hasExpiringSets(cache) ? cache.expiringSet('nodes') : nodesRepo),
+        config.nodeHeartbeatMs,
+        now,
+      ),
       usage: new UsageCounters(new UsageRepo(db.kysely), now, (e) => {
         process.stderr.write(
           `${JSON.stringify({ level: 'warn', msg: 'usage counters not written', err: e instanceof Error ? e.message : String(e) })}\n`,
@@ -305,6 +316,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     };
     stops.push(() => services.messenger.close());
     stops.push(() => services.usage.close());
+    stops.push(() => services.nodes.stop());
     const started = new Set<keyof BackgroundWork>();
     const startBackground = (work: BackgroundWork, log: (err: unknown, what: string) => void = () => undefined) => {
       if (closed) return;

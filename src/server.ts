@@ -9,6 +9,7 @@ import { shadowedBuckets } from './services/fds/shadowed-buckets.ts';
 import { provision } from './services/provision.ts';
 import { SITE_FASTIFY_OPTIONS, SITE_PLUGINS } from './sites/index.ts';
 import { describeLoose, loosePermissions } from './store/data-dir.ts';
+import { OPAL_VERSION } from './version.ts';
 
 export interface RunningServer {
   ctx: Context;
@@ -91,6 +92,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ctx.startBackground({ purges: serves('account'), sweeper: serves('fds'), storageTokenRevocations: serves('fds') }, (err, what) =>
       log?.warn({ err }, what),
     );
+    // The node registry of the admin status: listed from now on, renewed every heartbeat.
+    await ctx.services.nodes
+      .start({ version: OPAL_VERSION, urls: { ...urls } }, (err) => log?.warn({ err }, 'node registry heartbeat failed'))
+      .catch((err: unknown) => log?.warn({ err }, 'node registry: this node could not be recorded'));
   } catch (e) {
     await Promise.allSettled(Object.values(apps).map((a) => a.close()));
     if (!opts.ctx) await ctx.close();
@@ -116,6 +121,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await Promise.allSettled(Object.values(apps).map((a) => a.close()));
         clearTimeout(timer);
         clearInterval(reaper);
+        await ctx.services.nodes.stop().catch(() => undefined);
         if (!opts.ctx) await ctx.close();
       })();
       return closing;

@@ -1,4 +1,4 @@
-// OPAL_SEED_FILE: a declarative JSON fixture applied on every start (docs/admin-api.md), so CI
+// OPAL_SEED_FILE: a declarative YAML or JSON fixture applied on every start (docs/admin-api.md), so CI
 // fixtures are reproducible: users, apps with fixed client ids and secrets, friends, FDS buckets.
 // Applying it again changes nothing: what exists (by account, clientId, bucket name) is left as it
 // is, never overwritten; only what is missing is created.
@@ -7,6 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ownerAcl } from '../core/fds/acl.ts';
 import { InvalidInputError } from '../lib/errors.ts';
+import { DocSyntaxError, type ParsedDoc, parseDoc } from '../lib/yaml-or-json.ts';
 import type { AdminService } from './admin.ts';
 import { type AppService, FLAG_NAMES } from './apps.ts';
 import type { FdsKeys } from './fds/keys.ts';
@@ -80,20 +81,25 @@ export interface SeedResult {
   buckets: string[];
 }
 
+/** Reads and checks a seed file, YAML or JSON (lib/yaml-or-json.ts); every refusal names the line. */
 export async function readSeedFile(path: string): Promise<SeedFixtureT> {
-  let data: unknown;
+  let doc: ParsedDoc;
   try {
-    data = JSON.parse(await readFile(path, 'utf8'));
+    doc = parseDoc(path, await readFile(path, 'utf8'));
   } catch (e) {
-    throw new InvalidInputError(`OPAL_SEED_FILE: cannot read ${path}: ${(e as Error).message}`);
+    const why = e instanceof DocSyntaxError ? 'cannot parse' : 'cannot read';
+    throw new InvalidInputError(`OPAL_SEED_FILE: ${why} ${path}: ${(e as Error).message}`);
   }
-  const first = Value.Errors(SeedFixture, data).First();
-  if (first) throw new InvalidInputError(`OPAL_SEED_FILE: ${first.path || '/'}: ${first.message}`);
-  const f = data as SeedFixtureT;
-  for (const a of f.apps ?? []) {
+  const where = (pointer: string) => `${path}:${doc.lineOf(pointer)}`;
+  const first = Value.Errors(SeedFixture, doc.data).First();
+  if (first) throw new InvalidInputError(`OPAL_SEED_FILE: ${where(first.path)}: ${first.path || '/'}: ${first.message}`);
+  const f = doc.data as SeedFixtureT;
+  for (const [i, a] of (f.apps ?? []).entries()) {
     const unknown = Object.keys(a.flags ?? {}).find((k) => !(FLAG_NAMES as readonly string[]).includes(k));
     if (unknown)
-      throw new InvalidInputError(`OPAL_SEED_FILE: app ${a.clientId}: unknown flag "${unknown}" (known: ${FLAG_NAMES.join(', ')})`);
+      throw new InvalidInputError(
+        `OPAL_SEED_FILE: ${where(`/apps/${i}/flags/${unknown}`)}: app ${a.clientId}: unknown flag "${unknown}" (known: ${FLAG_NAMES.join(', ')})`,
+      );
   }
   return f;
 }

@@ -20,8 +20,13 @@ declare module 'fastify' {
   }
 }
 
-export async function registerWeb(app: FastifyInstance): Promise<void> {
+/** Parses the Cookie header (idempotent per scope). */
+export async function registerCookies(app: FastifyInstance): Promise<void> {
   if (!app.hasDecorator('parseCookie')) await app.register(cookie);
+}
+
+export async function registerWeb(app: FastifyInstance): Promise<void> {
+  await registerCookies(app);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
 }
 

@@ -286,7 +286,7 @@ for (const backend of dbBackends()) {
       });
       const nothing = await opal(['seed'], env);
       assert.equal(nothing.code, 2, nothing.stderr);
-      assert.match(nothing.stderr, /^opal: nothing to seed: pass --demo$/m);
+      assert.match(nothing.stderr, /^opal: nothing to seed: pass --demo or --file FILE$/m);
     });
   });
 }

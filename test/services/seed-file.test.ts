@@ -1,5 +1,6 @@
 // OPAL_SEED_FILE: applied on start, again on every start without changing anything, with fixed
-// client ids and secrets that the token endpoint accepts; bad fixtures refused with their path.
+// client ids and secrets that the token endpoint accepts; bad fixtures refused with their path and
+// line. YAML and JSON, the format by extension or content.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,6 +86,90 @@ describe('OPAL_SEED_FILE', () => {
     writeFileSync(bad, JSON.stringify({ apps: [{ ...FIXTURE.apps[0], flags: { fast: true } }] }));
     await assert.rejects(readSeedFile(bad), /unknown flag "fast"/);
     writeFileSync(bad, '{');
-    await assert.rejects(readSeedFile(bad), /cannot read/);
+    await assert.rejects(readSeedFile(bad), /cannot parse .*line 1/);
+    writeFileSync(bad, '{\n  "users": [\n    { "account": "x", "password": "y", "extra": 1 }\n  ]\n}\n');
+    await assert.rejects(readSeedFile(bad), (e: Error) => e.message.includes(`${bad}:3: /users/0/extra`));
+    await assert.rejects(readSeedFile(join(dir.path, 'missing.yaml')), /cannot read/);
+  });
+});
+
+// The fixture above, written as a person writes YAML: block and flow styles, comments, a quoted id.
+const FIXTURE_YAML = `# CI fixture
+users:
+  - { account: seed-dev, password: seed-dev-pass, role: developer }
+  - account: seed-alice
+    password: seed-alice-pass
+    nickname: Alice
+  - account: seed-bob
+    password: seed-bob-pass
+apps:
+  - clientId: "2882303761517000001"
+    clientSecret: fixed-secret-for-ci-0001
+    name: CI app
+    redirectUris: https://ci.example/cb
+    scopes: [1, 3]
+    developer: seed-dev
+    flags:
+      exactRedirect: true
+friends:
+  - [seed-alice, seed-bob]
+buckets:
+  - name: seed-bucket
+    developer: seed-dev
+`;
+
+describe('OPAL_SEED_FILE in YAML', () => {
+  const dir = tmpDir('opal-seed-yaml-');
+  const file = join(dir.path, 'seed.yaml');
+  writeFileSync(file, FIXTURE_YAML);
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ env: { OPAL_SEED_FILE: file } });
+  });
+  after(async () => {
+    await t.close();
+    dir.remove();
+  });
+
+  it('reads as the same fixture as the JSON file, by extension or by content', async () => {
+    assert.deepEqual(await readSeedFile(file), FIXTURE);
+    const noExt = join(dir.path, 'fixture');
+    writeFileSync(noExt, FIXTURE_YAML);
+    assert.deepEqual(await readSeedFile(noExt), FIXTURE);
+    writeFileSync(noExt, JSON.stringify(FIXTURE));
+    assert.deepEqual(await readSeedFile(noExt), FIXTURE);
+  });
+
+  it('is applied on start, and applying it again changes nothing', async () => {
+    const s = t.ctx.services;
+    assert.equal((await s.users.find('seed-dev'))?.role, 'developer');
+    assert.ok(await s.users.authenticate('seed-alice', 'seed-alice-pass'));
+    const app = await s.apps.require('2882303761517000001');
+    assert.deepEqual(app.flags, { exactRedirect: true });
+    assert.ok(await s.apps.verifySecret(app.clientId, 'fixed-secret-for-ci-0001'));
+    const [alice, bob] = [await s.users.find('seed-alice'), await s.users.find('seed-bob')];
+    assert.deepEqual(await s.friends.list(alice?.userId ?? ''), [bob?.userId]);
+    assert.ok(await s.fds.repos.buckets.get('seed-bucket'));
+    const again = await provision({ adminAccount: undefined, adminPassword: undefined, seedFile: file }, s);
+    assert.deepEqual(again.seeded, { users: [], apps: [], friends: 0, buckets: [] });
+  });
+
+  it('names the line of a mistake: syntax, a wrong type, a missing field, an unknown flag', async () => {
+    const bad = join(dir.path, 'bad.yml');
+    const refusal = async (text: string, expected: string) => {
+      writeFileSync(bad, text);
+      await assert.rejects(readSeedFile(bad), (e: Error) => {
+        assert.ok(e instanceof InvalidInputError);
+        assert.ok(e.message.includes(expected), `${e.message} lacks ${expected}`);
+        return true;
+      });
+    };
+    // A bare number is a number in YAML, not the string a client id is.
+    await refusal(FIXTURE_YAML.replace('"2882303761517000001"', '2882303761517000001'), `${bad}:10: /apps/0/clientId`);
+    await refusal(FIXTURE_YAML.replace('    password: seed-bob-pass\n', ''), `${bad}:7: /users/2/password`);
+    await refusal(FIXTURE_YAML.replace('exactRedirect: true', 'fast: true'), `${bad}:17: app 2882303761517000001: unknown flag "fast"`);
+    await refusal(FIXTURE_YAML.replace('  - [seed-alice, seed-bob]', '  - [seed-alice, seed-bob'), 'cannot parse');
+    await refusal('users:\n  - account: a\n    account: b\n', 'line 3');
+    await refusal('users:\n  - account: a\n\tpassword: b\n', 'line 3');
   });
 });

@@ -2,6 +2,7 @@
 // broadcast with Redis pub/sub. Keys are namespaced by `prefix`.
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import type { ExpiringSet } from '../expiring-set.ts';
 import type { Cache, Unsubscribe } from './cache.ts';
 
 /**
@@ -108,6 +109,38 @@ export class RedisCache implements Cache {
 
   private reportState(up: boolean): void {
     for (const l of this.stateListeners) l(up);
+  }
+
+  /**
+   * The expiring set `name` (store/expiring-set.ts): each member's value under a key of its own
+   * that expires with it, and a sorted set of the members by expiry time to list them.
+   */
+  expiringSet(name: string): ExpiringSet {
+    const index = this.k(`${name}:members`);
+    const entry = (member: string) => this.k(`${name}:member:${member}`);
+    return {
+      put: async (member, value, ttlMs) => {
+        const now = Date.now();
+        const ms = Math.max(1, Math.ceil(ttlMs));
+        await this.client
+          .multi()
+          .set(entry(member), value, 'PX', ms)
+          .zadd(index, now + ms, member)
+          .zremrangebyscore(index, '-inf', now)
+          .exec();
+      },
+      live: async (limit) => {
+        const now = Date.now();
+        await this.client.zremrangebyscore(index, '-inf', now);
+        const members = await this.client.zrangebyscore(index, `(${now}`, '+inf', 'LIMIT', 0, limit);
+        if (members.length === 0) return [];
+        const values = await this.client.mget(members.map(entry));
+        return values.filter((v): v is string => v !== null);
+      },
+      remove: async (member) => {
+        await this.client.multi().del(entry(member)).zrem(index, member).exec();
+      },
+    };
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,4 @@
-// Runtime tables: settings, developers, apps, users, friend relations and requests, audit events.
+// Runtime tables: settings, the node registry, developers, apps, users, friend relations and requests, audit events.
 import type { Generated } from 'kysely';
 
 export interface SettingsTable {
@@ -98,7 +98,16 @@ export interface AppUsageTable {
   count: number;
 }
 
+/** A running node's registry entry (services/node-registry.ts), when no Redis keeps it. */
+export interface NodesTable {
+  node_id: string;
+  /** The entry as JSON. */
+  info: string;
+  expires_at: number;
+}
+
 export interface CoreTables {
+  nodes: NodesTable;
   admin_tokens: AdminTokensTable;
   app_usage: AppUsageTable;
   settings: SettingsTable;

@@ -47,8 +47,25 @@ export async function developerRoutes(scope: FastifyInstance, ctx: Context): Pro
 
   app.get(
     '/me',
-    { schema: { response: { 200: Type.Object({ user: UserOut, developer: Type.Union([DeveloperOut, Type.Null()]) }) } } },
-    async (req) => ({ user: callerOf(req).user, developer: (await admin.developerOf(callerOf(req).user)) ?? null }),
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            user: UserOut,
+            developer: Type.Union([DeveloperOut, Type.Null()]),
+            csrfToken: Type.Optional(
+              Type.String({ description: 'Only for a console-session caller: send it in x-csrf-token with every change' }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const c = callerOf(req);
+      const developer = (await admin.developerOf(c.user)) ?? null;
+      if (c.via !== 'session') return { user: c.user, developer };
+      return { user: c.user, developer, csrfToken: await ctx.services.web.csrf.issue(req, reply) };
+    },
   );
 
   app.get('/developer/apps', { schema: { response: { 200: Type.Object({ apps: Type.Array(AppOut) }) } } }, async (req) => ({

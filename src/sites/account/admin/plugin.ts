@@ -1,5 +1,6 @@
 // The admin HTTP API on the account origin (docs/admin-api.md): /api/admin/v1/…, JSON in and out,
-// its own JSON error family ({"error","message"}), authenticated by admin API tokens. Admin-only
+// its own JSON error family ({"error","message"}), authenticated by admin API tokens or the console
+// session (auth.ts). Admin-only
 // routes (users, roles, developers, every app, audit log, status) and developer routes (the
 // caller's own apps, FDS keys and buckets) are separate scopes, each requiring its role.
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import type { Context } from '../../../context.ts';
 import { useErrorFamily } from '../../../http/errors.ts';
 import { noStore } from '../../../http/hooks.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../lib/errors.ts';
+import { registerCookies } from '../../../web/setup.ts';
 import { ApiError, jsonErrors } from '../json-errors.ts';
 import { adminAppRoutes } from './apps.ts';
 import { requireRole } from './auth.ts';
@@ -25,6 +27,7 @@ function translate(err: unknown): ApiError | undefined {
 
 export async function adminApiRoutes(scope: FastifyInstance, ctx: Context): Promise<void> {
   scope.addHook('onRequest', noStore);
+  await registerCookies(scope);
   useErrorFamily(
     scope,
     jsonErrors({

@@ -1,16 +1,34 @@
 // The system status the admin API (/status) and the admin console show: version, this node, the
-// stores, the cache and blob backends, and row counts. Opal keeps no registry of its nodes, so a
-// scale-out deployment's node list is not known here: each node reports itself (its /readyz and
-// /metrics), and `nodes` says so.
+// live nodes of the node registry (services/node-registry.ts: every serving node, in scale-out mode
+// too), the stores, the cache and blob backends, and row counts.
 import { Type } from '@sinclair/typebox';
 import { isEmbedded } from '../../../config.ts';
 import type { Context } from '../../../context.ts';
+import { MAX_LISTED } from '../../../services/node-registry.ts';
 import { OPAL_VERSION } from '../../../version.ts';
 
 export const Status = Type.Object({
   version: Type.String(),
   node: Type.Object({ pid: Type.Integer(), uptimeSeconds: Type.Number(), sites: Type.Array(Type.String()), nodeVersion: Type.String() }),
-  nodes: Type.Object({ known: Type.Boolean(), note: Type.String() }),
+  nodes: Type.Object({
+    known: Type.Boolean({ description: 'Always true: the list comes from the node registry' }),
+    note: Type.String(),
+    registry: Type.Union([Type.Literal('redis'), Type.Literal('database')]),
+    ttlSeconds: Type.Number({ description: 'A node that misses its heartbeats for this long is no longer listed' }),
+    list: Type.Array(
+      Type.Object({
+        nodeId: Type.String(),
+        version: Type.String(),
+        host: Type.String(),
+        pid: Type.Integer(),
+        urls: Type.Record(Type.String(), Type.String()),
+        startedAt: Type.Number(),
+        lastSeenAt: Type.Number(),
+        self: Type.Boolean({ description: 'The node that answered' }),
+      }),
+      { maxItems: MAX_LISTED },
+    ),
+  }),
   database: Type.Object({ dialect: Type.String(), embedded: Type.Boolean() }),
   cache: Type.Object({ kind: Type.String() }),
   blobs: Type.Object({ kind: Type.String() }),
@@ -27,14 +45,16 @@ export const Status = Type.Object({
 
 export async function systemStatus(ctx: Context) {
   const scaleOut = Boolean(ctx.config.redisUrl);
+  const nodes = ctx.services.nodes;
   return {
     version: OPAL_VERSION,
     node: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), sites: ctx.config.sites, nodeVersion: process.version },
     nodes: {
-      known: false,
-      note: scaleOut
-        ? 'Opal keeps no node registry: this is the node that answered; ask each node (/readyz, /metrics) behind the load balancer'
-        : 'single node (no shared cache configured)',
+      known: true,
+      note: scaleOut ? 'nodes sharing this Redis' : 'nodes sharing this database',
+      registry: scaleOut ? ('redis' as const) : ('database' as const),
+      ttlSeconds: nodes.ttlMs / 1000,
+      list: (await nodes.list()).map((n) => ({ ...n, self: n.nodeId === nodes.nodeId })),
     },
     database: { dialect: ctx.db.dialect, embedded: isEmbedded(ctx.config) },
     cache: { kind: ctx.config.redisUrl ? 'redis' : 'memory' },

@@ -14,6 +14,7 @@ import * as admin from './011_admin.ts';
 import * as accountCenter from './012_account_center.ts';
 import * as factors from './013_factors.ts';
 import * as friendRequestsCodeHost from './016_friend_requests_code_host.ts';
+import * as nodes from './019_nodes.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -30,4 +31,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['012_account_center', accountCenter.up],
   ['013_factors', factors.up],
   ['016_friend_requests_code_host', friendRequestsCodeHost.up],
+  ['019_nodes', nodes.up],
 ];

@@ -252,8 +252,13 @@ describe('admin API', () => {
     assert.equal(s.json.database.dialect, 'sqlite');
     assert.deepEqual([s.json.cache.kind, s.json.blobs.kind], ['memory', 'filesystem']);
     assert.equal(s.json.counts.users, await t.ctx.services.users.count());
-    assert.equal(s.json.nodes.known, false);
-    assert.match(s.json.nodes.note, /single node/);
+    // The embedded default: one node, kept in the database's node registry.
+    assert.equal(s.json.nodes.known, true);
+    assert.equal(s.json.nodes.registry, 'database');
+    assert.equal(s.json.nodes.list.length, 1);
+    assert.equal(s.json.nodes.list[0].self, true);
+    assert.equal(s.json.nodes.list[0].urls.account, t.accountUrl);
+    assert.equal(s.json.nodes.list[0].pid, process.pid);
   });
 
   it('developer apps: create (secret once), show, rotate, FDS key and rotation, delete', async () => {

@@ -262,7 +262,9 @@ for (const backend of dbBackends()) {
       const status = await (await admin.fetch('/admin')).text();
       assert.match(status, scaleOut ? /postgres/ : /sqlite/);
       assert.match(status, scaleOut ? /<dd>redis<\/dd>/ : /<dd>memory<\/dd>/);
-      assert.match(status, scaleOut ? /keeps no node registry/ : /single node/);
+      // The node list: this test's one server, from the registry in Redis or the database.
+      assert.match(status, scaleOut ? /1 live, kept in Redis/ : /1 live, kept in the database/);
+      assert.match(status, new RegExp(`<li data-node="[^"]+">[^<]*${t.accountUrl}[^<]*<strong>\\(this node\\)`));
       const users = await t.ctx.services.stats.counts();
       assert.match(status, new RegExp(`data-count="users">${users.users}<`));
       const devs = await (await admin.fetch('/admin/developers?_locale=zh-CN')).text();

@@ -13,8 +13,8 @@ import { type Env, type OpalProcess, spawnNode } from './opal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/opal-server.ts');
-/** What bin/opal.js sets before loading the server (the young generation kept at its initial size). */
-const NODE_FLAGS = ['--semi-space-growth-factor=1'];
+/** What bin/opal.js sets before loading the server (young generation at its initial size, old at 1.5 × live). */
+const NODE_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'];
 
 export interface ChildServer {
   /** The FDS origin's URL when it serves FDS, else the account origin's. */

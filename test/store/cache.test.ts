@@ -7,6 +7,7 @@ import type { Cache } from '../../src/store/cache/cache.ts';
 import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
 import { entryBytes, MemoryCache } from '../../src/store/cache/memory-cache.ts';
 import { RedisCache } from '../../src/store/cache/redis-cache.ts';
+import { SpentKeys } from '../../src/store/cache/spent-keys.ts';
 import { REDIS_URL } from '../helpers/env.ts';
 import { redisTestPrefix, removeRedisKeys } from '../helpers/redis.ts';
 
@@ -255,5 +256,50 @@ describe('memory cache byte budget', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('spent single-use keys (MAC nonces)', () => {
+  it('spend refuses a key already spent, on both handles of every backend', async () => {
+    for (const backend of backends) {
+      const { a, b } = backend.open();
+      try {
+        assert.equal(await a.spend('spent:1', 300), true, backend.name);
+        assert.equal(await b.spend('spent:1', 300), false, backend.name);
+        assert.equal(await a.spend('spent:2', 300), true, backend.name);
+      } finally {
+        await a.close();
+        if (b !== a) await b.close();
+        await backend.clean?.();
+      }
+    }
+  });
+
+  it('the memory cache keeps spent keys at least their ttl, at most to the end of that minute', async () => {
+    let t = 1_000_000 * 60_000 + 10_000; // 10 s into a minute
+    const c = new MemoryCache(() => t);
+    try {
+      assert.equal(await c.spend('n', 30_000), true);
+      t += 29_000;
+      assert.equal(await c.spend('n', 30_000), false, 'within its ttl');
+      t += 21_000; // past the ttl and past the end of the minute it falls in
+      assert.equal(await c.spend('n', 30_000), true, 'forgotten once its minute is over');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a stream of unique keys stays within the quarter of the budget, forgetting the slot expiring soonest first', async () => {
+    let t = 0;
+    const budget = 1024 * 1024;
+    const spent = new SpentKeys(budget / 4, () => t);
+    const keys = 200_000;
+    for (let i = 0; i < keys; i++) {
+      t = i * 10; // 100 keys a second for 33 minutes, each to be kept an hour
+      assert.equal(spent.spend(`k${i}`, 60 * 60_000), true);
+      assert.ok(spent.heldBytes <= budget / 4, `${spent.heldBytes} bytes at key ${i}`);
+    }
+    assert.equal(spent.spend(`k${keys - 1}`, 60 * 60_000), false, 'the newest keys are still spent');
+    assert.equal(spent.spend('k0', 60 * 60_000), true, 'the oldest were forgotten to stay in budget');
   });
 });

@@ -9,6 +9,12 @@ export interface Cache {
   del(key: string): Promise<void>;
   /** Stores the key only if absent; true when this call stored it (nonce replay check). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Marks a single-use key (a MAC nonce) spent for at least `ttlMs` (it may be remembered up to a
+   * minute longer); true when this call spent it, false when it was spent already. Unlike
+   * setIfAbsent, the key has no value to read back, so the memory cache keeps only a digest.
+   */
+  spend(key: string, ttlMs: number): Promise<boolean>;
   /** Adds `by` (default 1) to a counter; the first increment starts its `ttlMs` window. Returns the new count. */
   incr(key: string, ttlMs: number, by?: number): Promise<number>;
   /** Milliseconds until the key expires, or -1 if absent. */

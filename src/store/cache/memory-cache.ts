@@ -1,12 +1,15 @@
-// In-process cache for the embedded mode: entries with expiry times in an LRU map bounded by a byte
-// budget (OPAL_MEMORY_CACHE_MB), and an in-process broadcast. Nothing anonymous callers can add
-// (checkPassword flows, rate-limit counters, MAC nonces) grows memory past the budget: past it the
-// least recently used entries go first. A budget too small for the traffic therefore shortens
+// In-process cache for the embedded mode: entries with expiry times in an LRU map, spent single-use
+// keys (MAC nonces) in compact digest tables (spent-keys.ts), both within a byte budget
+// (OPAL_MEMORY_CACHE_MB: a quarter for the spent keys, the rest for the entries), and an
+// in-process broadcast. Nothing anonymous callers can add (checkPassword flows, rate-limit
+// counters, MAC nonces) grows memory past the budget: past it the least recently used entries
+// (the spent keys expiring soonest) go first. A budget too small for the traffic therefore shortens
 // replay windows and rate-limit memory; size it above the working set (docs/security.md), or use
 // Redis, whose own maxmemory applies.
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
+import { SpentKeys } from './spent-keys.ts';
 
 interface Entry {
   value: string;
@@ -25,6 +28,7 @@ export function entryBytes(key: string, value: string): number {
 
 export class MemoryCache implements Cache {
   private readonly map: LRUCache<string, Entry>;
+  private readonly spent: SpentKeys;
   private readonly bus = new EventEmitter();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -32,7 +36,9 @@ export class MemoryCache implements Cache {
     private readonly now: () => number = Date.now,
     maxBytes: number = DEFAULT_MEMORY_CACHE_BYTES,
   ) {
-    this.map = new LRUCache<string, Entry>({ maxSize: maxBytes, sizeCalculation: (e, k) => entryBytes(k, e.value) });
+    const spentBytes = Math.floor(maxBytes / 4);
+    this.spent = new SpentKeys(spentBytes, now);
+    this.map = new LRUCache<string, Entry>({ maxSize: maxBytes - spentBytes, sizeCalculation: (e, k) => entryBytes(k, e.value) });
     this.bus.setMaxListeners(0);
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -70,6 +76,10 @@ export class MemoryCache implements Cache {
     return true;
   }
 
+  async spend(key: string, ttlMs: number): Promise<boolean> {
+    return this.spent.spend(key, ttlMs);
+  }
+
   async incr(key: string, ttlMs: number, by = 1): Promise<number> {
     const e = this.live(key);
     const n = (e ? Number(e.value) : 0) + by;
@@ -97,5 +107,6 @@ export class MemoryCache implements Cache {
     clearInterval(this.sweeper);
     this.bus.removeAllListeners();
     this.map.clear();
+    this.spent.clear();
   }
 }

@@ -50,6 +50,10 @@ export class RedisCache implements Cache {
     return r === 'OK';
   }
 
+  async spend(key: string, ttlMs: number): Promise<boolean> {
+    return this.setIfAbsent(key, '1', ttlMs);
+  }
+
   async incr(key: string, ttlMs: number, by = 1): Promise<number> {
     // SET … NX creates the counter with its window's expiry only if absent; INCR keeps the expiry.
     // (Works on every Redis since 2.6.12, unlike PEXPIRE … NX, which needs Redis 7.)

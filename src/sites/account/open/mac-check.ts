@@ -58,10 +58,6 @@ export async function checkMac(i: MacCheckInput): Promise<MacFailure | undefined
   await i.cache.setIfAbsent(offsetKey, String(steps), i.offsetTtlMs);
   const pinned = Number((await i.cache.get(offsetKey)) ?? steps);
   if (!nonceWithinOffset(nonce.minutes, i.now, pinned, i.window)) return 'nonce-time';
-  const fresh = await i.cache.setIfAbsent(
-    `mac-nonce:${tokenKey}:${i.header.nonce}`,
-    '1',
-    replayTtlMs(nonce.minutes, i.now, i.window, pinned),
-  );
+  const fresh = await i.cache.spend(`mac-nonce:${tokenKey}:${i.header.nonce}`, replayTtlMs(nonce.minutes, i.now, i.window, pinned));
   return fresh ? undefined : 'replay';
 }

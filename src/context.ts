@@ -10,6 +10,7 @@ import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { PasskeyRp } from './services/factors/passkeys.ts';
 import { FactorService } from './services/factors/service.ts';
+import { FactorSetup } from './services/factors/setup.ts';
 import { FdsDerivedCache } from './services/fds/derived-cache.ts';
 import { FdsImageRenderer } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
@@ -86,6 +87,8 @@ export interface Services {
   signOut: SignOut;
   /** Second factors: TOTP, passkeys, recovery codes. */
   factors: FactorService;
+  /** Setting up and removing factors from the account center (pages and JSON). */
+  factorSetup: FactorSetup;
   /** Row counts (admin API status). */
   stats: StatsRepo;
   /** Per-app usage counters (developer console), batched in memory. */
@@ -213,6 +216,19 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit, tokens: new OAuthTokensRepo(db.kysely), now });
     const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
+    const factors = new FactorService({
+      repo: new FactorsRepo(db.kysely),
+      passkeys: new PasskeyRp({
+        publicUrl: config.publicUrl,
+        rpName: () => config.brandName ?? 'Opal',
+        serverSecret,
+        cache: cacheOf,
+        now,
+      }),
+      audit,
+      serverSecret,
+      now,
+    });
     const services: Services = {
       users,
       apps,
@@ -255,19 +271,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery: () => services.recovery }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
-      factors: new FactorService({
-        repo: new FactorsRepo(db.kysely),
-        passkeys: new PasskeyRp({
-          publicUrl: config.publicUrl,
-          rpName: () => config.brandName ?? 'Opal',
-          serverSecret,
-          cache: cacheOf,
-          now,
-        }),
-        audit,
-        serverSecret,
-        now,
-      }),
+      factors,
+      factorSetup: new FactorSetup({ factors, users, audit, cache: cacheOf, serverSecret }),
       stats: new StatsRepo(db.kysely),
       usage: new UsageCounters(new UsageRepo(db.kysely), now, (e) => {
         process.stderr.write(

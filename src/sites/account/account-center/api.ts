@@ -2,7 +2,7 @@
 // authenticated by the page session cookie. Every change needs the CSRF token of GET /api/account
 // in `x-csrf-token` and must come from the account origin itself. The grants API (/api/account/grants)
 // and the friends API (/api/account/friends) already exist beside it; apps here add the words of
-// each scope and the last use.
+// each scope and the last use; second factors are in factors-api.ts.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -18,6 +18,7 @@ import { registerWeb } from '../../../web/setup.ts';
 import { requireLogin, sessionUser } from '../../../web/signed-in.ts';
 import { ApiError, jsonErrors } from '../json-errors.ts';
 import { scopeWords } from './access-pages.ts';
+import { factorsApi } from './factors-api.ts';
 import { deviceOf } from './page-kit.ts';
 import { avatarList } from './profile-pages.ts';
 
@@ -230,6 +231,8 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
       return reply.code(204).send(null);
     },
   );
+
+  await factorsApi(app, ctx, reads, changes);
 
   app.get('/api/account/security-log', { ...reads, schema: { response: { 200: Log } } }, async (req) => {
     const t = translator(web.locale(req));

@@ -293,6 +293,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         messenger,
         audit,
         cache: cacheOf,
+        publicUrl: config.publicUrl,
         now,
       }),
     };

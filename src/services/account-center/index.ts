@@ -38,6 +38,8 @@ export function accountServices(d: {
   messenger: Messenger;
   audit: AuditService;
   cache: () => Cache;
+  /** OPAL_PUBLIC_URL (the account origin). */
+  publicUrl: string;
   now: () => number;
 }): AccountServices {
   const password = new PasswordChange({ users: d.users, throttle: new PasswordThrottle(d.cache), signOut: d.signOut, audit: d.audit });
@@ -59,6 +61,7 @@ export function accountServices(d: {
       audit: d.audit,
       cache: d.cache,
       prove: (user, current, ip) => password.prove(user, current, ip),
+      accountUrl: `${d.publicUrl}/account`,
       now: d.now,
     }),
     password,

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
+import type { Gate } from './lib/gate.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
 import { type AccountServices, accountServices } from './services/account-center/index.ts';
 import { AdminService } from './services/admin.ts';
@@ -12,7 +13,7 @@ import { PasskeyRp } from './services/factors/passkeys.ts';
 import { FactorService } from './services/factors/service.ts';
 import { FactorSetup } from './services/factors/setup.ts';
 import { FdsDerivedCache } from './services/fds/derived-cache.ts';
-import { FdsImageRenderer } from './services/fds/images.ts';
+import { FdsImageRenderer, imageGate } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
@@ -72,6 +73,8 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Image processing (sharp, loaded on first use) and its derived-blob cache. */
   fdsImages: FdsImageRenderer;
+  /** The gate of every sharp job in the process (FDS image operations, avatar uploads). */
+  imageGate: Gate;
   fdsDerived: FdsDerivedCache;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
@@ -216,6 +219,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const fdsDerived = new FdsDerivedCache(fds, blobsOf, config.fdsImageCacheBytes);
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit, tokens: new OAuthTokensRepo(db.kysely), now });
     const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
+    const images = imageGate();
     const factors = new FactorService({
       repo: new FactorsRepo(db.kysely),
       passkeys: new PasskeyRp({
@@ -279,7 +283,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
           `${JSON.stringify({ level: 'warn', msg: 'usage counters not written', err: e instanceof Error ? e.message : String(e) })}\n`,
         );
       }),
-      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
+      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }, images),
+      imageGate: images,
       fdsDerived,
       account: accountServices({
         db: db.kysely,
@@ -294,6 +299,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         audit,
         cache: cacheOf,
         publicUrl: config.publicUrl,
+        imageGate: images,
         now,
       }),
     };

@@ -1,5 +1,6 @@
 // The account center's services, built once by the context (ctx.services.account).
 import type { Kysely } from 'kysely';
+import type { Gate } from '../../lib/gate.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import { AvatarsRepo } from '../../store/db/avatars-repo.ts';
 import type { WebSessionsRepo } from '../../store/db/oauth-sessions-repo.ts';
@@ -38,6 +39,8 @@ export function accountServices(d: {
   messenger: Messenger;
   audit: AuditService;
   cache: () => Cache;
+  /** The process's image gate (shared with FDS image operations). */
+  imageGate: Gate;
   /** OPAL_PUBLIC_URL (the account origin). */
   publicUrl: string;
   now: () => number;
@@ -54,7 +57,7 @@ export function accountServices(d: {
       audit: d.audit,
       now: d.now,
     }),
-    avatars: new AvatarService({ repo: new AvatarsRepo(d.db), users: d.users, audit: d.audit, now: d.now }),
+    avatars: new AvatarService({ repo: new AvatarsRepo(d.db), users: d.users, audit: d.audit, gate: d.imageGate, now: d.now }),
     contact: new ContactChange({
       users: d.users,
       messenger: d.messenger,

@@ -161,6 +161,7 @@ export const accountEn = {
   errors: {
     csrf: 'The form expired or was not sent by this site. Nothing was changed; please try again.',
     nickname: 'A nickname has at most 64 characters.',
+    busy: 'Too many images are being processed right now. Nothing was changed; please try again in a moment.',
     image: 'This file is not an image that can be read, or it is larger than 5 MB.',
     invalidEmail: 'Enter a valid e-mail address.',
     invalidPhone: 'Enter a phone number of 5-20 digits, optionally starting with +.',

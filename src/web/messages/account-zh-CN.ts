@@ -162,6 +162,7 @@ export const accountZhCN: typeof accountEn = {
   errors: {
     csrf: '表单已过期或并非由本站提交，未做任何更改，请重试。',
     nickname: '昵称最多 64 个字符。',
+    busy: '当前正在处理的图片过多，未做任何更改，请稍后再试。',
     image: '该文件不是可读取的图片，或大于 5 MB。',
     invalidEmail: '请输入有效的电子邮箱地址。',
     invalidPhone: '请输入 5-20 位数字的手机号码，可以 + 开头。',

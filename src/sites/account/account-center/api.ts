@@ -9,7 +9,7 @@ import type { Context } from '../../../context.ts';
 import { useErrorFamily } from '../../../http/errors.ts';
 import { noStore } from '../../../http/hooks.ts';
 import { typed } from '../../../http/typed.ts';
-import { InvalidInputError } from '../../../lib/errors.ts';
+import { BusyError, InvalidInputError } from '../../../lib/errors.ts';
 import { qrSvg } from '../../../lib/qr-code.ts';
 import { AVATAR_MAX_BYTES } from '../../../services/account-center/avatars.ts';
 import type { User } from '../../../services/users.ts';
@@ -73,7 +73,12 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
     jsonErrors({
       name: 'account API',
       descriptionKey: 'error_description',
-      translate: (e) => (e instanceof InvalidInputError ? new ApiError(400, 'invalid_request', e.message) : undefined),
+      translate: (e) =>
+        e instanceof InvalidInputError
+          ? new ApiError(400, 'invalid_request', e.message)
+          : e instanceof BusyError
+            ? new ApiError(503, 'busy', e.message, { 'retry-after': '1' })
+            : undefined,
     }),
   );
   const signedIn = requireLogin(scope, web, () => new ApiError(401, 'login_required', 'sign in first'));

@@ -22,7 +22,12 @@ export const accountEn = {
     email: 'E-mail',
     phone: 'Phone',
     none: 'none',
-    counts: '{{sessions}} sessions · {{apps}} authorized apps · {{friends}} friends',
+    sessions_one: '{{count}} session',
+    sessions_other: '{{count}} sessions',
+    apps_one: '{{count}} authorized app',
+    apps_other: '{{count}} authorized apps',
+    friends_one: '{{count}} friend',
+    friends_other: '{{count}} friends',
   },
   profile: {
     nickname: 'Nickname',

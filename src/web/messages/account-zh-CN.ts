@@ -23,7 +23,12 @@ export const accountZhCN: typeof accountEn = {
     email: '电子邮箱',
     phone: '手机号码',
     none: '无',
-    counts: '{{sessions}} 个登录会话 · {{apps}} 个已授权应用 · {{friends}} 位好友',
+    sessions_one: '{{count}} 个登录会话',
+    sessions_other: '{{count}} 个登录会话',
+    apps_one: '{{count}} 个已授权应用',
+    apps_other: '{{count}} 个已授权应用',
+    friends_one: '{{count}} 位好友',
+    friends_other: '{{count}} 位好友',
   },
   profile: {
     nickname: '昵称',

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, isEmbedded } from './config.ts';
 import { LIFETIMES } from './core/account/lifetimes.ts';
+import type { Gate } from './lib/gate.ts';
 import { hmacSha256Hex, safeEqual } from './lib/hash.ts';
 import { type AccountServices, accountServices } from './services/account-center/index.ts';
 import { AdminService } from './services/admin.ts';
@@ -10,8 +11,9 @@ import { AppService } from './services/apps.ts';
 import { AuditService } from './services/audit.ts';
 import { PasskeyRp } from './services/factors/passkeys.ts';
 import { FactorService } from './services/factors/service.ts';
+import { FactorSetup } from './services/factors/setup.ts';
 import { FdsDerivedCache } from './services/fds/derived-cache.ts';
-import { FdsImageRenderer } from './services/fds/images.ts';
+import { FdsImageRenderer, imageGate } from './services/fds/images.ts';
 import { FdsKeys } from './services/fds/keys.ts';
 import { FdsStorage } from './services/fds/storage.ts';
 import { FdsSweeper } from './services/fds/sweeper.ts';
@@ -74,6 +76,8 @@ export interface Services {
   fdsSweeper: FdsSweeper;
   /** Image processing (sharp, loaded on first use) and its derived-blob cache. */
   fdsImages: FdsImageRenderer;
+  /** The gate of every sharp job in the process (FDS image operations, avatar uploads). */
+  imageGate: Gate;
   fdsDerived: FdsDerivedCache;
   /** Page toolkit: CSRF, sessions, locale. */
   web: WebKit;
@@ -89,8 +93,11 @@ export interface Services {
   signOut: SignOut;
   /** Second factors: TOTP, passkeys, recovery codes. */
   factors: FactorService;
+  /** Setting up and removing factors from the account center (pages and JSON). */
+  factorSetup: FactorSetup;
   /** Row counts (admin API status). */
   stats: StatsRepo;
+  /** Live nodes (heartbeats; the admin status page). */
   nodes: NodeRegistry;
   /** Per-app usage counters (developer console), batched in memory. */
   usage: UsageCounters;
@@ -226,6 +233,20 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     const signOut = new SignOut({ users, sessions: webSessions, storageTokens, audit, tokens: new OAuthTokensRepo(db.kysely), now });
     const passbook = new PassbookService(new PassbookRepo(db.kysely), apps, users, audit);
     const nodesRepo = new NodesRepo(db.kysely, now);
+    const images = imageGate();
+    const factors = new FactorService({
+      repo: new FactorsRepo(db.kysely),
+      passkeys: new PasskeyRp({
+        publicUrl: config.publicUrl,
+        rpName: () => config.brandName ?? 'Opal',
+        serverSecret,
+        cache: cacheOf,
+        now,
+      }),
+      audit,
+      serverSecret,
+      now,
+    });
     const services: Services = {
       users,
       apps,
@@ -272,19 +293,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       admin: new AdminService({ users, apps, oauth, sessions: webSessions, audit, signOut, recovery: () => services.recovery }),
       adminTokens: new AdminTokens(new AdminTokensRepo(db.kysely), users, now),
       signOut,
-      factors: new FactorService({
-        repo: new FactorsRepo(db.kysely),
-        passkeys: new PasskeyRp({
-          publicUrl: config.publicUrl,
-          rpName: () => config.brandName ?? 'Opal',
-          serverSecret,
-          cache: cacheOf,
-          now,
-        }),
-        audit,
-        serverSecret,
-        now,
-      }),
+      factors,
+      factorSetup: new FactorSetup({ factors, users, audit, cache: cacheOf, serverSecret }),
       stats: new StatsRepo(db.kysely),
       // Redis when configured (the cache is opened below, before anything starts), else the database.
       nodes: new NodeRegistry(
@@ -297,7 +307,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
           `${JSON.stringify({ level: 'warn', msg: 'usage counters not written', err: e instanceof Error ? e.message : String(e) })}\n`,
         );
       }),
-      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }),
+      fdsImages: new FdsImageRenderer({ maxPixels: config.fdsImageMaxPixels, maxSourceBytes: config.fdsImageMaxBytes }, images),
+      imageGate: images,
       fdsDerived,
       account: accountServices({
         db: db.kysely,
@@ -311,6 +322,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         messenger,
         audit,
         cache: cacheOf,
+        publicUrl: config.publicUrl,
+        imageGate: images,
         now,
       }),
     };

@@ -81,3 +81,16 @@ test('templates escape what they are given', () => {
   assert.match(html, /&lt;script&gt;/);
   assert.match(html, /<html lang="en">/);
 });
+
+test('the account overview counts use plural rules ("1 authorized app", "2 sessions")', () => {
+  const html = renderHtml(
+    'account-overview',
+    {
+      user: { account: 'a', nickname: '', userId: '1', email: '', phone: '' },
+      avatar: '/avatar/default.png',
+      counts: { sessions: 2, apps: 1, friends: 1 },
+    },
+    'en',
+  );
+  assert.match(html, /2 sessions · 1 authorized app · 1 friend</);
+});

@@ -4,8 +4,11 @@
 // 5 attempts); codes sent are limited per user (5 an hour). Whether the address is another
 // account's is told only after the code proved the person holds it (as sign-up does). Starting a
 // change needs the current password: a stolen session alone must not move the account's recovery
-// address to the thief's (and then reset the password).
+// address to the thief's (and then reset the password). Once changed, the OLD address is told
+// (contact-changed: what changed, to what, masked, and when; what to do if it was not the person),
+// on its own channel when a sender serves it; it gets no link that could undo the change silently.
 
+import { maskAccount } from '../../core/account/xm-sign-callback.ts';
 import { ConflictError } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
 import { randomDigits } from '../../lib/random.ts';
@@ -33,6 +36,8 @@ interface Pending {
   address: string;
   codeHash: string;
   attempts: number;
+  /** The language of the page that started the change (the notice to the old address uses it). */
+  locale?: string;
 }
 
 export class ContactChange {
@@ -46,6 +51,8 @@ export class ContactChange {
       cache: () => Cache;
       /** The current-password check (the password change's, with its throttle). */
       prove: (user: User, current: string, ip: string) => Promise<PasswordProof>;
+      /** Where the account center is (OPAL_PUBLIC_URL/account), for the notice to the old address. */
+      accountUrl: string;
       now?: () => number;
     },
   ) {
@@ -74,7 +81,7 @@ export class ContactChange {
     const r = await this.sends.reserve(user.userId);
     if ('wait' in r) return { kind: 'throttled', wait: r.wait };
     const code = randomDigits(6);
-    const p: Pending = { kind, address: to, codeHash: sha256Hex(`${user.userId}|${code}`), attempts: 0 };
+    const p: Pending = { kind, address: to, codeHash: sha256Hex(`${user.userId}|${code}`), attempts: 0, locale };
     await this.d.cache().set(this.key(user.userId), JSON.stringify(p), TTL_MS);
     this.d.messenger.dispatch('contact-code', kind === 'email' ? 'email' : 'sms', to, locale, { code, minutes: 15 });
     await this.d.audit.record({ type: 'account.contact_code_sent', actor: user.userId, subject: user.userId, ip, detail: { kind } });
@@ -96,10 +103,24 @@ export class ContactChange {
     try {
       const updated = await this.d.users.update(user.userId, p.kind === 'email' ? { email: p.address } : { phone: p.address });
       await this.d.audit.record({ type: `account.${p.kind}_changed`, actor: user.userId, subject: user.userId, ip });
+      this.notifyOld(p, p.kind === 'email' ? user.email : user.phone);
       return { kind: 'done', user: updated };
     } catch (e) {
       if (e instanceof ConflictError) return { kind: 'taken' };
       throw e;
     }
+  }
+
+  /** Tells the address that was replaced (if any, and if a sender serves its channel), in the background. */
+  private notifyOld(p: Pending, old: string): void {
+    const channel = p.kind === 'email' ? 'email' : 'sms';
+    if (!old || old === p.address || !this.d.messenger.can(channel)) return;
+    const at = new Date((this.d.now ?? Date.now)()).toISOString().slice(0, 16).replace('T', ' ');
+    this.d.messenger.dispatch('contact-changed', channel, old, p.locale ?? 'en', {
+      changed: p.kind,
+      newAddress: maskAccount(p.address),
+      at,
+      url: this.d.accountUrl,
+    });
   }
 }

@@ -1,5 +1,6 @@
 // The account center's services, built once by the context (ctx.services.account).
 import type { Kysely } from 'kysely';
+import type { Gate } from '../../lib/gate.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import { AvatarsRepo } from '../../store/db/avatars-repo.ts';
 import type { WebSessionsRepo } from '../../store/db/oauth-sessions-repo.ts';
@@ -38,6 +39,10 @@ export function accountServices(d: {
   messenger: Messenger;
   audit: AuditService;
   cache: () => Cache;
+  /** The process's image gate (shared with FDS image operations). */
+  imageGate: Gate;
+  /** OPAL_PUBLIC_URL (the account origin). */
+  publicUrl: string;
   now: () => number;
 }): AccountServices {
   const password = new PasswordChange({ users: d.users, throttle: new PasswordThrottle(d.cache), signOut: d.signOut, audit: d.audit });
@@ -52,13 +57,14 @@ export function accountServices(d: {
       audit: d.audit,
       now: d.now,
     }),
-    avatars: new AvatarService({ repo: new AvatarsRepo(d.db), users: d.users, audit: d.audit, now: d.now }),
+    avatars: new AvatarService({ repo: new AvatarsRepo(d.db), users: d.users, audit: d.audit, gate: d.imageGate, now: d.now }),
     contact: new ContactChange({
       users: d.users,
       messenger: d.messenger,
       audit: d.audit,
       cache: d.cache,
       prove: (user, current, ip) => password.prove(user, current, ip),
+      accountUrl: `${d.publicUrl}/account`,
       now: d.now,
     }),
     password,

@@ -1,7 +1,7 @@
 // Image rendering with sharp (libvips), loaded only when an image operation is first asked for.
 // Lean by design: libvips runs one thread per image (`sharp.concurrency(1)`) with its operation
 // cache off, at most MAX_RENDERS images are read and processed at once per process (MAX_WAITING more
-// queue; beyond that 429 TooManyRequests), sources larger than maxSourceBytes are refused before
+// queue; beyond that 429 TooManyRequests; the gate, lib/gate.ts, is shared with avatar uploads), sources larger than maxSourceBytes are refused before
 // they are read, and `limitInputPixels` refuses decompression bombs from the image header, before
 // any pixel is decoded. Only JPEG, PNG, WebP and GIF sources are processed; anything else, or
 // bytes that are no image, is 400 InvalidRequest.
@@ -9,6 +9,7 @@
 import type { Sharp } from 'sharp';
 import { FdsError } from '../../core/fds/errors.ts';
 import { type Crop, FORMAT_TYPES, type ImageFormat, type ImageOp } from '../../core/fds/image-params.ts';
+import { Gate } from '../../lib/gate.ts';
 import { loadSharp } from '../../lib/load-sharp.ts';
 
 export const MAX_RENDERS = 2;
@@ -30,11 +31,16 @@ export interface ImageLimits {
 
 const SOURCE_FORMATS = new Set<string>(['jpeg', 'png', 'webp', 'gif']);
 
-export class FdsImageRenderer {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+/** The gate of every sharp job in the process: MAX_RENDERS at once, MAX_WAITING in line. */
+export function imageGate(): Gate {
+  return new Gate(MAX_RENDERS, MAX_WAITING);
+}
 
-  constructor(readonly limits: ImageLimits) {}
+export class FdsImageRenderer {
+  constructor(
+    readonly limits: ImageLimits,
+    private readonly gate: Gate = imageGate(),
+  ) {}
 
   /** Refuses a source by its size before any byte is read. */
   checkSourceSize(size: number): void {
@@ -98,20 +104,8 @@ export class FdsImageRenderer {
     }
   }
 
-  /** Runs `f` when one of MAX_RENDERS slots is free; 429 when MAX_WAITING callers already wait. */
-  private async slot<T>(f: () => Promise<T>): Promise<T> {
-    if (this.running >= MAX_RENDERS) {
-      if (this.waiting.length >= MAX_WAITING) throw new FdsError('TooManyRequests', 'too many images are being processed');
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running++;
-    }
-    try {
-      return await f();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
+  /** Runs `f` when the image gate has a place; 429 when its line is full. */
+  private slot<T>(f: () => Promise<T>): Promise<T> {
+    return this.gate.run(f, () => new FdsError('TooManyRequests', 'too many images are being processed'));
   }
 }

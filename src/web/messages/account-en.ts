@@ -22,7 +22,12 @@ export const accountEn = {
     email: 'E-mail',
     phone: 'Phone',
     none: 'none',
-    counts: '{{sessions}} sessions · {{apps}} authorized apps · {{friends}} friends',
+    sessions_one: '{{count}} session',
+    sessions_other: '{{count}} sessions',
+    apps_one: '{{count}} authorized app',
+    apps_other: '{{count}} authorized apps',
+    friends_one: '{{count}} friend',
+    friends_other: '{{count}} friends',
   },
   profile: {
     nickname: 'Nickname',
@@ -161,6 +166,7 @@ export const accountEn = {
   errors: {
     csrf: 'The form expired or was not sent by this site. Nothing was changed; please try again.',
     nickname: 'A nickname has at most 64 characters.',
+    busy: 'Too many images are being processed right now. Nothing was changed; please try again in a moment.',
     image: 'This file is not an image that can be read, or it is larger than 5 MB.',
     invalidEmail: 'Enter a valid e-mail address.',
     invalidPhone: 'Enter a phone number of 5-20 digits, optionally starting with +.',

@@ -23,7 +23,12 @@ export const accountZhCN: typeof accountEn = {
     email: '电子邮箱',
     phone: '手机号码',
     none: '无',
-    counts: '{{sessions}} 个登录会话 · {{apps}} 个已授权应用 · {{friends}} 位好友',
+    sessions_one: '{{count}} 个登录会话',
+    sessions_other: '{{count}} 个登录会话',
+    apps_one: '{{count}} 个已授权应用',
+    apps_other: '{{count}} 个已授权应用',
+    friends_one: '{{count}} 位好友',
+    friends_other: '{{count}} 位好友',
   },
   profile: {
     nickname: '昵称',
@@ -162,6 +167,7 @@ export const accountZhCN: typeof accountEn = {
   errors: {
     csrf: '表单已过期或并非由本站提交，未做任何更改，请重试。',
     nickname: '昵称最多 64 个字符。',
+    busy: '当前正在处理的图片过多，未做任何更改，请稍后再试。',
     image: '该文件不是可读取的图片，或大于 5 MB。',
     invalidEmail: '请输入有效的电子邮箱地址。',
     invalidPhone: '请输入 5-20 位数字的手机号码，可以 + 开头。',

@@ -1,53 +1,21 @@
 // SMTP delivery against a real SMTP server (smtp-server) on loopback: authentication, envelope,
 // headers and body as nodemailer writes them; a wrong password fails the send.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { SmtpSender } from '../../../src/services/messaging/smtp.ts';
 import { renderMessage } from '../../../src/services/messaging/templates.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  user: string | undefined;
-  raw: string;
-}
+import { type SmtpSink, startSmtpSink } from '../../helpers/smtp-sink.ts';
 
 describe('SMTP sender', () => {
-  const received: Received[] = [];
-  let server: SMTPServer;
+  let sink: SmtpSink;
   let port = 0;
 
   before(async () => {
-    server = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      authOptional: false,
-      logger: false,
-      onAuth(auth, _session, cb) {
-        if (auth.username === 'opal' && auth.password === 's3cret') cb(null, { user: auth.username });
-        else cb(new Error('invalid credentials'));
-      },
-      onData(stream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            user: session.user as string | undefined,
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    sink = await startSmtpSink({ user: 'opal', password: 's3cret' });
+    port = sink.port;
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await sink.close();
   });
 
   it('delivers a rendered message with its subject, text and kind header', async () => {
@@ -58,7 +26,7 @@ describe('SMTP sender', () => {
     } finally {
       sender.close();
     }
-    const r = received.at(-1);
+    const r = sink.received.at(-1);
     assert.ok(r);
     assert.equal(r.user, 'opal');
     assert.equal(r.from, 'no-reply@opal.test');
@@ -70,7 +38,7 @@ describe('SMTP sender', () => {
 
   it('fails when the server refuses the credentials, and refuses SMS', async () => {
     const sender = new SmtpSender(`smtp://opal:wrong@127.0.0.1:${port}`, 'no-reply@opal.test', { ignoreTLS: true });
-    const before = received.length;
+    const before = sink.received.length;
     try {
       await assert.rejects(
         sender.send(renderMessage('reset-code', 'email', 'bob@example.com', 'en', { brand: 'Opal', code: '1', minutes: 1 })),
@@ -81,6 +49,6 @@ describe('SMTP sender', () => {
     } finally {
       sender.close();
     }
-    assert.equal(received.length, before);
+    assert.equal(sink.received.length, before);
   });
 });

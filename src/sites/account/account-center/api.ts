@@ -2,14 +2,14 @@
 // authenticated by the page session cookie. Every change needs the CSRF token of GET /api/account
 // in `x-csrf-token` and must come from the account origin itself. The grants API (/api/account/grants)
 // and the friends API (/api/account/friends) already exist beside it; apps here add the words of
-// each scope and the last use.
+// each scope and the last use; second factors are in factors-api.ts.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { useErrorFamily } from '../../../http/errors.ts';
 import { noStore } from '../../../http/hooks.ts';
 import { typed } from '../../../http/typed.ts';
-import { InvalidInputError } from '../../../lib/errors.ts';
+import { BusyError, InvalidInputError } from '../../../lib/errors.ts';
 import { qrSvg } from '../../../lib/qr-code.ts';
 import { AVATAR_MAX_BYTES } from '../../../services/account-center/avatars.ts';
 import type { User } from '../../../services/users.ts';
@@ -18,6 +18,7 @@ import { registerWeb } from '../../../web/setup.ts';
 import { requireLogin, sessionUser } from '../../../web/signed-in.ts';
 import { ApiError, jsonErrors } from '../json-errors.ts';
 import { scopeWords } from './access-pages.ts';
+import { factorsApi } from './factors-api.ts';
 import { deviceOf } from './page-kit.ts';
 import { avatarList } from './profile-pages.ts';
 
@@ -72,7 +73,12 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
     jsonErrors({
       name: 'account API',
       descriptionKey: 'error_description',
-      translate: (e) => (e instanceof InvalidInputError ? new ApiError(400, 'invalid_request', e.message) : undefined),
+      translate: (e) =>
+        e instanceof InvalidInputError
+          ? new ApiError(400, 'invalid_request', e.message)
+          : e instanceof BusyError
+            ? new ApiError(503, 'busy', e.message, { 'retry-after': '1' })
+            : undefined,
     }),
   );
   const signedIn = requireLogin(scope, web, () => new ApiError(401, 'login_required', 'sign in first'));
@@ -230,6 +236,8 @@ export async function accountApi(scope: FastifyInstance, ctx: Context): Promise<
       return reply.code(204).send(null);
     },
   );
+
+  await factorsApi(app, ctx, reads, changes);
 
   app.get('/api/account/security-log', { ...reads, schema: { response: { 200: Log } } }, async (req) => {
     const t = translator(web.locale(req));

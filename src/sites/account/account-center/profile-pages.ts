@@ -6,7 +6,7 @@ import type { Context } from '../../../context.ts';
 import { AVATAR_VARIANTS, avatarUrls } from '../../../core/open/profile.ts';
 import { optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
-import { InvalidInputError } from '../../../lib/errors.ts';
+import { BusyError, InvalidInputError } from '../../../lib/errors.ts';
 import { AVATAR_MAX_BYTES } from '../../../services/account-center/avatars.ts';
 import type { User } from '../../../services/users.ts';
 import { requestOrigin } from '../open/route.ts';
@@ -66,6 +66,7 @@ export async function profilePages(app: TypedInstance, ctx: Context, pages: Acco
       await account.avatars.upload(user, bytes, req.ip);
     } catch (e) {
       if (e instanceof InvalidInputError) return pages.back(reply, 'profile', { error: 'image' });
+      if (e instanceof BusyError) return pages.back(reply, 'profile', { error: 'busy' });
       throw e;
     }
     return pages.back(reply, 'profile', { done: 'avatar' });

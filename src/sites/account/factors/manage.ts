@@ -3,7 +3,8 @@
 // code), add passkeys (JavaScript), remove any factor or make new recovery codes with the password
 // or a current code, and see new recovery codes once (kept sealed for 10 minutes, until "I have
 // saved them"). Every POST checks the session's CSRF token and answers 303; GET changes nothing.
-// Codes and passwords typed here go through the same throttle as sign-in.
+// Codes and passwords typed here go through the same throttle as sign-in; the rules are
+// services/factors/setup.ts, shared with /api/account/factors.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
@@ -11,17 +12,14 @@ import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import { ConflictError } from '../../../lib/errors.ts';
 import { qrDataUrl } from '../../../lib/qr-code.ts';
-import { openSecret, sealSecret } from '../../../lib/secret-box.ts';
 import type { RegistrationResponseJSON } from '../../../services/factors/passkeys.ts';
-import { newTotpSecret, totpUri } from '../../../services/factors/totp.ts';
-import { PasswordThrottle } from '../../../services/throttle.ts';
+import { totpUri } from '../../../services/factors/totp.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import type { CurrentSession } from '../../../web/sessions.ts';
 import { renderPage } from '../../../web/web-kit.ts';
 import { passkeyAnswer } from './form-input.ts';
 
-const SETUP_TTL_MS = 10 * 60_000;
 const PAGE = '/account/factors';
 
 const PageQuery = Type.Object({
@@ -47,11 +45,7 @@ function when(ms: number | null, locale: Locale): string {
 export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Promise<void> {
   const web = ctx.services.web;
   const factors = ctx.services.factors;
-  const throttle = new PasswordThrottle(() => ctx.cache);
-  const setupKey = (s: CurrentSession) => `factors:totp-setup:${s.id}`;
-  const codesKey = (s: CurrentSession) => `factors:codes:${s.id}`;
-  const seal = (s: CurrentSession, what: string, v: string) => sealSecret(ctx.serverSecret, `${what}|${s.id}`, v);
-  const unseal = (s: CurrentSession, what: string, v: string | null) => openSecret(ctx.serverSecret, `${what}|${s.id}`, v);
+  const setup = ctx.services.factorSetup;
   const back = (locale: string, extra: string, path = PAGE) => `${path}?_locale=${encodeURIComponent(locale)}${extra}`;
 
   /** The signed-in session, or a redirect to the sign-in page (GET) / undefined (POST: the caller refuses). */
@@ -69,16 +63,11 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     return { s };
   }
 
-  /** Checks the password or a current code, throttled like sign-in; the refusal's redirect, or undefined. */
+  /** Checks the password or a current code (FactorSetup.prove); the refusal's redirect, or undefined. */
   async function proven(req: FastifyRequest, s: CurrentSession, proof: string | undefined, locale: string): Promise<string | undefined> {
-    const admission = await throttle.admit(PasswordThrottle.factorKey(s.user.userId), req.ip);
-    if (!admission.ok) return back(locale, `&error=throttled&wait=${admission.wait}`);
-    const p = proof ?? '';
-    const ok =
-      p.length > 0 &&
-      ((await ctx.services.users.verifyPassword(s.user.userId, p)) || (await factors.checkCode(s.user.userId, p, req.ip)) !== undefined);
-    if (!ok) return back(locale, '&error=proof');
-    await throttle.succeeded(admission.ticket);
+    const r = await setup.prove(s.user.userId, proof ?? '', req.ip);
+    if (r.kind === 'throttled') return back(locale, `&error=throttled&wait=${r.wait}`);
+    if (r.kind === 'wrong') return back(locale, '&error=proof');
     return undefined;
   }
 
@@ -121,8 +110,7 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     const locale = web.locale(req);
     const r = await posted(req, reply, req.body.csrf, locale);
     if (!r.s) return r.reply;
-    if ((await factors.summary(r.s.user.userId)).totp) return reply.redirect(back(locale, '&error=exists'), 303);
-    await ctx.cache.set(setupKey(r.s), seal(r.s, 'totp-setup', newTotpSecret()), SETUP_TTL_MS);
+    if (!(await setup.beginTotp(r.s.id, r.s.user.userId))) return reply.redirect(back(locale, '&error=exists'), 303);
     return reply.redirect(back(locale, '', `${PAGE}/totp`), 303);
   });
 
@@ -131,7 +119,7 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     if (!s) return toLogin(reply, `${PAGE}/totp`, 302);
     const locale = web.locale(req);
     const t = translator(locale);
-    const secret = unseal(s, 'totp-setup', await ctx.cache.get(setupKey(s)));
+    const secret = await setup.pendingTotp(s.id);
     if (!secret) return reply.redirect(back(locale, ''), 302);
     const uri = totpUri(web.brand.name ?? t('common.appTitle'), s.user.account, secret);
     return renderPage(
@@ -154,21 +142,11 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     const s = await signedIn(req);
     if (!s) return toLogin(reply, PAGE, 303);
     if (!(await web.csrf.verify(req, req.body.csrf))) return reply.redirect(back(locale, '&error=csrf', `${PAGE}/totp`), 303);
-    const secret = unseal(s, 'totp-setup', await ctx.cache.get(setupKey(s)));
-    if (!secret) return reply.redirect(back(locale, ''), 303);
-    const admission = await throttle.admit(PasswordThrottle.factorKey(s.user.userId), req.ip);
-    if (!admission.ok) return reply.redirect(back(locale, `&error=throttled&wait=${admission.wait}`), 303);
-    let codes: string[] | undefined;
-    try {
-      codes = await factors.enrollTotp(s.user.userId, secret, req.body.code ?? '', translator(locale)('factors.kinds.totp'));
-    } catch (e) {
-      if (e instanceof ConflictError) return reply.redirect(back(locale, '&error=exists'), 303);
-      throw e;
-    }
-    if (!codes) return reply.redirect(back(locale, '&error=invalid', `${PAGE}/totp`), 303);
-    await throttle.succeeded(admission.ticket);
-    await ctx.cache.del(setupKey(s));
-    await ctx.cache.set(codesKey(s), seal(s, 'recovery-codes', codes.join(' ')), SETUP_TTL_MS);
+    const r = await setup.confirmTotp(s.id, s.user.userId, req.body.code ?? '', translator(locale)('factors.kinds.totp'), req.ip);
+    if (r.kind === 'expired') return reply.redirect(back(locale, ''), 303);
+    if (r.kind === 'throttled') return reply.redirect(back(locale, `&error=throttled&wait=${r.wait}`), 303);
+    if (r.kind === 'exists') return reply.redirect(back(locale, '&error=exists'), 303);
+    if (r.kind === 'invalid') return reply.redirect(back(locale, '&error=invalid', `${PAGE}/totp`), 303);
     return reply.redirect(back(locale, '', `${PAGE}/recovery-codes`), 303);
   });
 
@@ -176,10 +154,10 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     const s = await signedIn(req);
     if (!s) return toLogin(reply, PAGE, 302);
     const locale = web.locale(req);
-    const codes = unseal(s, 'recovery-codes', await ctx.cache.get(codesKey(s)));
+    const codes = await setup.shownCodes(s.id);
     if (!codes) return reply.redirect(back(locale, ''), 302);
     const csrf = await web.csrf.issue(req, reply);
-    return renderPage(reply, 'factors-codes', { csrf, codes: codes.split(' ') }, locale, {
+    return renderPage(reply, 'factors-codes', { csrf, codes }, locale, {
       title: translator(locale)('factors.recovery.title'),
     });
   });
@@ -188,7 +166,7 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     const locale = web.locale(req);
     const r = await posted(req, reply, req.body.csrf, locale);
     if (!r.s) return r.reply;
-    await ctx.cache.del(codesKey(r.s));
+    await setup.forgetCodes(r.s.id);
     return reply.redirect(back(locale, ''), 303);
   });
 
@@ -199,9 +177,7 @@ export async function manageFactorsRoutes(app: TypedInstance, ctx: Context): Pro
     if (!(await factors.summary(r.s.user.userId)).any) return reply.redirect(back(locale, ''), 303);
     const refused = await proven(req, r.s, req.body.proof, locale);
     if (refused) return reply.redirect(refused, 303);
-    const codes = await factors.newRecoveryCodes(r.s.user.userId);
-    await ctx.services.audit.record({ type: 'factor.recovery_codes', actor: r.s.user.userId, subject: r.s.user.userId, ip: req.ip });
-    await ctx.cache.set(codesKey(r.s), seal(r.s, 'recovery-codes', codes.join(' ')), SETUP_TTL_MS);
+    await setup.renewRecoveryCodes(r.s.id, r.s.user.userId, req.ip);
     return reply.redirect(back(locale, '', `${PAGE}/recovery-codes`), 303);
   });
 

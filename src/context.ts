@@ -206,9 +206,12 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       now,
     });
     // The FDS hot-path caches (buckets, access keys) must see a change at once on every node:
-    // only where a broadcast reaches every node (Redis) or there is one node (the embedded store).
+    // only where a broadcast reaches every node (Redis) or one process serves both sites on the
+    // embedded store (`--only account` and `--only fds` on one data directory are two processes
+    // that nothing tells of each other's changes).
+    const oneProcess = db.dialect === 'sqlite' && config.sites.includes('account') && config.sites.includes('fds');
     const broadcastCacheOf =
-      config.redisUrl || db.dialect === 'sqlite'
+      config.redisUrl || oneProcess
         ? cacheOf
         : () => {
             throw new Error('no broadcast reaches the other nodes');

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningServer, startServer } from '../../../src/server.ts';
+import { type ChildServer, startChild } from '../../helpers/child-server.ts';
 import { PG_URL, REDIS_URL, testConfig, tmpDir } from '../../helpers/env.ts';
 import { type FdsFixture, startFds } from '../../helpers/fds-fixture.ts';
 import { SdkClient } from '../../helpers/fds-sdk.ts';
@@ -129,5 +130,37 @@ describe('FDS caches on two nodes (PostgreSQL + Redis): changes are seen on the 
     assert.equal(await statusWithin(1000, 200, status(rotated.accessSecret)), 200);
     assert.equal(await nodes[0]!.ctx.services.fdsKeys.revoke(k.clientId), true);
     assert.equal(await statusWithin(1000, 403, status(rotated.accessSecret)), 403);
+  });
+});
+
+describe('FDS caches with `--only account` and `--only fds` on one embedded data directory: changes are seen at once', () => {
+  // Two processes on one SQLite file, as docs/storage.md allows ("Several processes on one data
+  // directory"): nothing carries an invalidation from one to the other, so the FDS process must not
+  // keep keys or buckets (a review finding: a key revoked through the account server stayed usable
+  // for the cache's lifetime).
+  const dir = tmpDir('opal-fdsc-split-');
+  const secret = 'z'.repeat(48);
+  let account: RunningServer;
+  let fdsChild: ChildServer;
+  before(async () => {
+    account = await startServer(testConfig(dir.path, { OPAL_SERVER_SECRET: secret, OPAL_SITES: 'account' }), { logger: false });
+    fdsChild = await startChild(undefined, { dataDir: dir.path, env: { OPAL_SERVER_SECRET: secret, OPAL_SITES: 'fds' } });
+  });
+  after(async () => {
+    await fdsChild?.stop();
+    await account?.close();
+    dir.remove();
+  });
+
+  it('a disabled app and a revoked key, changed through the account server', async () => {
+    const status = async (k: Credentials) => (await new SdkClient(fdsChild.fdsUrl ?? '', k).send('GET', '/')).status;
+    const disabled = await seedFdsKey(account.ctx, 'split-disabled');
+    const revoked = await seedFdsKey(account.ctx, 'split-revoked');
+    assert.equal(await status(disabled), 200); // looked up by the FDS process
+    assert.equal(await status(revoked), 200);
+    await account.ctx.services.admin.setAppDisabled(disabled.clientId, true, { actor: 'test-admin' });
+    assert.equal(await status(disabled), 403, "the disabled app's key is refused at once");
+    assert.equal(await account.ctx.services.fdsKeys.revoke(revoked.clientId), true);
+    assert.equal(await status(revoked), 403, 'the revoked key is refused at once');
   });
 });

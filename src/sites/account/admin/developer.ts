@@ -104,7 +104,11 @@ export async function developerRoutes(scope: FastifyInstance, ctx: Context): Pro
 
   app.get('/developer/apps/:clientId/fds-key', { schema: { params: ClientIdParams, response: { 200: FdsKeyOut } } }, async (req) => {
     const a = await ownApp(req, req.params.clientId);
-    const k = await fdsKeys.ensure(a.clientId);
+    // A token caller gets the key made on first use (as the CLI has always had it); a page session
+    // only reads it, since a GET reachable with a cookie must change nothing (a cross-site
+    // navigation would create keys): it creates one with POST …/fds-key/rotate.
+    const k = callerOf(req).via === 'session' ? await fdsKeys.forApp(a.clientId) : await fdsKeys.ensure(a.clientId);
+    if (!k) throw new NotFoundError(`app ${a.clientId} has no FDS access key yet`);
     return { clientId: a.clientId, accessKeyId: k.accessKeyId, accessSecret: k.accessSecret };
   });
 

@@ -149,4 +149,24 @@ describe('admin API with the console session', () => {
     assert.equal((await call(jar, 'POST', `/users/${targetId}/lock`, { 'x-csrf-token': csrf })).status, 401);
     assert.equal((await call(jar, 'GET', '/users')).status, 401);
   });
+
+  it("a session's GET of an app's FDS key reads it and creates none (review finding: a cookie GET made keys)", async () => {
+    const created = await call(
+      developer,
+      'POST',
+      '/developer/apps',
+      { 'x-csrf-token': developerCsrf },
+      { name: 'Keyless', redirectUris: 'https://k.example/cb' },
+    );
+    assert.equal(created.status, 201);
+    const id: string = created.json.clientId;
+    await t.ctx.services.fdsKeys.revoke(id); // whatever the app was given at creation
+    const read = await call(developer, 'GET', `/developer/apps/${id}/fds-key`);
+    assert.equal(read.status, 404);
+    assert.equal(await t.ctx.services.fdsKeys.forApp(id), undefined, 'no key was created by the GET');
+    const made = await call(developer, 'POST', `/developer/apps/${id}/fds-key/rotate`, { 'x-csrf-token': developerCsrf });
+    assert.equal(made.status, 200);
+    const again = await call(developer, 'GET', `/developer/apps/${id}/fds-key`);
+    assert.equal(again.json.accessKeyId, made.json.accessKeyId);
+  });
 });

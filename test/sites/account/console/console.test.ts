@@ -8,6 +8,7 @@
 // token-failure budget, not the server address's, and an exchange the server cannot make is a
 // playground error page (502), not a store outage.
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FailureLimiter } from '../../../../src/services/throttle.ts';
@@ -404,6 +405,29 @@ describe('developer console and playground over HTTP', () => {
     assert.equal(x.status, 303);
     const run = await (await alice.fetch(x.headers.get('location') ?? '')).text();
     assert.match(run, /id="raw-body">&amp;&amp;&amp;START&amp;&amp;&amp;\{&quot;access_token&quot;/);
+  });
+
+  test('a playground pass counts only on the server’s connection to itself, not from another address', async () => {
+    const limiter = new FailureLimiter(() => t.ctx.cache, 'token:fail', 100, 5 * 60_000);
+    const alicePass = playgroundPass(t.ctx.serverSecret, (await t.ctx.services.users.find('alice-dev'))?.userId ?? '');
+    const { clientId } = await playgroundApp();
+    for (let i = 0; i < 100; i++) await limiter.reserve('127.0.0.2'); // that address's budget is spent
+    const url = new URL(`${t.accountUrl}/oauth2/token?client_id=${clientId}&client_secret=wrong&grant_type=authorization_code&code=x`);
+    // Sent from 127.0.0.2 (another address of this host) with Alice's valid pass: the pass is
+    // ignored and the address's spent budget answers.
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = httpRequest(url, { localAddress: '127.0.0.2', headers: { [PLAYGROUND_HEADER]: alicePass } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve(text));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    assert.match(body, /too many failed requests/);
   });
 
   test('an exchange the server cannot make is a playground error page (502), not a store outage', async () => {

@@ -1,7 +1,7 @@
 // The developer console's bucket browser (docs/console.md): a developer's own buckets, and what
 // can be done in them, as FDS requests signed under one of the developer's app access keys
 // (signed-fetch.ts), so the FDS site applies its own rules. This service decides two things: which
-// key acts (the first app of the developer that has one) and which buckets the console may touch
+// key acts (the first enabled app of the developer that has one) and which buckets the console may touch
 // (those the developer owns: another developer's bucket is "not found", even where an ACL grant
 // would let the key in). Browsers get presigned URLs (core/fds/presign.ts) for downloads and for
 // the parts of a multipart upload; the secret never leaves the server.
@@ -69,7 +69,7 @@ export class BucketBrowser {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The key the console acts with for a developer: that of their first app with one (undefined: none yet). */
+  /** The key the console acts with for a developer: that of their first enabled app with one (undefined: none yet). */
   async keyFor(developerId: string): Promise<FdsKey | undefined> {
     for (const a of await this.appsOf(developerId)) {
       const k = await this.keys.forApp(a.clientId);

@@ -32,7 +32,13 @@ export async function consoleRoutes(app: FastifyInstance, ctx: Context): Promise
   await redirectCheckRoute(typed(app), ctx, guard);
   await playgroundRoutes(typed(app), ctx, guard);
   const { fdsKeys, fds, apps } = ctx.services;
-  const browser = new BucketBrowser(fdsKeys, fds.repos.buckets, (id) => apps.list(id), ctx.config.fdsPublicUrl);
+  // Disabled apps are skipped: FDS refuses their keys.
+  const browser = new BucketBrowser(
+    fdsKeys,
+    fds.repos.buckets,
+    async (id) => (await apps.list(id)).filter((a) => !a.disabled),
+    ctx.config.fdsPublicUrl,
+  );
   await bucketListRoutes(typed(app), ctx, guard, browser);
   await bucketObjectRoutes(typed(app), ctx, guard, browser);
 }

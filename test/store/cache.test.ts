@@ -161,6 +161,22 @@ for (const backend of backends) {
       }
     });
 
+    it('InvalidatingCache: expired entries are swept out, not kept until the LRU is full', async () => {
+      let now = 1_000_000;
+      const c = new InvalidatingCache<string>(a, 'sweep', 30_000, 50_000, () => now);
+      await c.start();
+      try {
+        for (let i = 0; i < 1000; i++) c.set(`single-use-${i}`, 'x'); // looked up once, never again
+        assert.equal(c.size, 1000);
+        now += 30_000;
+        c.set('fresh', 'y');
+        assert.equal(c.size, 1, 'only the fresh entry is left');
+        assert.equal(c.get('fresh'), 'y');
+      } finally {
+        await c.stop();
+      }
+    });
+
     it('InvalidatingCache: a look-up that raced an invalidation on another node is not cached', async () => {
       const n1 = new InvalidatingCache<string>(a, 'race');
       const n2 = new InvalidatingCache<string>(b, 'race');

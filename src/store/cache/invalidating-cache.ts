@@ -4,7 +4,10 @@
 // empty (every look-up goes to the store) until it is subscribed again.
 // A look-up that raced an invalidation must not be cached: take generation() before reading the
 // store and pass it to set(), which drops the value if any invalidation arrived meanwhile.
-// Entries are held in an LRU of at most `maxEntries` (records of a bounded size, e.g. tokens).
+// Entries are held in an LRU of at most `maxEntries` (records of a bounded size, e.g. tokens), and
+// expired ones are swept out at most once per `ttlMs` (on a set): a look-up cache of single-use
+// keys, such as fresh access tokens, would otherwise keep every entry until the LRU is full (a
+// soak grew the heap by ~40 MiB in ten minutes that way).
 import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
 
@@ -16,6 +19,8 @@ export class InvalidatingCache<T> {
   private live = true;
   /** Counts invalidations seen here (local or broadcast) and pub/sub state changes. */
   private gen = 0;
+  /** When set() next sweeps out expired entries. */
+  private nextSweep = 0;
 
   constructor(
     private readonly cache: Cache,
@@ -60,7 +65,23 @@ export class InvalidatingCache<T> {
   /** Caches `value` unless an invalidation arrived since `since` (a generation() taken before the read). */
   set(key: string, value: T, since: number = this.gen): void {
     if (!this.live || since !== this.gen) return;
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    const now = this.now();
+    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
+    if (now >= this.nextSweep) {
+      this.nextSweep = now + this.ttlMs;
+      this.sweep(now);
+    }
+  }
+
+  /** Entries held (expired ones not yet swept included). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(now: number): void {
+    const expired: string[] = [];
+    for (const [k, e] of this.entries.entries()) if (e.expiresAt <= now) expired.push(k);
+    for (const k of expired) this.entries.delete(k);
   }
 
   /** Drops `key` here and on every other node; '*' drops everything. */

@@ -70,12 +70,13 @@ start() {
   case " ${WORKLOADS:-} " in *" get1m "*)
     node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
       --size 1048576 --keys 16 --out "$st/get1m.req" ;; esac
+  local size name
   for size in 4096 1048576; do
-    node "$kit/lib/gen.mjs" opal-fds-put --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
-      --size "$size" --keys 64 --body "$st/put$size.body" --out "$st/put$size.req"
+    name=put$([ "$size" = 4096 ] && echo 4k || echo 1m)
+    case " ${WORKLOADS:-} " in *" $name "*)
+      node "$kit/lib/gen.mjs" opal-fds-put --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
+        --size "$size" --keys 64 --body "$st/$name.body" --out "$st/$name.req" ;; esac
   done
-  mv "$st/put4096.req" "$st/put4k.req"; mv "$st/put4096.body" "$st/put4k.body"
-  mv "$st/put1048576.req" "$st/put1m.req"; mv "$st/put1048576.body" "$st/put1m.body"
   echo "$ACCOUNT_URL" >"$st/account"; echo "$FDS_URL" >"$st/fds"
 }
 

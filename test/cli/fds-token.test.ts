@@ -41,6 +41,8 @@ describe('opal fds token (real processes)', () => {
     assert.equal(rows[0]?.state, 'live');
     assert.ok(!list.stdout.includes(token));
 
+    // Hex ids: a base64url id beginning with '-' was read by the command line as an option (CI).
+    assert.match(rows[0]?.id ?? '', /^[0-9a-f]{16}$/);
     const revoke = await opal(['fds', 'token', 'revoke', rows[0]?.id ?? ''], env);
     assert.equal(revoke.code, 0, revoke.stderr);
     assert.match(revoke.stdout, /revoked 1 token/);

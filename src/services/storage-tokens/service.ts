@@ -225,7 +225,9 @@ export class StorageTokenService {
     const token = newCredential(30);
     const now = this.now();
     const expireTime = now + ttlMs;
-    const id = newCredential(20).slice(0, 16);
+    // Hex: an id is typed on command lines (`opal fds token revoke ID`), where a base64url id
+    // beginning with '-' was read as an option.
+    const id = randomBytes(8).toString('hex');
     await this.d.repo.insert({ id, token_hash: sha256Hex(token), ...fields, created_at: now, expires_at: expireTime, revoked_at: null });
     return { token, id, expireTime };
   }

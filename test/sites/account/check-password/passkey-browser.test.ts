@@ -4,29 +4,22 @@
 // authenticator (CDP WebAuthn.addVirtualAuthenticator), and the app's callback: xmResult=true, the
 // user id, a _xmSign that verifies with the app secret and a code that redeems at /oauth2/token.
 // Every page is checked by axe-core and photographed into test-artifacts/check-password-passkey/.
-// The public URL is http://localhost:<port>: a WebAuthn relying party needs a domain name.
+// The public URL is http://localhost:<port>: a WebAuthn relying party needs a domain name. The app
+// is a real server on loopback (a route-intercepted made-up host once failed to resolve in CI).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { xmSign } from '../../../../src/core/account/xm-sign.ts';
 import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../../../helpers/env.ts';
+import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
 
 const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/check-password-passkey');
 const PASSWORD = 'amber-Lantern-48-violet';
-const CALLBACK = 'https://app.example.com/xm/cb';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('checkPassword with a passkey as second factor, in Chromium', { skip: browserSkip }, () => {
   let t: TestServer;
@@ -34,17 +27,28 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
   let base: string;
   let clientId: string;
   let clientSecret: string;
+  let appServer: Server;
+  let appUrl = '';
+  /** URLs the app's server received (the callbacks), reset by each test. */
+  let callbacks: string[] = [];
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    appServer = createServer((req, res) => {
+      if (req.url?.startsWith('/xm/cb')) callbacks.push(`${appUrl}${req.url}`); // not the favicon
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html lang="en"><title>app</title><p id="app">app</p>');
+    });
+    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+    appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
     const port = await freePort();
     base = `http://localhost:${port}`;
     t = await startTestServer({ env: { OPAL_PORT: String(port), OPAL_PUBLIC_URL: base, OPAL_CHECK_PASSWORD_FLOWS_PER_MINUTE: '0' } });
-    ({ clientId, clientSecret } = await seedApp(t.ctx, { name: 'Example App', redirectUris: 'https://app.example.com/cb' }));
+    ({ clientId, clientSecret } = await seedApp(t.ctx, { name: 'Example App', redirectUris: `${appUrl}/cb` }));
     b = await launchBrowser();
   });
   after(async () => {
     await b?.close();
     await t?.close();
+    appServer?.close();
   });
 
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
@@ -55,11 +59,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
         const user = await t.ctx.services.users.create({ account, password: PASSWORD });
         const context = await b.browser.newContext({ viewport, locale });
         const page = await context.newPage();
-        const callbacks: string[] = [];
-        await page.route('https://app.example.com/**', (route) => {
-          callbacks.push(route.request().url());
-          return route.fulfill({ status: 200, contentType: 'text/html', body: '<html lang="en"><title>app</title><p id="app">app</p>' });
-        });
+        callbacks = [];
         try {
           // The user signs in (no factor yet) and adds a passkey with the virtual authenticator.
           const cdp = await context.newCDPSession(page);
@@ -89,7 +89,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
           );
 
           // The first page: a password field only, no code field, no passkey.
-          const q = new URLSearchParams({ clientId, xmUserId: user.userId, callback: CALLBACK });
+          const q = new URLSearchParams({ clientId, xmUserId: user.userId, callback: `${appUrl}/xm/cb` });
           await page.goto(`${base}/checkPassword?${q}`);
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
           assert.equal(await page.locator('#code').count(), 0);
@@ -107,7 +107,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
 
           // The passkey confirms: the browser goes to the app's callback, signed.
           await page.click('form[data-passkey] [data-passkey-start]');
-          await page.waitForURL(/^https:\/\/app\.example\.com\/xm\/cb\?/);
+          await page.waitForURL(`${appUrl}/xm/cb?**`);
           assert.equal(callbacks.length, 1);
           const url = callbacks[0] ?? '';
           const u = new URL(url);
@@ -117,7 +117,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
           const code = u.searchParams.get('code') ?? '';
           assert.ok(code, 'the callback carries a code');
           const token = await fetch(
-            `${base}/oauth2/token?${new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/cb' })}`,
+            `${base}/oauth2/token?${new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: `${appUrl}/cb` })}`,
           );
           assert.match(await token.text(), /"access_token"/);
           const used = (await t.ctx.services.factors.list(user.userId))[0];

@@ -57,3 +57,19 @@ export async function checkPage(page: Page, dir: string, name: string): Promise<
   const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
   assert.ok(Number(overflow) <= 0, `${name}: ${overflow}px wider than the viewport`);
 }
+
+/** Gives the page Chromium's virtual platform authenticator (CDP WebAuthn), user-verifying and always present. */
+export async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}

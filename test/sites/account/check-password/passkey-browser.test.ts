@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { xmSign } from '../../../../src/core/account/xm-sign.ts';
-import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { addVirtualAuthenticator, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
@@ -62,18 +62,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
         callbacks = [];
         try {
           // The user signs in (no factor yet) and adds a passkey with the virtual authenticator.
-          const cdp = await context.newCDPSession(page);
-          await cdp.send('WebAuthn.enable');
-          await cdp.send('WebAuthn.addVirtualAuthenticator', {
-            options: {
-              protocol: 'ctap2',
-              transport: 'internal',
-              hasResidentKey: true,
-              hasUserVerification: true,
-              isUserVerified: true,
-              automaticPresenceSimulation: true,
-            },
-          });
+          await addVirtualAuthenticator(context, page);
           await page.goto(`${base}/login?return_to=${encodeURIComponent('/account/factors')}`);
           await page.fill('#account', account);
           await page.fill('#password', PASSWORD);

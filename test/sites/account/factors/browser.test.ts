@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
-import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { addVirtualAuthenticator, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
@@ -100,18 +100,7 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await page.waitForURL(/\/account\/factors(\?|$)/);
 
           // A passkey, through Chromium's virtual authenticator.
-          const cdp = await context.newCDPSession(page);
-          await cdp.send('WebAuthn.enable');
-          await cdp.send('WebAuthn.addVirtualAuthenticator', {
-            options: {
-              protocol: 'ctap2',
-              transport: 'internal',
-              hasResidentKey: true,
-              hasUserVerification: true,
-              isUserVerified: true,
-              automaticPresenceSimulation: true,
-            },
-          });
+          await addVirtualAuthenticator(context, page);
           await page.reload();
           await page.locator('#passkey-add').waitFor({ state: 'visible' });
           await page.click('#passkey-add');

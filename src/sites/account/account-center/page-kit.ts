@@ -15,10 +15,9 @@ export type Section = 'overview' | 'profile' | 'password' | 'sessions' | 'apps' 
 
 export const sectionPath = (s: Section) => (s === 'overview' ? '/account' : `/account/${s}`);
 
-/** `when(ms)`: a date and time in UTC, the same in every language ("2026-12-05 19:30 UTC"). */
-export function when(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
+import { when } from '../../../web/when.ts';
+
+export { when };
 
 const uaParser = lazyRequire<typeof import('ua-parser-js')>('ua-parser-js');
 

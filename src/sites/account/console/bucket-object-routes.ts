@@ -11,6 +11,7 @@ import { HTML_PAGE } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import type { BucketBrowser, BucketConfigName } from '../../../services/fds/bucket-browser.ts';
 import { FdsCallError } from '../../../services/fds/signed-fetch.ts';
+import { when, whenIso } from '../../../web/when.ts';
 import {
   act,
   BucketParams,
@@ -24,7 +25,6 @@ import {
 } from './bucket-kit.ts';
 import { back, Form, type Guard, requireCsrf } from './forms.ts';
 
-const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const GRANTEES = [ALL_USERS, AUTHENTICATED_USERS, 'user'];
 const editor = { grantees: GRANTEES, permissions: PERMISSION_CHOICES };
 
@@ -98,7 +98,7 @@ export async function bucketObjectRoutes(app: TypedInstance, ctx: Context, guard
         grants: await browser.acl(key, bucket.name),
         cors: await browser.config(key, bucket.name, 'cors'),
         lifecycle: await browser.config(key, bucket.name, 'lifecycle'),
-        trash: trash.objects,
+        trash: trash.objects.map((o) => ({ ...o, lastModified: whenIso(o.lastModified) })),
         nextMarker: trash.nextMarker,
         editor,
       });

@@ -10,6 +10,7 @@ import { HTML_PAGE } from '../../../http/schemas.ts';
 import type { TypedInstance } from '../../../http/typed.ts';
 import type { BucketBrowser } from '../../../services/fds/bucket-browser.ts';
 import { FdsCallError } from '../../../services/fds/signed-fetch.ts';
+import { whenIso } from '../../../web/when.ts';
 import { act, BucketParams, BucketQuery, bucketPage, crumbsOf, ownBucket, sizeText } from './bucket-kit.ts';
 import { developerOf } from './developer-guard.ts';
 import { Form, type Guard, requireCsrf } from './forms.ts';
@@ -79,7 +80,12 @@ export async function bucketListRoutes(app: TypedInstance, ctx: Context, guard: 
         prefix,
         crumbs: crumbsOf(prefix),
         folders: listing.folders.map((f) => ({ prefix: f, name: f.slice(prefix.length) })),
-        objects: listing.objects.map((o) => ({ ...o, short: o.name.slice(prefix.length), sizeText: sizeText(o.size) })),
+        objects: listing.objects.map((o) => ({
+          ...o,
+          short: o.name.slice(prefix.length),
+          sizeText: sizeText(o.size),
+          lastModified: whenIso(o.lastModified),
+        })),
         nextMarker: listing.nextMarker,
         formMax: sizeText(FORM_UPLOAD_MAX),
       });

@@ -92,6 +92,8 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
           assert.equal(await page.locator('#password').count(), 0);
           await page.locator('form[data-passkey] [data-passkey-start]').waitFor({ state: 'visible' });
           assert.equal(callbacks.length, 0);
+          // The passkey button is the only way to confirm: no confirm button that could only fail.
+          assert.equal(await page.locator('button[value=confirm]').isVisible(), false);
           await checkPage(page, SHOTS, `${name}-check-password-passkey`);
 
           // The passkey confirms: the browser goes to the app's callback, signed.

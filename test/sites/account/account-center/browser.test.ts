@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { axeVariant, browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer, tmpDir } from '../../../helpers/env.ts';
 import { hidden, Jar } from '../../../helpers/oauth.ts';
 import { canon, hmacB64, javaEnc, javaNonce, type OpenResponse, rawCall } from '../../../helpers/open-api.ts';
@@ -21,7 +21,7 @@ const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/account-cent
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 const PASSWORD = 'velvet-Harbor-62-quartz';
-const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
+const check = (page: Page, name: string, axe: boolean) => checkPage(page, SHOTS, name, { axe });
 
 /** /user/profile signed with the token's MAC key, as the official SDKs call it. */
 function macProfile(base: string, clientId: string, token: string, macKey: string): Promise<OpenResponse> {
@@ -73,6 +73,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
     for (const locale of LOCALES) {
       test(`${size} ${locale}: every section of the account center`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const ctx = t.ctx;
         const base = t.accountUrl;
         const user = await seedUser(ctx, { password: PASSWORD, nickname: `Dana ${name}`, email: `dana-${name}@example.com` });
@@ -101,11 +102,11 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
             await page.locator('nav.sections a[href="/account/factors"]').textContent(),
             locale === 'en' ? 'Second factors' : '两步验证',
           );
-          await check(page, `${name}-overview`);
+          await check(page, `${name}-overview`, axe);
 
           // Profile: nickname, avatar, e-mail change by code.
           await page.click('nav.sections a[href="/account/profile"]');
-          await check(page, `${name}-profile`);
+          await check(page, `${name}-profile`, axe);
           await page.fill('#nickname', `Dana the ${size}`);
           await page.click('form[action="/account/profile"] button');
           await page.locator('#account-notice').waitFor();
@@ -113,7 +114,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.setInputFiles('#avatar', image);
           await page.click('form[action="/account/avatar"] button');
           await page.waitForURL(/done=avatar/);
-          await check(page, `${name}-profile-avatar`);
+          await check(page, `${name}-profile-avatar`, axe);
           const urls = (await page.evaluate(`[...document.querySelectorAll('#avatar-sizes a')].map((a) => a.href)`)) as string[];
           assert.equal(urls.length, 6);
           // Each URL loads as an image of its size in the browser.
@@ -140,7 +141,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.fill('#email-current', PASSWORD);
           await page.click('form[action="/account/contact"] button >> nth=0');
           await page.locator('#contact-pending').waitFor();
-          await check(page, `${name}-profile-code`);
+          await check(page, `${name}-profile-code`, axe);
           // The message is sent in the background: look until it is in the outbox.
           let code = '';
           for (let i = 0; i < 50 && !code; i++) {
@@ -164,7 +165,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.click('nav.sections a[href="/account/sessions"]');
           assert.equal(await page.locator('#sessions > li').count(), 2);
           assert.match((await page.locator('#sessions').textContent()) ?? '', /Mobile Safari 17 · iOS 17/);
-          await check(page, `${name}-sessions`);
+          await check(page, `${name}-sessions`, axe);
           await clickIn(page, '#sessions', 'iOS');
           await page.waitForURL(/done=session/);
           assert.equal(await page.locator('#sessions > li').count(), 1);
@@ -173,20 +174,20 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.reload();
           await page.click('#end-others');
           await page.waitForURL(/done=sessions&count=1/);
-          await check(page, `${name}-sessions-ended`);
+          await check(page, `${name}-sessions-ended`, axe);
           assert.equal((await phone.fetch('/account')).status, 303);
 
           // Authorized apps: scopes in words; revoking stops the token at once.
           await page.click('nav.sections a[href="/account/apps"]');
           const app = page.locator('#apps > li', { hasText: `Photo Printer ${name}` });
           assert.match((await app.textContent()) ?? '', locale === 'en' ? /See your email address/ : /获取您的邮箱地址/);
-          await check(page, `${name}-apps`);
+          await check(page, `${name}-apps`, axe);
           await clickIn(page, '#apps', `Photo Printer ${name}`);
           await page.waitForURL(/done=app/);
           const revoked = await macProfile(base, clientId, token.accessToken, token.macKey);
           assert.equal(revoked.status, 403, revoked.text);
           assert.equal(revoked.text, '{"result":"error","code":96008,"description":"token invalid or expired"}');
-          await check(page, `${name}-apps-revoked`);
+          await check(page, `${name}-apps-revoked`, axe);
 
           // Friends: a request by account name answers the same for a name no account holds;
           // the other side (in its own browser) accepts; both then list each other; remove.
@@ -203,7 +204,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal(await page.locator('#account-notice').textContent(), unknownNotice);
           assert.equal(await page.locator('#outgoing > li', { hasText: friend.account }).count(), 1);
           assert.deepEqual(await ctx.services.friends.list(user.userId), []);
-          await check(page, `${name}-friends-requested`);
+          await check(page, `${name}-friends-requested`, axe);
           const other = await b.browser.newContext({ viewport, locale });
           try {
             const them = await other.newPage();
@@ -214,7 +215,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
             await them.waitForURL(`${base}/account/friends`);
             const asked = them.locator('#incoming > li', { hasText: user.account });
             assert.equal(await asked.count(), 1);
-            await check(them, `${name}-friends-incoming`);
+            await check(them, `${name}-friends-incoming`, axe);
             await asked.locator('form[action="/account/friends/accept"] button').click();
             await them.waitForURL(/done=friendAccepted/);
             assert.equal(await them.locator('#incoming').count(), 0);
@@ -227,7 +228,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal(await page.locator('#outgoing').count(), 0);
           assert.deepEqual(await ctx.services.friends.list(user.userId), [friend.userId]);
           assert.deepEqual(await ctx.services.friends.list(friend.userId), [user.userId]);
-          await check(page, `${name}-friends`);
+          await check(page, `${name}-friends`, axe);
           await clickIn(page, '#friends', friend.account);
           await page.waitForURL(/done=friendRemoved/);
           assert.deepEqual(await ctx.services.friends.list(user.userId), []);
@@ -237,24 +238,24 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await page.click('nav.sections a[href="/account/passes"]');
           assert.equal(await page.locator('#passes .qr svg').count(), 1);
           assert.match((await page.locator('#passes').textContent()) ?? '', new RegExp(`CAFE-${size}-${locale}`));
-          await check(page, `${name}-passes`);
+          await check(page, `${name}-passes`, axe);
 
           // Storage tokens: list and revoke.
           await page.click('nav.sections a[href="/account/storage"]');
           assert.equal(await page.locator('#storage-tokens > li').count(), 1);
-          await check(page, `${name}-storage`);
+          await check(page, `${name}-storage`, axe);
           await page.locator('#storage-tokens > li button').click();
           await page.waitForURL(/done=storage/);
           assert.equal(await page.locator('#storage-tokens > li').count(), 0);
 
           // Password: a wrong current password is told; the right one changes it.
           await page.click('nav.sections a[href="/account/password"]');
-          await check(page, `${name}-password`);
+          await check(page, `${name}-password`, axe);
           await page.fill('#current', 'not-my-password');
           await page.fill('#password', 'copper-Meadow-47-falcon');
           await page.click('form[action="/account/password"] button');
           await page.locator('#account-error').waitFor();
-          await check(page, `${name}-password-wrong`);
+          await check(page, `${name}-password-wrong`, axe);
           await page.fill('#current', PASSWORD);
           await page.fill('#password', 'copper-Meadow-47-falcon');
           await page.click('form[action="/account/password"] button');
@@ -276,7 +277,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           ]) {
             assert.ok(types.includes(type), `${type} in ${types.join(', ')}`);
           }
-          await check(page, `${name}-log`);
+          await check(page, `${name}-log`, axe);
         } finally {
           await context.close();
         }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { axeVariant, browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { seedApp, seedUser } from '../../../helpers/seed.ts';
 
@@ -17,7 +17,7 @@ const SHOTS = join(import.meta.dirname, '../../../../test-artifacts/admin-consol
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, mobile: { width: 390, height: 844 } } as const;
 const LOCALES = ['en', 'zh-CN'] as const;
 
-const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
+const check = (page: Page, name: string, axe: boolean) => checkPage(page, SHOTS, name, { axe });
 
 async function signIn(page: Page, account: string, password: string): Promise<void> {
   await page.fill('#account', account);
@@ -57,7 +57,7 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
       await signIn(page, dev.account, dev.password);
       await page.waitForURL(/\/admin\/users$/);
       assert.match((await page.locator('main').textContent()) ?? '', /admin role/);
-      await check(page, 'mobile-en-refused-developer');
+      await check(page, 'mobile-en-refused-developer', true);
     } finally {
       await context.close();
     }
@@ -67,6 +67,7 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
     for (const locale of LOCALES) {
       test(`${size} ${locale}: lock a user, who then cannot sign in; the audit filter and the CSV find the lock`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const victim = await seedUser(t.ctx, {
           account: `victim-${size}-${locale === 'en' ? 'en' : 'zh'}`,
           email: `victim-${name}@example.com`,
@@ -81,22 +82,22 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
           await page.waitForURL(`${base}/admin`);
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
           assert.match((await page.locator('#status').textContent()) ?? '', /sqlite/);
-          await check(page, `${name}-status`);
+          await check(page, `${name}-status`, axe);
 
           await page.click('nav.sections a[href="/admin/users"]');
           await page.fill('#q', victim.account);
           await page.click('form[role=search] button[type=submit]');
           await page.waitForURL(/\/admin\/users\?/);
           assert.equal(await page.locator('#users tbody tr').count(), 1);
-          await check(page, `${name}-users`);
+          await check(page, `${name}-users`, axe);
           await page.click(`#users a[href="/admin/users/${victim.userId}"]`);
           await page.waitForURL(`${base}/admin/users/${victim.userId}`);
-          await check(page, `${name}-user`);
+          await check(page, `${name}-user`, axe);
           await page.click('#form-lock button');
           await page.waitForURL(/done=locked/);
           await page.locator('#admin-notice').waitFor();
           assert.equal((await t.ctx.services.users.require(victim.userId)).locked, true);
-          await check(page, `${name}-user-locked`);
+          await check(page, `${name}-user-locked`, axe);
 
           // The locked user cannot sign in (the answer a wrong password gets).
           const theirs = await browser.newContext({ viewport, locale });
@@ -113,10 +114,10 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
 
           await page.click('nav.sections a[href="/admin/developers"]');
           await page.locator('#roles').waitFor();
-          await check(page, `${name}-developers`);
+          await check(page, `${name}-developers`, axe);
           await page.click('nav.sections a[href="/admin/apps"]');
           await page.locator('#apps').waitFor();
-          await check(page, `${name}-apps`);
+          await check(page, `${name}-apps`, axe);
 
           await page.click('nav.sections a[href="/admin/audit"]');
           await page.fill('#f-kind', 'user.locked');
@@ -127,7 +128,7 @@ describe('admin console in Chromium', { skip: browserSkip }, () => {
           assert.equal(await rows.count(), 1);
           assert.equal(await rows.first().getAttribute('data-type'), 'user.locked');
           assert.match((await rows.first().textContent()) ?? '', new RegExp(`${admin.userId}.*${victim.userId}`));
-          await check(page, `${name}-audit`);
+          await check(page, `${name}-audit`, axe);
 
           const [download] = await Promise.all([page.waitForEvent('download'), page.click('#audit-csv')]);
           assert.equal(download.suggestedFilename(), 'opal-audit.csv');

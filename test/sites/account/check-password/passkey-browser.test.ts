@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { xmSign } from '../../../../src/core/account/xm-sign.ts';
-import { addVirtualAuthenticator, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { addVirtualAuthenticator, axeVariant, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
@@ -55,6 +55,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
     for (const locale of PAGE_LOCALES) {
       test(`${size} ${locale}: right password, then the passkey, then the signed callback`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const account = `cp-passkey-${size}-${locale === 'en' ? 'en' : 'zh'}`;
         const user = await t.ctx.services.users.create({ account, password: PASSWORD });
         const context = await b.browser.newContext({ viewport, locale });
@@ -83,7 +84,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
           assert.equal(await page.locator('#code').count(), 0);
           assert.equal(await page.locator('[data-passkey-start]').count(), 0);
-          await checkPage(page, SHOTS, `${name}-check-password`);
+          await checkPage(page, SHOTS, `${name}-check-password`, { axe });
 
           // The right password: the factor step offers the passkey (no code field: no authenticator, no recovery codes).
           await page.fill('#password', PASSWORD);
@@ -94,7 +95,7 @@ describe('checkPassword with a passkey as second factor, in Chromium', { skip: b
           assert.equal(callbacks.length, 0);
           // The passkey button is the only way to confirm: no confirm button that could only fail.
           assert.equal(await page.locator('button[value=confirm]').isVisible(), false);
-          await checkPage(page, SHOTS, `${name}-check-password-passkey`);
+          await checkPage(page, SHOTS, `${name}-check-password-passkey`, { axe });
 
           // The passkey confirms: the browser goes to the app's callback, signed.
           await page.click('form[data-passkey] [data-passkey-start]');

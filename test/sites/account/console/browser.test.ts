@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { axeVariant, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { tmpDir } from '../../../helpers/env.ts';
 import { type OpalProcess, spawnOpal } from '../../../helpers/opal-cli.ts';
 import { ARTIFACTS, checkPage, LOCALES, pageSuite, VIEWPORTS } from '../../../helpers/page-check.ts';
@@ -18,7 +18,7 @@ import { ARTIFACTS, checkPage, LOCALES, pageSuite, VIEWPORTS } from '../../../he
 const SHOTS = join(ARTIFACTS, 'console');
 const PASSWORD = 'console-Browser-pass-42';
 const APIS = ['/user/profile', '/user/openIdV2', '/user/phoneAndEmail', '/user/relation'];
-const check = (page: Page, name: string) => checkPage(page, SHOTS, name);
+const check = (page: Page, name: string, axe: boolean) => checkPage(page, SHOTS, name, { axe });
 
 /** On a playground run page: every open-API call answered `ok`. */
 async function assertCallsOk(page: Page): Promise<void> {
@@ -37,6 +37,7 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
     for (const locale of LOCALES) {
       test(`${size} ${locale}: create an app in the console, sign in with it through the playground`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const account = `dev-${size}-${locale === 'en' ? 'en' : 'zh'}`;
         await suite.t.ctx.services.admin.createUser(
           {
@@ -59,7 +60,7 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           await page.click('button[type=submit]');
           await page.waitForURL(`${base}/console`);
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
-          await check(page, `${name}-console`);
+          await check(page, `${name}-console`, axe);
 
           // Create an app; the redirect check runs as the fields change.
           const callback = `${base}/playground/callback`;
@@ -72,32 +73,32 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           await page.fill('#test-uri', 'http://evil.example/playground/callback');
           await page.locator('#test-result p[data-matches="false"]').waitFor();
           assert.equal(await page.locator('#test-result li[data-rule="port"]').count(), 1);
-          await check(page, `${name}-console-create`);
+          await check(page, `${name}-console-create`, axe);
           await page.click('#create-app button[type=submit]');
           await page.waitForURL(/\/console\/apps\/\d+\?shown=/);
           const clientId = (await page.locator('#client-id').textContent()) ?? '';
           const secret = (await page.locator('#client-secret').textContent()) ?? '';
           assert.equal(await suite.t.ctx.services.apps.verifySecret(clientId, secret), true);
-          await check(page, `${name}-console-app`);
+          await check(page, `${name}-console-app`, axe);
 
           // The playground: authorize with PKCE, consent, code, exchange, open APIs.
           await page.goto(`${base}/playground?app=${clientId}`);
           await page.locator('input[name="pkce"][value="S256"]').check();
           for (const s of [2, 4]) await page.locator(`input[name="scope_${s}"]`).check();
-          await check(page, `${name}-playground`);
+          await check(page, `${name}-playground`, axe);
           await page.click('#playground-start button[type=submit]');
           await page.waitForURL(/\/oauth2\/authorize\?/);
-          await check(page, `${name}-consent`);
+          await check(page, `${name}-consent`, axe);
           await page.click('button[value=allow]');
           await page.waitForURL(/\/playground\/callback\?code=/);
           assert.match((await page.locator('#code').textContent()) ?? '', /^\S{20,}$/);
-          await check(page, `${name}-playground-callback`);
+          await check(page, `${name}-playground-callback`, axe);
           await page.locator('input[name="method"][value="POST"]').check();
           await page.click('#exchange button[type=submit]');
           await page.waitForURL(/\/playground\/runs\//);
           await assertCallsOk(page);
           assert.match((await page.locator('#token-request').textContent()) ?? '', /^POST \/oauth2\/token/);
-          await check(page, `${name}-playground-run`);
+          await check(page, `${name}-playground-run`, axe);
 
           // Item 8: the app's developer sees why a redirect_uri was refused.
           const bad = new URLSearchParams({
@@ -108,18 +109,18 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           });
           await page.goto(`${base}/oauth2/authorize?${bad}`);
           assert.equal(await page.locator('#redirect-received').textContent(), 'https://evil.example/cb');
-          await check(page, `${name}-authorize-redirect-explained`);
+          await check(page, `${name}-authorize-redirect-explained`, axe);
 
           // The app page now shows the usage counted by the server.
           await page.goto(`${base}/console/apps/${clientId}`);
           assert.ok((await page.locator('#usage tbody tr').count()) >= 2 + APIS.length);
-          await check(page, `${name}-console-app-usage`);
+          await check(page, `${name}-console-app-usage`, axe);
           await page.click(`a[href="/console/apps/${clientId}/bindings"]`);
           await page.selectOption('#provider', 'QQ');
           await page.fill('#oauthAppId', '101234');
           await page.click('#add-binding button[type=submit]');
           await page.locator('#bindings code', { hasText: '101234' }).waitFor();
-          await check(page, `${name}-console-bindings`);
+          await check(page, `${name}-console-bindings`, axe);
           await page.goto(`${base}/console/apps/${clientId}/passes`);
           await page.fill('#title', 'Gold card');
           await page.click('#create-plan button[type=submit]');
@@ -128,11 +129,11 @@ describe('developer console and playground in Chromium', { skip: browserSkip }, 
           await page.fill('#passCode', 'G-1');
           await page.click('#issue-pass button[type=submit]');
           await page.locator('#passes tbody tr').waitFor();
-          await check(page, `${name}-console-passes`);
+          await check(page, `${name}-console-passes`, axe);
           await page.goto(
             `${base}/console/redirect-check?uri=${encodeURIComponent('ftp://x.example/')}&registered=${encodeURIComponent(callback)}`,
           );
-          await check(page, `${name}-redirect-check`);
+          await check(page, `${name}-redirect-check`, axe);
         } finally {
           await context.close();
         }
@@ -169,10 +170,10 @@ describe('the first-start banner in Chromium', { skip: browserSkip }, () => {
     await page.click('button[value=allow]');
     await page.waitForURL(/\/playground\/callback\?/);
     assert.match((await page.locator('#code').textContent()) ?? '', /^\S{20,}$/);
-    await check(page, 'try-link-callback');
+    await check(page, 'try-link-callback', true);
     await page.click('#exchange button[type=submit]');
     await page.waitForURL(/\/playground\/runs\//);
     await assertCallsOk(page);
-    await check(page, 'try-link-run');
+    await check(page, 'try-link-run', true);
   });
 });

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { axeVariant, browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { bucketDeveloper, DEV_PASSWORD, startBucketServer } from '../../../helpers/console-buckets.ts';
 import { type TestServer, tmpDir } from '../../../helpers/env.ts';
 import { ARTIFACTS, LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
@@ -48,6 +48,7 @@ describe('the bucket browser in Chromium', { skip: browserSkip }, () => {
     for (const locale of LOCALES) {
       test(`${size} ${locale}: every bucket-browser page, axe clean`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const account = `bb-${size}-${locale === 'en' ? 'en' : 'zh'}`;
         await bucketDeveloper(t, account, `1380000000${n++}`);
         const bucket = `shots-${size}-${locale === 'en' ? 'en' : 'zh'}`;
@@ -56,7 +57,7 @@ describe('the bucket browser in Chromium', { skip: browserSkip }, () => {
         try {
           await signIn(page, t.accountUrl, account, '/console/buckets');
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
-          await checkPage(page, SHOTS, `${name}-buckets-empty`);
+          await checkPage(page, SHOTS, `${name}-buckets-empty`, { axe });
           await page.fill('#bucket-name', bucket);
           await page.click('#create-bucket button[type=submit]');
           await page.waitForURL(new RegExp(`/console/buckets/${bucket}\\?done=created`));
@@ -69,20 +70,20 @@ describe('the bucket browser in Chromium', { skip: browserSkip }, () => {
           await page.waitForURL(/done=uploaded/);
           await page.goto(`${t.accountUrl}/console/buckets/${bucket}`);
           await page.locator('tr.folder a').waitFor();
-          await checkPage(page, SHOTS, `${name}-bucket`);
+          await checkPage(page, SHOTS, `${name}-bucket`, { axe });
           await page.click('tr.folder a');
           await page.click(`tr[data-object="notes/${name}.txt"] a`);
           await page.locator('#download').waitFor();
-          await checkPage(page, SHOTS, `${name}-object`);
+          await checkPage(page, SHOTS, `${name}-object`, { axe });
           await page.click('#delete-form button[type=submit]');
           await page.waitForURL(/done=deleted/);
           await page.goto(`${t.accountUrl}/console/buckets/${bucket}/settings`);
           await page.locator(`tr[data-trash="notes/${name}.txt"]`).waitFor();
-          await checkPage(page, SHOTS, `${name}-bucket-settings`);
+          await checkPage(page, SHOTS, `${name}-bucket-settings`, { axe });
           await page.click(`tr[data-trash="notes/${name}.txt"] button`);
           await page.waitForURL(/done=restored/);
           await page.goto(`${t.accountUrl}/console/buckets`);
-          await checkPage(page, SHOTS, `${name}-buckets`);
+          await checkPage(page, SHOTS, `${name}-buckets`, { axe });
         } finally {
           await context.close();
         }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
-import { addVirtualAuthenticator, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { addVirtualAuthenticator, axeVariant, browserSkip, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
 import { freePort, startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { checkPage, PAGE_LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
 import { seedApp } from '../../../helpers/seed.ts';
@@ -54,11 +54,11 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
   }
 
   /** Signs out, signs in with the password and answers the second step with `code` (checking the step's page as `shot`). */
-  async function secondStep(page: Page, account: string, code: string, shot?: string): Promise<void> {
+  async function secondStep(page: Page, account: string, code: string, shot?: string, axe = true): Promise<void> {
     await signOut(page);
     await signInWithPassword(page, account);
     await page.waitForURL(/\/login\/factor/);
-    if (shot) await checkPage(page, SHOTS, shot);
+    if (shot) await checkPage(page, SHOTS, shot, { axe });
     await page.fill('#code', code);
     await page.click('form:has(#code) button[type=submit]');
   }
@@ -67,6 +67,7 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
     for (const locale of PAGE_LOCALES) {
       test(`${size} ${locale}: authenticator app, recovery codes, passkey, checkPassword`, async () => {
         const name = `${size}-${locale}`;
+        const axe = axeVariant(size, locale);
         const account = `factor-${size}-${locale === 'en' ? 'en' : 'zh'}`;
         const user = await t.ctx.services.users.create({ account, password: PASSWORD });
         const context = await b.browser.newContext({ viewport, locale });
@@ -77,25 +78,25 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await signInWithPassword(page, account);
           await page.waitForURL(`${base}/account/factors`);
           assert.equal(await page.locator('html').getAttribute('lang'), locale);
-          await checkPage(page, SHOTS, `${name}-factors-empty`);
+          await checkPage(page, SHOTS, `${name}-factors-empty`, { axe });
 
           // Authenticator app: QR code and key, a first code, ten recovery codes shown once.
           await page.click('#totp-setup');
           await page.waitForURL(/\/account\/factors\/totp/);
           assert.equal(await page.locator('img[src^="data:image/svg+xml"]').count(), 1);
-          await checkPage(page, SHOTS, `${name}-totp-setup`);
+          await checkPage(page, SHOTS, `${name}-totp-setup`, { axe });
           const secret = ((await page.textContent('#totp-secret')) ?? '').replace(/\s/g, '');
           await page.fill('#code', '000000');
           await page.click('button[type=submit]');
           await page.locator('#totp-error').waitFor();
-          await checkPage(page, SHOTS, `${name}-totp-wrong`);
+          await checkPage(page, SHOTS, `${name}-totp-wrong`, { axe });
           // The previous step's code (still good): the current and next steps stay free for the sign-in and checkPassword.
           await page.fill('#code', await codeAt(secret, Date.now() - 30_000));
           await page.click('button[type=submit]');
           await page.waitForURL(/\/account\/factors\/recovery-codes/);
           const codes = await page.locator('#recovery-codes code').allTextContents();
           assert.equal(codes.length, 10);
-          await checkPage(page, SHOTS, `${name}-recovery-codes`);
+          await checkPage(page, SHOTS, `${name}-recovery-codes`, { axe });
           await page.click('form[action="/account/factors/recovery-codes/done"] button');
           await page.waitForURL(/\/account\/factors(\?|$)/);
 
@@ -107,10 +108,10 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await page.waitForURL(/done=passkey/);
           assert.equal(await page.locator('li[data-factor="passkey"]').count(), 1);
           assert.equal(await page.locator('li[data-factor="totp"]').count(), 1);
-          await checkPage(page, SHOTS, `${name}-factors`);
+          await checkPage(page, SHOTS, `${name}-factors`, { axe });
 
           // Sign-in with the password, then the authenticator's code.
-          await secondStep(page, account, await codeAt(secret, Date.now()), `${name}-second-step`);
+          await secondStep(page, account, await codeAt(secret, Date.now()), `${name}-second-step`, axe);
           await page.waitForURL(`${base}/account/factors`);
 
           // A recovery code signs in once; its reuse is refused.
@@ -118,12 +119,12 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await page.waitForURL(`${base}/account/factors`);
           await secondStep(page, account, codes[0] ?? '');
           await page.locator('#factor-error').waitFor();
-          await checkPage(page, SHOTS, `${name}-second-step-error`);
+          await checkPage(page, SHOTS, `${name}-second-step-error`, { axe });
 
           // Sign-in with the passkey alone, from the sign-in page.
           await page.goto(`${base}/login?return_to=${encodeURIComponent('/account/factors')}`);
           await page.locator('#passkey-login').waitFor({ state: 'visible' });
-          await checkPage(page, SHOTS, `${name}-login`);
+          await checkPage(page, SHOTS, `${name}-login`, { axe });
           await page.click('#passkey-login [data-passkey-start]');
           await page.waitForURL(`${base}/account/factors`);
           const amrOf = async () =>
@@ -141,11 +142,11 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           // checkPassword asks for the authenticator code too.
           const q = new URLSearchParams({ clientId, xmUserId: user.userId, callback: CALLBACK });
           await page.goto(`${base}/checkPassword?${q}`);
-          await checkPage(page, SHOTS, `${name}-check-password`);
+          await checkPage(page, SHOTS, `${name}-check-password`, { axe });
           await page.fill('#password', PASSWORD);
           await page.click('button[value=confirm]');
           await page.locator('#code').waitFor();
-          await checkPage(page, SHOTS, `${name}-check-password-factor`);
+          await checkPage(page, SHOTS, `${name}-check-password-factor`, { axe });
           await page.fill('#code', await codeAt(secret, Date.now() + 30_000));
           await page.click('button[value=confirm]');
           await page.waitForURL(/^https:\/\/app\.example\.com\/xm\/cb\?xmResult=true&/);

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Cache } from '../../src/store/cache/cache.ts';
 import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
 import { entryBytes, MemoryCache } from '../../src/store/cache/memory-cache.ts';
+import { PIN_SLOT_MS, PinnedValues } from '../../src/store/cache/pinned-values.ts';
 import { RedisCache } from '../../src/store/cache/redis-cache.ts';
 import { SpentKeys } from '../../src/store/cache/spent-keys.ts';
 import { REDIS_URL } from '../helpers/env.ts';
@@ -100,6 +101,23 @@ for (const backend of backends) {
     it('setIfAbsent lets exactly one of many concurrent callers win', async () => {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).setIfAbsent('race', String(i), 10_000)));
       assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    it('pin keeps the first value until it expires and returns the value pinned', async () => {
+      assert.equal(await a.pin('offset:1', -32, 300), -32);
+      assert.equal(await b.pin('offset:1', 0, 300), -32, 'the other handle gets the first value');
+      assert.equal(await a.pin('offset:1', 5, 10_000), -32);
+      assert.equal(await b.pin('offset:2', 127, 300), 127, 'another key');
+      const race = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).pin('offset:race', i - 10, 10_000)));
+      assert.equal(new Set(race).size, 1, `one value for every concurrent caller: ${race}`);
+      await assert.rejects(a.pin('offset:3', 128, 300), RangeError);
+      await assert.rejects(a.pin('offset:3', 1.5, 300), RangeError);
+      if (backend.name === 'redis') {
+        // The memory cache keeps a pin up to an hour longer (tested below); Redis to the millisecond.
+        await sleep(400);
+        assert.equal(await b.pin('offset:1', 7, 10_000), 7, 'pinned again once expired');
+        assert.equal(await a.pin('offset:1', 0, 10_000), 7);
+      }
     });
 
     it('incr counts within a window that the first increment starts', async () => {
@@ -317,5 +335,79 @@ describe('spent single-use keys (MAC nonces)', () => {
     }
     assert.equal(spent.spend(`k${keys - 1}`, 60 * 60_000), false, 'the newest keys are still spent');
     assert.equal(spent.spend('k0', 60 * 60_000), true, 'the oldest were forgotten to stay in budget');
+  });
+});
+
+describe('pinned small integers (MAC clock offsets) in the memory cache', () => {
+  it('keeps the first value for at least its ttl, at most to the end of that hour', async () => {
+    let t = 1_000 * PIN_SLOT_MS + 10 * 60_000; // 10 minutes into an hour
+    const c = new MemoryCache(() => t);
+    try {
+      assert.equal(await c.pin('tok', -4, 30 * 60_000), -4);
+      t += 29 * 60_000;
+      assert.equal(await c.pin('tok', 0, 30 * 60_000), -4, 'within its ttl');
+      assert.equal(await c.get('tok'), null, 'a pin is not an entry');
+      t += 21 * 60_000; // past the ttl and past the end of the hour it falls in
+      assert.equal(await c.pin('tok', 3, 30 * 60_000), 3, 'forgotten once its hour is over');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('finds a pin asked for again with another ttl (another expiry hour)', () => {
+    const t = 5 * PIN_SLOT_MS;
+    const pins = new PinnedValues(1024 * 1024, () => t);
+    assert.equal(pins.pin('tok', 2, 90 * 24 * PIN_SLOT_MS), 2);
+    assert.equal(pins.pin('tok', 0, 60_000), 2);
+    assert.equal(pins.pin('tok', -1, 3 * PIN_SLOT_MS), 2);
+    assert.equal(pins.tableCount, 1, 'no table for the later asks');
+  });
+
+  it('many pins cost a few dozen bytes each and leave the LRU entries alone', async () => {
+    const budget = 32 * 1024 * 1024;
+    const c = new MemoryCache(() => 0, budget);
+    const pins = new PinnedValues(budget / 8, () => 0);
+    try {
+      await c.set('kept', 'x', 90 * 24 * PIN_SLOT_MS);
+      for (let i = 0; i < 100_000; i++) {
+        const v = (i % 113) - 56;
+        assert.equal(await c.pin(`mac-offset:${i}`, v, 90 * 24 * PIN_SLOT_MS), v);
+        pins.pin(`mac-offset:${i}`, v, 90 * 24 * PIN_SLOT_MS);
+      }
+      assert.equal(await c.get('kept'), 'x');
+      assert.ok(pins.heldBytes / 100_000 <= 36, `${pins.heldBytes / 100_000} bytes a pin`);
+      for (let i = 0; i < 100_000; i += 997) assert.equal(await c.pin(`mac-offset:${i}`, 0, 60_000), (i % 113) - 56);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('sparse slots stay small: one pin in each hour of 90 days', () => {
+    let t = 0;
+    const pins = new PinnedValues(64 * 1024 * 1024, () => t);
+    const hours = 90 * 24;
+    for (let h = 0; h < hours; h++) pins.pin(`tok${h}`, h % 100, (h + 1) * PIN_SLOT_MS - 1);
+    assert.equal(pins.tableCount, hours);
+    assert.ok(pins.heldBytes <= hours * 512, `${pins.heldBytes} bytes for ${hours} tables`);
+    assert.equal(pins.pin('tok100', 0, PIN_SLOT_MS), 0, 'tok100 is pinned to 100 % 100');
+    t = 50 * PIN_SLOT_MS;
+    assert.equal(pins.tableCount, hours, 'expired tables go on the next call');
+    assert.equal(pins.pin('tok49', 9, PIN_SLOT_MS), 9, 'its hour is over');
+    assert.equal(pins.pin('tok50', 9, PIN_SLOT_MS), 50);
+    assert.equal(pins.tableCount, hours - 50, 'tok49 joined the hour of tok50');
+  });
+
+  it('stays within its budget, forgetting the hour expiring soonest first', () => {
+    let t = 0;
+    const budget = 64 * 1024;
+    const pins = new PinnedValues(budget, () => t);
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      t = i * 60_000; // a token a minute, each living three days
+      assert.equal(pins.pin(`tok${i}`, 1, 72 * PIN_SLOT_MS), 1);
+      assert.ok(pins.heldBytes <= budget, `${pins.heldBytes} bytes at pin ${i}`);
+    }
+    assert.equal(pins.pin(`tok${n - 1}`, 2, 72 * PIN_SLOT_MS), 1, 'the newest pins are kept');
+    assert.equal(pins.pin('tok0', 2, 72 * PIN_SLOT_MS), 2, 'the oldest were forgotten to stay in budget');
   });
 });

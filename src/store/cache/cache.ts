@@ -15,6 +15,13 @@ export interface Cache {
    * setIfAbsent, the key has no value to read back, so the memory cache keeps only a digest.
    */
   spend(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Pins `key` to `value`, an integer from -128 to 127 (a MAC token's clock offset), for at least
+   * `ttlMs` unless it is pinned already, and returns the value now pinned (this call's or the
+   * earlier one's). A key only ever pinned, never read with get(): the memory cache keeps a digest
+   * and a byte.
+   */
+  pin(key: string, value: number, ttlMs: number): Promise<number>;
   /** Adds `by` (default 1) to a counter; the first increment starts its `ttlMs` window. Returns the new count. */
   incr(key: string, ttlMs: number, by?: number): Promise<number>;
   /** Milliseconds until the key expires, or -1 if absent. */
@@ -29,4 +36,9 @@ export interface Cache {
    */
   onPubSubState?(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
+}
+
+/** Throws unless `value` can be pinned (Cache.pin). */
+export function checkPinValue(value: number): void {
+  if (!Number.isInteger(value) || value < -128 || value > 127) throw new RangeError(`cannot pin ${value}: not an integer from -128 to 127`);
 }

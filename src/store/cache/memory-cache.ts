@@ -1,14 +1,16 @@
 // In-process cache for the embedded mode: entries with expiry times in an LRU map, spent single-use
-// keys (MAC nonces) in compact digest tables (spent-keys.ts), both within a byte budget
-// (OPAL_MEMORY_CACHE_MB: a quarter for the spent keys, the rest for the entries), and an
-// in-process broadcast. Nothing anonymous callers can add (checkPassword flows, rate-limit
-// counters, MAC nonces) grows memory past the budget: past it the least recently used entries
-// (the spent keys expiring soonest) go first. A budget too small for the traffic therefore shortens
-// replay windows and rate-limit memory; size it above the working set (docs/security.md), or use
-// Redis, whose own maxmemory applies.
+// keys (MAC nonces, spent-keys.ts) and pinned small integers (MAC clock offsets, pinned-values.ts)
+// in compact digest tables, all within a byte budget (OPAL_MEMORY_CACHE_MB: a quarter for the
+// spent keys, an eighth for the pins, the rest for the entries), and an in-process broadcast.
+// Nothing anonymous callers can add (checkPassword flows, rate-limit counters, MAC nonces) grows
+// memory past the budget: past it the least recently used entries (the spent keys and pins
+// expiring soonest) go first. A budget too small for the traffic therefore shortens replay windows
+// and rate-limit memory; size it above the working set (docs/security.md), or use Redis, whose own
+// maxmemory applies.
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
+import { PinnedValues } from './pinned-values.ts';
 import { SpentKeys } from './spent-keys.ts';
 
 interface Entry {
@@ -29,6 +31,7 @@ export function entryBytes(key: string, value: string): number {
 export class MemoryCache implements Cache {
   private readonly map: LRUCache<string, Entry>;
   private readonly spent: SpentKeys;
+  private readonly pins: PinnedValues;
   private readonly bus = new EventEmitter();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -37,8 +40,13 @@ export class MemoryCache implements Cache {
     maxBytes: number = DEFAULT_MEMORY_CACHE_BYTES,
   ) {
     const spentBytes = Math.floor(maxBytes / 4);
+    const pinBytes = Math.floor(maxBytes / 8);
     this.spent = new SpentKeys(spentBytes, now);
-    this.map = new LRUCache<string, Entry>({ maxSize: maxBytes - spentBytes, sizeCalculation: (e, k) => entryBytes(k, e.value) });
+    this.pins = new PinnedValues(pinBytes, now);
+    this.map = new LRUCache<string, Entry>({
+      maxSize: maxBytes - spentBytes - pinBytes,
+      sizeCalculation: (e, k) => entryBytes(k, e.value),
+    });
     this.bus.setMaxListeners(0);
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -80,6 +88,10 @@ export class MemoryCache implements Cache {
     return this.spent.spend(key, ttlMs);
   }
 
+  async pin(key: string, value: number, ttlMs: number): Promise<number> {
+    return this.pins.pin(key, value, ttlMs);
+  }
+
   async incr(key: string, ttlMs: number, by = 1): Promise<number> {
     const e = this.live(key);
     const n = (e ? Number(e.value) : 0) + by;
@@ -108,5 +120,6 @@ export class MemoryCache implements Cache {
     this.bus.removeAllListeners();
     this.map.clear();
     this.spent.clear();
+    this.pins.clear();
   }
 }

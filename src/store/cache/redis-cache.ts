@@ -3,12 +3,21 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import type { ExpiringSet } from '../expiring-set.ts';
-import type { Cache, Unsubscribe } from './cache.ts';
+import { type Cache, checkPinValue, type Unsubscribe } from './cache.ts';
 
 /**
  * ioredis, loaded when the first Redis cache is set up: a static import would be hoisted to the
  * top of the bundle (dist/opal.mjs) and loaded by every server, Redis or not.
  */
+/**
+ * Cache.pin in one round trip: the value pinned already, else the new one set with its expiry.
+ * (A script, as SET … NX GET needs Redis 7.)
+ */
+const PIN_SCRIPT = `local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`;
+
 function redisClass(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
 }
@@ -52,6 +61,12 @@ export class RedisCache implements Cache {
 
   async spend(key: string, ttlMs: number): Promise<boolean> {
     return this.setIfAbsent(key, '1', ttlMs);
+  }
+
+  async pin(key: string, value: number, ttlMs: number): Promise<number> {
+    checkPinValue(value);
+    const r = await this.client.eval(PIN_SCRIPT, 1, this.k(key), String(value), Math.max(1, Math.ceil(ttlMs)));
+    return Number(r);
   }
 
   async incr(key: string, ttlMs: number, by = 1): Promise<number> {

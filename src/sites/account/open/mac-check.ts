@@ -54,9 +54,7 @@ export async function checkMac(i: MacCheckInput): Promise<MacFailure | undefined
   // A token's clock offset is pinned by its first verified request: later nonces must match it,
   // so a nonce needs remembering only while it is within ±W of that offset.
   const tokenKey = sha256Hex(i.header.accessToken).slice(0, 32);
-  const offsetKey = `mac-offset:${tokenKey}`;
-  await i.cache.setIfAbsent(offsetKey, String(steps), i.offsetTtlMs);
-  const pinned = Number((await i.cache.get(offsetKey)) ?? steps);
+  const pinned = await i.cache.pin(`mac-offset:${tokenKey}`, steps, i.offsetTtlMs);
   if (!nonceWithinOffset(nonce.minutes, i.now, pinned, i.window)) return 'nonce-time';
   const fresh = await i.cache.spend(`mac-nonce:${tokenKey}:${i.header.nonce}`, replayTtlMs(nonce.minutes, i.now, i.window, pinned));
   return fresh ? undefined : 'replay';

@@ -6,10 +6,6 @@ import type { ExpiringSet } from '../expiring-set.ts';
 import { type Cache, checkPinValue, type Unsubscribe } from './cache.ts';
 
 /**
- * ioredis, loaded when the first Redis cache is set up: a static import would be hoisted to the
- * top of the bundle (dist/opal.mjs) and loaded by every server, Redis or not.
- */
-/**
  * Cache.pin in one round trip: the value pinned already, else the new one set with its expiry.
  * (A script, as SET … NX GET needs Redis 7.)
  */
@@ -18,6 +14,10 @@ if v then return v end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]`;
 
+/**
+ * ioredis, loaded when the first Redis cache is set up: a static import would be hoisted to the
+ * top of the bundle (dist/opal.mjs) and loaded by every server, Redis or not.
+ */
 function redisClass(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
 }

@@ -29,7 +29,12 @@ const PARTS = {
   },
   'fds-access': {
     mutate: ['src/sites/fds/access.ts'],
-    tests: ['test/sites/fds/acl.test.ts', 'test/sites/fds/server-presign.test.ts', 'test/sites/fds/app-user-writes.test.ts'],
+    tests: [
+      'test/sites/fds/acl.test.ts',
+      'test/sites/fds/access-rules.test.ts',
+      'test/sites/fds/server-presign.test.ts',
+      'test/sites/fds/app-user-writes.test.ts',
+    ],
   },
   mac: {
     mutate: ['src/sites/account/open/mac-check.ts'],

@@ -11,6 +11,7 @@ test('post_logout_redirect_uri: an exact match of one registered URI, no prefix 
   assert.equal(isRegisteredLogoutUri('https://rp.example/a;https://rp.example/bye', reg), false);
   assert.equal(isRegisteredLogoutUri('', 'https://rp.example/a;'), false);
   assert.equal(isRegisteredLogoutUri('', ';'), false);
+  assert.equal(isRegisteredLogoutUri('', ''), false);
 });
 
 test('without a state the URI is returned as registered, byte for byte', () => {
@@ -23,5 +24,6 @@ test('without a state the URI is returned as registered, byte for byte', () => {
 
 test('the state is appended as a query parameter, form-encoded, after existing ones', () => {
   assert.equal(logoutRedirect('https://rp.example/bye', 'abc'), 'https://rp.example/bye?state=abc');
+  assert.equal(logoutRedirect('https://rp.example/bye?a=1', 's 1'), 'https://rp.example/bye?a=1&state=s+1');
   assert.equal(logoutRedirect('https://rp.example/bye?a=1', 'x&y=z'), 'https://rp.example/bye?a=1&state=x%26y%3Dz');
 });

@@ -135,7 +135,11 @@ test('login_hint: kept up to 256 characters; an empty one is none', () => {
 test('client and redirect URI problems end on the Xiaomi error page', () => {
   const page = checkOidcAuthorize(p, undefined, o);
   assert.ok(page.kind === 'page' && page.code === 96001, JSON.stringify(page));
-  assert.equal(check({ response_type: undefined }).kind, 'redirect');
+  // A missing response_type is the Xiaomi check's invalid_request, by redirect.
+  for (const rt of [undefined, '']) {
+    const c = check({ response_type: rt });
+    assert.ok(c.kind === 'redirect' && c.error === 'invalid_request' && !c.fragment, JSON.stringify(c));
+  }
   assert.equal(check({ redirect_uri: 'https://evil.example/cb' }).kind, 'page');
 });
 

@@ -1,7 +1,13 @@
 // OIDC scope rules (OIDC Core §3.1.2.1, §5.4): which tokens are known, which Xiaomi ids they stand for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatOidcScope, OIDC_SCOPES, parseOidcScopes, SUPPORTED_SCOPES } from '../../../src/core/oidc/scopes.ts';
+import { formatOidcScope, isOidcScope, OIDC_SCOPES, parseOidcScopes, SUPPORTED_SCOPES } from '../../../src/core/oidc/scopes.ts';
+
+test('only the exact token openid makes an OIDC request; Xiaomi scope values never do', () => {
+  for (const s of ['openid', 'openid profile', 'profile+openid', 'user/profile openid']) assert.equal(isOidcScope(s), true, s);
+  for (const s of [undefined, '', '1 3', 'user/openIdV2', 'OpenID', 'profile', '1+6000+16001+20000', 'openidx'])
+    assert.equal(isOidcScope(s), false, String(s));
+});
 
 test('the standard scopes and the Xiaomi ids holding their data (profile 1, email 6, phone 4)', () => {
   assert.deepEqual(
@@ -15,6 +21,15 @@ test('the standard scopes and the Xiaomi ids holding their data (profile 1, emai
     ],
   );
   assert.deepEqual(SUPPORTED_SCOPES, ['openid', 'profile', 'email', 'phone', 'offline_access']);
+});
+
+test('standard names map to Xiaomi ids; unknown or not enabled is refused, never dropped', () => {
+  assert.deepEqual(parseOidcScopes('openid profile email phone offline_access', [1, 4, 6]), { ok: true, scopes: [1, 4, 6] });
+  assert.deepEqual(parseOidcScopes('openid', [1]), { ok: true, scopes: [] });
+  assert.deepEqual(parseOidcScopes('openid 2 user/profile', [1, 2]), { ok: true, scopes: [1, 2] });
+  assert.deepEqual(parseOidcScopes('openid address', [1]), { ok: false, description: 'unknown scope "address"' });
+  assert.deepEqual(parseOidcScopes('openid constructor', [1]), { ok: false, description: 'unknown scope "constructor"' });
+  assert.deepEqual(parseOidcScopes('openid email', [1]), { ok: false, description: 'scope "email" is not enabled for this app' });
 });
 
 test('separators: runs of spaces, tabs and "+", leading and trailing ones too; no scope at all', () => {
@@ -48,4 +63,5 @@ test('each id once, sorted, however often it is asked for', () => {
 test('the token response scope: openid, then names, then other ids', () => {
   assert.equal(formatOidcScope([]), 'openid');
   assert.equal(formatOidcScope([1, 2, 3]), 'openid profile 2 3');
+  assert.equal(formatOidcScope([1, 4, 6, 16000]), 'openid profile phone email 16000');
 });

@@ -1,4 +1,5 @@
-// at_hash and c_hash (OIDC Core §3.1.3.6, §3.3.2.11): the left half of the hash of the ASCII value,
+// at_hash, c_hash and s_hash (OIDC Core §3.1.3.6, §3.3.2.11): the left half of the hash of the value's
+// octets (UTF-8: what relying parties hash; the same bytes as ASCII for codes and tokens),
 // base64url-encoded, with the hash of the signing algorithm (SHA-256 for RS256 and ES256).
 import { createHash } from 'node:crypto';
 
@@ -10,6 +11,6 @@ export function isIdTokenAlg(s: string): s is IdTokenAlg {
 }
 
 export function leftHalfHash(value: string, _alg: IdTokenAlg): string {
-  const digest = createHash('sha256').update(value, 'ascii').digest();
+  const digest = createHash('sha256').update(value, 'utf8').digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }

@@ -97,6 +97,16 @@ describe('MAC vectors (§5.2)', () => {
     ]);
     assert.deepEqual(hostCandidates([], '[::1]:80'), ['[::1]', '[::1]:80']);
   });
+  it('host candidates: no Host header leaves the configured names; the header is trimmed', () => {
+    assert.deepEqual(hostCandidates(['open.account.xiaomi.com'], undefined), ['open.account.xiaomi.com']);
+    assert.deepEqual(hostCandidates([], ' Example.com:8080 '), ['Example.com', 'example.com', 'Example.com:8080']);
+  });
+  it('a non-empty query is always signed: no candidate without the query line', () => {
+    const r = { method: 'GET', path: '/p', params: [['a', '1']] as const, rawQueryString: 'a=1', hosts: ['h'] };
+    assert.deepEqual(canonicalCandidates('1:2', r), ['1:2\nGET\nh\n/p\na=1\n']);
+    assert.equal(verifyMac('k', '1:2', macOf('k', '1:2\nGET\nh\n/p\n'), r), false);
+    assert.equal(verifyMac('k', '1:2', macOf('k', '1:2\nGET\nh\n/p\na=1\n'), r), true);
+  });
 });
 
 describe('MAC header parser (§5.3 spellings)', () => {
@@ -142,6 +152,36 @@ describe('MAC header parser (§5.3 spellings)', () => {
       nonce: '1:2',
       mac: '=',
     });
+  });
+});
+
+describe('MAC header scheme and items (mutation testing)', () => {
+  const ok = { accessToken: 't', nonce: '1:2', mac: 'm' };
+  it('the scheme is the word MAC, any case, optionally after whitespace', () => {
+    assert.deepEqual(parseMacHeader(' \tMAC access_token=t,nonce=1:2,mac=m'), ok);
+    for (const h of [
+      'HMAC access_token=t,nonce=1:2,mac=m',
+      'Bearer MAC access_token=t,nonce=1:2,mac=m',
+      'MACaccess_token=t,nonce=1:2,mac=m',
+    ]) {
+      assert.equal(parseMacHeader(h), null, h);
+    }
+    for (const h of ['MAC', 'mac', ' MAC', 'MAC access_token=t', 'Mac\tx']) assert.equal(isMacScheme(h), true, h);
+    for (const h of ['HMAC x', 'Bearer MAC x', 'MACx', 'MAC,x', '']) assert.equal(isMacScheme(h), false, h);
+  });
+  it('an item without "=" names no key', () => {
+    assert.equal(parseMacHeader('MAC access_token=t,nonce=1:2,macX'), null);
+    assert.equal(parseMacHeader('MAC access_token=t,nonce=1:2,mac'), null);
+  });
+  it('a quoted value needs both quotes; a bare one none', () => {
+    assert.equal(parseMacHeader('MAC access_token="t",nonce="1:2",mac="mm'), null);
+    assert.equal(parseMacHeader('MAC access_token=tt",nonce="1:2",mac="m"'), null);
+    assert.equal(parseMacHeader('MAC access_token=t"t,nonce="1:2",mac="m"'), null);
+  });
+  it('a malformed item is skipped; a later well-formed one replaces an earlier value', () => {
+    assert.deepEqual(parseMacHeader('MAC access_token=t,access_token=",nonce=1:2,mac=m'), ok);
+    assert.deepEqual(parseMacHeader('MAC access_token=t,access_token="x,nonce=1:2,mac=m'), ok);
+    assert.equal(parseMacHeader('MAC access_token=t,access_token="",nonce=1:2,mac=m'), null);
   });
 });
 

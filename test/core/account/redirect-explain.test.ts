@@ -28,6 +28,8 @@ test('names the failed rule per entry', () => {
   assert.deepEqual(rules('http://127.0.0.2/cb', 'http://127.0.0.1/cb'), ['host']);
   assert.deepEqual(rules('https://abc.com/oauth/x', 'https://abc.com/oauth', true), ['exact']);
   assert.deepEqual(rules('https://abc.com/oauth', 'https://abc.com/oauth', true), ['ok']);
+  assert.equal(explainRedirect('https://abc.com/oauth/x', 'https://abc.com/oauth', { exact: true }).matches, false);
+  assert.equal(explainRedirect('https://abc.com/oauth/x', 'https://abc.com/oauth').matches, true);
   assert.deepEqual(rules('https://abc.com/%2e%2e/x', REG), ['malformed', 'malformed']);
   assert.deepEqual(rules('https://abc.com/x', 'not a uri;https://abc.com/'), ['registeredMalformed', 'ok']);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildRedirect, matchRedirectUri } from '../../../src/core/account/redirect-uri.ts';
+import { buildRedirect, matchRedirectUri, sameRedirectHost } from '../../../src/core/account/redirect-uri.ts';
 import { ATTACKS } from './redirect-attacks.ts';
 
 // Documented examples (account-protocol §3.3) and attack shapes that must never match.
@@ -57,6 +57,31 @@ describe('matchRedirectUri', () => {
     assert.equal(matchRedirectUri('http://1.127.0.0.1:8000/cb', 'http://127.0.0.1:8000/cb'), false);
   });
 
+  test('an empty path is the path /', () => {
+    assert.equal(matchRedirectUri('https://abc.com', 'https://abc.com/'), true);
+    assert.equal(matchRedirectUri('https://abc.com?x=1', 'https://abc.com/'), true);
+    assert.equal(matchRedirectUri('https://abc.com', 'https://abc.com'), true);
+    assert.equal(matchRedirectUri('https://abc.com', REG), false);
+  });
+
+  test('javascript:, data:, file: and vbscript: URIs never match, even when registered', () => {
+    for (const scheme of ['javascript', 'data', 'file', 'vbscript', 'JavaScript', 'FILE']) {
+      assert.equal(matchRedirectUri(`${scheme}://abc.com/oauth`, `${scheme.toLowerCase()}://abc.com/oauth`), false, scheme);
+    }
+  });
+
+  test('a dot segment at the end of the path is a dot segment too', () => {
+    for (const uri of [
+      'https://abc.com/oauth/..',
+      'https://abc.com/oauth/.',
+      'https://abc.com/oauth/x/..?y=1',
+      'https://abc.com/oauth/..#f',
+    ]) {
+      assert.equal(matchRedirectUri(uri, REG), false, uri);
+    }
+    assert.equal(matchRedirectUri('https://abc.com/oauth/..x', REG), true);
+  });
+
   test(`attack shapes (${ATTACKS.length}) never match`, () => {
     assert.ok(ATTACKS.length >= 20);
     for (const [name, uri] of ATTACKS) {
@@ -93,8 +118,26 @@ describe('buildRedirect', () => {
       'https://a.com/cb#access_token=a&expires_in=10',
     );
   });
+  test('a base that is only a fragment keeps nothing of it', () => {
+    assert.equal(buildRedirect('#f', [['code', 'x']]), '?code=x');
+  });
   test('never throws: a lone surrogate in a value is sent as U+FFFD (fuzzing found a URIError)', () => {
     assert.equal(buildRedirect('https://a.com/cb', [['state', 'a\ud800b']]), 'https://a.com/cb?state=a%EF%BF%BDb');
     assert.equal(buildRedirect('https://a.com/cb', [['state', "!'()*~"]]), "https://a.com/cb?state=!'()*~");
+  });
+});
+
+describe('sameRedirectHost', () => {
+  test('the same host, case-insensitive, whatever the path, query, port or scheme', () => {
+    assert.equal(sameRedirectHost('https://app.example.com/cb?x=1', 'https://APP.example.com/other#f'), true);
+    assert.equal(sameRedirectHost('https://app.example.com:8443/cb', 'http://app.example.com/cb'), true);
+  });
+  test('another host, a subdomain, or an unparseable URI is not the same host', () => {
+    assert.equal(sameRedirectHost('https://app.example.com/cb', 'https://evil.example.com/cb'), false);
+    assert.equal(sameRedirectHost('https://a.app.example.com/cb', 'https://app.example.com/cb'), false);
+    assert.equal(sameRedirectHost('https://app.example.com/cb', 'not a uri'), false);
+    assert.equal(sameRedirectHost('not a uri', 'https://app.example.com/cb'), false);
+    assert.equal(sameRedirectHost('not a uri', 'not a uri'), false);
+    assert.equal(sameRedirectHost('https://app.example.com/../cb', 'https://app.example.com/../cb'), false);
   });
 });

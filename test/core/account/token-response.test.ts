@@ -28,6 +28,8 @@ test('bearer tokens carry no mac fields', () => {
 });
 
 test('error bytes: integer error and a description', () => {
+  assert.equal(tokenErrorBody(500, undefined, false), '{"error":500,"error_description":"internal error"}');
+  assert.equal(tokenErrorBody(503, undefined, true), '&&&START&&&{"error":503,"error_description":"service unavailable"}');
   assert.equal(tokenErrorBody(96013, undefined, true), '&&&START&&&{"error":96013,"error_description":"invalid authorization code"}');
   assert.equal(
     tokenErrorBody(96002, 'invalid request: missing code', false),
@@ -40,4 +42,20 @@ test('implicit fragment parameters in the documented order', () => {
     implicitParams(T, 'abc').map((p) => p[0]),
     ['access_token', 'token_type', 'expires_in', 'mac_algorithm', 'mac_key', 'scope', 'state'],
   );
+  assert.deepEqual(implicitParams(T, 'abc'), [
+    ['access_token', 'AT'],
+    ['token_type', 'mac'],
+    ['expires_in', 7776000],
+    ['mac_algorithm', 'HmacSHA1'],
+    ['mac_key', 'MK'],
+    ['scope', '1 3'],
+    ['state', 'abc'],
+  ]);
+  assert.deepEqual(implicitParams({ ...T, tokenType: 'bearer', macKey: undefined }, undefined), [
+    ['access_token', 'AT'],
+    ['token_type', 'bearer'],
+    ['expires_in', 7776000],
+    ['scope', '1 3'],
+    ['state', undefined],
+  ]);
 });

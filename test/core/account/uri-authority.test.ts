@@ -59,3 +59,28 @@ test('decimal ids: 1-20 digits without a leading zero, as code and as a schema p
   for (const bad of ['', '0', '0123', '1'.repeat(21), '12a', ' 1', '-1']) assert.equal(isNumericId(bad), false, bad);
   assert.equal(new RegExp(NUMERIC_ID_PATTERN).test('0123'), false);
 });
+
+test('parseAuthority: http defaults to port 80; IPv6 literals also with underscores allowed', () => {
+  assert.equal(at('http://app.example.com/cb').port, '80');
+  assert.deepEqual(at('http://[::1]:8080/cb', true), { scheme: 'http', host: '[::1]', port: '8080', rawPath: '/cb' });
+  assert.deepEqual(at('http://[2001:db8::1]/cb', true), { scheme: 'http', host: '[2001:db8::1]', port: '80', rawPath: '/cb' });
+});
+
+test('parseAuthority: the scheme and "//" start the URI (a browser reads http:x.com/… as http://x.com/…)', () => {
+  for (const uri of ['http:x.com/https://app.example.com/', 'http:/x.com/https://app.example.com/', '1https://app.example.com/']) {
+    assert.equal(parseAuthority(uri), undefined, uri);
+    assert.equal(parseAuthority(uri, { underscore: true }), undefined, uri);
+  }
+});
+
+test('parseAuthority: at most 2048 characters', () => {
+  const uri = (n: number) => `https://app.example.com/${'a'.repeat(n - 'https://app.example.com/'.length)}`;
+  assert.equal(at(uri(2048)).host, 'app.example.com');
+  assert.equal(parseAuthority(uri(2049)), undefined);
+});
+
+test('hostAndPortMatch: only dotted-decimal and bracketed hosts are IP literals', () => {
+  // A host name that starts or ends with a digit still has subdomains (mail.163.com).
+  assert.equal(hostAndPortMatch(at('https://mail.163.com/'), at('https://163.com/')), true);
+  assert.equal(hostAndPortMatch(at('https://a.node1/'), at('https://node1/')), true);
+});

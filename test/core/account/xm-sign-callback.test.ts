@@ -82,6 +82,10 @@ describe('checkPassword callbacks carrying the result parameters are refused', (
     // Found by the fuzzer: new URLSearchParams(location.search.substring(1)) drops one more `?`.
     ['after a second ? (URLSearchParams strips a leading ?)', `${base}??code=1`],
     ['after ?? in a later pair', `${base}?a=1&?xmResult=true`],
+    ['after leading spaces and ?s', `${base}?a=1&+%3F%3Fcode=1`],
+    ['PHP: dot as underscore, then array syntax', `${base}?.xmNonce[]=1`],
+    ['encoded eight times (read after eight decodings)', `${base}?%2525252525252563ode=x`],
+    ['a name still changing after eight decodings (unreadable)', `${base}?%252525252525252561=x`],
   ];
   for (const [what, cb] of refused) it(`refuses ${what}: ${cb}`, () => assert.equal(callbackAllowed(cb, reg), false));
 
@@ -94,6 +98,10 @@ describe('checkPassword callbacks carrying the result parameters are refused', (
     ['reserved words in the path', 'https://app.example.com/code/xmResult'],
     ['a fragment without parameters', `${base}?keep=1#top`],
     ['a trailing ? and &', `${base}?&`],
+    ['a space inside a name', `${base}?co%20de=1&xm+Result=1`],
+    ['an encoded name that is no reserved one', `${base}?a%62c=1`],
+    ['an unreserved name encoded eight times', `${base}?%2525252525252561=x`],
+    ['reserved names in path parameters, without a query', 'https://app.example.com/xm;code=1'],
   ];
   for (const [what, cb] of allowed) it(`still allows ${what}: ${cb}`, () => assert.equal(callbackAllowed(cb, reg), true));
 });
@@ -102,6 +110,8 @@ describe('decoyAccountMask', () => {
   it('looks like a masked account name and depends only on the digest', () => {
     assert.equal(decoyAccountMask(Uint8Array.of(0, 0, 35)), 'a*9');
     assert.equal(decoyAccountMask(Uint8Array.of(9, 1, 2)), 'b******c');
+    assert.equal(decoyAccountMask(Uint8Array.of(1, 1, 2)), 'b**c'); // 3 + 1 % 10 = 4 characters
+    assert.equal(decoyAccountMask(Uint8Array.of(12, 1, 2)), 'b***c');
     for (let a = 0; a < 256; a += 7) assert.match(decoyAccountMask(Uint8Array.of(a, a * 3, a * 5)), /^[a-z0-9]\*{1,6}[a-z0-9]$/);
   });
 });

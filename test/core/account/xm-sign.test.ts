@@ -48,6 +48,23 @@ describe('_xmSign vectors', () => {
   });
 });
 
+describe('the canonical string (§7.4)', () => {
+  it('a callback without a query signs an empty query line', () => {
+    assert.equal(xmSignCanonical(NONCE, 'https://app.example.com/xm/cb'), `${NONCE}\nGET\napp.example.com\n/xm/cb\n\n`);
+    assert.equal(xmSignCanonical(NONCE, 'https://app.example.com/xm/cb#a=1'), `${NONCE}\nGET\napp.example.com\n/xm/cb\n\n`);
+  });
+  it("host mode 'empty' signs an empty host line whatever the host", () => {
+    const url = 'https://app.example.com/xm/cb?b=2&a=1&_xmNonce=n&_xmSign=s';
+    assert.equal(xmSignCanonical(NONCE, url), `${NONCE}\nGET\napp.example.com\n/xm/cb\na=1&b=2\n`);
+    assert.equal(xmSignCanonical(NONCE, url, 'uri'), `${NONCE}\nGET\napp.example.com\n/xm/cb\na=1&b=2\n`);
+    assert.equal(xmSignCanonical(NONCE, url, 'empty'), `${NONCE}\nGET\n\n/xm/cb\na=1&b=2\n`);
+    assert.equal(
+      xmSign(SECRET, NONCE, url, 'empty'),
+      createHmac('sha1', SECRET).update(`${NONCE}\nGET\n\n/xm/cb\na=1&b=2\n`).digest('base64'),
+    );
+  });
+});
+
 describe('buildXmCallback separators (found by fuzzing)', () => {
   it("a callback whose query ends in '?' gets '&' first: its last value does not swallow xmResult", () => {
     for (const cb of ['https://app.example.com/cb?a=1?', 'https://app.example.com/cb??']) {
@@ -86,11 +103,23 @@ describe('java.net.URI.getHost() emulation', () => {
     ['https://App.Example.com./x', 'App.Example.com.'],
     ['https://user:pw@app.example.com:8443/x', 'app.example.com'],
     ['not a url', null],
+    ['http://a.example.com/', 'a.example.com'], // one-character labels
+    ['http://example.x/', 'example.x'],
+    ['http://x/', 'x'],
+    ['http://www.third_url.com/xm', null], // every label is checked, not only the first
+    ['http://app.ex_ample/', null],
+    ['http://10.20.30.40:8080/', '10.20.30.40'],
+    ['http://1.2.3.4.5/', null],
+    ['http://a1.2.3.4/', null],
+    ['http://app.example.com:x/', null], // not a port: no server-based authority
+    ['/relative?next=http://app.example.com/', null],
+    ['1http://app.example.com/', null],
   ];
   for (const [url, host] of cases) it(`${url} → ${host}`, () => assert.equal(javaUriHost(url), host));
   it('path is decoded, / when empty', () => {
     assert.equal(javaUriPath('https://a.com'), '/');
     assert.equal(javaUriPath('https://a.com?x=1'), '/');
     assert.equal(javaUriPath('https://a.com/a%20b/c?x'), '/a b/c');
+    assert.equal(javaUriPath('https://a.com/a%zz'), '/a%zz'); // a bad escape is signed as sent
   });
 });

@@ -16,7 +16,11 @@ export interface PresignRequest {
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
-const ALGORITHMS: Record<string, SignAlgorithm> = { hmacsha1: 'sha1', hmacsha256: 'sha256', hmacmd5: 'md5' };
+const ALGORITHMS = new Map<string, SignAlgorithm>([
+  ['hmacsha1', 'sha1'],
+  ['hmacsha256', 'sha256'],
+  ['hmacmd5', 'md5'],
+]);
 /** Never allowed as a sub-resource: they would forge or duplicate the credential triple. */
 const RESERVED = new Set(['GalaxyAccessKeyId', 'Expires', 'Signature', 'presignedUrl']);
 const MAX_SUB_RESOURCES = 16;
@@ -30,7 +34,7 @@ export function parsePresignRequest(params: ReadonlyMap<string, string>): Presig
   const m = (params.get('httpMethod') || 'GET').toUpperCase();
   if (!METHODS.has(m)) bad('httpMethod must be GET, HEAD, PUT, POST or DELETE');
   const alg = (params.get('signAlgorithm') || 'HmacSHA1').toLowerCase();
-  const algorithm = ALGORITHMS[alg];
+  const algorithm = ALGORITHMS.get(alg);
   if (!algorithm) bad('signAlgorithm must be HmacSHA1, HmacSHA256 or HmacMD5');
   const exp = params.get('expiration') ?? '';
   if (exp !== '' && !/^\d{1,16}$/.test(exp)) bad('expiration must be milliseconds since the epoch');

@@ -39,6 +39,9 @@ describe('parsePresignRequest', () => {
     refused('httpMethod=PATCH', 'httpMethod must be GET, HEAD, PUT, POST or DELETE');
     refused('signAlgorithm=RSA', 'signAlgorithm must be HmacSHA1, HmacSHA256 or HmacMD5');
     refused('signAlgorithm=toString', 'signAlgorithm must be HmacSHA1, HmacSHA256 or HmacMD5');
+    // Names every object literal inherits are no algorithm (they passed once: a TypeError, a 500).
+    for (const name of ['constructor', '__proto__', 'hasOwnProperty', 'valueOf'])
+      refused(`signAlgorithm=${name}`, 'signAlgorithm must be HmacSHA1, HmacSHA256 or HmacMD5');
     refused('expiration=1e12', 'expiration must be milliseconds since the epoch');
     refused('expiration=-1', 'expiration must be milliseconds since the epoch');
     refused('expiration=12345678901234567', 'expiration must be milliseconds since the epoch');

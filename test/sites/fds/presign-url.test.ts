@@ -122,7 +122,14 @@ describe('FDS server-side presign (?presignedUrl)', () => {
     const expired = await fetch(await presigned('mine.txt', { expiration: String(before - 1000) }));
     assert.equal(expired.status, 403);
     assert.match(await expired.text(), /Request Expired/);
-    for (const p of [{ expiration: '1e12' }, { httpMethod: 'PATCH' }, { signAlgorithm: 'RSA' }, { subResources: ['Signature=x'] }]) {
+    for (const p of [
+      { expiration: '1e12' },
+      { httpMethod: 'PATCH' },
+      { signAlgorithm: 'RSA' },
+      { signAlgorithm: 'constructor' },
+      { signAlgorithm: '__proto__' },
+      { subResources: ['Signature=x'] },
+    ]) {
       const r = await jsGetPresignedUrl('mine.txt', p);
       assert.equal(r.status, 400, JSON.stringify(p));
       assert.equal(((await r.json()) as { error: string }).error, 'InvalidRequest');

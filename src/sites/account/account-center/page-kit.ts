@@ -10,14 +10,11 @@ import type { User } from '../../../services/users.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';
 import { renderPage } from '../../../web/web-kit.ts';
+import { when } from '../../../web/when.ts';
 
 export type Section = 'overview' | 'profile' | 'password' | 'sessions' | 'apps' | 'friends' | 'passes' | 'storage' | 'log';
 
 export const sectionPath = (s: Section) => (s === 'overview' ? '/account' : `/account/${s}`);
-
-import { when } from '../../../web/when.ts';
-
-export { when };
 
 const uaParser = lazyRequire<typeof import('ua-parser-js')>('ua-parser-js');
 

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Bytes a table is counted as beyond its places: its objects, buffer and slot map entry. */
-export const TABLE_OVERHEAD = 256;
+const TABLE_OVERHEAD = 256;
 
 /** One slot's keys: digests as pairs of 32-bit words in linear probing order ([0, 0] meaning empty), and their values. */
 class DigestTable {

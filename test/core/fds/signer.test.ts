@@ -309,6 +309,9 @@ describe('canonicalization, every rule', () => {
     assert.equal(canonicalResource('/b/o', 'acl=%41', { pythonPath: true }), '/b/o?acl=A');
     assert.equal(canonicalResource('/b/%E4%B8%AD', '', { pythonPath: true }), '/b/中');
     assert.equal(canonicalResource('/b/o', 'uploads&x=1', { pythonPath: true }), '/b/o?uploads');
+    // Without a "?" the whole decoded text is the path: "&" and "=" in a name are not sub-resources.
+    assert.equal(canonicalResource('/b/x&acl', '', { pythonPath: true }), '/b/x&acl');
+    assert.equal(canonicalResource('/b/x&uploadId=1', '', { pythonPath: true }), '/b/x&uploadId=1');
   });
 
   it('x-xiaomi headers: names lower-cased and sorted, values joined in arrival order; CORE keeps spaces and empty values', () => {
@@ -474,7 +477,7 @@ describe('compatibility candidates: when each is tried (§2.2.6)', () => {
   });
 
   it('(a) Python is tried for a "%" in the path or the query, or a raw "?" in the path', () => {
-    for (const x of [r('/b/o%3Fx', ''), r('/b/o', 'uploadId=a%26b'), r('/b/o?x', '')]) {
+    for (const x of [r('/b/o%3Fx', ''), r('/b/o', 'uploadId=a%26b'), r('/b/o?x', ''), r('?', '')]) {
       assert.deepEqual(candidateStrings(x), [sts(x), sts(x, { pythonPath: true })], x.path + x.query);
       assert.notEqual(sts(x), sts(x, { pythonPath: true }));
     }

@@ -46,4 +46,13 @@ describe('request time (§2.2.5) on a server outside GMT', () => {
     assert.equal(withinSkew('Sun, 06 Nov 1994 16:49:37 CST', t, 0), true);
     assert.equal(withinSkew('garbage', t, Number.POSITIVE_INFINITY), false);
   });
+  it('takes only a whole asctime line for GMT: a trailing offset or a leading word leaves it to Date.parse', () => {
+    // 08:49:37 -0500 is 13:49:37 GMT; a zoneless date with a word before it is New York time.
+    assert.deepEqual(requestTimes('Sun Nov  6 08:49:37 1994 -0500'), [t + 5 * 3600_000]);
+    assert.deepEqual(requestTimes('xSun Nov  6 08:49:37 1994'), [t + 5 * 3600_000]);
+  });
+  it('reads CST as China Standard Time only as the last word, replacing that one', () => {
+    assert.deepEqual(requestTimes('Sun, 06 Nov 1994 16:49:37 CST (x)'), [t + 14 * 3600_000]);
+    assert.deepEqual(requestTimes('Sun, 06 Nov 1994 16:49:37 CST CST'), [t + 14 * 3600_000, t]);
+  });
 });

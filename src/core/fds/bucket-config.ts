@@ -88,7 +88,8 @@ export function upsertRule(rules: Rule[], raw: unknown, kind: 'lifecycle' | 'cor
 export function parseConfig(body: unknown, kind: 'lifecycle' | 'cors'): RulesConfig {
   const list = kind === 'lifecycle' ? checked(CONFIG_BODIES.lifecycle, body).rules : checked(CONFIG_BODIES.cors, body).rules;
   const parsed = (list ?? []).map(normalized);
-  const used = new Set(parsed.map((r) => r.id).filter((id) => id !== undefined));
+  // As in nextId, the id-less rules put undefined in the set, which no String(n) matches.
+  const used = new Set(parsed.map((r) => r.id));
   const rules: Rule[] = [];
   const indexOf = new Map<string, number>();
   // One pass, linear in the number of rules: ids only ever get taken, so the smallest unused

@@ -42,10 +42,11 @@ export function parsePartList(list: unknown): ChosenPart[] {
   if (entries.length > MAX_PARTS) throw new FdsError('InvalidPartNumberOrSize', `at most ${MAX_PARTS} parts may be listed`);
   const out = entries.map(chosen);
   out.sort((a, b) => a.partNumber - b.partNumber);
-  for (let i = 1; i < out.length; i++) {
-    const p = out[i];
-    if (p && p.partNumber === out[i - 1]?.partNumber)
-      throw new FdsError('InvalidPartNumberOrSize', `part ${p.partNumber} is listed more than once`);
+  // Sorted: a repeat is next to its first listing. Part numbers start at 1, so 0 matches none.
+  let previous = 0;
+  for (const p of out) {
+    if (p.partNumber === previous) throw new FdsError('InvalidPartNumberOrSize', `part ${p.partNumber} is listed more than once`);
+    previous = p.partNumber;
   }
   return out;
 }

@@ -16,14 +16,12 @@
 export const SANDBOX = 'sandbox';
 export const WEBSITE_SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
 
+/** Active types besides those ending in `+xml` (XHTML, SVG, XSLT, MathML, RDF…), which isActiveType's suffix rule covers. */
 const ACTIVE_TYPES = new Set([
   'text/html',
-  'application/xhtml+xml',
-  'image/svg+xml',
   'text/xml',
   'application/xml',
   'text/xsl',
-  'application/xslt+xml',
   'text/javascript',
   'application/javascript',
   'application/x-javascript',
@@ -32,9 +30,7 @@ const ACTIVE_TYPES = new Set([
   'text/jscript',
   'application/wasm',
   'multipart/x-mixed-replace',
-  'application/mathml+xml',
   'text/rdf',
-  'application/rdf+xml',
 ]);
 
 /** The media type of a Content-Type value, lower-case, without parameters. */

@@ -4,12 +4,13 @@
 // bookkeeping of directory syncs and creations, file modes, leftovers in tmp/, list(), check()
 // and close().
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { BlobStoreFullError } from '../../src/store/blobs/blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { tmpDir } from '../helpers/env.ts';
@@ -50,6 +51,8 @@ async function listAll(store: FsBlobStore): Promise<string[]> {
 }
 
 const body = (text: string) => Readable.from([Buffer.from(text)]);
+/** The uid and gid of `nobody`. */
+const NOBODY = 65534;
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 describe('filesystem blob store: failing bodies', () => {
@@ -215,6 +218,26 @@ describe('filesystem blob store: bookkeeping', () => {
     const left = readdirSync(tmp).filter((name) => !name.startsWith(`${pid}.`) || name.endsWith('live-dir') || name.endsWith('live-file'));
     assert.deepEqual(left.sort(), [`${pid}.live-dir`, `${pid}.live-file`]);
     await store.close();
+  });
+
+  it('opening as another user keeps the uploads of a live process it may not signal (EPERM)', {
+    skip: process.getuid?.() !== 0 && 'needs root (the store runs as nobody, this process as root)',
+  }, async () => {
+    const base = join(dir.path, 'as-nobody');
+    mkdirSync(base, { mode: 0o755 });
+    chmodSync(dir.path, 0o755);
+    const root = join(base, 'blobs');
+    mkdirSync(join(root, 'tmp', `${process.pid}.root-upload`), { recursive: true });
+    mkdirSync(join(root, 'tmp', '999999999.dead-upload'));
+    for (const p of [root, join(root, 'tmp'), join(root, 'tmp', `${process.pid}.root-upload`), join(root, 'tmp', '999999999.dead-upload')])
+      chownSync(p, NOBODY, NOBODY);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../fixtures/blob-open-as.ts'), root, String(NOBODY)],
+      { cwd: join(import.meta.dirname, '../..') },
+    );
+    // This process runs (as root): kill(pid, 0) from nobody answers EPERM, not ESRCH.
+    assert.deepEqual(JSON.parse(stdout), [`${process.pid}.root-upload`]);
   });
 
   it('check() fails once the store directory is gone; close() may be called twice', async () => {

@@ -253,7 +253,7 @@ describe('filesystem blob store: bookkeeping', () => {
 describe('filesystem blob store: list()', () => {
   it('yields exactly the blob keys, skipping tmp/ and anything not shaped like a blob path', async () => {
     const { store, root } = await fresh();
-    const keys = ['abcd-0000001', 'abcd-0000002', 'abce-0000001', 'zz_-0000001', `wxyz${'k'.repeat(124)}`];
+    const keys = ['abcd1234', 'abcd-0000001', 'abcd-0000002', 'abce-0000001', 'zz_-0000001', `wxyz${'k'.repeat(124)}`];
     for (const k of keys) await store.put(k, body(k));
     // Junk that passes every check but one (each would be listed if that check were missing).
     const junk = (...p: string[]) => {

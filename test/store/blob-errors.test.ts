@@ -215,12 +215,14 @@ describe('filesystem blob store: bookkeeping', () => {
     const tmp = join(root, 'tmp');
     mkdirSync(tmp, { recursive: true });
     const pid = process.pid;
-    for (const name of ['junk', `x${pid}.not-a-pid`, `${pid}`, '.hidden', '999999999.dead', `${pid}.live-dir`]) mkdirSync(join(tmp, name));
+    for (const name of ['junk', `x${pid}.not-a-pid`, `${pid}`, '.hidden', '999999999.dead', '1.init-upload', `${pid}.live-dir`])
+      mkdirSync(join(tmp, name));
     writeFileSync(join(tmp, 'stray-file'), 'x');
     writeFileSync(join(tmp, `${pid}.live-file`), 'x');
     const store = await FsBlobStore.open(root);
     const left = readdirSync(tmp).filter((name) => !name.startsWith(`${pid}.`) || name.endsWith('live-dir') || name.endsWith('live-file'));
-    assert.deepEqual(left.sort(), [`${pid}.live-dir`, `${pid}.live-file`]);
+    // pid 1 (init) runs: its entry is another live process's upload and stays.
+    assert.deepEqual(left.sort(), ['1.init-upload', `${pid}.live-dir`, `${pid}.live-file`]);
     await store.close();
   });
 

@@ -44,7 +44,13 @@ const PARTS = {
     mutate: ['src/store/blobs/fs-blob-store.ts'],
     // The fsync and crash tests exercise the store in child processes, which report no coverage
     // to Stryker: every mutant runs every file of this part.
-    tests: ['test/store/blobs.test.ts', 'test/store/blob-sync.test.ts', 'test/store/blob-fsync.test.ts', 'test/store/blob-crash.test.ts'],
+    tests: [
+      'test/store/blobs.test.ts',
+      'test/store/blob-errors.test.ts',
+      'test/store/blob-sync.test.ts',
+      'test/store/blob-fsync.test.ts',
+      'test/store/blob-crash.test.ts',
+    ],
     coverage: 'all',
   },
 };

@@ -98,6 +98,8 @@ for (const mode of ['plain', 'encrypted'] as const)
         // The new directories root/fs and root/fs/yn: their entries are synced in their parents.
         for (let d = dirname(dirname(placed.to)); d.startsWith(root); d = dirname(d)) assert.ok(synced(d), `${d} is fsynced`);
       }
+      // Opening the store syncs the root's own entry in its parent (it may have just been made).
+      assert.ok(synced(dirname(root)), `${dirname(root)} is fsynced`);
     } finally {
       dir.remove();
     }

@@ -149,12 +149,16 @@ export class FsBlobStore implements BlobStore {
       if (e) counter.destroy(e);
     });
     body.pipe(counter);
+    // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
+    const out = createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE });
     try {
-      // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
-      await pipeline(counter, createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE }));
+      await pipeline(counter, out);
       await this.moveIntoPlace(tmp, dir, file);
     } catch (e) {
       body.unpipe(counter);
+      // A body that failed before the file was open (one destroyed before the put) fails the
+      // pipeline while the open is still under way: remove the file only once the stream is closed.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await unlink(tmp).catch(() => undefined);
       throw isNoSpace(e) ? new BlobStoreFullError(e) : e;
     } finally {

@@ -42,8 +42,9 @@ const PARTS = {
   },
   blobs: {
     mutate: ['src/store/blobs/fs-blob-store.ts'],
-    // The fsync and crash tests exercise the store in child processes, which report no coverage
-    // to Stryker: every mutant runs every file of this part.
+    // The fsync and crash tests exercise the store in child processes, which report no coverage to
+    // Stryker (the TAP runner runs a file for a mutant only when the file's own process reached it,
+    // whatever the coverage setting): each of them also opens and uses a store in its own process.
     tests: [
       'test/store/blobs.test.ts',
       'test/store/blob-errors.test.ts',

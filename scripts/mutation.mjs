@@ -22,6 +22,9 @@ const PARTS = {
     tests: [
       'test/services/oauth/single-use.test.ts',
       'test/services/oauth/lifecycle-refusals.test.ts',
+      'test/services/oauth/lifecycle.test.ts',
+      'test/services/oauth/grants.test.ts',
+      'test/services/oauth/token-lookup.test.ts',
       'test/sites/account/oauth/token.test.ts',
       'test/sites/account/oauth/standards.test.ts',
       'test/sites/account/oauth/grant-revocation.test.ts',

@@ -190,6 +190,12 @@ for (const backend of dbBackends())
       assert.ok(ok.accessToken);
       assert.equal(await reuses(s.userId), before, 'no refusal was a replay');
 
+      // Bound, and the exchange sends no redirect_uri (a lenient app): accepted.
+      for (const redirectUri of [undefined, '']) {
+        const bound = await issue({ bindRedirectHost: true });
+        assert.ok((await oauth.redeemCode({ clientId: s.clientId, code: bound, redirectUri })).accessToken);
+      }
+
       // Not bound: any redirect host passes.
       const unbound = await issue();
       assert.ok(
@@ -235,6 +241,33 @@ for (const backend of dbBackends())
       assert.equal((await row(pair.refreshToken))?.used_at, null, 'the refresh token was not spent');
       assert.equal((await rows(sha256Hex(c2))).length, 2, 'nothing minted');
       assert.equal((await t.ctx.services.audit.list({ subject: r.userId, type: 'oauth.refresh.reuse' })).length, 0);
+    });
+
+    test('a spent code or refresh token coming back is a replay even after expiry or with its app disabled', async () => {
+      const u = await seed(t.ctx);
+      now = T0;
+      const code = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      const first = await oauth.redeemCode({ clientId: u.clientId, code });
+      now = T0 + L.codeMs + 1;
+      await assert.rejects(oauth.redeemCode({ clientId: u.clientId, code }), refused(XM.INVALID_CODE));
+      assert.equal(await reuses(u.userId), 1, 'the expired, spent code was replayed');
+      assert.equal(typeof (await row(first.accessToken))?.revoked_at, 'number');
+
+      const code2 = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      const second = await oauth.redeemCode({ clientId: u.clientId, code: code2 });
+      await oauth.refresh(u.clientId, second.refreshToken);
+      await t.ctx.services.apps.setDisabled(u.clientId, true);
+      await assert.rejects(oauth.redeemCode({ clientId: u.clientId, code: code2 }), refused(XM.INVALID_CODE));
+      assert.equal(await reuses(u.userId), 2, 'a replay, not an unknown client');
+      const code3 = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      await t.ctx.services.apps.setDisabled(u.clientId, false);
+      const third = await oauth.redeemCode({ clientId: u.clientId, code: code3 });
+      await oauth.refresh(u.clientId, third.refreshToken);
+      await t.ctx.services.apps.setDisabled(u.clientId, true);
+      await assert.rejects(oauth.refresh(u.clientId, third.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
+      const replays = await t.ctx.services.audit.list({ subject: u.userId, type: 'oauth.refresh.reuse' });
+      assert.equal(replays.length, 1, 'a rotated-out refresh token of a disabled app is still a replay');
+      now = T0;
     });
 
     test('revokeToken: an access token alone, a refresh token with its family, not another client’s; audited', async () => {

@@ -110,6 +110,7 @@ for (const backend of dbBackends())
       const pair = await mint(t.ctx, s.clientId, s.userId, [1]);
       assert.equal(await oauth.resolveAccessToken(pair.refreshToken), undefined, 'a refresh token is no access token');
       assert.equal(await oauth.resolveAccessToken(''), undefined);
+      assert.equal(await oauth.resolveAccessToken('no-such-token'), undefined);
 
       const expired = await mint(t.ctx, s.clientId, s.userId, [1]);
       await t.ctx.db.kysely
@@ -172,9 +173,11 @@ for (const backend of dbBackends())
       const issued = await c.oauth.issueImplicit(app, s.userId, [1]);
       const expiresAt = (await tokenRow(t, issued.accessToken)).expires_at;
       c.at(expiresAt - 1);
+      assert.equal((await c.oauth.inspect(issued.accessToken))?.active, true);
       assert.equal((await c.oauth.resolveAccessToken(issued.accessToken))?.expiresAt, expiresAt, 'resolved, and cached');
       c.at(expiresAt);
       assert.equal(await c.oauth.resolveAccessToken(issued.accessToken), undefined, 'the cached look-up has expired with the token');
+      assert.equal((await c.oauth.inspect(issued.accessToken))?.active, false, 'inactive from its expiry’s millisecond');
       c.at(expiresAt - 1);
       assert.ok(await c.oauth.resolveAccessToken(issued.accessToken), 'a millisecond earlier, the same cached look-up is live');
     });

@@ -21,6 +21,9 @@ import { SEED_REDIRECT, type Seeded, seed, seedApp } from '../../helpers/seed.ts
 const L = LIFETIMES.legacy;
 const T0 = 1_800_000_000_000;
 const refused = (code: number) => (e: unknown) => e instanceof XmOAuthError && e.code === code;
+/** An INVALID_GRANT refusal whose description names the rule. */
+const grantRefused = (says: string) => (e: unknown) =>
+  e instanceof XmOAuthError && e.code === XM.INVALID_GRANT && e.description === `invalid grant: ${says}`;
 const VERIFIER = 'v'.repeat(43);
 
 for (const backend of dbBackends())
@@ -174,10 +177,13 @@ for (const backend of dbBackends())
       );
       await assert.rejects(
         oauth.redeemCode({ clientId: s.clientId, code, codeVerifier: VERIFIER, redirectUri: 'https://evil.example.net/cb' }),
-        refused(XM.INVALID_GRANT),
+        grantRefused('redirect_uri is not on the host the code was issued for'),
       );
-      await assert.rejects(oauth.redeemCode({ clientId: s.clientId, code, codeVerifier: 'w'.repeat(43) }), refused(XM.INVALID_GRANT));
-      await assert.rejects(oauth.redeemCode({ clientId: s.clientId, code }), refused(XM.INVALID_GRANT));
+      await assert.rejects(
+        oauth.redeemCode({ clientId: s.clientId, code, codeVerifier: 'w'.repeat(43) }),
+        grantRefused('PKCE verification failed'),
+      );
+      await assert.rejects(oauth.redeemCode({ clientId: s.clientId, code }), grantRefused('PKCE verification failed'));
       assert.equal((await codeRow(code))?.used_at, null, 'no refusal spent the code');
       // Same host, another path, the exact redirect: accepted.
       const ok = await oauth.redeemCode({
@@ -204,8 +210,14 @@ for (const backend of dbBackends())
 
       // PKCE required and missing; a verifier for a code without challenge; an empty verifier is none.
       const plain = await issue();
-      await assert.rejects(oauth.redeemCode({ clientId: s.clientId, code: plain, requirePkce: true }), refused(XM.INVALID_GRANT));
-      await assert.rejects(oauth.redeemCode({ clientId: s.clientId, code: plain, codeVerifier: VERIFIER }), refused(XM.INVALID_GRANT));
+      await assert.rejects(
+        oauth.redeemCode({ clientId: s.clientId, code: plain, requirePkce: true }),
+        grantRefused('PKCE is required for this client'),
+      );
+      await assert.rejects(
+        oauth.redeemCode({ clientId: s.clientId, code: plain, codeVerifier: VERIFIER }),
+        grantRefused('code_verifier sent for a code issued without code_challenge'),
+      );
       assert.ok((await oauth.redeemCode({ clientId: s.clientId, code: plain, codeVerifier: '', requirePkce: false })).accessToken);
       const pk = await issue({ codeChallenge: s256(VERIFIER) });
       assert.ok((await oauth.redeemCode({ clientId: s.clientId, code: pk, codeVerifier: VERIFIER, requirePkce: true })).accessToken);
@@ -268,6 +280,28 @@ for (const backend of dbBackends())
       const replays = await t.ctx.services.audit.list({ subject: u.userId, type: 'oauth.refresh.reuse' });
       assert.equal(replays.length, 1, 'a rotated-out refresh token of a disabled app is still a replay');
       now = T0;
+    });
+
+    test('refresh refuses an unknown token, one revoked by a password reset and one of a disabled app, as no replay', async () => {
+      const u = await seed(t.ctx);
+      await assert.rejects(oauth.refresh(u.clientId, 'no-such-token'), refused(XM.INVALID_REFRESH_TOKEN));
+      const mk = async () =>
+        oauth.redeemCode({
+          clientId: u.clientId,
+          code: await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT }),
+        });
+      // A password reset revokes the user's refresh tokens only: their access tokens stay live.
+      const reset = await mk();
+      assert.equal(await new OAuthTokensRepo(t.ctx.db.kysely).revokeRefreshOfUser(u.userId, now), 1);
+      await assert.rejects(oauth.refresh(u.clientId, reset.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
+      assert.ok(await oauth.resolveAccessToken(reset.accessToken), 'not treated as a replay: the access token stays live');
+
+      const disabled = await mk();
+      await t.ctx.services.apps.setDisabled(u.clientId, true);
+      await assert.rejects(oauth.refresh(u.clientId, disabled.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
+      await t.ctx.services.apps.setDisabled(u.clientId, false);
+      assert.equal((await row(disabled.refreshToken))?.used_at, null, 'not spent');
+      assert.equal((await t.ctx.services.audit.list({ subject: u.userId, type: 'oauth.refresh.reuse' })).length, 0);
     });
 
     test('revokeToken: an access token alone, a refresh token with its family, not another client’s; audited', async () => {

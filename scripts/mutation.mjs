@@ -21,6 +21,10 @@ const PARTS = {
     mutate: ['src/services/oauth/**/*.ts'],
     tests: [
       'test/services/oauth/single-use.test.ts',
+      'test/services/oauth/lifecycle-refusals.test.ts',
+      'test/services/oauth/lifecycle.test.ts',
+      'test/services/oauth/grants.test.ts',
+      'test/services/oauth/token-lookup.test.ts',
       'test/sites/account/oauth/token.test.ts',
       'test/sites/account/oauth/standards.test.ts',
       'test/sites/account/oauth/grant-revocation.test.ts',

@@ -64,14 +64,18 @@ export class Grants {
       r = await this.d.grants.get(userId, clientId);
       if (!r) throw new Error('grant vanished');
     }
-    const have = scopeIds(r.scopes);
-    const merged = [...new Set([...have, ...scopes])].sort((a, b) => a - b);
-    if (merged.length !== have.length) {
-      await this.d.grants.setScopes(r.grant_id, merged.join(','), now);
-      await this.d.audit.record({ type: 'oauth.grant', actor: userId, subject: userId, clientId, ip, detail: { scopes: merged } });
-      return { ...toGrant(r), scopes: merged, updatedAt: now };
+    // Widened with a compare-and-set, read again when another approval changed the scopes first.
+    for (;;) {
+      const have = scopeIds(r.scopes);
+      const merged = [...new Set([...have, ...scopes])].sort((a, b) => a - b);
+      if (merged.length === have.length) return toGrant(r);
+      if (await this.d.grants.setScopes(r.grant_id, r.scopes, merged.join(','), now)) {
+        await this.d.audit.record({ type: 'oauth.grant', actor: userId, subject: userId, clientId, ip, detail: { scopes: merged } });
+        return { ...toGrant(r), scopes: merged, updatedAt: now };
+      }
+      r = await this.d.grants.get(userId, clientId);
+      if (!r) throw new Error('grant vanished');
     }
-    return toGrant(r);
   }
 
   async isActive(clientId: string, userId: string): Promise<boolean> {

@@ -56,8 +56,18 @@ export class OAuthGrantsRepo {
     return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
-  async setScopes(grantId: string, scopes: string, now: number): Promise<void> {
-    await this.db.updateTable('oauth_grants').set({ scopes, updated_at: now }).where('grant_id', '=', grantId).execute();
+  /**
+   * Replaces the grant's scopes if they are still `expected` (a compare-and-set: two approvals
+   * widening the grant at once must not lose either's scopes); false when they changed meanwhile.
+   */
+  async setScopes(grantId: string, expected: string, scopes: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('oauth_grants')
+      .set({ scopes, updated_at: now })
+      .where('grant_id', '=', grantId)
+      .where('scopes', '=', expected)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
   }
 
   async delete(grantId: string): Promise<boolean> {

@@ -6,14 +6,10 @@
 // (one that throws or a garbled message stops none of the others).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
-import { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import type { GrantRevokedEvent } from '../../../src/services/oauth/types.ts';
-import { OAuthCodesRepo } from '../../../src/store/db/oauth-codes-repo.ts';
-import { OAuthGrantsRepo } from '../../../src/store/db/oauth-grants-repo.ts';
-import { OAuthTokensRepo } from '../../../src/store/db/oauth-tokens-repo.ts';
 import { createTestContext, dbBackends, type TestContext } from '../../helpers/env.ts';
+import { oauthOnClock } from '../../helpers/oauth-on-clock.ts';
 import { mint, SEED_REDIRECT, seed, seedApp, seedUser } from '../../helpers/seed.ts';
 
 const auditOf = async (t: TestContext, subject: string, type: string) =>
@@ -36,18 +32,7 @@ for (const backend of dbBackends())
 
     test('approve: a new grant, widened (merged, sorted, audited), and unchanged when nothing is new', async () => {
       let now = 1_800_000_000_000;
-      const oauth = new OAuthService({
-        grants: new OAuthGrantsRepo(t.ctx.db.kysely),
-        codes: new OAuthCodesRepo(t.ctx.db.kysely),
-        tokens: new OAuthTokensRepo(t.ctx.db.kysely),
-        apps: t.ctx.services.apps,
-        audit: t.ctx.services.audit,
-        cache: () => t.ctx.cache,
-        serverSecret: t.ctx.serverSecret,
-        lifetimes: LIFETIMES.legacy,
-        db: t.ctx.db.kysely,
-        now: () => now,
-      });
+      const oauth = oauthOnClock(t, () => now);
       const s = await seed(t.ctx);
       assert.equal(await oauth.getGrant(s.userId, s.clientId), undefined);
       assert.equal(await oauth.isGrantActive(s.clientId, s.userId), false);

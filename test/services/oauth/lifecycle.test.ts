@@ -11,11 +11,10 @@ import { XM, XmOAuthError } from '../../../src/core/account/errors.ts';
 import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { s256 } from '../../../src/core/account/pkce.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
-import { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
-import { OAuthCodesRepo } from '../../../src/store/db/oauth-codes-repo.ts';
-import { OAuthGrantsRepo } from '../../../src/store/db/oauth-grants-repo.ts';
+import type { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import { OAuthTokensRepo } from '../../../src/store/db/oauth-tokens-repo.ts';
 import { createTestContext, dbBackends, type TestContext } from '../../helpers/env.ts';
+import { oauthOnClock } from '../../helpers/oauth-on-clock.ts';
 import { SEED_REDIRECT, type Seeded, seed, seedApp } from '../../helpers/seed.ts';
 
 const L = LIFETIMES.legacy;
@@ -32,19 +31,7 @@ for (const backend of dbBackends())
     let s: Seeded;
     let now = T0;
     /** An OAuth service over the context's store on the test's clock (with or without transactions). */
-    const service = (withDb = true) =>
-      new OAuthService({
-        grants: new OAuthGrantsRepo(t.ctx.db.kysely),
-        codes: new OAuthCodesRepo(t.ctx.db.kysely),
-        tokens: new OAuthTokensRepo(t.ctx.db.kysely),
-        apps: t.ctx.services.apps,
-        audit: t.ctx.services.audit,
-        cache: () => t.ctx.cache,
-        serverSecret: t.ctx.serverSecret,
-        lifetimes: L,
-        ...(withDb ? { db: t.ctx.db.kysely } : {}),
-        now: () => now,
-      });
+    const service = (withDb = true) => oauthOnClock(t, () => now, { transactions: withDb });
     let oauth: OAuthService;
     const rows = (familyId: string) => t.ctx.db.kysely.selectFrom('oauth_tokens').selectAll().where('family_id', '=', familyId).execute();
     const row = (token: string) =>

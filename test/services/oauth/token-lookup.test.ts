@@ -8,13 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createContext } from '../../../src/context.ts';
 import { deriveMacKey, deriveOpenId, deriveUnionId } from '../../../src/core/account/ids.ts';
-import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
-import { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
-import { OAuthCodesRepo } from '../../../src/store/db/oauth-codes-repo.ts';
-import { OAuthGrantsRepo } from '../../../src/store/db/oauth-grants-repo.ts';
-import { OAuthTokensRepo } from '../../../src/store/db/oauth-tokens-repo.ts';
+import type { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import { createTestContext, dbBackends, type TestContext, testConfig, tmpDir } from '../../helpers/env.ts';
+import { oauthOnClock } from '../../helpers/oauth-on-clock.ts';
 import { mint, type Seeded, seed, seedApp, seedUser } from '../../helpers/seed.ts';
 
 const tokenRow = (t: TestContext, token: string) =>
@@ -23,18 +20,7 @@ const tokenRow = (t: TestContext, token: string) =>
 /** A second OAuth service over the context's store, on a clock the test sets. */
 function clocked(t: TestContext, start: number): { oauth: OAuthService; at(ms: number): void } {
   let now = start;
-  const oauth = new OAuthService({
-    grants: new OAuthGrantsRepo(t.ctx.db.kysely),
-    codes: new OAuthCodesRepo(t.ctx.db.kysely),
-    tokens: new OAuthTokensRepo(t.ctx.db.kysely),
-    apps: t.ctx.services.apps,
-    audit: t.ctx.services.audit,
-    cache: () => t.ctx.cache,
-    serverSecret: t.ctx.serverSecret,
-    lifetimes: LIFETIMES.legacy,
-    db: t.ctx.db.kysely,
-    now: () => now,
-  });
+  const oauth = oauthOnClock(t, () => now);
   return {
     oauth,
     at(ms: number) {

@@ -163,7 +163,8 @@ async function detect() {
   );
 
   const mountVar = process.env.OPAL_TEST_MOUNT;
-  const mountSuites = 'the disk-full drill on a 4 MiB tmpfs (test/sites/fds/disk-full.test.ts)';
+  const mountSuites =
+    'the disk-full drill on a 4 MiB tmpfs (test/sites/fds/disk-full.test.ts), the blob store out of space and inodes (test/store/blob-errors.test.ts)';
   if (isOff(mountVar)) add('mount', false, `OPAL_TEST_MOUNT=${mountVar}`, mountSuites);
   else if (process.getuid?.() !== 0) add('mount', false, 'needs root (tmpfs mounts)', mountSuites);
   else {

@@ -4,7 +4,7 @@
 // bookkeeping of directory syncs and creations, file modes, leftovers in tmp/, list(), check()
 // and close().
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -294,20 +294,11 @@ describe('filesystem blob store: list()', () => {
   });
 });
 
-// Real "no space" conditions on small tmpfs mounts: the test process must be root and allowed to
-// mount (OPAL_TEST_MOUNT=off turns this off, as for the disk-full drill).
-function canMount(): boolean | string {
-  if (/^(off|0|false|no)$/i.test(process.env.OPAL_TEST_MOUNT ?? '')) return 'OPAL_TEST_MOUNT is off';
-  if (process.getuid?.() !== 0) return 'needs root (tmpfs mounts)';
-  const probe = join(dir.path, 'mount-probe');
-  mkdirSync(probe);
-  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (ok) spawnSync('umount', [probe]);
-  return ok || 'mount -t tmpfs is not permitted here';
-}
-const mountable = canMount();
+// Real "no space" conditions on small tmpfs mounts, as in the disk-full drill: scripts/test.mjs
+// sets OPAL_TEST_MOUNT=1 when it finds it can mount a tmpfs (root; OPAL_TEST_MOUNT=off turns it off).
+const MOUNT = process.env.OPAL_TEST_MOUNT === '1';
 
-describe('filesystem blob store: no space', { skip: mountable === true ? false : mountable }, () => {
+describe('filesystem blob store: no space', { skip: MOUNT ? false : 'needs OPAL_TEST_MOUNT=1 (root, tmpfs mounts)' }, () => {
   /** A store on a fresh tmpfs with the given options; `done` unmounts it. */
   async function onTmpfs(options: string) {
     const root = join(dir.path, `tmpfs-${++n}`);

@@ -17,8 +17,12 @@ export interface ByteRange {
 
 export interface BlobStore {
   put(key: string, body: Readable): Promise<PutResult>;
-  /** Streams the blob (or a range of it); rejects with BlobNotFoundError if absent. */
-  get(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Streams the blob (or a range of it); rejects with BlobNotFoundError if absent. `readSize`: the
+   * size of the pieces to read, where the store reads from a file (a reader of fixed-size records
+   * then gets one record a piece, with no copying to join them).
+   */
+  get(key: string, range?: ByteRange, options?: { readSize?: number }): Promise<Readable>;
   /**
    * Reads `length` bytes from `start` into one buffer with one read, for small objects (stores
    * that can do it cheaply); rejects with BlobNotFoundError if absent.

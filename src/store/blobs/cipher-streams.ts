@@ -13,12 +13,26 @@ class Pending {
     this.length += b.length;
   }
 
+  /** The first `n` bytes (n ≤ length): a view of the first part when it holds them, else a copy of just those. */
   take(n: number): Buffer {
-    const all = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.length);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.parts = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
+    if (n === 0) return Buffer.alloc(0);
+    this.length -= n;
+    const first = this.parts[0] as Buffer;
+    if (first.length >= n) {
+      if (first.length === n) this.parts.shift();
+      else this.parts[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = this.parts[0] as Buffer;
+      const used = Math.min(p.length, n - at);
+      p.copy(out, at, 0, used);
+      at += used;
+      if (used === p.length) this.parts.shift();
+      else this.parts[0] = p.subarray(used);
+    }
     return out;
   }
 }

@@ -15,6 +15,7 @@ import {
   openChunk,
   openHeader,
   sealHeader,
+  TAG_SIZE,
 } from './blob-cipher.ts';
 import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
 import { OpenStream, SealStream } from './cipher-streams.ts';
@@ -86,7 +87,8 @@ export class EncryptedBlobStore implements BlobStore {
     const s = EncryptedBlobStore.span(layout, start, end);
     const from = layout.offsetOf(s.first);
     const to = layout.offsetOf(s.last) + layout.lengthOf(s.last) - 1;
-    const stored = await this.inner.get(key, { start: from, end: to });
+    // One sealed chunk a read: each arrives whole, and is opened without being copied first.
+    const stored = await this.inner.get(key, { start: from, end: to }, { readSize: layout.chunkSize + TAG_SIZE });
     const out = new OpenStream(key, h, layout, s.first, s.last, s.skip, s.take);
     pipelineCb(stored, out, () => undefined);
     // The first chunk is authenticated before the caller gets the stream, so damage there is an

@@ -167,13 +167,17 @@ export class FsBlobStore implements BlobStore {
     return counter.result();
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  async get(key: string, range?: ByteRange, options?: { readSize?: number }): Promise<Readable> {
     const { file } = this.pathOf(key);
     // Open first: once open, the bytes stay readable even if the blob is deleted meanwhile.
     const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'ENOENT' ? new BlobNotFoundError(key) : e;
     });
-    return createReadStream('', { fd: fh, ...(range ? { start: range.start, end: range.end } : {}) });
+    return createReadStream('', {
+      fd: fh,
+      ...(range ? { start: range.start, end: range.end } : {}),
+      ...(options?.readSize ? { highWaterMark: options.readSize } : {}),
+    });
   }
 
   /**

@@ -82,13 +82,15 @@ describe('/checkPassword: known and unknown user ids answer alike', () => {
     assert.equal(u.searchParams.get('code'), null);
     const nonce = u.searchParams.get('_xmNonce') ?? '';
     assert.equal(xmSign(s.clientSecret, nonce, unknown.cancel.location), u.searchParams.get('_xmSign'));
-    // An unknown id costs a real (dummy) argon2 verification too: not a tenth of the known one's time.
+    // An unknown id costs a real (dummy) argon2 verification too. Compared by the fastest of four
+    // runs each, the figure a busy machine disturbs least (a median failed once under a loaded CI
+    // run: the known user's extra writes waited on the disk): without the verification an unknown
+    // id answers in a few milliseconds, a tenth of the known one's time or less.
     const times = { known: [known.ms], unknown: [unknown.ms] };
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       times.known.push((await run(s.userId)).ms);
       times.unknown.push((await run(UNKNOWN)).ms);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] ?? 0;
-    assert.ok(median(times.unknown) > median(times.known) / 3, JSON.stringify(times));
+    assert.ok(Math.min(...times.unknown) > Math.min(...times.known) / 3, JSON.stringify(times));
   });
 });

@@ -2,6 +2,7 @@
 // CLI and the pages create them. Names are unique per call unless a test gives its own.
 import { randomInt } from 'node:crypto';
 import type { Context } from '../../src/context.ts';
+import { sha256Hex } from '../../src/lib/hash.ts';
 import type { AppFlags } from '../../src/services/apps.ts';
 import type { User } from '../../src/services/users.ts';
 
@@ -82,6 +83,15 @@ export async function mint(ctx: Context, clientId: string, userId: string, scope
   const code = await oauth.issueCode({ clientId, userId, scopes, redirectUri });
   const t = await oauth.redeemCode({ clientId, code });
   return { accessToken: t.accessToken, refreshToken: t.refreshToken, macKey: t.macKey ?? '', openId: t.openId, unionId: t.unionId };
+}
+
+/** Makes a minted access or refresh token expired a millisecond ago (time passing, in the store). */
+export async function expireToken(ctx: Context, token: string): Promise<void> {
+  await ctx.db.kysely
+    .updateTable('oauth_tokens')
+    .set({ expires_at: Date.now() - 1 })
+    .where('token_hash', '=', sha256Hex(token))
+    .execute();
 }
 
 export interface Credentials {

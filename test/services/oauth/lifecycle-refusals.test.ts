@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { XM, XmOAuthError } from '../../../src/core/account/errors.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
 import { createTestContext, type TestContext } from '../../helpers/env.ts';
-import { mint, SEED_REDIRECT, type Seeded, seed, seedApp } from '../../helpers/seed.ts';
+import { expireToken, mint, SEED_REDIRECT, type Seeded, seed, seedApp } from '../../helpers/seed.ts';
 
 const refused = (code: number) => (e: unknown) => e instanceof XmOAuthError && e.code === code;
 
@@ -41,11 +41,7 @@ describe('token lifecycle: refusals and audit records', () => {
     await assert.rejects(oauth.refresh(s.clientId, revoked.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
 
     const expired = await mint(t.ctx, s.clientId, s.userId, [1]);
-    await t.ctx.db.kysely
-      .updateTable('oauth_tokens')
-      .set({ expires_at: Date.now() - 1 })
-      .where('token_hash', '=', sha256Hex(expired.refreshToken))
-      .execute();
+    await expireToken(t.ctx, expired.refreshToken);
     await assert.rejects(oauth.refresh(s.clientId, expired.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
     assert.ok(await live(expired.accessToken), 'an expired refresh token revokes nothing');
   });

@@ -12,7 +12,7 @@ import { sha256Hex } from '../../../src/lib/hash.ts';
 import type { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import { createTestContext, dbBackends, type TestContext, testConfig, tmpDir } from '../../helpers/env.ts';
 import { oauthOnClock } from '../../helpers/oauth-on-clock.ts';
-import { mint, type Seeded, seed, seedApp, seedUser } from '../../helpers/seed.ts';
+import { expireToken, mint, type Seeded, seed, seedApp, seedUser } from '../../helpers/seed.ts';
 
 const tokenRow = (t: TestContext, token: string) =>
   t.ctx.db.kysely.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirstOrThrow();
@@ -99,11 +99,7 @@ for (const backend of dbBackends())
       assert.equal(await oauth.resolveAccessToken('no-such-token'), undefined);
 
       const expired = await mint(t.ctx, s.clientId, s.userId, [1]);
-      await t.ctx.db.kysely
-        .updateTable('oauth_tokens')
-        .set({ expires_at: Date.now() - 1 })
-        .where('token_hash', '=', sha256Hex(expired.accessToken))
-        .execute();
+      await expireToken(t.ctx, expired.accessToken);
       assert.equal(await oauth.resolveAccessToken(expired.accessToken), undefined);
 
       // A grant row gone without the revocation that takes its tokens (however that came about).
@@ -206,11 +202,7 @@ for (const backend of dbBackends())
       assert.equal(r?.usedAt, null);
 
       const expired = await mint(t.ctx, s.clientId, s.userId, [1]);
-      await t.ctx.db.kysely
-        .updateTable('oauth_tokens')
-        .set({ expires_at: Date.now() - 1 })
-        .where('token_hash', '=', sha256Hex(expired.accessToken))
-        .execute();
+      await expireToken(t.ctx, expired.accessToken);
       const e = await oauth.inspect(expired.accessToken);
       assert.equal(e?.active, false);
       assert.deepEqual([e?.usedAt, e?.revokedAt], [null, null]);

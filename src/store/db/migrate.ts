@@ -1,20 +1,19 @@
-// Applies the migration set (idempotent). Safe when several nodes start at once on PostgreSQL:
-// Kysely's own lock table is itself created racily on a fresh database, so the whole run is
-// serialized by a session-level advisory lock first.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+// Applies the migration set (idempotent), in name order, all pending migrations in one
+// transaction, recorded in the `kysely_migration` table (name, timestamp) that Kysely's Migrator
+// kept in earlier versions, so an existing store carries on where it was.
+//
+// Not Kysely's Migrator: before each run it introspects every table of every schema of the
+// database (pg_get_serial_sequence per column), and on PostgreSQL that query fails with
+// `schema "…" does not exist` when another schema of the same database is dropped meanwhile (seen
+// when test contexts, each in its own schema, start and stop side by side; a deployment that
+// shares its database with another application could meet it too). Here every statement names
+// only Opal's own tables in the current schema.
+//
+// Safe when several nodes start at once on PostgreSQL: the whole run is serialized by a
+// session-level advisory lock. On SQLite the one write transaction serializes it.
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from './connect.ts';
 import { MIGRATIONS } from './migrations/index.ts';
-
-class StaticProvider implements MigrationProvider {
-  constructor(private readonly db: Db) {}
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const out: Record<string, Migration> = {};
-    for (const [name, up] of MIGRATIONS) {
-      out[name] = { up: (k: Kysely<unknown>) => up(k, this.db.dialect) };
-    }
-    return out;
-  }
-}
 
 export interface MigrateResult {
   applied: string[];
@@ -23,21 +22,29 @@ export interface MigrateResult {
 /** Advisory lock key for migrations ("opal" in ASCII). */
 const MIGRATION_LOCK = 0x6f70616c;
 
-/**
- * True when every known migration is recorded as applied. One query: Kysely's Migrator
- * introspects every table first, which costs a noticeable part of each start-up and CLI command.
- */
-async function upToDate(db: Db): Promise<boolean> {
+/** The table of applied migrations (the name Kysely's Migrator gave it; kept for existing stores). */
+const TABLE = 'kysely_migration';
+
+/** The migrations by name, in the order they are applied (name order, as Kysely applied them). */
+const ORDERED = [...MIGRATIONS].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** The names recorded as applied, or undefined when there is no migration table yet. */
+async function appliedNames(k: Kysely<unknown>): Promise<Set<string> | undefined> {
   try {
-    const rows = (await db.kysely
-      .selectFrom('kysely_migration' as never)
+    const rows = (await k
+      .selectFrom(TABLE as never)
       .select('name' as never)
       .execute()) as Array<{ name: string }>;
-    const done = new Set(rows.map((r) => r.name));
-    return MIGRATIONS.every(([name]) => done.has(name));
+    return new Set(rows.map((r) => r.name));
   } catch {
-    return false; // no migration table yet
+    return undefined;
   }
+}
+
+/** True when every known migration is recorded as applied (one query; the path of every start). */
+async function upToDate(db: Db): Promise<boolean> {
+  const done = await appliedNames(db.kysely as unknown as Kysely<unknown>);
+  return done !== undefined && ORDERED.every(([name]) => done.has(name));
 }
 
 export async function migrate(db: Db): Promise<MigrateResult> {
@@ -53,20 +60,46 @@ export async function migrate(db: Db): Promise<MigrateResult> {
   });
 }
 
-async function run(db: Db): Promise<MigrateResult> {
-  // Kysely looks for its migration tables in every schema unless told which one: with Opal in a
-  // non-default schema (search_path) next to another copy, it would find the other copy's tables.
-  let migrationTableSchema: string | undefined;
-  if (db.dialect === 'postgres') {
-    const r = await sql<{ s: string | null }>`SELECT current_schema() AS s`.execute(db.kysely);
-    migrationTableSchema = r.rows[0]?.s ?? undefined;
+/**
+ * The names to apply, in order. Refuses a store that records a migration this version does not
+ * know (written by a newer Opal) or that would need one applied before an already applied one.
+ */
+export function pendingMigrations(done: ReadonlySet<string>): string[] {
+  const known = new Set(ORDERED.map(([name]) => name));
+  const unknown = [...done].filter((name) => !known.has(name)).sort();
+  if (unknown.length > 0) {
+    throw new Error(
+      `the database records migrations this version of Opal does not know (${unknown.join(', ')}): it was set up by a newer version`,
+    );
   }
-  const migrator = new Migrator({
-    db: db.kysely,
-    provider: new StaticProvider(db),
-    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  const pending = ORDERED.map(([name]) => name).filter((name) => !done.has(name));
+  const last = [...done].sort().at(-1);
+  const early = last === undefined ? [] : pending.filter((name) => name < last);
+  if (early.length > 0) {
+    throw new Error(`migrations ${early.join(', ')} would be applied after ${last}, which is already applied`);
+  }
+  return pending;
+}
+
+async function run(db: Db): Promise<MigrateResult> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const k = trx as unknown as Transaction<unknown>;
+    await k.schema
+      .createTable(TABLE)
+      .ifNotExists()
+      .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+      // The time it was applied as an ISO string (the column Kysely's Migrator defined).
+      .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+      .execute();
+    const pending = pendingMigrations((await appliedNames(k)) ?? new Set());
+    const byName = new Map(ORDERED);
+    for (const name of pending) {
+      await byName.get(name)?.(k, db.dialect);
+      await k
+        .insertInto(TABLE as never)
+        .values({ name, timestamp: new Date().toISOString() } as never)
+        .execute();
+    }
+    return { applied: pending };
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -23,6 +23,15 @@ const LOCALES = ['en', 'zh-CN'] as const;
 const PASSWORD = 'velvet-Harbor-62-quartz';
 const check = (page: Page, name: string, axe: boolean) => checkPage(page, SHOTS, name, { axe });
 
+/**
+ * Opens a section from the menu and waits until its page has loaded: the click only starts the
+ * navigation, and a list read right after it was once read from the page before (empty, under load).
+ */
+async function openSection(page: Page, section: string): Promise<void> {
+  await page.click(`nav.sections a[href="/account/${section}"]`);
+  await page.waitForURL(new RegExp(`/account/${section}(?:[?#]|$)`));
+}
+
 /** /user/profile signed with the token's MAC key, as the official SDKs call it. */
 function macProfile(base: string, clientId: string, token: string, macKey: string): Promise<OpenResponse> {
   const q = `clientId=${clientId}&token=${token}`;
@@ -105,7 +114,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           await check(page, `${name}-overview`, axe);
 
           // Profile: nickname, avatar, e-mail change by code.
-          await page.click('nav.sections a[href="/account/profile"]');
+          await openSection(page, 'profile');
           await check(page, `${name}-profile`, axe);
           await page.fill('#nickname', `Dana the ${size}`);
           await page.click('form[action="/account/profile"] button');
@@ -162,7 +171,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal((await ctx.services.users.get(user.userId))?.email, newEmail);
 
           // Sessions: the phone's session is listed with its device; sign it out.
-          await page.click('nav.sections a[href="/account/sessions"]');
+          await openSection(page, 'sessions');
           assert.equal(await page.locator('#sessions > li').count(), 2);
           assert.match((await page.locator('#sessions').textContent()) ?? '', /Mobile Safari 17 · iOS 17/);
           await check(page, `${name}-sessions`, axe);
@@ -178,7 +187,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal((await phone.fetch('/account')).status, 303);
 
           // Authorized apps: scopes in words; revoking stops the token at once.
-          await page.click('nav.sections a[href="/account/apps"]');
+          await openSection(page, 'apps');
           const app = page.locator('#apps > li', { hasText: `Photo Printer ${name}` });
           assert.match((await app.textContent()) ?? '', locale === 'en' ? /See your email address/ : /获取您的邮箱地址/);
           await check(page, `${name}-apps`, axe);
@@ -191,7 +200,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
 
           // Friends: a request by account name answers the same for a name no account holds;
           // the other side (in its own browser) accepts; both then list each other; remove.
-          await page.click('nav.sections a[href="/account/friends"]');
+          await openSection(page, 'friends');
           await page.fill('#friend', `nobody-${name}`);
           await page.click('form[action="/account/friends/request"] button');
           await page.waitForURL(/\/account\/friends\?done=friendRequested$/);
@@ -235,13 +244,13 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.deepEqual(await ctx.services.friends.list(friend.userId), []);
 
           // Passes: the code and its QR code.
-          await page.click('nav.sections a[href="/account/passes"]');
+          await openSection(page, 'passes');
           assert.equal(await page.locator('#passes .qr svg').count(), 1);
           assert.match((await page.locator('#passes').textContent()) ?? '', new RegExp(`CAFE-${size}-${locale}`));
           await check(page, `${name}-passes`, axe);
 
           // Storage tokens: list and revoke.
-          await page.click('nav.sections a[href="/account/storage"]');
+          await openSection(page, 'storage');
           assert.equal(await page.locator('#storage-tokens > li').count(), 1);
           await check(page, `${name}-storage`, axe);
           await page.locator('#storage-tokens > li button').click();
@@ -249,7 +258,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.equal(await page.locator('#storage-tokens > li').count(), 0);
 
           // Password: a wrong current password is told; the right one changes it.
-          await page.click('nav.sections a[href="/account/password"]');
+          await openSection(page, 'password');
           await check(page, `${name}-password`, axe);
           await page.fill('#current', 'not-my-password');
           await page.fill('#password', 'copper-Meadow-47-falcon');
@@ -263,7 +272,7 @@ describe('account center in Chromium', { skip: browserSkip }, () => {
           assert.ok(await ctx.services.users.verifyPassword(user.userId, 'copper-Meadow-47-falcon'));
 
           // The security log shows what happened.
-          await page.click('nav.sections a[href="/account/log"]');
+          await openSection(page, 'log');
           const types = (await page.evaluate(
             `[...document.querySelectorAll('#security-log > li')].map((li) => li.dataset.type)`,
           )) as string[];

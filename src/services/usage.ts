@@ -17,12 +17,34 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * utcDay of the hot path (every counted request): the day's string is made once a day instead of
+ * through a Date and an ISO string per call (about 1 % of the busy time of `/user/profile`).
+ */
+class DayOf {
+  private start = 0;
+  private end = 0;
+  private day = '';
+
+  of(ms: number): string {
+    if (ms < this.start || ms >= this.end) {
+      this.start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+      this.end = this.start + DAY_MS;
+      this.day = utcDay(ms);
+    }
+    return this.day;
+  }
+}
+
 export class UsageCounters {
   private pending = new Map<string, number>();
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Counts lost because MAX_PENDING counters were already waiting. */
   dropped = 0;
+  private readonly days = new DayOf();
 
   constructor(
     private readonly repo: UsageRepo,
@@ -32,7 +54,7 @@ export class UsageCounters {
 
   /** Counts one event of `clientId` today (no I/O). */
   count(clientId: string, metric: UsageMetric): void {
-    const key = `${clientId}\n${utcDay(this.now())}\n${metric}`;
+    const key = `${clientId}\n${this.days.of(this.now())}\n${metric}`;
     const have = this.pending.get(key);
     if (have !== undefined) {
       this.pending.set(key, have + 1);

@@ -162,6 +162,26 @@ describe('opal serve (embedded, first start)', () => {
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(csp, /default-src 'self'/);
     assert.equal(r.headers.get('referrer-policy'), 'same-origin');
+    // Every answer of the account origin carries the whole set, error answers and the open APIs too.
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;frame-ancestors 'none';img-src 'self' data: https: http:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline'",
+      'cross-origin-resource-policy': 'cross-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'same-origin',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'DENY',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const path of ['/', '/no-such-page', '/user/profile?clientId=1&token=x', '/healthz']) {
+      const a = await fetch(`${account}${path}`);
+      await a.arrayBuffer();
+      for (const [name, value] of Object.entries(expected)) assert.equal(a.headers.get(name), value, `${path}: ${name}`);
+      assert.equal(a.headers.get('x-powered-by'), null);
+    }
     const f = await fetch(`${fds}/healthz`);
     assert.equal(f.headers.get('x-content-type-options'), 'nosniff');
   });

@@ -35,6 +35,33 @@ for (const backend of dbBackends()) {
       await u.close();
     });
 
+    test('each count goes to the UTC day of its own time, across midnight and back', async () => {
+      const midnight = Date.UTC(2026, 11, 7);
+      let now = midnight - 1;
+      const u = new UsageCounters(repo, () => now);
+      u.count('150', 'authorize'); // 2026-12-06T23:59:59.999Z
+      now = midnight;
+      u.count('150', 'authorize');
+      now = midnight + 86_400_000 - 1;
+      u.count('150', 'authorize');
+      now = midnight - 86_400_000; // a clock set back a day
+      u.count('150', 'token');
+      now = midnight + 86_400_000;
+      u.count('150', 'token');
+      await u.flush();
+      const rows = await repo.list('150', '2026-12-01');
+      assert.deepEqual(
+        rows.map((r) => [r.day, r.metric, r.count]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
+        [
+          ['2026-12-06', 'authorize', 1],
+          ['2026-12-06', 'token', 1],
+          ['2026-12-07', 'authorize', 2],
+          ['2026-12-08', 'token', 1],
+        ],
+      );
+      await u.close();
+    });
+
     test('bounded: while a write runs, new counters past MAX_PENDING are dropped, known ones still count', async () => {
       const u = new UsageCounters(repo);
       u.count('200', 'token');

@@ -52,9 +52,10 @@ export async function fdsRoutes(app: FastifyInstance, ctx: Context): Promise<voi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-xiaomi-request-id', requestIdOf(req));
-    for (const [k, v] of Object.entries(CORS_HEADERS)) reply.header(k, v);
+    reply.headers(CORS_HEADERS);
+    done();
   });
 
   installFdsErrorHandler(app);

@@ -151,10 +151,10 @@ export async function bucketListRoutes(app: TypedInstance, ctx: Context, guard: 
 
 /**
  * The bucket page's script sends the parts to the FDS origin: its Content-Security-Policy (helmet's,
- * set for every account page) gains `connect-src 'self' <FDS origin>` on this page only.
+ * set for every account page by http/security-headers.ts) gains `connect-src 'self' <FDS origin>` on this page only.
  */
 function allowFdsConnections(reply: FastifyReply, fdsUrl: string): void {
-  const csp = reply.raw.getHeader('content-security-policy');
+  const csp = reply.getHeader('content-security-policy');
   if (typeof csp !== 'string' || csp.includes('connect-src')) return;
-  reply.raw.setHeader('content-security-policy', `${csp};connect-src 'self' ${new URL(fdsUrl).origin}`);
+  reply.header('content-security-policy', `${csp};connect-src 'self' ${new URL(fdsUrl).origin}`);
 }

@@ -56,7 +56,13 @@ describe('the bucket browser over HTTP', () => {
     assert.equal(r.headers.get('location'), `/console/buckets/${B}?prefix=docs%2F&done=uploaded`);
     const got = await signedFetch(t.fdsUrl, aliceKey, { method: 'GET', bucket: B, object: 'docs/hello.txt' });
     assert.equal(await got.text(), 'hello bucket');
-    const root = await (await alice.fetch(`/console/buckets/${B}`)).text();
+    const rootPage = await alice.fetch(`/console/buckets/${B}`);
+    // The page's script may send parts to the FDS origin, and only this page's policy allows it.
+    const csp = rootPage.headers.get('content-security-policy') ?? '';
+    assert.ok(csp.endsWith(`;connect-src 'self' ${new URL(t.fdsUrl).origin}`), csp);
+    assert.match(csp, /^default-src 'self';/);
+    assert.doesNotMatch((await alice.fetch('/console/buckets')).headers.get('content-security-policy') ?? '', /connect-src/);
+    const root = await rootPage.text();
     assert.match(root, /href="\/console\/buckets\/alice-files\?prefix=docs%2F"/);
     for (let i = 0; i < 55; i++) {
       const body = `n${i}`;

@@ -10,7 +10,12 @@
 // only Opal's own tables in the current schema.
 //
 // Safe when several nodes start at once on PostgreSQL: the whole run is serialized by a
-// session-level advisory lock. On SQLite the one write transaction serializes it.
+// session-level advisory lock. On SQLite a second process migrating the same file at the same
+// moment fails with SQLITE_BUSY (nothing half applied: one transaction) and can simply run again.
+//
+// A database that records migrations this version does not know (set up by a newer Opal) is used
+// as it is while every migration this version knows is applied (an older node beside newer ones in
+// a rolling upgrade); only when this version would have to apply one does it refuse.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from './connect.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -91,7 +96,12 @@ async function run(db: Db): Promise<MigrateResult> {
       // The time it was applied as an ISO string (the column Kysely's Migrator defined).
       .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
       .execute();
-    const pending = pendingMigrations((await appliedNames(k)) ?? new Set());
+    // The table exists now: a failure to read it is an error, not "nothing applied".
+    const rows = (await k
+      .selectFrom(TABLE as never)
+      .select('name' as never)
+      .execute()) as Array<{ name: string }>;
+    const pending = pendingMigrations(new Set(rows.map((r) => r.name)));
     const byName = new Map(ORDERED);
     for (const name of pending) {
       await byName.get(name)?.(k, db.dialect);

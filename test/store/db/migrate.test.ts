@@ -50,6 +50,34 @@ describe('migrate on sqlite', () => {
       await t.close();
     }
   });
+
+  it('uses a database set up by a newer version while nothing is pending, and refuses to migrate it', async () => {
+    const t = await createTestContext();
+    try {
+      const k = t.ctx.db.kysely;
+      await k
+        .insertInto('kysely_migration' as never)
+        .values({ name: '999_future', timestamp: new Date().toISOString() } as never)
+        .execute();
+      // An older node beside newer ones (rolling upgrade): everything it knows is applied.
+      assert.deepEqual(await migrate(t.ctx.db), { applied: [] });
+      // With one of its own migrations missing it would have to apply it: refused, nothing changed.
+      const last = NAMES.at(-1) ?? '';
+      await k
+        .deleteFrom('kysely_migration' as never)
+        .where('name' as never, '=', last as never)
+        .execute();
+      await assert.rejects(migrate(t.ctx.db), /does not know \(999_future\)/);
+      const rows = (await k
+        .selectFrom('kysely_migration' as never)
+        .select('name' as never)
+        .execute()) as Array<{ name: string }>;
+      assert.equal(rows.length, NAMES.length);
+      assert.ok(!rows.some((r) => r.name === last));
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('migrate on postgres', { skip: PG_URL ? false : 'OPAL_TEST_DATABASE_URL not set' }, () => {

@@ -23,6 +23,18 @@ const CALLBACK = 'https://app.example.com/xm/cb';
 
 const codeAt = (secret: string, ms: number) => generate({ secret, epoch: Math.floor(ms / 1000) });
 
+/**
+ * The code of the step `offset` steps from now (the server accepts the previous, current and next
+ * step), taken early enough in the current step that the browser's submission still reaches the
+ * server within that window: near a step's end it waits for the next step. Taken in the last
+ * seconds of a step, a previous step's code once arrived two steps late under load and was refused.
+ */
+async function stepCode(secret: string, offset: -1 | 0 | 1): Promise<string> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+  return codeAt(secret, Date.now() + offset * 30_000);
+}
+
 describe('second factors in Chromium', { skip: browserSkip }, () => {
   let t: TestServer;
   let b: TestBrowser;
@@ -91,7 +103,7 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await page.locator('#totp-error').waitFor();
           await checkPage(page, SHOTS, `${name}-totp-wrong`, { axe });
           // The previous step's code (still good): the current and next steps stay free for the sign-in and checkPassword.
-          await page.fill('#code', await codeAt(secret, Date.now() - 30_000));
+          await page.fill('#code', await stepCode(secret, -1));
           await page.click('button[type=submit]');
           await page.waitForURL(/\/account\/factors\/recovery-codes/);
           const codes = await page.locator('#recovery-codes code').allTextContents();
@@ -111,7 +123,7 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await checkPage(page, SHOTS, `${name}-factors`, { axe });
 
           // Sign-in with the password, then the authenticator's code.
-          await secondStep(page, account, await codeAt(secret, Date.now()), `${name}-second-step`, axe);
+          await secondStep(page, account, await stepCode(secret, 0), `${name}-second-step`, axe);
           await page.waitForURL(`${base}/account/factors`);
 
           // A recovery code signs in once; its reuse is refused.
@@ -147,7 +159,7 @@ describe('second factors in Chromium', { skip: browserSkip }, () => {
           await page.click('button[value=confirm]');
           await page.locator('#code').waitFor();
           await checkPage(page, SHOTS, `${name}-check-password-factor`, { axe });
-          await page.fill('#code', await codeAt(secret, Date.now() + 30_000));
+          await page.fill('#code', await stepCode(secret, 1));
           await page.click('button[value=confirm]');
           await page.waitForURL(/^https:\/\/app\.example\.com\/xm\/cb\?xmResult=true&/);
         } finally {

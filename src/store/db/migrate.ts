@@ -33,22 +33,19 @@ const TABLE = 'kysely_migration';
 /** The migrations by name, in the order they are applied (name order, as Kysely applied them). */
 const ORDERED = [...MIGRATIONS].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** The names recorded as applied, or undefined when there is no migration table yet. */
-async function appliedNames(k: Kysely<unknown>): Promise<Set<string> | undefined> {
-  try {
-    const rows = (await k
-      .selectFrom(TABLE as never)
-      .select('name' as never)
-      .execute()) as Array<{ name: string }>;
-    return new Set(rows.map((r) => r.name));
-  } catch {
-    return undefined;
-  }
+/** The names recorded as applied (throws when there is no migration table). */
+async function appliedNames(k: Kysely<unknown>): Promise<Set<string>> {
+  const rows = (await k
+    .selectFrom(TABLE as never)
+    .select('name' as never)
+    .execute()) as Array<{ name: string }>;
+  return new Set(rows.map((r) => r.name));
 }
 
 /** True when every known migration is recorded as applied (one query; the path of every start). */
 async function upToDate(db: Db): Promise<boolean> {
-  const done = await appliedNames(db.kysely as unknown as Kysely<unknown>);
+  // No migration table yet: not up to date.
+  const done = await appliedNames(db.kysely as unknown as Kysely<unknown>).catch(() => undefined);
   return done !== undefined && ORDERED.every(([name]) => done.has(name));
 }
 
@@ -97,11 +94,7 @@ async function run(db: Db): Promise<MigrateResult> {
       .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
       .execute();
     // The table exists now: a failure to read it is an error, not "nothing applied".
-    const rows = (await k
-      .selectFrom(TABLE as never)
-      .select('name' as never)
-      .execute()) as Array<{ name: string }>;
-    const pending = pendingMigrations(new Set(rows.map((r) => r.name)));
+    const pending = pendingMigrations(await appliedNames(k));
     const byName = new Map(ORDERED);
     for (const name of pending) {
       await byName.get(name)?.(k, db.dialect);

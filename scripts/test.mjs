@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleTests } from './test-bundle.mjs';
 
 const GiB = 1024 ** 3;
 const CI = process.env.CI === 'true';
@@ -199,14 +200,24 @@ Object.assign(childEnv, env);
 // A `redis: true` suite without Redis says so on stderr; under CI it fails instead.
 if (CI) childEnv.OPAL_TEST_REQUIRE_REDIS = '1';
 
+// The test files run compiled ahead of time (scripts/test-bundle.mjs), or through the tsx loader
+// with OPAL_TEST_TSX=1. OPAL_TEST_SOURCE_MAPS=1 maps stack traces of compiled tests to the .ts
+// lines (it slows every test process down by about half).
+const viaTsx = process.env.OPAL_TEST_TSX === '1';
+const sourceMaps = process.env.OPAL_TEST_SOURCE_MAPS === '1';
+const compiled = viaTsx ? undefined : await bundleTests(files);
+if (compiled)
+  console.log(
+    `compiled ${files.length} test file${files.length === 1 ? '' : 's'} into ${compiled.dir}${sourceMaps ? ' (source maps on)' : ''}`,
+  );
+
 const tapDir = mkdtempSync(join(tmpdir(), 'opal-test-run-'));
 const tap = join(tapDir, 'results.tap');
 const concurrency = process.env.OPAL_TEST_CONCURRENCY ?? '2';
 const r = spawnSync(
   process.execPath,
   [
-    '--import',
-    'tsx',
+    ...(compiled ? (sourceMaps ? ['--enable-source-maps'] : []) : ['--import', 'tsx']),
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',
@@ -214,7 +225,7 @@ const r = spawnSync(
     '--test-reporter=tap',
     `--test-reporter-destination=${tap}`,
     ...passThrough,
-    ...files,
+    ...(compiled?.files ?? files),
   ],
   { stdio: 'inherit', env: childEnv },
 );
@@ -236,4 +247,8 @@ if (reasons.size > 0) {
   console.log('skipped (tests or suites, by reason):');
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${reason}`);
 } else console.log('skipped: nothing');
+// The compiled tests stay after a failure, so that the stack traces' files can be read (the next
+// run removes them).
+if (compiled && r.status === 0) compiled.remove();
+else if (compiled) console.log(`compiled tests kept in ${compiled.dir} (stack traces point there)`);
 process.exit(r.status ?? 1);

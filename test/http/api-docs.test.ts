@@ -141,9 +141,14 @@ describe('served API description', () => {
         assert.deepEqual(foreign, [], 'requests to other origins');
         assert.deepEqual(problems, [], 'errors and CSP violations');
         if (name === 'desktop') {
-          // axe-core over Redoc's rendering (several minutes for this page), with Opal's theme and
-          // select names (web/templates/api-docs.js): no serious or critical finding at all.
-          const axe = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+          // axe-core over Redoc's rendering (about 30,000 elements), with Opal's theme and select
+          // names (web/templates/api-docs.js): no serious or critical finding at all. The `region`
+          // rule is left out: its findings are at most moderate, so it could never fail this check,
+          // and over this page it took 27 of axe's 60 s (2026-12-06).
+          const axe = await new AxeBuilder({ page })
+            .options({ resultTypes: ['violations'] })
+            .disableRules(['region'])
+            .analyze();
           const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
           writeFileSync(join(SHOTS, 'axe.json'), JSON.stringify(bad, null, 2));
           assert.deepEqual(

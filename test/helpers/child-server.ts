@@ -1,9 +1,11 @@
 // The child-server fixture: test/fixtures/opal-server.ts in a child process that binds port 0 for
 // every listener and reports the ports it got (never a port picked here and released). Run
 // through tsx, or bundled ahead of time with esbuild (tsx's own dependency) with the options of
-// the shipped bundle (scripts/bundle-options.mjs) and run by plain `node` with the V8 flag that
-// bin/opal.js sets, so that its memory is measured without the tsx loader thread, as a deployment
-// compiled ahead of time runs it. It can be stopped (SIGTERM) or SIGKILLed.
+// the shipped bundle (scripts/bundle-options.mjs) and run by plain `node`, so that its memory is
+// measured without the tsx loader thread, as a deployment compiled ahead of time runs it; the
+// fixture sets V8's heap flags as bin/opal.js does (bin/heap-flags.js, at run time: the same flags
+// on node's command line did not stop the young generation's growth). It can be stopped (SIGTERM)
+// or SIGKILLed.
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,8 +15,6 @@ import { type Env, type OpalProcess, spawnNode } from './opal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/opal-server.ts');
-/** What bin/opal.js sets before loading the server (young generation at its initial size, old at 1.5 × live). */
-const NODE_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'];
 
 export interface ChildServer {
   /** The FDS origin's URL when it serves FDS, else the account origin's. */
@@ -85,7 +85,7 @@ export async function startChild(
     ...(opts.createKey ? { FIXTURE_CREATE_KEY: '1' } : {}),
     ...opts.env,
   };
-  const proc = spawnNode([...NODE_FLAGS, ...(bundle ? [bundle] : ['--import', 'tsx', FIXTURE])], env);
+  const proc = spawnNode(bundle ? [bundle] : ['--import', 'tsx', FIXTURE], env);
   const stderr = () => proc.stderr.join('\n');
   let ready: { pid: number; accountUrl?: string; fdsUrl?: string; accessKeyId?: string; accessSecret?: string };
   try {

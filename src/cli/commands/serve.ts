@@ -1,6 +1,7 @@
 // `opal serve`: starts the account and FDS origins (or one of them with --only).
 import type { Command } from 'commander';
 import { isEmbedded, loadConfig } from '../../config.ts';
+import { capYoungGeneration } from '../../lib/young-generation.ts';
 import type { DemoSeed } from '../../services/demo.ts';
 import { fail, wantsJson } from '../run.ts';
 
@@ -74,6 +75,9 @@ export function registerServe(program: Command): void {
           }
           process.stderr.write(`${lines.join('\n')}\n`);
         }
+        // Start-up (and the demo seed) ran with the young generation at its initial size; from
+        // here it may grow under load, up to its cap (lib/young-generation.ts).
+        capYoungGeneration();
       } catch (e) {
         fail(e, json);
       }

@@ -2,10 +2,11 @@
 // every listener and reports the ports it got (never a port picked here and released). Run
 // through tsx, or bundled ahead of time with esbuild (tsx's own dependency) with the options of
 // the shipped bundle (scripts/bundle-options.mjs) and run by plain `node`, so that its memory is
-// measured without the tsx loader thread, as a deployment compiled ahead of time runs it; the
-// fixture sets V8's heap flags as bin/opal.js does (bin/heap-flags.js, at run time: the same flags
-// on node's command line did not stop the young generation's growth). It can be stopped (SIGTERM)
-// or SIGKILLed.
+// measured without the tsx loader thread, as a deployment compiled ahead of time runs it. V8's heap
+// flags are set as bin/opal.js sets them, at run time before anything else is loaded: bin/heap-flags.js
+// preloaded with `--import` (the same flags on node's command line did not stop the young
+// generation's growth, and importing the module from the fixture ran it only after the fixture's
+// whole import graph had loaded). It can be stopped (SIGTERM) or SIGKILLed.
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { type Env, type OpalProcess, spawnNode } from './opal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/opal-server.ts');
+const HEAP_FLAGS = join(ROOT, 'bin/heap-flags.js');
 
 export interface ChildServer {
   /** The FDS origin's URL when it serves FDS, else the account origin's. */
@@ -85,7 +87,7 @@ export async function startChild(
     ...(opts.createKey ? { FIXTURE_CREATE_KEY: '1' } : {}),
     ...opts.env,
   };
-  const proc = spawnNode(bundle ? [bundle] : ['--import', 'tsx', FIXTURE], env);
+  const proc = spawnNode(['--import', HEAP_FLAGS, ...(bundle ? [bundle] : ['--import', 'tsx', FIXTURE])], env);
   const stderr = () => proc.stderr.join('\n');
   let ready: { pid: number; accountUrl?: string; fdsUrl?: string; accessKeyId?: string; accessSecret?: string };
   try {

@@ -1,5 +1,5 @@
 // The young generation's cap (src/lib/young-generation.ts), in a process that turns growth off
-// first, as bin/opal.js does (test/fixtures/young-generation.ts).
+// first, as bin/heap-flags.js does (test/fixtures/young-generation.ts).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';

@@ -2,13 +2,14 @@
 // point (shared modules split into common chunks) into .tmp/test-build-<pid>/, inside the checkout
 // so that packages resolve from its node_modules. Each test process then loads plain JavaScript
 // instead of going through the tsx loader module by module, which cost about 0.4 s of CPU per
-// test file (bench/README.md, "The test suite").
+// test file (bench/README.md, "The test suite's time").
 //
 // Every module keeps its own location: `import.meta.url`, `import.meta.dirname` and
 // `import.meta.filename` are replaced in each source by the values of its original file, so fixtures,
-// templates and child processes are found where they are in the checkout. Names are kept
-// (`keepNames`), source maps written and used (`--enable-source-maps`), so a failure points at the
-// TypeScript line. Packages stay external but for the ones the shipped bundle inlines.
+// templates and child processes are found where they are in the checkout; any other use of
+// `import.meta` fails the build. Names are kept (`keepNames`); source maps are written for
+// OPAL_TEST_SOURCE_MAPS=1 (scripts/test.mjs), which maps stack traces to the TypeScript lines.
+// Packages stay external but for the ones the shipped bundle inlines.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,10 +21,11 @@ const BUILD_PREFIX = 'test-build-';
 
 /** Replaces `import.meta.*` in the source of `file` by the values of that file. */
 function withOwnLocation(source, file) {
-  return source
-    .replaceAll('import.meta.dirname', JSON.stringify(dirname(file)))
-    .replaceAll('import.meta.filename', JSON.stringify(file))
-    .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
+  const values = { url: pathToFileURL(file).href, dirname: dirname(file), filename: file };
+  const out = source.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, name) => JSON.stringify(values[name]));
+  const other = /\bimport\.meta\b.{0,20}/.exec(out);
+  if (other) throw new Error(`${file}: \`${other[0]}\` is not replaced by scripts/test-bundle.mjs`);
+  return out;
 }
 
 /** @type {import('esbuild').Plugin} */
@@ -62,7 +64,7 @@ function removeStale() {
  * Builds `files` (paths of *.test.ts) and returns the compiled files in the same order, with a
  * `remove()` for the build directory (`dir`, relative to the checkout).
  */
-export async function bundleTests(files) {
+export async function bundleTests(files, { sourceMaps = false } = {}) {
   removeStale();
   const out = join(ROOT, '.tmp', `${BUILD_PREFIX}${process.pid}`);
   rmSync(out, { recursive: true, force: true });
@@ -75,7 +77,7 @@ export async function bundleTests(files) {
     outdir: out,
     outbase: ROOT,
     splitting: true,
-    sourcemap: true,
+    sourcemap: sourceMaps,
     plugins: [ownLocation, ...BUNDLE_OPTIONS.plugins],
     logLevel: 'error',
   });

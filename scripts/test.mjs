@@ -1,4 +1,5 @@
-// Runs the test suite: every *.test.ts under test/ (or the files given), with the tsx loader.
+// Runs the test suite: every *.test.ts under test/ (or the files given), compiled ahead of the run
+// (scripts/test-bundle.mjs) or, with OPAL_TEST_TSX=1, through the tsx loader.
 // Node 20's test runner neither expands globs nor finds .ts files, so the list is built here.
 //
 // At start-up it finds out which backends this machine offers and switches their suites on:
@@ -205,7 +206,7 @@ if (CI) childEnv.OPAL_TEST_REQUIRE_REDIS = '1';
 // lines (it slows every test process down by about half).
 const viaTsx = process.env.OPAL_TEST_TSX === '1';
 const sourceMaps = process.env.OPAL_TEST_SOURCE_MAPS === '1';
-const compiled = viaTsx ? undefined : await bundleTests(files);
+const compiled = viaTsx ? undefined : await bundleTests(files, { sourceMaps });
 if (compiled)
   console.log(
     `compiled ${files.length} test file${files.length === 1 ? '' : 's'} into ${compiled.dir}${sourceMaps ? ' (source maps on)' : ''}`,

@@ -71,10 +71,12 @@ function runBlock(code: string, cwd: string, env: Record<string, string>): Promi
 
 const blocks = PAGES.map((p) => runnableBlocks(p, readFileSync(p, 'utf8')));
 
+/** Quotes `s` for sh. */
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
 /** A directory holding the `npx` of the header comment; removed after the file's tests. */
 function npxShim(): { dir: string; remove(): void } {
-  const dir = join(ROOT, '.tmp', `docs-npx-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+  const { path: dir, remove } = tmpDir('opal-docs-npx-');
   const realNpx = (process.env.PATH ?? '')
     .split(':')
     .map((d) => join(d, 'npx'))
@@ -88,12 +90,12 @@ function npxShim(): { dir: string; remove(): void } {
     });
   assert.ok(realNpx, 'npx on PATH');
   const script = `#!/bin/sh
-if [ "$1" = opal ]; then shift; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/opal.js'))} "$@"; fi
-exec ${JSON.stringify(realNpx)} "$@"
+if [ "$1" = opal ]; then shift; exec ${shQuote(process.execPath)} ${shQuote(join(ROOT, 'bin/opal.js'))} "$@"; fi
+exec ${shQuote(realNpx)} "$@"
 `;
   writeFileSync(join(dir, 'npx'), script);
   chmodSync(join(dir, 'npx'), 0o755);
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove };
 }
 
 const shim = npxShim();

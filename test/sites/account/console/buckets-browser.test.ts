@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { axeVariant, browserSkip, checkPage, launchBrowser, type TestBrowser } from '../../../helpers/browser.ts';
+import { axeVariant, browserSkip, checkPage, launchBrowser, screenshot, type TestBrowser } from '../../../helpers/browser.ts';
 import { bucketDeveloper, DEV_PASSWORD, startBucketServer } from '../../../helpers/console-buckets.ts';
 import { type TestServer, tmpDir } from '../../../helpers/env.ts';
 import { ARTIFACTS, LOCALES, VIEWPORTS } from '../../../helpers/page-check.ts';
@@ -123,7 +123,7 @@ describe('the bucket browser in Chromium', { skip: browserSkip }, () => {
       })()`);
       await page.locator('#upload-progress').waitFor();
       while (!(Number(await page.locator('#upload-bar').getAttribute('value')) > 0)) await new Promise((r) => setTimeout(r, 20));
-      await page.screenshot({ path: join(SHOTS, 'upload-progress.png'), fullPage: true });
+      await screenshot(page, { path: join(SHOTS, 'upload-progress.png'), fullPage: true });
       await page.waitForURL(/\/console\/buckets\/big-files\?done=uploaded/, { timeout: 120_000 });
       const seen = JSON.parse(String(await page.evaluate(`sessionStorage.getItem('seen')`))) as number[];
       const middle = seen.filter((v) => v > 0 && v < 100);

@@ -10,14 +10,14 @@
 // `import.meta` fails the build. Names are kept (`keepNames`); source maps are written for
 // OPAL_TEST_SOURCE_MAPS=1 (scripts/test.mjs), which maps stack traces to the TypeScript lines.
 // Packages stay external but for the ones the shipped bundle inlines.
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from './bundle-options.mjs';
+import { removeDirsOfDeadProcesses } from './stale-dirs.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BUILD_PREFIX = 'test-build-';
 
 /** Replaces `import.meta.*` in the source of `file` by the values of that file. */
 function withOwnLocation(source, file) {
@@ -41,32 +41,13 @@ const ownLocation = {
   },
 };
 
-/** Removes build directories of test runs whose process is gone. */
-function removeStale() {
-  let names = [];
-  try {
-    names = readdirSync(join(ROOT, '.tmp'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(BUILD_PREFIX)) continue;
-    const pid = Number(name.slice(BUILD_PREFIX.length));
-    try {
-      process.kill(pid, 0);
-    } catch (e) {
-      if (e.code === 'ESRCH') rmSync(join(ROOT, '.tmp', name), { recursive: true, force: true });
-    }
-  }
-}
-
 /**
  * Builds `files` (paths of *.test.ts) and returns the compiled files in the same order, with a
  * `remove()` for the build directory (`dir`, relative to the checkout).
  */
 export async function bundleTests(files, { sourceMaps = false } = {}) {
-  removeStale();
-  const out = join(ROOT, '.tmp', `${BUILD_PREFIX}${process.pid}`);
+  removeDirsOfDeadProcesses(join(ROOT, '.tmp'), /^test-build-(\d+)$/);
+  const out = join(ROOT, '.tmp', `test-build-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   await build({
     ...BUNDLE_OPTIONS,

@@ -8,10 +8,11 @@
 // generation's growth, and importing the module from the fixture ran it only after the fixture's
 // whole import graph had loaded). It can be stopped (SIGTERM) or SIGKILLed.
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/bundle-options.mjs';
+import { removeDirsOfDeadProcesses } from '../../scripts/stale-dirs.mjs';
 import { type Env, type OpalProcess, spawnNode } from './opal-cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,7 +37,7 @@ export interface ChildServer {
 
 /** Bundles the fixture server into .tmp/ (inside the repository, so packages resolve). */
 export async function bundleFixture(): Promise<{ file: string; remove(): void }> {
-  removeStaleBundles();
+  removeDirsOfDeadProcesses(join(ROOT, '.tmp'), /^fds-fixture-(\d+)-[0-9a-f]{8}$/);
   const dir = join(ROOT, '.tmp', `fds-fixture-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'opal-server.mjs');
@@ -49,25 +50,6 @@ export async function bundleFixture(): Promise<{ file: string; remove(): void }>
   // What the bundle reads beside itself at run time, as scripts/build.mjs copies it for dist/.
   cpSync(join(ROOT, 'src', 'web', 'templates'), join(dir, 'templates'), { recursive: true });
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Removes bundles left by test processes that were killed before their cleanup ran. */
-function removeStaleBundles(): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(ROOT, '.tmp'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^fds-fixture-(\d+)-[0-9a-f]{8}$/.exec(name);
-    if (!m) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(ROOT, '.tmp', name), { recursive: true, force: true });
-    }
-  }
 }
 
 /**

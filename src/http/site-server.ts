@@ -11,6 +11,7 @@ import { loggerOptions, OneLinePerRequest, prettyLogs } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { mayReadMetrics } from './metrics-access.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
+import { atTurnEnd } from './turn-end.ts';
 import { typed } from './typed.ts';
 
 export type SiteName = 'account' | 'fds';
@@ -64,9 +65,10 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
   });
   // While shutting down, a request that was already in flight gets its answer and then its
   // connection closes, instead of idling on keep-alive until the grace period runs out.
+  // Every answer is written at the end of the event loop's turn (http/turn-end.ts).
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (!o.ready()) reply.header('connection', 'close');
-    done(null, payload);
+    atTurnEnd(() => done(null, payload));
   });
   app.addHook('onResponse', (req, reply, done) => {
     o.metrics.observeRequest(o.site, req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -8,6 +8,7 @@ import type { Static, TSchema } from '@sinclair/typebox/type';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FdsError } from '../../core/fds/errors.ts';
 import { ErrorBody } from '../../core/fds/responses.ts';
+import { atTurnEnd } from '../../http/turn-end.ts';
 import type { FdsCall } from './call.ts';
 
 /** The request's own `x-xiaomi-request-id` when it is well-formed (Java sends one), else Opal's request id. */
@@ -70,24 +71,27 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   c.reply.hijack();
   const res = c.reply.raw;
   const stream = Buffer.isBuffer(body) ? undefined : body;
-  try {
-    res.writeHead(status, flat);
-  } catch (e) {
-    stream?.destroy();
-    res.destroy(e as Error);
-    return;
-  }
-  if (!body || c.method === 'HEAD') {
-    stream?.destroy();
-    res.end();
-    return;
-  }
-  if (!stream) res.end(body);
-  else
-    pipeline(stream, res).catch((e: NodeJS.ErrnoException) => {
-      // A client that went away is routine; a body that failed (a damaged blob) is not, and the
-      // connection is cut so that the client cannot take a short body for the whole object.
-      if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') c.req.log.error({ err: e }, 'FDS response body failed');
-      res.destroy();
-    });
+  // Written at the end of the event loop's turn, as every other answer (http/turn-end.ts).
+  atTurnEnd(() => {
+    try {
+      res.writeHead(status, flat);
+    } catch (e) {
+      stream?.destroy();
+      res.destroy(e as Error);
+      return;
+    }
+    if (!body || c.method === 'HEAD') {
+      stream?.destroy();
+      res.end();
+      return;
+    }
+    if (!stream) res.end(body);
+    else
+      pipeline(stream, res).catch((e: NodeJS.ErrnoException) => {
+        // A client that went away is routine; a body that failed (a damaged blob) is not, and the
+        // connection is cut so that the client cannot take a short body for the whole object.
+        if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') c.req.log.error({ err: e }, 'FDS response body failed');
+        res.destroy();
+      });
+  });
 }

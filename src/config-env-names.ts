@@ -46,6 +46,7 @@ export const ENV_NAMES = {
   OPAL_FDS_TOKEN_EXCHANGE_PER_MINUTE: 'fdsTokenExchangePerMinute',
   OPAL_STRICT_PERMISSIONS: 'strictPermissions',
   OPAL_MEMORY_CACHE_MB: 'memoryCacheMb',
+  OPAL_FDS_READ_CACHE_MB: 'fdsReadCacheMb',
   OPAL_METRICS_TOKEN: 'metricsToken',
   OPAL_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   OPAL_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',

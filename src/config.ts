@@ -105,6 +105,8 @@ export interface Config {
   checkPasswordFlowsPerMinute: number;
   /** Byte budget of the in-process cache (embedded mode), MB; least recently used entries go past it. */
   memoryCacheMb: number;
+  /** Bytes of small FDS objects (up to 64 KiB each) kept in memory per node, in MB; 0: none. */
+  fdsReadCacheMb: number;
   /** Refuse to serve when the data directory or a file in it is open to group or others (default: warn). */
   strictPermissions: boolean;
   /** smtp://user:pass@host:port or smtps://… for e-mail (sign-up codes, recovery links); undefined → none. */
@@ -282,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fdsTokenExchangePerMinute: int('fdsTokenExchangePerMinute', 60, 0, 1_000_000),
     strictPermissions: bool('strictPermissions', false),
     memoryCacheMb: int('memoryCacheMb', 64, 1, 65_536),
+    fdsReadCacheMb: int('fdsReadCacheMb', 16, 0, 65_536),
     metricsToken: opt('metricsToken'),
     headersTimeoutMs: int('headersTimeoutMs', 20_000, 100, 600_000),
     requestTimeoutMs: int('requestTimeoutMs', 60_000, 0, 24 * 3600_000),

@@ -32,6 +32,7 @@ import { UserService } from './services/users.ts';
 import { keyringOf } from './store/blobs/blob-keys.ts';
 import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
+import { ReadCachedBlobStore } from './store/blobs/read-cache.ts';
 import type { Cache } from './store/cache/cache.ts';
 import { openCache } from './store/cache/open-cache.ts';
 import { AdminTokensRepo } from './store/db/admin-tokens-repo.ts';
@@ -362,7 +363,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     };
     if (opts.full !== false) {
       cache = await openCache(config.redisUrl, config.redisPrefix, config.memoryCacheMb * 1024 * 1024);
-      blobs = await openBlobs(config.blobUrl, config.dataDir, keyringOf(config));
+      const opened = await openBlobs(config.blobUrl, config.dataDir, keyringOf(config));
+      blobs = config.fdsReadCacheMb > 0 ? new ReadCachedBlobStore(opened, config.fdsReadCacheMb * 1024 * 1024) : opened;
     }
     return {
       config,

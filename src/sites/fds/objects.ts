@@ -19,6 +19,8 @@ import { resolveRange } from '../../core/fds/range.ts';
 import { PutObjectResult, VersionIds } from '../../core/fds/responses.ts';
 import { userContentHeaders } from '../../core/fds/user-content.ts';
 import { newObjectName, newVersionId } from '../../services/fds/ids.ts';
+import { type ByteRange, readBytes } from '../../store/blobs/blob-store.ts';
+import { READ_CACHE_MAX_ENTRY } from '../../store/blobs/read-cache.ts';
 import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } from './access.ts';
 import { replaceCheck } from './app-user-writes.ts';
@@ -175,21 +177,30 @@ function servedHeaders(c: FdsCall, b: Bucket | undefined, o: ObjectVersion): Rec
   return { ...h, ...safe };
 }
 
-/** Bodies up to this size are read into one buffer with one read (BlobStore.read) and sent whole. */
-const ONE_READ_MAX = 64 * 1024;
+/**
+ * Bodies up to this size are read into one buffer with one read (BlobStore.read) and sent whole;
+ * an object this small is read whole even for a range, so that the node's read cache
+ * (store/blobs/read-cache.ts) serves its next GETs.
+ */
+const ONE_READ_MAX = READ_CACHE_MAX_ENTRY;
+
+async function bodyOf(c: FdsCall, o: ObjectVersion, range: ByteRange | undefined, length: number): Promise<Buffer | Readable | undefined> {
+  const blobs = c.env.ctx.blobs;
+  if (o.size === 0) return undefined;
+  if (o.size <= ONE_READ_MAX) {
+    const whole = await readBytes(blobs, o.blob_key, 0, o.size);
+    return range ? whole.subarray(range.start, range.end + 1) : whole;
+  }
+  if (length <= ONE_READ_MAX && range) return readBytes(blobs, o.blob_key, range.start, length);
+  return blobs.get(o.blob_key, range);
+}
 
 export async function getObject(c: FdsCall): Promise<void> {
   const { b, o } = await addressed(c);
   const range = resolveRange(c.header('range'), o.size);
   const length = range ? range.end - range.start + 1 : o.size;
   if (b) await chargeBytes(c, b, length);
-  const blobs = c.env.ctx.blobs;
-  const body =
-    o.size === 0
-      ? undefined
-      : length <= ONE_READ_MAX && blobs.read
-        ? await blobs.read(o.blob_key, range?.start ?? 0, length)
-        : await blobs.get(o.blob_key, range);
+  const body = await bodyOf(c, o, range, length);
   const h = servedHeaders(c, b, o);
   h['Accept-Ranges'] = 'bytes';
   if (range) {

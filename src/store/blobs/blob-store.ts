@@ -65,3 +65,11 @@ const KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 export function assertBlobKey(key: string): void {
   if (!KEY_RE.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
 }
+
+/** `length` bytes at `start` in one buffer: the store's own small read, or its stream collected. */
+export async function readBytes(store: BlobStore, key: string, start: number, length: number): Promise<Buffer> {
+  if (store.read) return store.read(key, start, length);
+  const parts: Buffer[] = [];
+  for await (const p of await store.get(key, { start, end: start + length - 1 })) parts.push(p as Buffer);
+  return Buffer.concat(parts);
+}

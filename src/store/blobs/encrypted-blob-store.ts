@@ -17,7 +17,7 @@ import {
   sealHeader,
   TAG_SIZE,
 } from './blob-cipher.ts';
-import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult } from './blob-store.ts';
+import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult, readBytes } from './blob-store.ts';
 import { OpenStream, SealStream } from './cipher-streams.ts';
 import { CountingHash } from './counting-hash.ts';
 
@@ -26,14 +26,6 @@ export interface Keyring {
   current: MasterKey;
   /** Also accepted for reading: keys being rotated away from. */
   previous: MasterKey[];
-}
-
-/** Reads `length` bytes at `start` of the inner blob into one buffer. */
-async function readInner(inner: BlobStore, key: string, start: number, length: number): Promise<Buffer> {
-  if (inner.read) return inner.read(key, start, length);
-  const parts: Buffer[] = [];
-  for await (const p of await inner.get(key, { start, end: start + length - 1 })) parts.push(p as Buffer);
-  return Buffer.concat(parts);
 }
 
 export class EncryptedBlobStore implements BlobStore {
@@ -62,7 +54,7 @@ export class EncryptedBlobStore implements BlobStore {
     const stored = known?.stored ?? (await this.inner.size(key));
     if (stored === undefined) throw new BlobNotFoundError(key);
     if (stored < HEADER_SIZE) throw new BlobIntegrityError(key, 'shorter than its header');
-    const header = known?.header ?? (await readInner(this.inner, key, 0, HEADER_SIZE));
+    const header = known?.header ?? (await readBytes(this.inner, key, 0, HEADER_SIZE));
     const h = openHeader(key, header, this.keys);
     return { h, layout: layoutOf(key, stored, h.chunkSize), header };
   }
@@ -123,18 +115,18 @@ export class EncryptedBlobStore implements BlobStore {
     }
     if (guess && start + length <= guess.plainSize && Math.floor(start / CHUNK_SIZE) === 0) {
       const s = EncryptedBlobStore.span(guess, start, start + length - 1);
-      const bytes = await readInner(this.inner, key, 0, guess.offsetOf(s.last) + guess.lengthOf(s.last));
+      const bytes = await readBytes(this.inner, key, 0, guess.offsetOf(s.last) + guess.lengthOf(s.last));
       const opened = await this.open(key, { stored, header: bytes.subarray(0, HEADER_SIZE) });
       if (opened.h.chunkSize === CHUNK_SIZE) return this.openSpan(key, opened.h, guess, s, bytes.subarray(HEADER_SIZE), length);
     }
     const { h, layout } = await this.open(
       key,
-      stored < HEADER_SIZE ? undefined : { stored, header: await readInner(this.inner, key, 0, HEADER_SIZE) },
+      stored < HEADER_SIZE ? undefined : { stored, header: await readBytes(this.inner, key, 0, HEADER_SIZE) },
     );
     if (start + length > layout.plainSize) throw new RangeError(`blob ${key} is shorter than ${start + length} bytes`);
     const s = EncryptedBlobStore.span(layout, start, start + length - 1);
     const from = layout.offsetOf(s.first);
-    const bytes = await readInner(this.inner, key, from, layout.offsetOf(s.last) + layout.lengthOf(s.last) - from);
+    const bytes = await readBytes(this.inner, key, from, layout.offsetOf(s.last) + layout.lengthOf(s.last) - from);
     return this.openSpan(key, h, layout, s, bytes, length);
   }
 
@@ -160,7 +152,7 @@ export class EncryptedBlobStore implements BlobStore {
   async size(key: string): Promise<number | undefined> {
     const stored = await this.inner.size(key);
     if (stored === undefined) return undefined;
-    const header = await readInner(this.inner, key, 0, Math.min(stored, HEADER_SIZE));
+    const header = await readBytes(this.inner, key, 0, Math.min(stored, HEADER_SIZE));
     headerKeyId(key, header);
     return layoutOf(key, stored, header.readUInt32BE(8)).plainSize;
   }
@@ -193,7 +185,7 @@ export class EncryptedBlobStore implements BlobStore {
   async encryptPlaintext(key: string): Promise<boolean> {
     const stored = await this.inner.size(key);
     if (stored === undefined) return false;
-    if (stored >= HEADER_SIZE && this.opens(key, await readInner(this.inner, key, 0, HEADER_SIZE))) return false;
+    if (stored >= HEADER_SIZE && this.opens(key, await readBytes(this.inner, key, 0, HEADER_SIZE))) return false;
     const plain = stored === 0 ? Readable.from([]) : await this.inner.get(key);
     await this.put(key, plain);
     return true;

@@ -64,6 +64,15 @@ describe('FDS on two nodes (PostgreSQL + S3)', { skip }, () => {
     assert.equal(await (await b.send('GET', '/shared/dir/x.txt')).text(), 'from node A');
   });
 
+  it('an overwrite through one node is served by the other at once, though it had the old bytes in its read cache', async () => {
+    await a.ok('PUT', '/shared/cached.txt', { body: 'old bytes' });
+    assert.equal(await (await b.ok('GET', '/shared/cached.txt')).text(), 'old bytes');
+    await a.ok('PUT', '/shared/cached.txt', { body: 'new bytes' });
+    assert.equal(await (await b.ok('GET', '/shared/cached.txt')).text(), 'new bytes');
+    await a.ok('DELETE', '/shared/cached.txt');
+    assert.equal((await b.send('GET', '/shared/cached.txt')).status, 404);
+  });
+
   it('a multipart upload may send its parts to different nodes', async () => {
     const init = await a.json<{ uploadId: string }>('PUT', '/shared/mp?uploads');
     const p1 = await a.json('PUT', `/shared/mp?uploadId=${init.uploadId}&partNumber=1`, { body: 'one-' });

@@ -1,0 +1,79 @@
+// GETs of small objects served from the node's read cache (OPAL_FDS_READ_CACHE_MB,
+// store/blobs/read-cache.ts): a cached object is served without its file (removed here behind the
+// server's back to show it), whole and in ranges; an overwrite or a delete is seen at once, since
+// every GET still reads the object's metadata and a new version is a new blob.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type FdsFixture, startFds } from '../../helpers/fds-fixture.ts';
+
+/** The file of the current version of `name` in the embedded blob store. */
+async function blobFileOf(f: FdsFixture, bucket: string, name: string): Promise<string> {
+  const row = await f.t.ctx.db.kysely
+    .selectFrom('fds_objects')
+    .select('blob_key')
+    .where('bucket', '=', bucket)
+    .where('name', '=', name)
+    .where('is_current', '=', 1)
+    .executeTakeFirstOrThrow();
+  const key = row.blob_key;
+  return join(f.t.config.dataDir, 'blobs', key.slice(0, 2), key.slice(2, 4), key);
+}
+
+describe('FDS GET of small objects from the read cache', () => {
+  let f: FdsFixture;
+  before(async () => {
+    f = await startFds({ buckets: ['rc'] });
+  });
+  after(() => f.close());
+
+  it('serves a read object from memory, whole and in ranges', async () => {
+    const body = 'abcdefghijklmnopqrstuvwxyz'.repeat(100);
+    await f.owner.ok('PUT', '/rc/a.txt', { body });
+    assert.equal(await (await f.owner.ok('GET', '/rc/a.txt')).text(), body);
+    rmSync(await blobFileOf(f, 'rc', 'a.txt'));
+    const again = await f.owner.ok('GET', '/rc/a.txt');
+    assert.equal(again.headers.get('content-length'), String(body.length));
+    assert.equal(await again.text(), body);
+    const part = await f.owner.send('GET', '/rc/a.txt', { headers: { range: 'bytes=26-51' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 26-51/${body.length}`);
+    assert.equal(await part.text(), 'abcdefghijklmnopqrstuvwxyz');
+  });
+
+  it('an overwrite and a delete are seen at once', async () => {
+    await f.owner.ok('PUT', '/rc/b.txt', { body: 'first' });
+    assert.equal(await (await f.owner.ok('GET', '/rc/b.txt')).text(), 'first');
+    await f.owner.ok('PUT', '/rc/b.txt', { body: 'second, longer' });
+    assert.equal(await (await f.owner.ok('GET', '/rc/b.txt')).text(), 'second, longer');
+    await f.owner.ok('DELETE', '/rc/b.txt');
+    assert.equal((await f.owner.send('GET', '/rc/b.txt')).status, 404);
+  });
+
+  it('a range of a small object not read yet is cut from the whole, which is then kept', async () => {
+    await f.owner.ok('PUT', '/rc/c.txt', { body: '0123456789' });
+    const part = await f.owner.send('GET', '/rc/c.txt', { headers: { range: 'bytes=-3' } });
+    assert.equal(part.status, 206);
+    assert.equal(await part.text(), '789');
+    rmSync(await blobFileOf(f, 'rc', 'c.txt'));
+    assert.equal(await (await f.owner.ok('GET', '/rc/c.txt')).text(), '0123456789');
+  });
+});
+
+describe('FDS GET with the read cache off (OPAL_FDS_READ_CACHE_MB=0)', () => {
+  let f: FdsFixture;
+  before(async () => {
+    f = await startFds({ buckets: ['rc'], env: { OPAL_FDS_READ_CACHE_MB: '0' } });
+  });
+  after(() => f.close());
+
+  it('reads the file on every GET', async () => {
+    await f.owner.ok('PUT', '/rc/a.txt', { body: 'bytes on disk' });
+    assert.equal(await (await f.owner.ok('GET', '/rc/a.txt')).text(), 'bytes on disk');
+    rmSync(await blobFileOf(f, 'rc', 'a.txt'));
+    const r = await f.owner.send('GET', '/rc/a.txt');
+    assert.notEqual(r.status, 200);
+    await r.arrayBuffer();
+  });
+});

@@ -65,11 +65,19 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
   });
   // While shutting down, a request that was already in flight gets its answer and then its
   // connection closes, instead of idling on keep-alive until the grace period runs out.
-  // Every answer is written at the end of the event loop's turn (http/turn-end.ts).
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (!o.ready()) reply.header('connection', 'close');
-    atTurnEnd(() => done(null, payload));
-  });
+  // Every answer is written at the end of the event loop's turn (http/turn-end.ts). The hook
+  // returns a promise, so that whatever fails after it (the write of a bad header, say) still
+  // reaches Fastify's error handling; shutdown is checked when the answer goes out.
+  app.addHook(
+    'onSend',
+    (_req, reply, payload) =>
+      new Promise<unknown>((resolve) =>
+        atTurnEnd(() => {
+          if (!o.ready()) reply.header('connection', 'close');
+          resolve(payload);
+        }),
+      ),
+  );
   app.addHook('onResponse', (req, reply, done) => {
     o.metrics.observeRequest(o.site, req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();

@@ -17,8 +17,9 @@ function release(): void {
     try {
       f();
     } catch (e) {
-      // Not expected (the callbacks hand an answer to Node's HTTP code); one failure must not
-      // keep the turn's other answers back, and it still surfaces as an uncaught error.
+      // A bug: every caller catches its own failures (the onSend hook resolves a promise that
+      // Fastify handles; sendCased logs and cuts the connection). One failure must not keep the
+      // turn's other answers back, and it still surfaces as an uncaught error.
       queueMicrotask(() => {
         throw e;
       });

@@ -1,6 +1,12 @@
-// Answers held to the end of the event loop's turn (src/http/turn-end.ts).
+// Answers held to the end of the event loop's turn (src/http/turn-end.ts), alone and in the
+// onSend hook every answer of a site server passes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import type { Context } from '../../src/context.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
+import { createSiteServer } from '../../src/http/site-server.ts';
 import { atTurnEnd } from '../../src/http/turn-end.ts';
 
 describe('atTurnEnd', () => {
@@ -26,5 +32,60 @@ describe('atTurnEnd', () => {
     assert.deepEqual(ran, ['first']);
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.deepEqual(ran, ['first', 'second']);
+  });
+});
+
+/** An account-origin app (only its configuration is read) with one extra route, listening. */
+async function withApp(route: (app: FastifyInstance) => void, ready: () => boolean, f: (base: string) => Promise<void>): Promise<void> {
+  const config = loadConfig({ OPAL_LOG_LEVEL: 'silent' });
+  const app = createSiteServer({ site: 'account', ctx: { config } as Context, metrics: createMetrics(), ready, logger: false });
+  route(app);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const addr = app.server.address();
+    await f(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`);
+  } finally {
+    await app.close();
+  }
+}
+
+describe('answers held to the end of the turn, through a site server', () => {
+  it('a write that fails when it goes out is an error answer, and the server goes on', async () => {
+    await withApp(
+      (app) =>
+        app.get('/bad-header', async (_req, reply) => {
+          reply.header('x-bad', 'line\r\nbreak');
+          return 'never sent';
+        }),
+      () => true,
+      async (base) => {
+        const r = await fetch(`${base}/bad-header`);
+        assert.equal(r.status, 500);
+        await r.arrayBuffer();
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      },
+    );
+  });
+
+  it('an answer that goes out after shutdown began closes its connection', async () => {
+    let ready = true;
+    await withApp(
+      (app) =>
+        app.get('/late', async () => {
+          // Shutdown begins after the answer is ready and before it goes out: this immediate
+          // runs before the turn's held answers are released.
+          setImmediate(() => {
+            ready = false;
+          });
+          return 'ok';
+        }),
+      () => ready,
+      async (base) => {
+        const r = await fetch(`${base}/late`);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get('connection'), 'close');
+        await r.text();
+      },
+    );
   });
 });

@@ -28,7 +28,7 @@ import type { FdsCall } from './call.ts';
 import { normalizeMd5, type StoredBlob } from './env.ts';
 import { uploadBody } from './java-md5-trailer.ts';
 import { chargeBytes } from './quota.ts';
-import { sendCased, sendEmpty, sendJson } from './replies.ts';
+import { type Body, sendCased, sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
 import { readJson } from './streams.ts';
 
@@ -178,13 +178,14 @@ function servedHeaders(c: FdsCall, b: Bucket | undefined, o: ObjectVersion): Rec
 }
 
 /**
- * Bodies up to this size are read into one buffer with one read (BlobStore.read) and sent whole;
- * an object this small is read whole even for a range, so that the node's read cache
- * (store/blobs/read-cache.ts) serves its next GETs.
+ * Bodies up to this size are read into one buffer with one read (BlobStore.read) and sent whole.
+ * An object this small is read whole even for a range, so that the node's read cache
+ * (store/blobs/read-cache.ts) serves its next GETs; a range of a larger object that starts at
+ * byte 0 is kept there too.
  */
 const ONE_READ_MAX = READ_CACHE_MAX_ENTRY;
 
-async function bodyOf(c: FdsCall, o: ObjectVersion, range: ByteRange | undefined, length: number): Promise<Buffer | Readable | undefined> {
+async function bodyOf(c: FdsCall, o: ObjectVersion, range: ByteRange | undefined, length: number): Promise<Body | undefined> {
   const blobs = c.env.ctx.blobs;
   if (o.size === 0) return undefined;
   if (o.size <= ONE_READ_MAX) {
@@ -192,6 +193,7 @@ async function bodyOf(c: FdsCall, o: ObjectVersion, range: ByteRange | undefined
     return range ? whole.subarray(range.start, range.end + 1) : whole;
   }
   if (length <= ONE_READ_MAX && range) return readBytes(blobs, o.blob_key, range.start, length);
+  if (blobs.openForSend) return blobs.openForSend(o.blob_key, range ?? { start: 0, end: o.size - 1 });
   return blobs.get(o.blob_key, range);
 }
 

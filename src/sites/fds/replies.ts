@@ -2,13 +2,14 @@
 // (core/fds/responses.ts), configurations returned as they were stored, bare text, empty 200s,
 // object answers with header names cased as Android and iOS compare them, and the one writer of
 // FDS error bodies. Every answer carries `x-xiaomi-request-id` (plugin.ts sets it first).
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Static, TSchema } from '@sinclair/typebox/type';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FdsError } from '../../core/fds/errors.ts';
 import { ErrorBody } from '../../core/fds/responses.ts';
 import { atTurnEnd } from '../../http/turn-end.ts';
+import type { BlobSender } from '../../store/blobs/blob-store.ts';
 import type { FdsCall } from './call.ts';
 
 /** The request's own `x-xiaomi-request-id` when it is well-formed (Java sends one), else Opal's request id. */
@@ -56,7 +57,16 @@ function serialized<S extends TSchema>(reply: FastifyReply, schema: S, body: Sta
  * already set on the reply, then the body (not for HEAD): a stream is piped, a buffer (a small
  * object read in one go) written with the head.
  */
-export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Readable | Buffer): void {
+/** A body: bytes in hand, a stream, or a blob opened for sending (BlobStore.openForSend). */
+export type Body = Buffer | Readable | BlobSender;
+
+/** Ends an answer's body unsent. */
+function discard(body: Body | undefined): void {
+  if (body instanceof Readable) body.destroy();
+  else if (body && !Buffer.isBuffer(body)) body.close();
+}
+
+export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Body): void {
   const flat: string[] = [];
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(headers)) {
@@ -70,28 +80,33 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   if (!seen.has('x-content-type-options')) flat.push('X-Content-Type-Options', 'nosniff');
   c.reply.hijack();
   const res = c.reply.raw;
-  const stream = Buffer.isBuffer(body) ? undefined : body;
   // Written at the end of the event loop's turn, as every other answer (http/turn-end.ts).
   atTurnEnd(() => {
     try {
       res.writeHead(status, flat);
     } catch (e) {
-      stream?.destroy();
+      // A header value Node refuses: logged, and the connection cut (the head is not out yet).
+      c.req.log.error({ err: e }, 'FDS answer failed');
+      discard(body);
       res.destroy(e as Error);
       return;
     }
     if (!body || c.method === 'HEAD') {
-      stream?.destroy();
+      discard(body);
       res.end();
       return;
     }
-    if (!stream) res.end(body);
-    else
-      pipeline(stream, res).catch((e: NodeJS.ErrnoException) => {
-        // A client that went away is routine; a body that failed (a damaged blob) is not, and the
-        // connection is cut so that the client cannot take a short body for the whole object.
-        if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') c.req.log.error({ err: e }, 'FDS response body failed');
-        res.destroy();
-      });
+    if (Buffer.isBuffer(body)) {
+      res.end(body);
+      return;
+    }
+    const sent = body instanceof Readable ? pipeline(body, res) : body.sendTo(res);
+    sent.catch((e: NodeJS.ErrnoException) => {
+      // A client that went away is routine; a body that failed (a damaged blob) is not, and the
+      // connection is cut so that the client cannot take a short body for the whole object.
+      if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE' && e.code !== 'ERR_STREAM_DESTROYED')
+        c.req.log.error({ err: e }, 'FDS response body failed');
+      res.destroy();
+    });
   });
 }

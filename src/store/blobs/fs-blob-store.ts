@@ -1,7 +1,7 @@
 import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { finished, type Readable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newCredential } from '../../lib/random.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../data-dir.ts';
@@ -9,6 +9,7 @@ import { GroupSync } from '../group-sync.ts';
 import {
   assertBlobKey,
   BlobNotFoundError,
+  type BlobSender,
   type BlobStore,
   BlobStoreFullError,
   type ByteRange,
@@ -16,6 +17,24 @@ import {
   type PutResult,
 } from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
+import { giveSendBuffer, takeSendBuffer } from './send-buffers.ts';
+
+/** Opens `file` for reading on a plain descriptor; an absent file is BlobNotFoundError. */
+function openToRead(file: string, key: string): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    openFd(file, 'r', (e, fd) => (e ? reject(e.code === 'ENOENT' ? new BlobNotFoundError(key) : e) : resolve(fd))),
+  );
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buf`; resolves with the count. */
+function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => readFd(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+/** Writes `chunk` and resolves once it has gone out (its bytes are no longer referenced). */
+function writeOut(out: Writable, chunk: Buffer): Promise<void> {
+  return new Promise<void>((resolve, reject) => out.write(chunk, (e) => (e ? reject(e) : resolve())));
+}
 
 /** Syncs a file or directory to disk. */
 export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
@@ -185,17 +204,12 @@ export class FsBlobStore implements BlobStore {
    * stream to set up), for the small GETs that are most of an object store's requests.
    */
   async read(key: string, start: number, length: number): Promise<Buffer> {
-    const { file } = this.pathOf(key);
-    const fd = await new Promise<number>((resolve, reject) =>
-      openFd(file, 'r', (e, fd) => (e ? reject(e.code === 'ENOENT' ? new BlobNotFoundError(key) : e) : resolve(fd))),
-    );
+    const fd = await openToRead(this.pathOf(key).file, key);
     try {
       const buf = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {
-        const n = await new Promise<number>((resolve, reject) =>
-          readFd(fd, buf, got, length - got, start + got, (e, n) => (e ? reject(e) : resolve(n))),
-        );
+        const n = await readAt(fd, buf, got, length - got, start + got);
         if (n === 0) throw new Error(`blob ${key} is shorter than ${start + length} bytes`);
         got += n;
       }
@@ -203,6 +217,41 @@ export class FsBlobStore implements BlobStore {
     } finally {
       close(fd, () => undefined);
     }
+  }
+
+  /**
+   * Large bodies: one buffer of the shared pool (send-buffers.ts) per answer, each piece read into
+   * it, written, and waited for before the next is read into the same buffer.
+   */
+  async openForSend(key: string, range: ByteRange): Promise<BlobSender> {
+    const fd = await openToRead(this.pathOf(key).file, key);
+    let open = true;
+    const closeFd = () => {
+      if (open) close(fd, () => undefined);
+      open = false;
+    };
+    return {
+      close: closeFd,
+      sendTo: async (out) => {
+        const buf = takeSendBuffer();
+        let done = false;
+        try {
+          for (let pos = range.start; pos <= range.end; ) {
+            const n = await readAt(fd, buf, 0, Math.min(buf.length, range.end - pos + 1), pos);
+            if (n === 0) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
+            await writeOut(out, buf.subarray(0, n));
+            pos += n;
+          }
+          done = true;
+          out.end();
+        } finally {
+          closeFd();
+          // After a failed write the buffer is dropped, not reused: nothing says when the
+          // connection's code lets go of it.
+          if (done) giveSendBuffer(buf);
+        }
+      },
+    };
   }
 
   async size(key: string): Promise<number | undefined> {

@@ -7,7 +7,7 @@
 
 import type { Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
-import { type BlobStore, type ByteRange, type PutResult, readBytes } from './blob-store.ts';
+import { type BlobSender, type BlobStore, type ByteRange, type PutResult, readBytes } from './blob-store.ts';
 
 /** Reads of up to this many bytes from the start of a blob are cached. */
 export const READ_CACHE_MAX_ENTRY = 64 * 1024;
@@ -18,6 +18,7 @@ const ENTRY_OVERHEAD = 200;
 export class ReadCachedBlobStore implements BlobStore {
   private readonly entries: LRUCache<string, Buffer>;
   readonly list?: () => AsyncIterable<string>;
+  readonly openForSend?: (key: string, range: ByteRange) => Promise<BlobSender>;
 
   constructor(
     private readonly inner: BlobStore,
@@ -29,9 +30,11 @@ export class ReadCachedBlobStore implements BlobStore {
     });
     const list = inner.list?.bind(inner);
     if (list) this.list = list;
+    const openForSend = inner.openForSend?.bind(inner);
+    if (openForSend) this.openForSend = openForSend;
   }
 
-  /** Bytes held (for the tests and the metrics). */
+  /** Bytes held, as the budget counts them. */
   get heldBytes(): number {
     return this.entries.calculatedSize;
   }

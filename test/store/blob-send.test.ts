@@ -1,0 +1,93 @@
+// Large bodies sent from the filesystem store through reused buffers (FsBlobStore.openForSend,
+// store/blobs/send-buffers.ts): exact bytes for whole blobs and ranges across pieces, nothing
+// left open after a failure, the buffer reused by the next answer.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { BlobNotFoundError } from '../../src/store/blobs/blob-store.ts';
+import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
+import { idleSendBuffers, SEND_PIECE } from '../../src/store/blobs/send-buffers.ts';
+import { tmpDir } from '../helpers/env.ts';
+
+/** A destination that copies what it is given (the sender reuses its buffer) and notes the buffers. */
+function collector(opts: { failAfter?: number } = {}): { out: Writable; bytes: () => Buffer; buffers: Set<ArrayBufferLike> } {
+  const parts: Buffer[] = [];
+  const buffers = new Set<ArrayBufferLike>();
+  let n = 0;
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      buffers.add(chunk.buffer);
+      if (opts.failAfter !== undefined && ++n > opts.failAfter) return cb(new Error('client went away'));
+      parts.push(Buffer.from(chunk));
+      // Answer later, as a socket does, so that a reused buffer would show in the copies.
+      setImmediate(cb);
+    },
+  });
+  return { out, bytes: () => Buffer.concat(parts), buffers };
+}
+
+const openFds = () => readdirSync('/proc/self/fd').length;
+
+describe('filesystem store: sending large blobs', () => {
+  const dir = tmpDir('opal-blob-send-');
+  const root = join(dir.path, 'blobs');
+  let store: FsBlobStore;
+  const data = randomBytes(3 * SEND_PIECE + 1000);
+  const key = '0a0bsend00000000blob';
+  before(async () => {
+    store = await FsBlobStore.open(root);
+    await store.put(key, Readable.from([data]));
+  });
+  after(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('sends whole blobs and ranges across pieces byte for byte, and ends the destination', async () => {
+    for (const [start, end] of [
+      [0, data.length - 1],
+      [SEND_PIECE - 5, 2 * SEND_PIECE + 5],
+      [data.length - 10, data.length - 1],
+      [7, 7],
+    ] as const) {
+      const c = collector();
+      const finished = new Promise((resolve) => c.out.on('finish', resolve));
+      await (await store.openForSend(key, { start, end })).sendTo(c.out);
+      await finished;
+      assert.ok(c.bytes().equals(data.subarray(start, end + 1)), `${start}-${end}`);
+    }
+  });
+
+  it('reuses one buffer from answer to answer', async () => {
+    const a = collector();
+    await (await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(a.out);
+    const b = collector();
+    await (await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(b.out);
+    assert.equal(a.buffers.size, 1, 'every piece of one answer goes through one buffer');
+    assert.deepEqual([...b.buffers], [...a.buffers], 'the next answer takes the same buffer');
+    assert.ok(idleSendBuffers() >= 1);
+  });
+
+  it('an absent blob is BlobNotFoundError', async () => {
+    await assert.rejects(store.openForSend('0a0bnothere00000000', { start: 0, end: 9 }), BlobNotFoundError);
+  });
+
+  it('a failed write or a blob shorter than asked rejects, and leaves no descriptor open', async () => {
+    const before = openFds();
+    const c = collector({ failAfter: 1 });
+    c.out.on('error', () => undefined);
+    await assert.rejects((await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(c.out), /client went away/);
+    const short = '0a0bshort0000000blob';
+    await store.put(short, Readable.from([data]));
+    truncateSync(join(root, '0a', '0b', short), SEND_PIECE);
+    await assert.rejects((await store.openForSend(short, { start: 0, end: data.length - 1 })).sendTo(collector().out), /shorter/);
+    const unsent = await store.openForSend(key, { start: 0, end: 9 });
+    unsent.close();
+    unsent.close();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(openFds(), before);
+  });
+});

@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { BlobNotFoundError } from '../../src/store/blobs/blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
-import { idleSendBuffers, SEND_PIECE } from '../../src/store/blobs/send-buffers.ts';
+import { idleSendBuffers, SEND_PIECE, trimIdleSendBuffers } from '../../src/store/blobs/send-buffers.ts';
 import { tmpDir } from '../helpers/env.ts';
 
 /** A destination that copies what it is given (the sender reuses its buffer) and notes the buffers. */
@@ -69,6 +69,15 @@ describe('filesystem store: sending large blobs', () => {
     assert.equal(a.buffers.size, 1, 'every piece of one answer goes through one buffer');
     assert.deepEqual([...b.buffers], [...a.buffers], 'the next answer takes the same buffer');
     assert.ok(idleSendBuffers() >= 1);
+  });
+
+  it('lets the idle buffers go after a period with no download', async () => {
+    await (await store.openForSend(key, { start: 0, end: 9 })).sendTo(collector().out);
+    assert.ok(idleSendBuffers() >= 1);
+    trimIdleSendBuffers(); // a download since the last check: kept
+    assert.ok(idleSendBuffers() >= 1);
+    trimIdleSendBuffers(); // none since: let go
+    assert.equal(idleSendBuffers(), 0);
   });
 
   it('an absent blob is BlobNotFoundError', async () => {

@@ -51,12 +51,6 @@ function serialized<S extends TSchema>(reply: FastifyReply, schema: S, body: Sta
   return reply.serializeInput(body as Record<string, unknown>, schema as Record<string, unknown>) as string;
 }
 
-/**
- * Sends a response with header names exactly as given (Android and iOS compare object metadata
- * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
- * already set on the reply, then the body (not for HEAD): a stream is piped, a buffer (a small
- * object read in one go) written with the head.
- */
 /** A body: bytes in hand, a stream, or a blob opened for sending (BlobStore.openForSend). */
 export type Body = Buffer | Readable | BlobSender;
 
@@ -66,6 +60,12 @@ function discard(body: Body | undefined): void {
   else if (body && !Buffer.isBuffer(body)) body.close();
 }
 
+/**
+ * Sends a response with header names exactly as given (Android and iOS compare object metadata
+ * header names case-sensitively, fds-protocol §3; Fastify would lower-case them), plus the headers
+ * already set on the reply, then the body (not for HEAD): a stream is piped, a buffer (a small
+ * object read in one go) written with the head, a blob opened for sending writes itself.
+ */
 export function sendCased(c: FdsCall, status: number, headers: Record<string, string>, body?: Body): void {
   const flat: string[] = [];
   const seen = new Set<string>();

@@ -11,7 +11,7 @@ import { loggerOptions, OneLinePerRequest, prettyLogs } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { mayReadMetrics } from './metrics-access.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
-import { atTurnEnd } from './turn-end.ts';
+import { turnEnd } from './turn-end.ts';
 import { typed } from './typed.ts';
 
 export type SiteName = 'account' | 'fds';
@@ -68,15 +68,11 @@ export function createSiteServer(o: SiteServerOptions): FastifyInstance {
   // Every answer is written at the end of the event loop's turn (http/turn-end.ts). The hook
   // returns a promise, so that whatever fails after it (the write of a bad header, say) still
   // reaches Fastify's error handling; shutdown is checked when the answer goes out.
-  app.addHook(
-    'onSend',
-    (_req, reply, payload) =>
-      new Promise<unknown>((resolve) =>
-        atTurnEnd(() => {
-          if (!o.ready()) reply.header('connection', 'close');
-          resolve(payload);
-        }),
-      ),
+  app.addHook('onSend', (_req, reply, payload) =>
+    turnEnd().then(() => {
+      if (!o.ready()) reply.header('connection', 'close');
+      return payload;
+    }),
   );
   app.addHook('onResponse', (req, reply, done) => {
     o.metrics.observeRequest(o.site, req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

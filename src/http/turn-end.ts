@@ -5,33 +5,18 @@
 // of each answer (and the wake-up of a client that had gone to sleep waiting for it) is charged to
 // the server's CPU, and it was most of the kernel's time per request (bench/README.md, "Answers
 // written at the end of the turn"). An answer waits at most until the end of the turn it became
-// ready in: the callbacks run in setImmediate's phase, after the turn's I/O callbacks.
-let held: Array<() => void> = [];
-let scheduled = false;
+// ready in: the promise resolves in setImmediate's phase, after the turn's I/O callbacks, and
+// what waits on it runs in the order it began to wait.
+let turn: Promise<void> | undefined;
 
-function release(): void {
-  scheduled = false;
-  const batch = held;
-  held = [];
-  for (const f of batch) {
-    try {
-      f();
-    } catch (e) {
-      // A bug: every caller catches its own failures (the onSend hook resolves a promise that
-      // Fastify handles; sendCased logs and cuts the connection). One failure must not keep the
-      // turn's other answers back, and it still surfaces as an uncaught error.
-      queueMicrotask(() => {
-        throw e;
-      });
-    }
-  }
-}
-
-/** Runs `write` at the end of this turn of the event loop, after every answer already held. */
-export function atTurnEnd(write: () => void): void {
-  held.push(write);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(release);
-  }
+/** Resolves at the end of this turn of the event loop (one promise for everything that waits in it). */
+export function turnEnd(): Promise<void> {
+  turn ??= new Promise<void>((resolve) =>
+    setImmediate(() => {
+      // Whatever begins to wait from here on (in the callbacks below) waits for the next turn.
+      turn = undefined;
+      resolve();
+    }),
+  );
+  return turn;
 }

@@ -13,7 +13,7 @@ import SQLite from 'better-sqlite3';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
 import { newCredential } from '../lib/random.ts';
 import { HEADER_SIZE, MAGIC, storedSizeOf } from './blobs/blob-cipher.ts';
-import { fsyncPath } from './blobs/fs-blob-store.ts';
+import { blobFilePath, fsyncPath } from './blobs/fs-blob-store.ts';
 import { ENCRYPTED_MARKER } from './blobs/open-blobs.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.ts';
 
@@ -37,8 +37,6 @@ export interface BackupManifest {
   blobBytes: number;
   databaseBytes: number;
 }
-
-const blobPath = (root: string, key: string) => join(root, key.slice(0, 2), key.slice(2, 4), key);
 
 /**
  * The size a blob file of a `plainSize`-byte object has: that size, or for a blob encrypted at rest
@@ -113,7 +111,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
       referenced = referencedBlobs(snapshot);
       let missing = 0;
       for (const key of referenced.keys()) {
-        if (!(await copyPrivate(blobPath(join(dataDir, 'blobs'), key), blobPath(join(work, 'blobs'), key)))) missing++;
+        if (!(await copyPrivate(blobFilePath(join(dataDir, 'blobs'), key), blobFilePath(join(work, 'blobs'), key)))) missing++;
       }
       if (missing === 0) break;
       if (attempt === MAX_SNAPSHOTS) throw new Error(`${missing} blobs were freed during each of ${MAX_SNAPSHOTS} snapshots; try again`);
@@ -171,9 +169,9 @@ async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; re
   }
   const referenced = referencedBlobs(dbFile);
   for (const [key, size] of referenced) {
-    const st = await stat(blobPath(join(dir, 'blobs'), key)).catch(() => undefined);
+    const st = await stat(blobFilePath(join(dir, 'blobs'), key)).catch(() => undefined);
     if (!st) throw new InvalidInputError(`${dir}: blob ${key} is missing`);
-    const want = await expectedFileSize(blobPath(join(dir, 'blobs'), key), size);
+    const want = await expectedFileSize(blobFilePath(join(dir, 'blobs'), key), size);
     if (st.size !== want) throw new InvalidInputError(`${dir}: blob ${key} holds ${st.size} bytes, not ${want}`);
   }
   return { manifest, referenced };
@@ -192,7 +190,7 @@ export async function restoreEmbedded(src: string, dataDir: string): Promise<Bac
     throw new ConflictError(`${blobsDir} holds blobs: restore only into an empty data directory`);
   }
   await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  for (const key of referenced.keys()) await copyPrivate(blobPath(join(dir, 'blobs'), key), blobPath(blobsDir, key));
+  for (const key of referenced.keys()) await copyPrivate(blobFilePath(join(dir, 'blobs'), key), blobFilePath(blobsDir, key));
   await copyPrivate(join(dir, 'blobs', ENCRYPTED_MARKER), join(blobsDir, ENCRYPTED_MARKER));
   // The database last, under a temporary name: its presence means the restore is complete.
   const partial = `${dbFile}.restoring-${newCredential(20)}`;

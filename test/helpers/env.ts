@@ -1,7 +1,7 @@
 // Test environment: temporary data directories, configuration for tests, the database and cache
 // backends switched on by OPAL_TEST_DATABASE_URL / OPAL_TEST_REDIS_URL, and real servers on
 // loopback ports chosen by the OS.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,4 +169,28 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((resolve) => s.close(resolve));
   return port;
+}
+
+/** Paths under `under` this process holds a descriptor on (Linux: /proc/self/fd). */
+export function openUnder(under: string): string[] {
+  return readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ''; // the descriptor readdir itself used
+      }
+    })
+    .filter((p) => p.startsWith(`${under}/`));
+}
+
+/** openUnder(under) once nothing is open there, or after `ms` (descriptors close asynchronously). */
+export async function openUnderSettled(under: string, ms = 2000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let open = openUnder(under);
+  while (open.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    open = openUnder(under);
+  }
+  return open;
 }

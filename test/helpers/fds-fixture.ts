@@ -1,6 +1,8 @@
 // A real server with two developers' FDS keys (owner and a second, unrelated developer) and an
 // anonymous client, as the SDK test suites use them (fds-protocol §12.1).
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { blobFilePath } from '../../src/store/blobs/fs-blob-store.ts';
 import { type DbBackend, startTestServer, type TestServer } from './env.ts';
 import { SdkClient } from './fds-sdk.ts';
 import { type Credentials, seedFdsKey, seedUser } from './seed.ts';
@@ -48,4 +50,16 @@ export async function ssoWritableBucket(f: FdsFixture, bucket: string, account: 
 
 export function md5Hex(data: string | Uint8Array): string {
   return createHash('md5').update(data).digest('hex');
+}
+
+/** The file of the current version of `name` in the fixture's embedded blob store. */
+export async function blobFileOf(f: FdsFixture, bucket: string, name: string): Promise<string> {
+  const row = await f.t.ctx.db.kysely
+    .selectFrom('fds_objects')
+    .select('blob_key')
+    .where('bucket', '=', bucket)
+    .where('name', '=', name)
+    .where('is_current', '=', 1)
+    .executeTakeFirstOrThrow();
+  return blobFilePath(join(f.t.config.dataDir, 'blobs'), row.blob_key);
 }

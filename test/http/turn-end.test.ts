@@ -7,13 +7,15 @@ import { loadConfig } from '../../src/config.ts';
 import type { Context } from '../../src/context.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createSiteServer } from '../../src/http/site-server.ts';
-import { atTurnEnd } from '../../src/http/turn-end.ts';
+import { turnEnd } from '../../src/http/turn-end.ts';
 
-describe('atTurnEnd', () => {
-  it('runs the writes of a turn after its callbacks and microtasks, in the order given', async () => {
+describe('turnEnd', () => {
+  it("resolves after the turn's callbacks and microtasks, one promise for the turn, waiters in order", async () => {
     const ran: string[] = [];
-    atTurnEnd(() => ran.push('a'));
-    atTurnEnd(() => ran.push('b'));
+    const first = turnEnd();
+    assert.equal(turnEnd(), first, 'one promise for everything that waits in this turn');
+    void first.then(() => ran.push('a'));
+    void turnEnd().then(() => ran.push('b'));
     await Promise.resolve();
     ran.push('microtask');
     await new Promise<void>((resolve) => process.nextTick(resolve));
@@ -22,11 +24,14 @@ describe('atTurnEnd', () => {
     assert.deepEqual(ran, ['microtask', 'next tick', 'a', 'b']);
   });
 
-  it('a write held during the release waits for the next turn, and is not lost', async () => {
+  it("what begins to wait while the turn's waiters run waits for the next turn, and is not lost", async () => {
     const ran: string[] = [];
-    atTurnEnd(() => {
+    const first = turnEnd();
+    void first.then(() => {
       ran.push('first');
-      atTurnEnd(() => ran.push('second'));
+      const next = turnEnd();
+      assert.notEqual(next, first);
+      void next.then(() => ran.push('second'));
     });
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.deepEqual(ran, ['first']);

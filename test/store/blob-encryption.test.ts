@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { BlobIntegrityError, CHUNK_SIZE, HEADER_SIZE, masterKeyOf, storedSizeOf } from '../../src/store/blobs/blob-cipher.ts';
 import { BlobNotFoundError } from '../../src/store/blobs/blob-store.ts';
 import { EncryptedBlobStore } from '../../src/store/blobs/encrypted-blob-store.ts';
-import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
+import { blobFilePath, FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { parseS3Url, S3BlobStore } from '../../src/store/blobs/s3-blob-store.ts';
 import { tmpDir } from '../helpers/env.ts';
 import { startS3rver } from '../helpers/s3rver.ts';
@@ -40,7 +40,7 @@ describe('encrypted blob store on the filesystem', () => {
   const root = join(dir.path, 'blobs');
   let inner: FsBlobStore;
   let store: EncryptedBlobStore;
-  const fileOf = (key: string) => join(root, key.slice(0, 2), key.slice(2, 4), key);
+  const fileOf = (key: string) => blobFilePath(root, key);
   before(async () => {
     inner = await FsBlobStore.open(root);
     store = new EncryptedBlobStore(inner, { current: k1, previous: [] });

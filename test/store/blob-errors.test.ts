@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BlobStoreFullError } from '../../src/store/blobs/blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
-import { tmpDir } from '../helpers/env.ts';
+import { openUnder, openUnderSettled, tmpDir } from '../helpers/env.ts';
 
 const dir = tmpDir('opal-blob-errors-');
 after(() => dir.remove());
@@ -29,19 +29,6 @@ function tmpFiles(root: string): string[] {
   return readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => d.name);
-}
-
-/** Paths under `under` this process holds a descriptor on. */
-function openUnder(under: string): string[] {
-  return readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return ''; // the descriptor readdir itself used
-      }
-    })
-    .filter((p) => p.startsWith(`${under}/`));
 }
 
 async function listAll(store: FsBlobStore): Promise<string[]> {
@@ -191,8 +178,7 @@ describe('filesystem blob store: bookkeeping', () => {
       await assert.rejects(store.read('fds1-0000001', 5, 10), /shorter than 15 bytes/);
     }
     // read() closes without waiting for the close: give the closes a moment.
-    for (let i = 0; i < 100 && openUnder(root).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(openUnder(root), []);
+    assert.deepEqual(await openUnderSettled(root), []);
     await store.close();
   });
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { masterKeyOf } from '../../src/store/blobs/blob-cipher.ts';
 import { BlobNotFoundError, type BlobStore } from '../../src/store/blobs/blob-store.ts';
 import { EncryptedBlobStore } from '../../src/store/blobs/encrypted-blob-store.ts';
-import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
+import { blobFilePath, FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { READ_CACHE_MAX_ENTRY, ReadCachedBlobStore } from '../../src/store/blobs/read-cache.ts';
 import { tmpDir } from '../helpers/env.ts';
 
@@ -20,7 +20,7 @@ describe('read cache over the filesystem store', () => {
   const dir = tmpDir('opal-read-cache-');
   const root = join(dir.path, 'blobs');
   let fs: FsBlobStore;
-  const fileOf = (key: string) => join(root, key.slice(0, 2), key.slice(2, 4), key);
+  const fileOf = (key: string) => blobFilePath(root, key);
   /** Stores `bytes` under a new key through `store`; returns the key. */
   const put = async (store: BlobStore, bytes: Buffer) => {
     const key = newKey();
@@ -107,7 +107,6 @@ describe('read cache over the filesystem store', () => {
     await cache.read(key, 0, 100);
     const again = await cache.read(key, 0, 100);
     assert.equal(again.buffer.byteLength, 100);
-    assert.ok(cache.heldBytes < 1000, `${cache.heldBytes} bytes accounted for 100`);
   });
 
   it('caches over a store that has only streams, and over encryption (the plaintext)', async () => {

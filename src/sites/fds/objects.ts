@@ -178,21 +178,19 @@ function servedHeaders(c: FdsCall, b: Bucket | undefined, o: ObjectVersion): Rec
 }
 
 /**
- * Bodies up to this size are read into one buffer with one read (BlobStore.read) and sent whole.
- * An object this small is read whole even for a range, so that the node's read cache
- * (store/blobs/read-cache.ts) serves its next GETs; a range of a larger object that starts at
- * byte 0 is kept there too.
+ * The body of a GET. Bodies up to READ_CACHE_MAX_ENTRY bytes are read into one buffer with one
+ * read (BlobStore.read) and sent whole; an object this small is read whole even for a range, so
+ * that the node's read cache (store/blobs/read-cache.ts) serves its next GETs. Larger ones are
+ * sent through reused buffers where the store can (BlobStore.openForSend), else streamed.
  */
-const ONE_READ_MAX = READ_CACHE_MAX_ENTRY;
-
 async function bodyOf(c: FdsCall, o: ObjectVersion, range: ByteRange | undefined, length: number): Promise<Body | undefined> {
   const blobs = c.env.ctx.blobs;
   if (o.size === 0) return undefined;
-  if (o.size <= ONE_READ_MAX) {
+  if (o.size <= READ_CACHE_MAX_ENTRY) {
     const whole = await readBytes(blobs, o.blob_key, 0, o.size);
     return range ? whole.subarray(range.start, range.end + 1) : whole;
   }
-  if (length <= ONE_READ_MAX && range) return readBytes(blobs, o.blob_key, range.start, length);
+  if (length <= READ_CACHE_MAX_ENTRY && range) return readBytes(blobs, o.blob_key, range.start, length);
   if (blobs.openForSend) return blobs.openForSend(o.blob_key, range ?? { start: 0, end: o.size - 1 });
   return blobs.get(o.blob_key, range);
 }
@@ -202,7 +200,7 @@ export async function getObject(c: FdsCall): Promise<void> {
   const range = resolveRange(c.header('range'), o.size);
   const length = range ? range.end - range.start + 1 : o.size;
   if (b) await chargeBytes(c, b, length);
-  const body = await bodyOf(c, o, range, length);
+  // The headers first: nothing may fail between opening the body and handing it to sendCased.
   const h = servedHeaders(c, b, o);
   h['Accept-Ranges'] = 'bytes';
   if (range) {
@@ -211,7 +209,7 @@ export async function getObject(c: FdsCall): Promise<void> {
   } else {
     h['Content-Length'] = String(o.size);
   }
-  sendCased(c, range ? 206 : 200, h, body);
+  sendCased(c, range ? 206 : 200, h, await bodyOf(c, o, range, length));
 }
 
 export async function headObject(c: FdsCall): Promise<void> {

@@ -8,7 +8,7 @@ import type { Static, TSchema } from '@sinclair/typebox/type';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FdsError } from '../../core/fds/errors.ts';
 import { ErrorBody } from '../../core/fds/responses.ts';
-import { atTurnEnd } from '../../http/turn-end.ts';
+import { turnEnd } from '../../http/turn-end.ts';
 import type { BlobSender } from '../../store/blobs/blob-store.ts';
 import type { FdsCall } from './call.ts';
 
@@ -81,32 +81,34 @@ export function sendCased(c: FdsCall, status: number, headers: Record<string, st
   c.reply.hijack();
   const res = c.reply.raw;
   // Written at the end of the event loop's turn, as every other answer (http/turn-end.ts).
-  atTurnEnd(() => {
-    try {
-      res.writeHead(status, flat);
-    } catch (e) {
-      // A header value Node refuses: logged, and the connection cut (the head is not out yet).
+  turnEnd()
+    .then(() => writeAnswer(c, res, status, flat, body))
+    .catch((e: unknown) => {
+      // A head Node refuses (a bad header value): logged, and the connection cut.
       c.req.log.error({ err: e }, 'FDS answer failed');
       discard(body);
       res.destroy(e as Error);
-      return;
-    }
-    if (!body || c.method === 'HEAD') {
-      discard(body);
-      res.end();
-      return;
-    }
-    if (Buffer.isBuffer(body)) {
-      res.end(body);
-      return;
-    }
-    const sent = body instanceof Readable ? pipeline(body, res) : body.sendTo(res);
-    sent.catch((e: NodeJS.ErrnoException) => {
-      // A client that went away is routine; a body that failed (a damaged blob) is not, and the
-      // connection is cut so that the client cannot take a short body for the whole object.
-      if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE' && e.code !== 'ERR_STREAM_DESTROYED')
-        c.req.log.error({ err: e }, 'FDS response body failed');
-      res.destroy();
     });
+}
+
+/** Writes the head and body of a hijacked answer (sendCased), at the end of the turn; throws if Node refuses the head. */
+function writeAnswer(c: FdsCall, res: FdsCall['reply']['raw'], status: number, flat: string[], body: Body | undefined): void {
+  res.writeHead(status, flat);
+  if (!body || c.method === 'HEAD') {
+    discard(body);
+    res.end();
+    return;
+  }
+  if (Buffer.isBuffer(body)) {
+    res.end(body);
+    return;
+  }
+  const sent = body instanceof Readable ? pipeline(body, res) : body.sendTo(res);
+  sent.catch((e: NodeJS.ErrnoException) => {
+    // A client that went away is routine; a body that failed (a damaged blob) is not, and the
+    // connection is cut so that the client cannot take a short body for the whole object.
+    if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE' && e.code !== 'ERR_STREAM_DESTROYED')
+      c.req.log.error({ err: e }, 'FDS response body failed');
+    res.destroy();
   });
 }

@@ -36,6 +36,11 @@ function writeOut(out: Writable, chunk: Buffer): Promise<void> {
   return new Promise<void>((resolve, reject) => out.write(chunk, (e) => (e ? reject(e) : resolve())));
 }
 
+/** Where the filesystem store keeps `key` under `root`: root/ab/cd/KEY. */
+export function blobFilePath(root: string, key: string): string {
+  return join(root, key.slice(0, 2), key.slice(2, 4), key);
+}
+
 /** Syncs a file or directory to disk. */
 export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
@@ -153,8 +158,8 @@ export class FsBlobStore implements BlobStore {
 
   private pathOf(key: string): { dir: string; file: string } {
     assertBlobKey(key);
-    const dir = join(this.root, key.slice(0, 2), key.slice(2, 4));
-    return { dir, file: join(dir, key) };
+    const file = blobFilePath(this.root, key);
+    return { dir: dirname(file), file };
   }
 
   async put(key: string, body: Readable): Promise<PutResult> {

@@ -65,10 +65,8 @@ export class ReadCachedBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
     await this.inner.delete(key);
-    // A read that began before the delete may have cached the bytes meanwhile (unreachable, as
-    // no metadata names the blob any more, but held until evicted).
+    // After the store's delete: a read that began before it may have cached the bytes meanwhile.
     this.entries.delete(key);
   }
 

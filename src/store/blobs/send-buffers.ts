@@ -9,7 +9,7 @@ export const SEND_PIECE = 256 * 1024;
 /** At most this many idle buffers are kept (16 MiB); more answers at once allocate their own. */
 const KEPT = 64;
 
-/** Idle buffers are let go after this long without a download. */
+/** Idle buffers are let go at the first of these ticks with no download since the one before (30–60 s). */
 const TRIM_AFTER_MS = 30_000;
 
 const idle: Buffer[] = [];
@@ -27,7 +27,7 @@ export function giveSendBuffer(b: Buffer): void {
   trimmer ??= setInterval(trimIdleSendBuffers, TRIM_AFTER_MS).unref();
 }
 
-/** Lets the idle buffers go when no download took one since the last call (every 30 s). */
+/** Lets the idle buffers go when no download took one since the last call (every TRIM_AFTER_MS). */
 export function trimIdleSendBuffers(): void {
   if (!takenSinceTrim) {
     idle.length = 0;

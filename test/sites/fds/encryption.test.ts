@@ -12,8 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { authorizationHeader } from '../../../src/core/fds/signer.ts';
 import { CHUNK_SIZE, HEADER_SIZE, storedSizeOf } from '../../../src/store/blobs/blob-cipher.ts';
+import { blobFilePath } from '../../../src/store/blobs/fs-blob-store.ts';
 import { parseS3Url, S3BlobStore } from '../../../src/store/blobs/s3-blob-store.ts';
-import { type FdsFixture, md5Hex, startFds } from '../../helpers/fds-fixture.ts';
+import { blobFileOf, type FdsFixture, md5Hex, startFds } from '../../helpers/fds-fixture.ts';
 import { type S3rverHandle, startS3rver } from '../../helpers/s3rver.ts';
 
 const KEY = randomBytes(32).toString('hex');
@@ -78,11 +79,7 @@ function rawGet(url: string, auth: Record<string, string>): Promise<{ status: nu
 describe('FDS with encryption at rest (filesystem blobs)', () => {
   let f: FdsFixture;
   const data = randomBytes(SIZE);
-  const blobFile = async (name: string) => {
-    const row = await f.t.ctx.db.kysely.selectFrom('fds_objects').select('blob_key').where('name', '=', name).executeTakeFirstOrThrow();
-    const k = row.blob_key;
-    return join(f.t.dataDir, 'blobs', k.slice(0, 2), k.slice(2, 4), k);
-  };
+  const blobFile = (name: string) => blobFileOf(f, 'enc', name);
 
   before(async () => {
     f = await startFds({ env: { OPAL_BLOB_ENCRYPTION_KEY: KEY }, buckets: ['enc'] });
@@ -130,7 +127,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     const rows = await f.t.ctx.db.kysely.selectFrom('fds_derived').selectAll().execute();
     assert.equal(rows.length, 1);
     const k = rows[0]?.blob_key ?? '';
-    const disk = readFileSync(join(f.t.dataDir, 'blobs', k.slice(0, 2), k.slice(2, 4), k));
+    const disk = readFileSync(blobFilePath(join(f.t.dataDir, 'blobs'), k));
     assert.equal(disk.subarray(0, 8).toString('latin1'), 'OPALENC\x01', 'the derived blob has the encryption header');
   });
 

@@ -3,24 +3,11 @@
 // leave no descriptor open.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openUnderSettled } from '../../helpers/env.ts';
 import { type FdsFixture, md5Hex, startFds } from '../../helpers/fds-fixture.ts';
-
-/** Descriptors of this process (the server runs in it) open on files under `dir`. */
-function filesOpenUnder(dir: string): number {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir)) n++;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return n;
-}
 
 describe('FDS GET of large objects', () => {
   let f: FdsFixture;
@@ -43,7 +30,7 @@ describe('FDS GET of large objects', () => {
 
   it('clients that leave mid-body leave no descriptor open', async () => {
     const blobs = join(f.t.config.dataDir, 'blobs');
-    assert.equal(filesOpenUnder(blobs), 0);
+    assert.deepEqual(await openUnderSettled(blobs), []);
     const url = new URL(f.owner.presign({ bucket: 'large', object: 'blob.bin', expires: Date.now() + 600_000 }));
     for (let i = 0; i < 10; i++) {
       await new Promise<void>((resolve, reject) => {
@@ -58,11 +45,6 @@ describe('FDS GET of large objects', () => {
         req.end();
       });
     }
-    let open = filesOpenUnder(blobs);
-    for (let i = 0; i < 100 && open > 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      open = filesOpenUnder(blobs);
-    }
-    assert.equal(open, 0, 'blob files still open');
+    assert.deepEqual(await openUnderSettled(blobs), [], 'blob files still open');
   });
 });

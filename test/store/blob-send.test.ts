@@ -96,4 +96,26 @@ describe('filesystem store: sending large blobs', () => {
     unsent.close();
     assert.deepEqual(await openUnderSettled(root), []);
   });
+
+  it('a destination closed while a write is under way stops the send and closes the blob', async () => {
+    // As an HTTP answer whose socket is gone: the write's callback never comes, only 'close'.
+    let writing: () => void = () => undefined;
+    const written = new Promise<void>((r) => {
+      writing = r;
+    });
+    const out = new Writable({ write: () => writing() });
+    out.on('error', () => undefined);
+    const sending = (await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(out);
+    await written;
+    out.destroy();
+    const settled = await Promise.race([
+      sending.then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      new Promise((r) => setTimeout(r, 2000, 'hangs')),
+    ]);
+    assert.equal(settled, 'rejected');
+    assert.deepEqual(await openUnderSettled(root), []);
+  });
 });

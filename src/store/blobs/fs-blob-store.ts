@@ -32,8 +32,21 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
 }
 
 /** Writes `chunk` and resolves once it has gone out (its bytes are no longer referenced). */
+/**
+ * Writes one piece and waits for it. Also settles when `out` closes first: an HTTP answer whose
+ * socket is already gone drops the write's callback (Node's OutgoingMessage), and only 'close' comes.
+ */
 function writeOut(out: Writable, chunk: Buffer): Promise<void> {
-  return new Promise<void>((resolve, reject) => out.write(chunk, (e) => (e ? reject(e) : resolve())));
+  return new Promise<void>((resolve, reject) => {
+    const closed = () => reject(Object.assign(new Error('the destination closed mid-body'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    if (out.destroyed) return closed();
+    out.once('close', closed);
+    out.write(chunk, (e) => {
+      out.off('close', closed);
+      if (e) reject(e);
+      else resolve();
+    });
+  });
 }
 
 /** Where the filesystem store keeps `key` under `root`: root/ab/cd/KEY. */

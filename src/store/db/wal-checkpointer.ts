@@ -1,18 +1,24 @@
-// Checkpoints the embedded database without an fsync on the event loop. A checkpoint copies
-// committed WAL frames into the database file; SQLite's own (run by the writing connection after a
-// commit) also syncs the WAL before copying and the database after, stalling the event loop for
-// several milliseconds every few hundred commits. Here, at most once per interval while writes
-// happen, and with this process's writes held back (`hold`; reads go on):
-// 1. the main connection takes SQLite's write lock (BEGIN IMMEDIATE): no process can commit, and
-//    so none can restart the log, until step 4;
-// 2. the WAL is synced on the threadpool (WalSync): every committed frame is durable;
-// 3. a second connection with synchronous=OFF runs `wal_checkpoint(PASSIVE)`: it only write()s
-//    the frames into the database file (the sync SQLite would do first was step 2);
-// 4. the database file is fdatasynced on the threadpool (the sync SQLite would do after), and only
-//    then is the write lock released. SQLite restarts the log from its beginning on the next
-//    write; the frames it then overwrites are in the synced database file.
-// A power loss at any point leaves every committed frame in the log (no restart can happen before
-// step 4 ends), and recovery replays them over whatever part of the copy reached the disk.
+// Checkpoints the embedded database without an fsync on the event loop, and with this process's
+// writes held back only for the last few frames. A checkpoint copies committed WAL frames into the
+// database file; SQLite's own (run by the writing connection after a commit) also syncs the WAL
+// before copying and the database after, stalling the event loop for several milliseconds every
+// few hundred commits. Here, at most once per interval while writes happen, in two rounds:
+// 1. Ahead, while writes go on. A third connection opens a read transaction and keeps it open
+//    until the end of this round: SQLite restarts the log only when no reader holds a read slot
+//    other than slot 0 (walRestartLog), so no process can restart the log meanwhile. The WAL is
+//    synced on the threadpool (WalSync: every commit so far is durable); a second connection with
+//    synchronous=OFF runs `wal_checkpoint(PASSIVE)`: it only write()s frames into the database
+//    file, at most up to the pinning reader's snapshot, which the sync covered; then the database
+//    file is fdatasynced on the threadpool; then the reader ends. (A reader on slot 0 pins
+//    nothing, but then it also keeps the checkpoint from copying anything: walCheckpoint needs
+//    slot 0 exclusively to copy.)
+// 2. Held (`hold`; reads go on): the main connection takes SQLite's write lock (BEGIN IMMEDIATE),
+//    so no process can commit or restart the log; the same three steps copy what was committed
+//    during round 1, usually a few milliseconds' worth; the lock is released. Every frame is then
+//    in the synced database file, and SQLite restarts the log from its beginning on the next write.
+// A power loss at any point leaves every committed frame that is not in the synced database file
+// in the log (no restart can happen before a round's database sync ends), and recovery replays
+// them over whatever part of a copy reached the disk.
 // SQLite's own automatic checkpoint stays on as a backstop, at a far larger log size.
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
@@ -33,6 +39,7 @@ export interface CheckpointerOptions {
 
 export class WalCheckpointer {
   private copier: SQLite.Database | undefined;
+  private pin: SQLite.Database | undefined;
   private dbFile: FileHandle | undefined;
   private closed = false;
   private running: Promise<void> | undefined;
@@ -78,14 +85,15 @@ export class WalCheckpointer {
     await this.running;
     this.copier?.close();
     this.copier = undefined;
+    this.pin?.close();
+    this.pin = undefined;
     await this.dbFile?.close();
     this.dbFile = undefined;
   }
 
   private start(): void {
     if (this.closed || this.running) return;
-    this.running = this.o
-      .hold(() => this.run())
+    this.running = this.run()
       .then(
         () => {
           this.lastError = undefined;
@@ -102,21 +110,45 @@ export class WalCheckpointer {
   }
 
   private async run(): Promise<void> {
+    await this.copyAhead();
+    await this.o.hold(() => this.copyHeld());
+  }
+
+  /** Round 1: the bulk of the log, copied while writes go on (a reader keeps the log from restarting). */
+  private async copyAhead(): Promise<void> {
+    this.pin ??= new SQLite(this.o.path, { fileMustExist: true, readonly: true });
+    const pin = this.pin;
+    pin.prepare('begin').run();
+    try {
+      pin.prepare('select 1 from sqlite_master limit 1').all(); // starts the read transaction
+      await this.copy();
+    } finally {
+      pin.prepare('rollback').run();
+    }
+  }
+
+  /** Round 2: the rest, with this process's writes held and SQLite's write lock taken. */
+  private async copyHeld(): Promise<void> {
     const main = this.o.main();
     main.prepare('begin immediate').run();
     try {
-      await this.o.durable();
-      if (!this.copier) {
-        const c = new SQLite(this.o.path, { fileMustExist: true });
-        c.pragma('synchronous = OFF');
-        c.pragma('wal_autocheckpoint = 0');
-        this.copier = c;
-      }
-      this.copier.pragma('wal_checkpoint(PASSIVE)');
-      this.dbFile ??= await open(this.o.path, 'r');
-      await this.dbFile.datasync();
+      await this.copy();
     } finally {
       if (main.inTransaction) main.prepare('rollback').run(); // it wrote nothing
     }
+  }
+
+  /** Syncs the log, copies what readers allow into the database file, syncs the database file. */
+  private async copy(): Promise<void> {
+    await this.o.durable();
+    if (!this.copier) {
+      const c = new SQLite(this.o.path, { fileMustExist: true });
+      c.pragma('synchronous = OFF');
+      c.pragma('wal_autocheckpoint = 0');
+      this.copier = c;
+    }
+    this.copier.pragma('wal_checkpoint(PASSIVE)');
+    this.dbFile ??= await open(this.o.path, 'r');
+    await this.dbFile.datasync();
   }
 }

@@ -12,8 +12,8 @@
 //   by another descriptor after the write() returned gives the same guarantee;
 // - the WAL header SQLite rewrites when it restarts the log is synced by SQLite itself;
 // - fdatasync covers the appended size (metadata needed to read the data back).
-// The `-wal` file is opened lazily (it exists once the first write committed) and checked after
-// every sync: if the path names another inode (the log was deleted and created anew, which SQLite
+// The `-wal` file is opened lazily (it exists once the first write committed) and checked with
+// every sync (alongside it, on the threadpool): if the path names another inode (the log was deleted and created anew, which SQLite
 // does only after a full checkpoint), the new file is opened and synced too before anyone is told.
 // A failed sync poisons the store: after an fsync error Linux may have dropped the dirty pages, so
 // no later commit can be acknowledged as durable; every later write fails until a restart.
@@ -74,8 +74,10 @@ export class WalSync {
           this.ino = s.ino;
           this.dev = s.dev;
         }
-        await this.dataSync(this.fh);
-        const now = await stat(this.walPath);
+        // The path is looked at while the sync runs, not after it: the commits this sync covers
+        // finished before it started, so if the path still names this file now, they are in it
+        // (a replaced log never comes back under its path).
+        const [, now] = await Promise.all([this.dataSync(this.fh), stat(this.walPath)]);
         if (now.ino === this.ino && now.dev === this.dev) return;
         // The path names a new log: the old one was fully checkpointed before SQLite removed it;
         // commits since went to the new file, which is synced on the next turn.

@@ -103,7 +103,16 @@ function writeAnswer(c: FdsCall, res: FdsCall['reply']['raw'], status: number, f
     res.end(body);
     return;
   }
-  const sent = body instanceof Readable ? pipeline(body, res) : body.sendTo(res);
+  // An answer queued behind another on the same connection (pipelining) never closes when the
+  // client leaves, only the connection does: its body is stopped on the connection's close too.
+  const socket = c.req.raw.socket;
+  let sent: Promise<void>;
+  if (body instanceof Readable) {
+    const gone = () => body.destroy();
+    if (socket.destroyed) gone();
+    else socket.once('close', gone);
+    sent = pipeline(body, res).finally(() => socket.off('close', gone));
+  } else sent = body.sendTo(res, socket);
   sent.catch((e: NodeJS.ErrnoException) => {
     // A client that went away is routine; a body that failed (a damaged blob) is not, and the
     // connection is cut so that the client cannot take a short body for the whole object.

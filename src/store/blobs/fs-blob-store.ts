@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -31,18 +32,25 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
   return new Promise<number>((resolve, reject) => readFd(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
 }
 
-/** Writes `chunk` and resolves once it has gone out (its bytes are no longer referenced). */
 /**
- * Writes one piece and waits for it. Also settles when `out` closes first: an HTTP answer whose
- * socket is already gone drops the write's callback (Node's OutgoingMessage), and only 'close' comes.
+ * Writes one piece and resolves once it has gone out (its bytes are no longer referenced). Also
+ * settles when `out`, or the connection it writes to, closes first: Node drops a write's callback
+ * when the answer's socket is already gone, and an HTTP answer queued behind another on the same
+ * connection (pipelining) never closes at all when the client leaves; only its connection does.
  */
-function writeOut(out: Writable, chunk: Buffer): Promise<void> {
+function writeOut(out: Writable, chunk: Buffer, connection?: EventEmitter): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const closed = () => reject(Object.assign(new Error('the destination closed mid-body'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    if (out.destroyed) return closed();
+    const closed = () => {
+      out.off('close', closed);
+      connection?.off('close', closed);
+      reject(Object.assign(new Error('the destination closed mid-body'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    if (out.destroyed || (connection as Partial<Writable> | undefined)?.destroyed) return closed();
     out.once('close', closed);
+    connection?.once('close', closed);
     out.write(chunk, (e) => {
       out.off('close', closed);
+      connection?.off('close', closed);
       if (e) reject(e);
       else resolve();
     });
@@ -250,14 +258,14 @@ export class FsBlobStore implements BlobStore {
     };
     return {
       close: closeFd,
-      sendTo: async (out) => {
+      sendTo: async (out, connection) => {
         const buf = takeSendBuffer();
         let done = false;
         try {
           for (let pos = range.start; pos <= range.end; ) {
             const n = await readAt(fd, buf, 0, Math.min(buf.length, range.end - pos + 1), pos);
             if (n === 0) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
-            await writeOut(out, buf.subarray(0, n));
+            await writeOut(out, buf.subarray(0, n), connection);
             pos += n;
           }
           done = true;

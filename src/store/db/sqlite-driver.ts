@@ -26,7 +26,7 @@ export interface SqliteStoreOptions {
   statementCacheSize?: number;
   /** Minimum time between two background checkpoints, ms. */
   checkpointIntervalMs?: number;
-  /** The WAL sync (tests observe or gate it). */
+  /** The WAL's and, after a checkpoint, the database file's sync (tests observe, gate or fail it). */
   dataSync?: DataSync;
 }
 
@@ -76,6 +76,8 @@ export class SqliteStoreDriver implements Driver {
       main: () => db,
       durable: () => wal.durable(),
       hold: (fn) => this.lock.with('checkpoint', fn),
+      fail: (e) => wal.fail(e),
+      ...(this.o.dataSync ? { dataSync: this.o.dataSync } : {}),
       ...(this.o.checkpointIntervalMs !== undefined ? { intervalMs: this.o.checkpointIntervalMs } : {}),
     });
   }

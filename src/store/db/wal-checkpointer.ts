@@ -18,11 +18,15 @@
 //    in the synced database file, and SQLite restarts the log from its beginning on the next write.
 // A power loss at any point leaves every committed frame that is not in the synced database file
 // in the log (no restart can happen before a round's database sync ends), and recovery replays
-// them over whatever part of a copy reached the disk.
+// them over whatever part of a copy reached the disk. A failed database sync stops every write of
+// this process for good (`fail`: after an fsync error Linux may have dropped the unwritten pages,
+// so no later sync can vouch for them) and ends checkpoints; a failure in round 1 keeps its reader,
+// so that no process restarts the log either.
 // SQLite's own automatic checkpoint stays on as a backstop, at a far larger log size.
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import SQLite from 'better-sqlite3';
+import type { DataSync } from './wal-sync.ts';
 
 export interface CheckpointerOptions {
   /** The database file. */
@@ -33,6 +37,10 @@ export interface CheckpointerOptions {
   durable(): Promise<void>;
   /** Runs `fn` while no write or transaction of this process can start (reads go on). */
   hold(fn: () => Promise<void>): Promise<void>;
+  /** Refuses every later write of this process (a database sync failed after a copy). */
+  fail(e: Error): void;
+  /** The database file's sync (tests substitute a failing one). */
+  dataSync?: DataSync;
   /** Minimum time between two checkpoints, ms. */
   intervalMs?: number;
 }
@@ -42,6 +50,8 @@ export class WalCheckpointer {
   private pin: SQLite.Database | undefined;
   private dbFile: FileHandle | undefined;
   private closed = false;
+  /** A database sync failed after a copy: no more checkpoints, and round 1's reader stays. */
+  private broken = false;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastEnd = Date.now();
@@ -92,7 +102,7 @@ export class WalCheckpointer {
   }
 
   private start(): void {
-    if (this.closed || this.running) return;
+    if (this.closed || this.broken || this.running) return;
     this.running = this.run()
       .then(
         () => {
@@ -110,8 +120,14 @@ export class WalCheckpointer {
   }
 
   private async run(): Promise<void> {
-    await this.copyAhead();
+    // Round 2 alone is a whole checkpoint: it runs even when round 1 failed (unless a sync did).
+    const ahead = await this.copyAhead().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (this.broken) throw ahead;
     await this.o.hold(() => this.copyHeld());
+    if (ahead) throw ahead;
   }
 
   /** Round 1: the bulk of the log, copied while writes go on (a reader keeps the log from restarting). */
@@ -123,7 +139,16 @@ export class WalCheckpointer {
       pin.prepare('select 1 from sqlite_master limit 1').all(); // starts the read transaction
       await this.copy();
     } finally {
-      pin.prepare('rollback').run();
+      if (!this.broken) this.endPin(pin);
+    }
+  }
+
+  private endPin(pin: SQLite.Database): void {
+    try {
+      if (pin.inTransaction) pin.prepare('rollback').run();
+    } catch {
+      pin.close(); // a reader that cannot end its transaction is let go with its connection
+      if (this.pin === pin) this.pin = undefined;
     }
   }
 
@@ -147,8 +172,18 @@ export class WalCheckpointer {
       c.pragma('wal_autocheckpoint = 0');
       this.copier = c;
     }
-    this.copier.pragma('wal_checkpoint(PASSIVE)');
+    // Opened before the copy: nothing may fail between the copy and the sync but the sync.
     this.dbFile ??= await open(this.o.path, 'r');
-    await this.dbFile.datasync();
+    this.copier.pragma('wal_checkpoint(PASSIVE)');
+    try {
+      await (this.o.dataSync ? this.o.dataSync(this.dbFile) : this.dbFile.datasync());
+    } catch (e) {
+      const err = new Error(`database file sync after a checkpoint failed, writes are refused until a restart: ${String(e)}`, {
+        cause: e,
+      });
+      this.broken = true;
+      this.o.fail(err);
+      throw err;
+    }
   }
 }

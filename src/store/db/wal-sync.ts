@@ -13,8 +13,9 @@
 // - the WAL header SQLite rewrites when it restarts the log is synced by SQLite itself;
 // - fdatasync covers the appended size (metadata needed to read the data back).
 // The `-wal` file is opened lazily (it exists once the first write committed) and checked with
-// every sync (alongside it, on the threadpool): if the path names another inode (the log was deleted and created anew, which SQLite
-// does only after a full checkpoint), the new file is opened and synced too before anyone is told.
+// every sync, alongside it on the threadpool: if the path names another inode (the log was
+// deleted and created anew, which SQLite does only after a full checkpoint), the new file is
+// opened and synced too before anyone is told.
 // A failed sync poisons the store: after an fsync error Linux may have dropped the dirty pages, so
 // no later commit can be acknowledged as durable; every later write fails until a restart.
 import type { FileHandle } from 'node:fs/promises';
@@ -51,6 +52,11 @@ export class WalSync {
     if (this.failed) throw this.failed;
   }
 
+  /** Refuses every later write: a sync elsewhere (the database file's, after a checkpoint) failed. */
+  fail(e: Error): void {
+    this.failed ??= e;
+  }
+
   /** Resolves once every commit finished before this call is on stable storage. */
   durable(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
@@ -77,7 +83,10 @@ export class WalSync {
         // The path is looked at while the sync runs, not after it: the commits this sync covers
         // finished before it started, so if the path still names this file now, they are in it
         // (a replaced log never comes back under its path).
-        const [, now] = await Promise.all([this.dataSync(this.fh), stat(this.walPath)]);
+        const [synced, looked] = await Promise.allSettled([this.dataSync(this.fh), stat(this.walPath)]);
+        if (synced.status === 'rejected') throw synced.reason;
+        if (looked.status === 'rejected') throw looked.reason;
+        const now = looked.value;
         if (now.ino === this.ino && now.dev === this.dev) return;
         // The path names a new log: the old one was fully checkpointed before SQLite removed it;
         // commits since went to the new file, which is synced on the next turn.

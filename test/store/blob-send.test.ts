@@ -30,6 +30,15 @@ function collector(opts: { failAfter?: number } = {}): { out: Writable; bytes: (
   return { out, bytes: () => Buffer.concat(parts), buffers };
 }
 
+/** A destination whose first write never calls back (as an HTTP answer whose socket is gone); `written` once it is asked to. */
+function stuckDestination(): { out: Writable; written: Promise<void> } {
+  let writing: () => void = () => undefined;
+  const written = new Promise<void>((r) => {
+    writing = r;
+  });
+  return { out: new Writable({ write: () => writing() }), written };
+}
+
 describe('filesystem store: sending large blobs', () => {
   const dir = tmpDir('opal-blob-send-');
   const root = join(dir.path, 'blobs');
@@ -100,11 +109,7 @@ describe('filesystem store: sending large blobs', () => {
 
   it('a destination closed while a write is under way stops the send and closes the blob', async () => {
     // As an HTTP answer whose socket is gone: the write's callback never comes, only 'close'.
-    let writing: () => void = () => undefined;
-    const written = new Promise<void>((r) => {
-      writing = r;
-    });
-    const out = new Writable({ write: () => writing() });
+    const { out, written } = stuckDestination();
     out.on('error', () => undefined);
     const sending = (await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(out);
     await written;
@@ -128,11 +133,7 @@ describe('filesystem store: sending large blobs', () => {
   it("an answer that never closes (queued behind another on its connection) stops on the connection's close", async () => {
     // What Node does to the second of two pipelined answers when the client leaves: its writes
     // wait for a socket it never gets, and only the connection closes.
-    let writing: () => void = () => undefined;
-    const written = new Promise<void>((r) => {
-      writing = r;
-    });
-    const out = new Writable({ write: () => writing() });
+    const { out, written } = stuckDestination();
     const connection = new EventEmitter();
     const sending = (await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(out, connection);
     await written;

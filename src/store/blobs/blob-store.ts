@@ -16,13 +16,16 @@ export interface ByteRange {
   end: number;
 }
 
+/** The connection an answer goes out on (a socket): its 'close', and whether it is gone already. */
+export type Connection = EventEmitter & { readonly destroyed?: boolean };
+
 /** A blob opened for sending (BlobStore.openForSend). */
 export interface BlobSender {
   /**
    * Writes the bytes into `out` and ends it; rejects on a failed read or write, or once `out` or
    * `connection` (the socket an HTTP answer goes to) closes first. The blob is closed either way.
    */
-  sendTo(out: Writable, connection?: EventEmitter): Promise<void>;
+  sendTo(out: Writable, connection?: Connection): Promise<void>;
   /** Closes the blob unsent (an answer that went out without its body). */
   close(): void;
 }

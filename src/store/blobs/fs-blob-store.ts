@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   type BlobStore,
   BlobStoreFullError,
   type ByteRange,
+  type Connection,
   isNoSpace,
   type PutResult,
 } from './blob-store.ts';
@@ -38,14 +38,14 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
  * when the answer's socket is already gone, and an HTTP answer queued behind another on the same
  * connection (pipelining) never closes at all when the client leaves; only its connection does.
  */
-function writeOut(out: Writable, chunk: Buffer, connection?: EventEmitter): Promise<void> {
+function writeOut(out: Writable, chunk: Buffer, connection?: Connection): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const closed = () => {
       out.off('close', closed);
       connection?.off('close', closed);
       reject(Object.assign(new Error('the destination closed mid-body'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     };
-    if (out.destroyed || (connection as Partial<Writable> | undefined)?.destroyed) return closed();
+    if (out.destroyed || connection?.destroyed) return closed();
     out.once('close', closed);
     connection?.once('close', closed);
     out.write(chunk, (e) => {

@@ -1,45 +1,41 @@
 // What one SQLite transaction per code exchange costs, against several exchanges per transaction
-// (each in its own savepoint), on the schema of Opal's exchange: the code marked used, an access
-// and a refresh token inserted, an audit row inserted (each table with its indexes, as in
-// src/store/db/migrations/). WAL mode, synchronous=NORMAL, no fsync (the sync is the same one per
+// (each in its own savepoint), on Opal's schema (its migrations, run first): the code marked used,
+// an access and a refresh token inserted, an audit row inserted, each table with its indexes. WAL mode, synchronous=NORMAL, no fsync (the sync is the same one per
 // group commit either way); checkpoints copy the log into the database file every ~1,000
 // exchanges, as Opal's every 0.5 s under load. Prints CPU time and log frames per exchange.
-// Usage: node bench/sqlite-batching.mjs [exchanges=8000] [batch sizes=1,4,16]
+// Usage: node --import tsx bench/sqlite-batching.ts [exchanges=8000] [batch sizes=1,4,16]
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { openDb } from '../src/store/db/connect.ts';
+import { migrate } from '../src/store/db/migrate.ts';
 
 const n = Number(process.argv[2] ?? 8000);
 const batches = (process.argv[3] ?? '1,4,16').split(',').map(Number);
-const SCHEMA = `
-create table oauth_codes (code_hash text primary key, client_id text not null, user_id text not null, grant_id text not null, scopes text not null, redirect_uri text not null, code_challenge text, expires_at integer not null, used_at integer, created_at integer not null, oidc text, redirect_host_bound integer default 0 not null);
-create index oauth_codes_expires on oauth_codes (expires_at);
-create table oauth_tokens (token_hash text primary key, kind text not null, grant_id text not null, client_id text not null, user_id text not null, scopes text not null, token_type text not null, family_id text not null, expires_at integer not null, used_at integer, revoked_at integer, created_at integer not null, oidc text);
-create index oauth_tokens_grant on oauth_tokens (grant_id);
-create index oauth_tokens_family on oauth_tokens (family_id);
-create table audit_events (id integer primary key, at integer not null, type text not null, actor text, subject text, client_id text, ip text, detail text not null);
-create index audit_events_at on audit_events (at);
-create index audit_events_actor on audit_events (actor);
-create index audit_events_client on audit_events (client_id);
-`;
 const hex = () => createHash('sha256').update(randomBytes(24)).digest('hex');
 const GRANT = 'grant-0',
   CLIENT = '2882303761517748392',
   USER = '5795426992';
 
-function run(batch) {
+async function run(batch: number) {
   const dir = mkdtempSync(join(tmpdir(), 'opal-batching-'));
-  const path = join(dir, 'db.sqlite');
+  const path = join(dir, 'opal.db');
+  const store = await openDb({ dataDir: dir });
+  await migrate(store);
+  await store.close();
   const db = new SQLite(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 0');
-  db.exec(SCHEMA);
   const now0 = Date.now();
-  const code = db.prepare('insert into oauth_codes values (?,?,?,?,?,?,null,?,null,?,null,0)');
-  const token = db.prepare('insert into oauth_tokens values (?,?,?,?,?,?,?,?,?,null,null,?,null)');
+  const code = db.prepare(
+    'insert into oauth_codes (code_hash, client_id, user_id, grant_id, scopes, redirect_uri, expires_at, created_at) values (?,?,?,?,?,?,?,?)',
+  );
+  const token = db.prepare(
+    'insert into oauth_tokens (token_hash, kind, grant_id, client_id, user_id, scopes, token_type, family_id, expires_at, created_at) values (?,?,?,?,?,?,?,?,?,?)',
+  );
   const audit = db.prepare('insert into audit_events (at, type, actor, subject, client_id, ip, detail) values (?,?,null,?,?,?,?)');
   // A store that has served a while: 40,000 earlier exchanges, then the codes to redeem.
   db.transaction(() => {
@@ -50,7 +46,7 @@ function run(batch) {
       audit.run(now0, 'oauth.token.issue', USER, CLIENT, '127.0.0.1', '{"grant":"authorization_code"}');
     }
   })();
-  const codes = [];
+  const codes: string[] = [];
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const h = hex();
@@ -62,8 +58,11 @@ function run(batch) {
   const copier = new SQLite(path);
   copier.pragma('synchronous = OFF');
   const used = db.prepare('update oauth_codes set used_at = ? where code_hash = ? and used_at is null');
-  const [begin, commit, savepoint, release] = ['begin', 'commit', 'savepoint x', 'release x'].map((s) => db.prepare(s));
-  const exchange = (h) => {
+  const begin = db.prepare('begin');
+  const commit = db.prepare('commit');
+  const savepoint = db.prepare('savepoint x');
+  const release = db.prepare('release x');
+  const exchange = (h: string) => {
     const now = Date.now();
     used.run(now, h);
     token.run(hex(), 'access', GRANT, CLIENT, USER, '1,3', 'mac', h, now + 7_776_000_000, now);
@@ -73,7 +72,7 @@ function run(batch) {
   let frames = 0;
   let sinceCheckpoint = 0;
   const checkpoint = () => {
-    frames += copier.pragma('wal_checkpoint(PASSIVE)')[0].checkpointed;
+    frames += (copier.pragma('wal_checkpoint(PASSIVE)') as Array<{ checkpointed: number }>)[0]?.checkpointed ?? 0;
     sinceCheckpoint = 0;
   };
   const cpu0 = process.cpuUsage();
@@ -81,7 +80,7 @@ function run(batch) {
     begin.run();
     for (let j = i; j < Math.min(i + batch, n); j++) {
       if (batch > 1) savepoint.run();
-      exchange(codes[j]);
+      exchange(codes[j] as string);
       if (batch > 1) release.run();
     }
     commit.run();
@@ -99,6 +98,6 @@ function run(batch) {
 console.log('| exchanges per transaction | CPU per exchange (µs) | log frames per exchange |');
 console.log('|---:|---:|---:|');
 for (const b of batches) {
-  const r = run(b);
+  const r = await run(b);
   console.log(`| ${r.batch} | ${r.cpuUs.toFixed(1)} | ${r.frames.toFixed(2)} |`);
 }

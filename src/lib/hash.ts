@@ -1,9 +1,11 @@
 // Hashing helpers: SHA-256 for stored credentials, keyed HMAC for client secrets, constant-time
-// comparison for every secret.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// comparison for every secret. SHA-256 goes through `crypto.hash`, the one-shot form (Node 20.12):
+// about a third of the CPU of a `createHash` object for the short strings hashed per request.
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
+/** SHA-256 of a string's UTF-8 bytes (or of a buffer), as hex. */
 export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 export function hmacSha256Hex(key: string | Buffer, value: string): string {
@@ -12,7 +14,18 @@ export function hmacSha256Hex(key: string | Buffer, value: string): string {
 
 /** Constant-time string equality (lengths are compared via digests, so they do not leak either). */
 export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
+  const da = hash('sha256', a, 'buffer');
+  const db = hash('sha256', b, 'buffer');
   return timingSafeEqual(da, db) && a.length === b.length;
+}
+
+/**
+ * Constant-time equality of `expected`, whose length is public (a MAC's encoding, a digest), with
+ * what a client sent: a length that differs answers false at once, the bytes are compared in
+ * constant time, and nothing is hashed.
+ */
+export function safeEqualPublicLength(expected: string, given: string): boolean {
+  const e = Buffer.from(expected, 'utf8');
+  const g = Buffer.from(given, 'utf8');
+  return e.length === g.length && timingSafeEqual(e, g);
 }

@@ -5,7 +5,7 @@
 // raw decoded values, RFC 3986, the raw query as received); with the query line and, when the
 // query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
 import { createHmac } from 'node:crypto';
-import { safeEqual } from '../../lib/hash.ts';
+import { safeEqualPublicLength } from '../../lib/hash.ts';
 import { javaFormEncode, rfc3986Encode } from '../encoding.ts';
 
 export type Param = readonly [name: string, value: string];
@@ -42,7 +42,7 @@ export function canonicalString(nonce: string, method: string, host: string, pat
 }
 
 export function macOf(macKey: string, canonical: string): string {
-  return createHmac('sha1', Buffer.from(macKey, 'utf8')).update(canonical, 'utf8').digest('base64');
+  return createHmac('sha1', macKey).update(canonical, 'utf8').digest('base64');
 }
 
 /** Host names a client may have signed: the configured public hosts, then Host without and with port. */
@@ -95,9 +95,13 @@ export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
   return out;
 }
 
-/** True when `mac` matches any candidate canonical string. Every candidate is computed. */
+/**
+ * True when `mac` matches a candidate canonical string. The first match ends the search: a request
+ * that fails computes every candidate, so its time says nothing about a forged MAC; only one that
+ * verifies ends early, and which of the forms a client signed is no secret. Each comparison is
+ * constant-time; the length of a MAC (28 characters of base64) is public.
+ */
 export function verifyMac(macKey: string, nonce: string, mac: string, r: MacRequest): boolean {
-  let ok = false;
-  for (const c of canonicalCandidates(nonce, r)) if (safeEqual(macOf(macKey, c), mac)) ok = true;
-  return ok;
+  for (const c of canonicalCandidates(nonce, r)) if (safeEqualPublicLength(macOf(macKey, c), mac)) return true;
+  return false;
 }

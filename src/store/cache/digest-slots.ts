@@ -9,7 +9,7 @@
 // key just added.
 // Two distinct keys share a digest with a probability of about n² / 2⁶⁵, and the secret keeps
 // anyone from choosing keys that do: the later one would be taken for the earlier.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Bytes a table is counted as beyond its places: its objects, buffer and slot map entry. */
 const TABLE_OVERHEAD = 256;
@@ -93,7 +93,7 @@ export interface DigestSlotsOptions {
 export class DigestSlots {
   /** Tables by the slot their keys expire in, in insertion order (not necessarily expiry order). */
   private readonly slots = new Map<number, DigestTable>();
-  private readonly secret = randomBytes(32);
+  private readonly secret = randomBytes(32).toString('hex');
   private readonly now: () => number;
   private bytes = 0;
   /** No slot is over before this time (so most calls need not look at every slot). */
@@ -120,7 +120,7 @@ export class DigestSlots {
   addIfAbsent(key: string, ttlMs: number, value = 0): number | undefined {
     const t = this.now();
     this.dropExpired(t);
-    const d = createHash('sha256').update(this.secret).update(key).digest();
+    const d = hash('sha256', this.secret + key, 'buffer');
     let lo = d.readUInt32LE(0);
     const hi = d.readUInt32LE(4);
     if (lo === 0 && hi === 0) lo = 1;

@@ -14,13 +14,13 @@ test('firstOfRepeats keeps the first of repeated values and leaves the rest alon
   assert.deepEqual(firstOfRepeats({ a: ['1', '2'], b: 'x', n: 3, o: { k: 'v' } }), { a: '1', b: 'x', n: 3, o: { k: 'v' } });
 });
 
-test('macHosts: configured names first, then each request host without and with its port, once each', () => {
-  assert.deepEqual(macHosts(['open.account.xiaomi.com', 'api.passbook.xiaomi.com'], ['Opal.test:8080', 'opal.test']), [
-    'open.account.xiaomi.com',
-    'api.passbook.xiaomi.com',
+test('macHosts: each request host without and with its port first, then the configured names, once each', () => {
+  assert.deepEqual(macHosts(['open.account.xiaomi.com', 'api.passbook.xiaomi.com', 'opal.test'], ['Opal.test:8080', 'opal.test']), [
     'Opal.test',
     'opal.test',
     'Opal.test:8080',
+    'open.account.xiaomi.com',
+    'api.passbook.xiaomi.com',
   ]);
   assert.deepEqual(macHosts([], ['[::1]:80']), ['[::1]', '[::1]:80']);
 });

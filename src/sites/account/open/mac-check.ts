@@ -25,15 +25,17 @@ export interface MacCheckInput {
 }
 
 /**
- * The host names a client may have signed (account-protocol §5.4), in the order they are tried:
- * the configured public names (config macHosts, plus a site's own such as the passbook host), then
- * each host the request arrived with (the Host header as sent, and the host Fastify derives from
- * X-Forwarded-Host behind a trusted proxy), without and with its port. This is the one place the
- * MAC host tolerance lives.
+ * The host names a client may have signed (account-protocol §5.4), most likely first, since the
+ * search stops at the first match: each host the request arrived with (the Host header as sent,
+ * and the host Fastify derives from X-Forwarded-Host behind a trusted proxy), without and with its
+ * port, as the PHP, Python, Java and iOS SDKs sign the host of the URL they call; then the
+ * configured public names (config macHosts, plus a site's own such as the passbook host), which
+ * the Android SDK signs whatever its base URL. This is the one place the MAC host tolerance lives.
  */
 export function macHosts(publicHosts: readonly string[], requestHosts: readonly string[]): string[] {
-  const out = hostCandidates(publicHosts, undefined);
+  const out: string[] = [];
   for (const raw of requestHosts) for (const h of hostCandidates([], raw)) if (!out.includes(h)) out.push(h);
+  for (const h of hostCandidates(publicHosts, undefined)) if (!out.includes(h)) out.push(h);
   return out;
 }
 

@@ -31,8 +31,24 @@ export function errorStatus(code: number, mode: ErrorStatusMode): number {
 
 /** Throws if a value anywhere in `data` is null or undefined (json-lib turns null into "null"). */
 export function assertNoNulls(data: unknown, path = 'data'): void {
-  if (data === null || data === undefined) throw new Error(`${path} is ${data}`);
+  const at = firstNull(data);
+  if (at) throw new Error(`${path}${at.path} is ${at.value}`);
+}
+
+/** Where the first null or undefined in `data` is, as a path below it; paths are built only then. */
+function firstNull(data: unknown): { path: string; value: null | undefined } | undefined {
+  if (data === null || data === undefined) return { path: '', value: data };
+  if (typeof data !== 'object') return undefined;
   if (Array.isArray(data)) {
-    for (const [i, v] of data.entries()) assertNoNulls(v, `${path}[${i}]`);
-  } else if (typeof data === 'object') for (const [k, v] of Object.entries(data)) assertNoNulls(v, `${path}.${k}`);
+    for (let i = 0; i < data.length; i++) {
+      const at = firstNull(data[i]);
+      if (at) return { path: `[${i}]${at.path}`, value: at.value };
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(data)) {
+    const at = firstNull((data as Record<string, unknown>)[k]);
+    if (at) return { path: `.${k}${at.path}`, value: at.value };
+  }
+  return undefined;
 }

@@ -21,11 +21,13 @@ export function safeEqual(a: string, b: string): boolean {
 
 /**
  * Constant-time equality of `expected`, whose length is public (a MAC's encoding, a digest), with
- * what a client sent: a length that differs answers false at once, the bytes are compared in
- * constant time, and nothing is hashed.
+ * what a client sent (a string, or its UTF-8 bytes when one value is compared with several): a
+ * length in bytes that differs answers false at once, the bytes are compared in constant time, and
+ * nothing is hashed. Strings compare as their UTF-8 bytes, so `expected` must be well-formed
+ * (ASCII here): a lone surrogate encodes as U+FFFD.
  */
-export function safeEqualPublicLength(expected: string, given: string): boolean {
+export function safeEqualPublicLength(expected: string, given: string | Buffer): boolean {
   const e = Buffer.from(expected, 'utf8');
-  const g = Buffer.from(given, 'utf8');
+  const g = typeof given === 'string' ? Buffer.from(given, 'utf8') : given;
   return e.length === g.length && timingSafeEqual(e, g);
 }

@@ -25,5 +25,7 @@ describe('hash helpers', () => {
     assert.equal(safeEqualPublicLength(mac, ''), false);
     // 28 characters, 29 bytes of UTF-8: refused without throwing.
     assert.equal(safeEqualPublicLength(mac, `é${mac.slice(1)}`), false);
+    assert.equal(safeEqualPublicLength(mac, Buffer.from(mac)), true);
+    assert.equal(safeEqualPublicLength(mac, Buffer.from(mac.toLowerCase())), false);
   });
 });

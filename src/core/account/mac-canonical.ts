@@ -1,7 +1,7 @@
 // MAC canonical ("standardized") request strings (account-protocol §5.1, §5.3, §5.4 step 4):
 //   nonce "\n" METHOD "\n" HOST "\n" PATH "\n" QUERY "\n"
-// and every candidate a real client may have signed: the configured public host names and the
-// request Host with and without port; the query canonicalized four ways (Java form-encoding,
+// and every candidate a real client may have signed: the request's host without and with port and
+// the configured public host names (sites/account/open/mac-check.ts macHosts); the query canonicalized four ways (Java form-encoding,
 // raw decoded values, RFC 3986, the raw query as received); with the query line and, when the
 // query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
 import { createHmac } from 'node:crypto';
@@ -102,6 +102,7 @@ export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
  * constant-time; the length of a MAC (28 characters of base64) is public.
  */
 export function verifyMac(macKey: string, nonce: string, mac: string, r: MacRequest): boolean {
-  for (const c of canonicalCandidates(nonce, r)) if (safeEqualPublicLength(macOf(macKey, c), mac)) return true;
+  const given = Buffer.from(mac, 'utf8');
+  for (const c of canonicalCandidates(nonce, r)) if (safeEqualPublicLength(macOf(macKey, c), given)) return true;
   return false;
 }

@@ -4,8 +4,10 @@
 // bodies raw (sites/account/client-quirks.ts), and the MAC host names (open/mac-check.ts macHosts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { FastifyRequest } from 'fastify';
 import { firstOfRepeats } from '../../../src/http/params.ts';
 import { macHosts } from '../../../src/sites/account/open/mac-check.ts';
+import { openRequest } from '../../../src/sites/account/open/request.ts';
 import { type Fixture, fixture, PREFIX } from '../../helpers/oauth.ts';
 
 const CB = 'https://app.example.com/cb';
@@ -23,6 +25,13 @@ test('macHosts: each request host without and with its port first, then the conf
     'api.passbook.xiaomi.com',
   ]);
   assert.deepEqual(macHosts([], ['[::1]:80']), ['[::1]', '[::1]:80']);
+});
+
+test('openRequest: the host Fastify derives (the forwarded one behind a trusted proxy) before the Host header', () => {
+  const req = (host: string, header: string) =>
+    ({ url: '/user/profile?a=1', method: 'GET', host, headers: { host: header } }) as unknown as FastifyRequest;
+  assert.deepEqual(openRequest(req('id.example.com', 'opal-upstream:7000'), '').hosts, ['id.example.com', 'opal-upstream:7000']);
+  assert.deepEqual(openRequest(req('opal.test:8080', 'opal.test:8080'), '').hosts, ['opal.test:8080']);
 });
 
 describe('client tolerances over HTTP', () => {

@@ -13,7 +13,7 @@ export interface OpenRequest {
   params: Param[];
   /** First value of a parameter (body wins over query, like the token endpoint). */
   get(name: string): string | undefined;
-  /** Host header as sent, and the host Fastify derives (X-Forwarded-Host behind a trusted proxy). */
+  /** The host Fastify derives (X-Forwarded-Host behind a trusted proxy), then the Host header as sent. */
   hosts: string[];
 }
 
@@ -30,10 +30,12 @@ export function openRequest(req: FastifyRequest, body: string): OpenRequest {
   const query = parseForm(rawQueryString);
   const form = /form-urlencoded/i.test(req.headers['content-type'] ?? '') ? parseForm(body) : [];
   const params = [...query, ...form];
+  // The host clients called first: behind a trusted proxy that is the forwarded host (req.host),
+  // while the Host header may name the upstream.
   const hosts: string[] = [];
+  if (req.host) hosts.push(req.host);
   const rawHost = req.headers.host;
-  if (rawHost) hosts.push(rawHost);
-  if (req.host && !hosts.includes(req.host)) hosts.push(req.host);
+  if (rawHost && !hosts.includes(rawHost)) hosts.push(rawHost);
   return {
     method: req.method,
     path,

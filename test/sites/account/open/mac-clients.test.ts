@@ -40,6 +40,24 @@ describe('MAC verification per client style', () => {
     assert.equal(r.json.code, 0, r.text);
   });
 
+  it('behind a trusted proxy (loopback by default): the forwarded host the client called verifies, another does not', async () => {
+    const q = join(sorted(params()), javaEnc);
+    const signedFor = async (signed: string) => {
+      const nonce = javaNonce();
+      const mac = hmacB64(tok.macKey, canon(nonce, 'GET', signed, '/user/profile', q));
+      const auth = `MAC access_token="${javaEnc(tok.accessToken)}", nonce="${javaEnc(nonce)}",mac="${javaEnc(mac)}"`;
+      return rawCall(t.accountUrl, `/user/profile?${q}`, {
+        headers: { authorization: auth, host: 'opal-upstream:7000', 'x-forwarded-host': 'id.example.com' },
+      });
+    };
+    const forwarded = await signedFor('id.example.com');
+    assert.equal(forwarded.json.code, 0, forwarded.text);
+    const upstream = await signedFor('opal-upstream');
+    assert.equal(upstream.json.code, 0, upstream.text);
+    const other = await signedFor('elsewhere.example.com');
+    assert.equal(other.json.code, 96012, other.text);
+  });
+
   it('Android: constant host; with an empty query the query line is omitted', async () => {
     const nonce = javaNonce();
     const mac = hmacB64(tok.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/openidV2', '', false));

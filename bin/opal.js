@@ -34,6 +34,14 @@ function bundleIsFresh() {
   }
 }
 
+// Node.js 20.12 or later (the one-shot crypto.hash); an older one would stop at the first import
+// with a bare SyntaxError.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  process.stderr.write(`opal needs Node.js 20.12 or later; this is ${process.version}\n`);
+  process.exit(1);
+}
+
 if (bundleIsFresh()) {
   await import(bundle.href);
 } else {

@@ -1,5 +1,5 @@
 // Row counts for the admin API's system status.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
 export interface StoreCounts {
@@ -26,7 +26,7 @@ export class StatsRepo {
     const objects = await this.db
       .selectFrom('fds_objects')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where('is_current', '=', 1)
+      .where('is_current', '=', sql.lit(1))
       .executeTakeFirstOrThrow();
     return {
       users: await count('users'),

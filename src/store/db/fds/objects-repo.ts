@@ -1,6 +1,7 @@
 // FDS objects and their versions (fds-protocol §5, §8): every write makes a new current version
 // in one transaction with the demotion of the one it replaces; deletes keep the version (and put it
 // in the owner's trash) unless told otherwise; versions removed for good queue their blobs.
+import { sql } from 'kysely';
 import { successor } from '../../../core/fds/listing.ts';
 import { decodeVersion, encodeVersionPatch, type ObjectVersion, type VersionPatch } from './columns.ts';
 import type { FdsDb, MayReplace } from './transactions.ts';
@@ -23,7 +24,7 @@ export class FdsObjectsRepo {
       .selectFrom('fds_objects')
       .selectAll()
       .where('bucket', '=', bucket)
-      .where('is_current', '=', 1)
+      .where('is_current', '=', sql.lit(1))
       .where('name', '>=', from);
     if (end !== undefined) q = q.where('name', '<', end);
     return (await q.orderBy('name').limit(limit).execute()).map(decodeVersion);
@@ -65,7 +66,7 @@ export class FdsObjectsRepo {
       .selectFrom('fds_objects')
       .selectAll()
       .where('bucket', '=', bucket)
-      .where('is_current', '=', current ? 1 : 0);
+      .where('is_current', '=', sql.lit(current ? 1 : 0));
     q = current ? q.where('created_at', '<', before) : q.where('noncurrent_at', '<', before);
     if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
     const rows = await q.orderBy('name').limit(limit).execute();

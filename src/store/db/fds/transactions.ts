@@ -119,7 +119,7 @@ export class FdsDb {
       .selectAll()
       .where('bucket', '=', bucket)
       .where('name', '=', name)
-      .where('is_current', '=', 1)
+      .where('is_current', '=', sql.lit(1))
       .executeTakeFirst();
     return r && decodeVersion(r);
   }

@@ -5,10 +5,17 @@
 import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
 import { FdsError } from '../../../core/fds/errors.ts';
 import type { Dialect } from '../dialect.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { Database } from '../schema.ts';
 import { decodeVersion, encodeVersion, type ObjectVersion } from './columns.ts';
+import type { FdsObjectsTable } from './tables.ts';
 
 export type Tx = Transaction<Database>;
+
+/** A name's current version: every GET, HEAD and write of an object reads it (compiled once). */
+const currentRow = new PreparedQuery<{ bucket: string; name: string }, Selectable<FdsObjectsTable>>(['bucket', 'name'], (db, p) =>
+  db.selectFrom('fds_objects').selectAll().where('bucket', '=', p.bucket).where('name', '=', p.name).where('is_current', '=', sql.lit(1)),
+);
 
 /** The key column of the rows changeRow changes. */
 const ROW_KEYS = { fds_buckets: 'name', fds_objects: 'version_id' } as const;
@@ -114,13 +121,7 @@ export class FdsDb {
 
   /** The current version of a name, read through `db` (the repository's handle or a transaction). */
   async currentVersion(db: Kysely<Database>, bucket: string, name: string): Promise<ObjectVersion | undefined> {
-    const r = await db
-      .selectFrom('fds_objects')
-      .selectAll()
-      .where('bucket', '=', bucket)
-      .where('name', '=', name)
-      .where('is_current', '=', sql.lit(1))
-      .executeTakeFirst();
+    const r = await currentRow.first(db, { bucket, name });
     return r && decodeVersion(r);
   }
 

@@ -52,9 +52,12 @@ export class FdsObjectsRepo {
 
   /** Non-current versions of a name, newest first (§8.2). */
   async nonCurrent(bucket: string, name: string): Promise<ObjectVersion[]> {
-    const q = this.d.db.selectFrom('fds_objects').selectAll();
-    const rows = await q
-      .where((eb) => eb.and({ bucket, name, is_current: 0 }))
+    const rows = await this.d.db
+      .selectFrom('fds_objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('name', '=', name)
+      .where('is_current', '=', sql.lit(0))
       .orderBy('version_id', 'desc')
       .execute();
     return rows.map(decodeVersion);

@@ -34,11 +34,11 @@ function bundleIsFresh() {
   }
 }
 
-// Node.js 20.12 or later (the one-shot crypto.hash); an older one would stop at the first import
+// Node.js 20.12+ or 21.7+ (the one-shot crypto.hash); an older one would stop at the first import
 // with a bare SyntaxError.
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 12)) {
-  process.stderr.write(`opal needs Node.js 20.12 or later; this is ${process.version}\n`);
+if (major < 20 || (major === 20 && minor < 12) || (major === 21 && minor < 7)) {
+  process.stderr.write(`opal needs Node.js 20.12 or later (21.7 or later on 21); this is ${process.version}\n`);
   process.exit(1);
 }
 

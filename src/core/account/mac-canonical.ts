@@ -1,9 +1,9 @@
 // MAC canonical ("standardized") request strings (account-protocol §5.1, §5.3, §5.4 step 4):
 //   nonce "\n" METHOD "\n" HOST "\n" PATH "\n" QUERY "\n"
 // and every candidate a real client may have signed: the request's host without and with port and
-// the configured public host names (sites/account/open/mac-check.ts macHosts); the query canonicalized four ways (Java form-encoding,
-// raw decoded values, RFC 3986, the raw query as received); with the query line and, when the
-// query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
+// the configured public host names (sites/account/open/mac-check.ts macHosts); the query
+// canonicalized four ways (Java form-encoding, raw decoded values, RFC 3986, the raw query as
+// received); with the query line and, when the query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
 import { createHmac } from 'node:crypto';
 import { safeEqualPublicLength } from '../../lib/hash.ts';
 import { javaFormEncode, rfc3986Encode } from '../encoding.ts';
@@ -82,7 +82,7 @@ export function queryCandidates(params: readonly Param[], rawQueryString: string
   return out;
 }
 
-/** Every canonical string the request may have been signed as, most likely first. */
+/** Every canonical string the request may have been signed as, in the order they are tried. */
 export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
   const out: string[] = [];
   const queries = queryCandidates(r.params, r.rawQueryString);

@@ -3,7 +3,8 @@
 // and every candidate a real client may have signed: the request's host without and with port and
 // the configured public host names (sites/account/open/mac-check.ts macHosts); the query
 // canonicalized four ways (Java form-encoding, raw decoded values, RFC 3986, the raw query as
-// received); with the query line and, when the query is empty, without it (Android). mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
+// received); with the query line and, when the query is empty, without it (Android).
+// mac = base64(HMAC-SHA1(utf8(mac_key), utf8(canonical))).
 import { createHmac } from 'node:crypto';
 import { safeEqualPublicLength } from '../../lib/hash.ts';
 import { javaFormEncode, rfc3986Encode } from '../encoding.ts';

@@ -1,20 +1,22 @@
 // What one SQLite transaction per code exchange costs, against several exchanges per transaction
 // (each in its own savepoint), on Opal's schema (its migrations, run first): the code marked used,
-// an access and a refresh token inserted, an audit row inserted, each table with its indexes. WAL mode, synchronous=NORMAL, no fsync (the sync is the same one per
-// group commit either way); checkpoints copy the log into the database file every ~1,000
-// exchanges, as Opal's every 0.5 s under load. Prints CPU time and log frames per exchange.
+// an access and a refresh token inserted, an audit row inserted, each table with its indexes. WAL
+// mode, synchronous=NORMAL, no fsync (the sync is the same one per group commit either way);
+// checkpoints copy the log into the database file every ~1,000 exchanges, as Opal's every 0.5 s
+// under load. Prints CPU time and log frames per exchange.
 // Usage: node --import tsx bench/sqlite-batching.ts [exchanges=8000] [batch sizes=1,4,16]
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sha256Hex } from '../src/lib/hash.ts';
 import { openDb } from '../src/store/db/connect.ts';
 import { migrate } from '../src/store/db/migrate.ts';
 
 const n = Number(process.argv[2] ?? 8000);
 const batches = (process.argv[3] ?? '1,4,16').split(',').map(Number);
-const hex = () => createHash('sha256').update(randomBytes(24)).digest('hex');
+const hex = () => sha256Hex(randomBytes(24));
 const GRANT = 'grant-0',
   CLIENT = '2882303761517748392',
   USER = '5795426992';

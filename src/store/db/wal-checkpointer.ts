@@ -26,7 +26,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import SQLite from 'better-sqlite3';
-import type { DataSync } from './wal-sync.ts';
+import { type DataSync, fileDataSync } from './wal-sync.ts';
 
 export interface CheckpointerOptions {
   /** The database file. */
@@ -176,7 +176,7 @@ export class WalCheckpointer {
     this.dbFile ??= await open(this.o.path, 'r');
     this.copier.pragma('wal_checkpoint(PASSIVE)');
     try {
-      await (this.o.dataSync ? this.o.dataSync(this.dbFile) : this.dbFile.datasync());
+      await (this.o.dataSync ?? fileDataSync)(this.dbFile);
     } catch (e) {
       const err = new Error(`database file sync after a checkpoint failed, writes are refused until a restart: ${String(e)}`, {
         cause: e,

@@ -24,6 +24,9 @@ import { GroupSync } from '../group-sync.ts';
 
 export type DataSync = (fh: FileHandle) => Promise<void>;
 
+/** fdatasync(2) of the file, on the threadpool. */
+export const fileDataSync: DataSync = (fh) => fh.datasync();
+
 export class WalSync {
   private fh: FileHandle | undefined;
   private ino = 0;
@@ -37,7 +40,7 @@ export class WalSync {
    */
   constructor(
     readonly walPath: string,
-    private readonly dataSync: DataSync = (fh) => fh.datasync(),
+    private readonly dataSync: DataSync = fileDataSync,
   ) {
     this.group = new GroupSync(() => this.flush());
   }

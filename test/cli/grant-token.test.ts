@@ -31,20 +31,23 @@ describe('opal grant / opal token', () => {
       (list.json.grants as Array<Record<string, unknown>>).map((g) => [g.clientId, g.appName, g.scopes]),
       [[clientId, 'CLI App', [1, 3]]],
     );
-    const inspect = await opal('token', 'inspect', tokens.accessToken);
+    const inspect = await opal('token', 'inspect', '--', tokens.accessToken);
     assert.equal(inspect.status, 0, inspect.stderr);
     assert.equal(inspect.json.kind, 'access');
     assert.equal(inspect.json.active, true);
     assert.equal(inspect.json.clientId, clientId);
     assert.equal(inspect.json.userId, userId);
     assert.equal(JSON.stringify(inspect.json).includes(tokens.accessToken), false);
-    assert.equal((await opal('token', 'revoke', tokens.accessToken)).status, 0);
+    assert.equal((await opal('token', 'revoke', '--', tokens.accessToken)).status, 0);
     assert.equal((await t.ctx.services.oauth.inspect(tokens.accessToken))?.active, false);
     assert.equal(await t.ctx.services.oauth.resolveAccessToken(tokens.accessToken), undefined);
     assert.equal((await opal('token', 'inspect', 'nope')).status, 3);
+    // One token in 64 begins with "-": after `--` it is a token (unknown: 3), not an option (usage: 2).
+    assert.equal((await opal('token', 'inspect', '--', '-rNiBFS1vKQbspurysfTBxaiVE7vupm8')).status, 3);
+    assert.equal((await opal('token', 'revoke', '--', '-rNiBFS1vKQbspurysfTBxaiVE7vupm8')).status, 3);
     const revoke = await opal('grant', 'revoke', 'erin', clientId);
     assert.equal(revoke.status, 0, revoke.stderr);
     assert.equal(await t.ctx.services.oauth.isGrantActive(clientId, userId), false);
-    assert.equal((await opal('token', 'inspect', tokens.refreshToken)).json.active, false);
+    assert.equal((await opal('token', 'inspect', '--', tokens.refreshToken)).json.active, false);
   });
 });

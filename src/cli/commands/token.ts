@@ -4,12 +4,16 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../lib/errors.ts';
 import { fields, withContext } from '../run.ts';
 
+// Tokens are base64url, so one in 64 begins with "-" and would be read as an option: after `--`
+// every token is an argument.
+const TOKEN_ARG = 'the token; put it after -- (a token may begin with "-")';
+
 export function registerToken(program: Command): void {
   const token = program.command('token').description('inspect or revoke OAuth access and refresh tokens');
   token
     .command('inspect')
     .description('show what a token stands for: kind, app, user, scopes, expiry, state')
-    .argument('<token>')
+    .argument('<token>', TOKEN_ARG)
     .action(async (tok: string, _o: unknown, cmd: Command) => {
       await withContext(
         cmd,
@@ -25,7 +29,7 @@ export function registerToken(program: Command): void {
   token
     .command('revoke')
     .description('revoke a token (a refresh token takes its whole token family with it)')
-    .argument('<token>')
+    .argument('<token>', TOKEN_ARG)
     .action(async (tok: string, _o: unknown, cmd: Command) => {
       await withContext(
         cmd,

@@ -33,6 +33,8 @@ describe('Dockerfile', () => {
     const env = Object.assign({}, ...steps(runtime, 'ENV').map((s) => parseEnv(s.rest)));
     assert.equal(env.OPAL_DATA_DIR, '/data');
     assert.equal(env.OPAL_HOST, '0.0.0.0');
+    assert.equal(env.MALLOC_ARENA_MAX, '2');
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, '32768');
     assert.deepEqual(
       steps(runtime, 'VOLUME').map((s) => s.rest),
       ['/data'],

@@ -50,4 +50,19 @@ describe('opal grant / opal token', () => {
     assert.equal(await t.ctx.services.oauth.isGrantActive(clientId, userId), false);
     assert.equal((await opal('token', 'inspect', '--', tokens.refreshToken)).json.active, false);
   });
+
+  test('a real token that begins with "-", after --, is inspected and revoked', async () => {
+    // One token in 64 begins with "-"; mint until one does (2,000 tries miss with odds of 1e-14).
+    let dashed = '';
+    for (let i = 0; i < 2000 && !dashed; i++) {
+      const m = await mint(t.ctx, clientId, userId, [1]);
+      dashed = [m.accessToken, m.refreshToken].find((x) => x.startsWith('-')) ?? '';
+    }
+    assert.ok(dashed, 'no minted token began with "-"');
+    const inspect = await opal('token', 'inspect', '--', dashed);
+    assert.equal(inspect.status, 0, inspect.stderr);
+    assert.equal(inspect.json.active, true);
+    assert.equal((await opal('token', 'revoke', '--', dashed)).status, 0);
+    assert.equal((await opal('token', 'inspect', '--', dashed)).json.active, false);
+  });
 });

@@ -5,14 +5,15 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { fields, withContext } from '../run.ts';
 
 // Tokens are base64url, so one in 64 begins with "-" and would be read as an option: after `--`
-// every token is an argument.
-const TOKEN_ARG = 'the token; put it after -- (a token may begin with "-")';
+// every token is an argument (options, such as --json, go before it).
+const TOKEN_ARG = 'the token; put it after -- (a token may begin with "-"), options before it';
 
 export function registerToken(program: Command): void {
   const token = program.command('token').description('inspect or revoke OAuth access and refresh tokens');
   token
     .command('inspect')
     .description('show what a token stands for: kind, app, user, scopes, expiry, state')
+    .usage('[options] -- <token>')
     .argument('<token>', TOKEN_ARG)
     .action(async (tok: string, _o: unknown, cmd: Command) => {
       await withContext(
@@ -29,6 +30,7 @@ export function registerToken(program: Command): void {
   token
     .command('revoke')
     .description('revoke a token (a refresh token takes its whole token family with it)')
+    .usage('[options] -- <token>')
     .argument('<token>', TOKEN_ARG)
     .action(async (tok: string, _o: unknown, cmd: Command) => {
       await withContext(

@@ -30,6 +30,13 @@ describe('request metrics', () => {
     assert.match(text, /# TYPE opal_http_requests_total counter/);
   });
 
+  test('before any request: the counter is declared, with no samples', async () => {
+    const text = await createMetrics().registry.metrics();
+    assert.match(text, /# HELP opal_http_requests_total HTTP requests by site, method, route pattern and status/);
+    assert.match(text, /# TYPE opal_http_requests_total counter/);
+    assert.deepEqual(samples(text, 'opal_http_requests_total'), []);
+  });
+
   test('two reads at once, and reads after more requests, count each request once', async () => {
     const m = createMetrics();
     m.observeRequest('account', 'GET', '/healthz', 200, 0.001);

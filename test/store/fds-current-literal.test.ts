@@ -1,4 +1,5 @@
-// Queries on current versions write `is_current` as a literal, never as a bound parameter.
+// Queries on current versions write `is_current` as a literal, never as a bound parameter
+// (store/db/fds/current.ts says why).
 // fds_objects_current is a partial index (`where is_current = 1`); when a statement's plan depends
 // on a bound value (such an index), SQLite expires the statement at every bind of that parameter
 // and prepares it again on the next step. A GET's one query cost 12.7 µs bound against 7.7 µs

@@ -1,5 +1,6 @@
 // Row counts for the admin API's system status.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { CURRENT } from './fds/current.ts';
 import type { Database } from './schema.ts';
 
 export interface StoreCounts {
@@ -26,7 +27,7 @@ export class StatsRepo {
     const objects = await this.db
       .selectFrom('fds_objects')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where('is_current', '=', sql.lit(1))
+      .where('is_current', '=', CURRENT)
       .executeTakeFirstOrThrow();
     return {
       users: await count('users'),

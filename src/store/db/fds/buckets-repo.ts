@@ -3,11 +3,11 @@
 // Every FDS request reads its bucket (permissions, CORS, quotas): the parsed rows are kept in a
 // node-local cache (store/cache/row-cache.ts) that a change or deletion made through this repository
 // drops on every node once committed. Cached buckets are shared between requests: never mutate one.
-import { sql } from 'kysely';
 import { FdsError } from '../../../core/fds/errors.ts';
 import type { Cache } from '../../cache/cache.ts';
 import { RowCache } from '../../cache/row-cache.ts';
 import { type Bucket, type BucketPatch, decodeBucket, encodeBucket, encodeBucketPatch } from './columns.ts';
+import { CURRENT } from './current.ts';
 import { type FdsDb, isUniqueViolation } from './transactions.ts';
 
 /**
@@ -89,7 +89,7 @@ export class FdsBucketsRepo {
       .selectFrom('fds_objects')
       .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('size').as('s')])
       .where('bucket', '=', name)
-      .where('is_current', '=', sql.lit(1))
+      .where('is_current', '=', CURRENT)
       .executeTakeFirst();
     return { numObjects: Number(r?.n ?? 0), usedSpace: Number(r?.s ?? 0) };
   }
@@ -106,7 +106,7 @@ export class FdsBucketsRepo {
         .selectFrom('fds_objects')
         .select('version_id')
         .where('bucket', '=', name)
-        .where('is_current', '=', sql.lit(1))
+        .where('is_current', '=', CURRENT)
         .limit(1)
         .executeTakeFirst();
       if (live) throw new FdsError('BucketNotEmpty', 'delete its objects first');

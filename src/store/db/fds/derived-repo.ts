@@ -1,7 +1,8 @@
 // Derived blobs (fds_derived, migration 010): processed images cached per source version and
 // canonical parameters. Entries leave in the transaction that queues their blob as 'dead'
 // (fds_blob_gc), so a blob is never freed while a row still names it.
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import { CURRENT } from './current.ts';
 import type { FdsDerivedTable } from './tables.ts';
 import type { FdsDb } from './transactions.ts';
 
@@ -40,7 +41,7 @@ export class FdsDerivedRepo {
         .selectFrom('fds_objects')
         .select('version_id')
         .where('version_id', '=', row.source_version_id)
-        .where('is_current', '=', sql.lit(1))
+        .where('is_current', '=', CURRENT)
         .executeTakeFirst();
       if (!source) return false;
       const inserted = await trx
@@ -78,7 +79,7 @@ export class FdsDerivedRepo {
             selectFrom('fds_objects')
               .select('fds_objects.version_id')
               .whereRef('fds_objects.version_id', '=', 'fds_derived.source_version_id')
-              .where('fds_objects.is_current', '=', sql.lit(1)),
+              .where('fds_objects.is_current', '=', CURRENT),
           ),
         ),
       )

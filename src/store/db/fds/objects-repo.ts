@@ -1,9 +1,9 @@
 // FDS objects and their versions (fds-protocol §5, §8): every write makes a new current version
 // in one transaction with the demotion of the one it replaces; deletes keep the version (and put it
 // in the owner's trash) unless told otherwise; versions removed for good queue their blobs.
-import { sql } from 'kysely';
 import { successor } from '../../../core/fds/listing.ts';
 import { decodeVersion, encodeVersionPatch, type ObjectVersion, type VersionPatch } from './columns.ts';
+import { CURRENT, NOT_CURRENT } from './current.ts';
 import type { FdsDb, MayReplace } from './transactions.ts';
 
 export class FdsObjectsRepo {
@@ -24,7 +24,7 @@ export class FdsObjectsRepo {
       .selectFrom('fds_objects')
       .selectAll()
       .where('bucket', '=', bucket)
-      .where('is_current', '=', sql.lit(1))
+      .where('is_current', '=', CURRENT)
       .where('name', '>=', from);
     if (end !== undefined) q = q.where('name', '<', end);
     return (await q.orderBy('name').limit(limit).execute()).map(decodeVersion);
@@ -57,7 +57,7 @@ export class FdsObjectsRepo {
       .selectAll()
       .where('bucket', '=', bucket)
       .where('name', '=', name)
-      .where('is_current', '=', sql.lit(0))
+      .where('is_current', '=', NOT_CURRENT)
       .orderBy('version_id', 'desc')
       .execute();
     return rows.map(decodeVersion);
@@ -69,7 +69,7 @@ export class FdsObjectsRepo {
       .selectFrom('fds_objects')
       .selectAll()
       .where('bucket', '=', bucket)
-      .where('is_current', '=', sql.lit(current ? 1 : 0));
+      .where('is_current', '=', current ? CURRENT : NOT_CURRENT);
     q = current ? q.where('created_at', '<', before) : q.where('noncurrent_at', '<', before);
     if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
     const rows = await q.orderBy('name').limit(limit).execute();

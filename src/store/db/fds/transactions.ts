@@ -8,13 +8,14 @@ import type { Dialect } from '../dialect.ts';
 import { PreparedQuery } from '../prepared.ts';
 import type { Database } from '../schema.ts';
 import { decodeVersion, encodeVersion, type ObjectVersion } from './columns.ts';
+import { CURRENT } from './current.ts';
 import type { FdsObjectsTable } from './tables.ts';
 
 export type Tx = Transaction<Database>;
 
 /** A name's current version: every GET, HEAD and write of an object reads it (compiled once). */
 const currentRow = new PreparedQuery<{ bucket: string; name: string }, Selectable<FdsObjectsTable>>(['bucket', 'name'], (db, p) =>
-  db.selectFrom('fds_objects').selectAll().where('bucket', '=', p.bucket).where('name', '=', p.name).where('is_current', '=', sql.lit(1)),
+  db.selectFrom('fds_objects').selectAll().where('bucket', '=', p.bucket).where('name', '=', p.name).where('is_current', '=', CURRENT),
 );
 
 /** The key column of the rows changeRow changes. */

@@ -7,10 +7,17 @@
 // written at the end of the turn"). An answer waits at most until the end of the turn it became
 // ready in: the promise resolves in setImmediate's phase, after the turn's I/O callbacks, and
 // what waits on it runs in the order it began to wait.
+import { checkSoon } from '../lib/young-generation.ts';
+
 let turn: Promise<void> | undefined;
 
-/** Resolves at the end of this turn of the event loop (one promise for everything that waits in it). */
+/**
+ * Resolves at the end of this turn of the event loop (one promise for everything that waits in it).
+ * Every answer passes here, so the young generation's cap is checked here too, within a turn that
+ * answers a burst of requests (lib/young-generation.ts).
+ */
 export function turnEnd(): Promise<void> {
+  checkSoon();
   turn ??= new Promise<void>((resolve) =>
     setImmediate(() => {
       // Whatever begins to wait from here on (in the callbacks below) waits for the next turn.

@@ -363,7 +363,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     };
     if (opts.full !== false) {
       cache = await openCache(config.redisUrl, config.redisPrefix, config.memoryCacheMb * 1024 * 1024);
-      const opened = await openBlobs(config.blobUrl, config.dataDir, keyringOf(config));
+      const opened = await openBlobs(config.blobUrl, config.dataDir, keyringOf(config), db);
       blobs = config.fdsReadCacheMb > 0 ? new ReadCachedBlobStore(opened, config.fdsReadCacheMb * 1024 * 1024) : opened;
     }
     return {

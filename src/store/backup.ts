@@ -29,6 +29,9 @@ const REFERENCED_BLOBS = `
   UNION SELECT blob_key, size FROM fds_parts
   UNION SELECT blob_key, size FROM fds_derived`;
 
+/** Blobs kept in the database itself: their length and first bytes (an encrypted blob's header). */
+const SMALL_BLOBS = 'SELECT blob_key AS key, length(data) AS stored, substr(data, 1, 12) AS head FROM fds_small_blobs';
+
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
   createdAt: string;
@@ -39,27 +42,52 @@ export interface BackupManifest {
 }
 
 /**
- * The size a blob file of a `plainSize`-byte object has: that size, or for a blob encrypted at rest
- * (it starts with the cipher's header) the header, the chunks and their tags.
+ * The size a stored blob of a `plainSize`-byte object has, from its first 12 bytes `head`: that
+ * size, or for a blob encrypted at rest (it starts with the cipher's header) the header, the
+ * chunks and their tags.
  */
+function expectedStoredSize(head: Buffer, plainSize: number): number {
+  if (head.length < 12 || !head.subarray(0, MAGIC.length).equals(MAGIC)) return plainSize;
+  const chunkSize = head.readUInt32BE(MAGIC.length);
+  return chunkSize > 0 ? storedSizeOf(plainSize, chunkSize) : HEADER_SIZE;
+}
+
+/** expectedStoredSize of a blob file. */
 async function expectedFileSize(file: string, plainSize: number): Promise<number> {
   const fh = await open(file, 'r');
   try {
     const head = Buffer.alloc(12);
     const { bytesRead } = await fh.read(head, 0, 12, 0);
-    if (bytesRead < 12 || !head.subarray(0, MAGIC.length).equals(MAGIC)) return plainSize;
-    const chunkSize = head.readUInt32BE(MAGIC.length);
-    return chunkSize > 0 ? storedSizeOf(plainSize, chunkSize) : HEADER_SIZE;
+    return expectedStoredSize(head.subarray(0, bytesRead), plainSize);
   } finally {
     await fh.close();
   }
 }
 
-function referencedBlobs(dbFile: string): Map<string, number> {
+/** What the database references: the blob files (key → object size), and the blobs that are its own rows. */
+interface Referenced {
+  files: Map<string, number>;
+  /** Small blobs (store/blobs/small-blob-store.ts): key → object size and the stored size. */
+  rows: Map<string, { size: number; stored: number; head: Buffer }>;
+}
+
+function referencedBlobs(dbFile: string): Referenced {
   const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare(REFERENCED_BLOBS).all() as Array<{ key: string; size: number }>;
-    return new Map(rows.map((r) => [r.key, r.size]));
+    const files = new Map(rows.map((r) => [r.key, r.size]));
+    const inDb = new Map<string, { size: number; stored: number; head: Buffer }>();
+    // Stores written before migration 020 have no such table.
+    if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fds_small_blobs'`).get()) {
+      const small = db.prepare(SMALL_BLOBS).all() as Array<{ key: string; stored: number; head: Buffer }>;
+      for (const r of small) {
+        const size = files.get(r.key);
+        if (size === undefined) continue;
+        files.delete(r.key);
+        inDb.set(r.key, { size, stored: r.stored, head: r.head });
+      }
+    }
+    return { files, rows: inDb };
   } finally {
     db.close();
   }
@@ -102,7 +130,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
   const db = new SQLite(source, { fileMustExist: true, timeout: 10_000 });
   try {
     const snapshot = join(work, DB_FILE);
-    let referenced = new Map<string, number>();
+    let referenced: Referenced = { files: new Map(), rows: new Map() };
     for (let attempt = 1; ; attempt++) {
       await rm(snapshot, { force: true });
       // After the first (empty) step, the whole database in one step: one read transaction, so
@@ -110,7 +138,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
       await db.backup(snapshot, { progress: () => 0x7fffffff });
       referenced = referencedBlobs(snapshot);
       let missing = 0;
-      for (const key of referenced.keys()) {
+      for (const key of referenced.files.keys()) {
         if (!(await copyPrivate(blobFilePath(join(dataDir, 'blobs'), key), blobFilePath(join(work, 'blobs'), key)))) missing++;
       }
       if (missing === 0) break;
@@ -119,7 +147,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
     // Blobs copied for an earlier snapshot that the final one no longer references.
     let blobBytes = 0;
     for (const rel of await filesUnder(join(work, 'blobs'))) {
-      if (!referenced.has(basename(rel))) await unlink(join(work, 'blobs', rel));
+      if (!referenced.files.has(basename(rel))) await unlink(join(work, 'blobs', rel));
       else blobBytes += (await stat(join(work, 'blobs', rel))).size;
     }
     // A store encrypted at rest keeps its marker: a server on the restored copy refuses to start
@@ -131,7 +159,8 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
       format: BACKUP_FORMAT,
       createdAt: new Date().toISOString(),
       opalVersion,
-      blobs: referenced.size,
+      blobs: referenced.files.size + referenced.rows.size,
+      // Rows are in the database file, and in databaseBytes.
       blobBytes,
       databaseBytes: (await stat(snapshot)).size,
     };
@@ -150,7 +179,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
 }
 
 /** Checks a backup directory: its manifest, SQLite's integrity check, every referenced blob and its size. */
-async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; referenced: Map<string, number> }> {
+async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; referenced: Referenced }> {
   let manifest: BackupManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as BackupManifest;
@@ -168,7 +197,11 @@ async function verifyBackup(dir: string): Promise<{ manifest: BackupManifest; re
     db.close();
   }
   const referenced = referencedBlobs(dbFile);
-  for (const [key, size] of referenced) {
+  for (const [key, r] of referenced.rows) {
+    const want = expectedStoredSize(r.head, r.size);
+    if (r.stored !== want) throw new InvalidInputError(`${dir}: blob ${key} holds ${r.stored} bytes, not ${want}`);
+  }
+  for (const [key, size] of referenced.files) {
     const st = await stat(blobFilePath(join(dir, 'blobs'), key)).catch(() => undefined);
     if (!st) throw new InvalidInputError(`${dir}: blob ${key} is missing`);
     const want = await expectedFileSize(blobFilePath(join(dir, 'blobs'), key), size);
@@ -190,7 +223,7 @@ export async function restoreEmbedded(src: string, dataDir: string): Promise<Bac
     throw new ConflictError(`${blobsDir} holds blobs: restore only into an empty data directory`);
   }
   await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  for (const key of referenced.keys()) await copyPrivate(blobFilePath(join(dir, 'blobs'), key), blobFilePath(blobsDir, key));
+  for (const key of referenced.files.keys()) await copyPrivate(blobFilePath(join(dir, 'blobs'), key), blobFilePath(blobsDir, key));
   await copyPrivate(join(dir, 'blobs', ENCRYPTED_MARKER), join(blobsDir, ENCRYPTED_MARKER));
   // The database last, under a temporary name: its presence means the restore is complete.
   const partial = `${dbFile}.restoring-${newCredential(20)}`;

@@ -9,8 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
+import { SMALL_BLOB_MAX } from '../../src/store/blobs/small-blob-store.ts';
 import { tmpDir } from '../helpers/env.ts';
 import { md5Hex } from '../helpers/fds-fixture.ts';
 import { SdkClient } from '../helpers/fds-sdk.ts';
@@ -47,6 +49,8 @@ describe('opal backup / opal restore (embedded store)', () => {
       return r.status;
     };
     for (let i = 0; i < 20; i++) assert.equal(await put(`before-${i}`, randomBytes(1000 + i * 97)), 200);
+    // Small blobs are rows of the database; one larger than SMALL_BLOB_MAX is a file.
+    assert.equal(await put('big', randomBytes(SMALL_BLOB_MAX + 1)), 200);
     const early = await mint(f.t.ctx, f.clientId, f.userId, [1]);
 
     // Writes (new objects, overwrites, deletes) keep going while the backup runs.
@@ -112,6 +116,7 @@ describe('opal backup / opal restore (embedded store)', () => {
     const listing = await copyFds.json<{ objects: Array<{ name: string }> }>('GET', `/${BUCKET}?maxKeys=1000`);
     const names = listing.objects.map((o) => o.name);
     for (let i = 0; i < 20; i++) assert.ok(names.includes(`before-${i}`), `before-${i}`);
+    assert.ok(names.includes('big'));
     for (const name of names) {
       const r = await copyFds.send('GET', `/${BUCKET}/${name}`);
       assert.equal(r.status, 200, name);
@@ -131,6 +136,17 @@ describe('opal backup / opal restore (embedded store)', () => {
     rmSync(join(blobs, a, b, victim));
     const missing = await opal(['restore', dest, '--json'], { OPAL_DATA_DIR: join(work.path, 'broken') });
     assert.match(JSON.parse(missing.stdout).error, /is missing/);
+    assert.equal(existsSync(join(work.path, 'broken')), false, 'nothing written');
+    // A small blob cut short in the backup's database is refused too (rows are checked first).
+    const copyDb = new SQLite(join(dest, 'opal.db'));
+    const cut = copyDb
+      .prepare('UPDATE fds_small_blobs SET data = substr(data, 1, 10) WHERE rowid = (SELECT min(rowid) FROM fds_small_blobs)')
+      .run();
+    copyDb.close();
+    assert.equal(cut.changes, 1);
+    const short = await opal(['restore', dest, '--json'], { OPAL_DATA_DIR: join(work.path, 'broken') });
+    assert.equal(short.code, 2);
+    assert.match(JSON.parse(short.stdout).error, /holds 10 bytes/);
     assert.equal(existsSync(join(work.path, 'broken')), false, 'nothing written');
   });
 

@@ -1,6 +1,7 @@
 // A real server with two developers' FDS keys (owner and a second, unrelated developer) and an
 // anonymous client, as the SDK test suites use them (fds-protocol §12.1).
 import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobFilePath } from '../../src/store/blobs/fs-blob-store.ts';
 import { type DbBackend, startTestServer, type TestServer } from './env.ts';
@@ -52,8 +53,42 @@ export function md5Hex(data: string | Uint8Array): string {
   return createHash('md5').update(data).digest('hex');
 }
 
-/** The file of the current version of `name` in the fixture's embedded blob store. */
-export async function blobFileOf(f: FdsFixture, bucket: string, name: string): Promise<string> {
+/** The stored bytes of a blob, changed behind the server's back (damage, loss). */
+export interface StoredBlobBytes {
+  /** 'row': a small blob in the embedded database (store/blobs/small-blob-store.ts); 'file': a blob file. */
+  where: 'row' | 'file';
+  read(): Promise<Buffer>;
+  write(bytes: Buffer): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/** Where the blob `key` of the embedded store is kept, as a row or as a file. */
+export async function storedBlob(f: FdsFixture, key: string): Promise<StoredBlobBytes> {
+  const db = f.t.ctx.db.kysely;
+  const row = await db.selectFrom('fds_small_blobs').select('blob_key').where('blob_key', '=', key).executeTakeFirst();
+  if (row) {
+    return {
+      where: 'row',
+      read: async () => (await db.selectFrom('fds_small_blobs').select('data').where('blob_key', '=', key).executeTakeFirstOrThrow()).data,
+      write: async (data) => {
+        await db.updateTable('fds_small_blobs').set({ data }).where('blob_key', '=', key).execute();
+      },
+      remove: async () => {
+        await db.deleteFrom('fds_small_blobs').where('blob_key', '=', key).execute();
+      },
+    };
+  }
+  const file = blobFilePath(join(f.t.config.dataDir, 'blobs'), key);
+  return {
+    where: 'file',
+    read: () => readFile(file),
+    write: (bytes) => writeFile(file, bytes),
+    remove: () => rm(file),
+  };
+}
+
+/** The stored bytes of the current version of `name`. */
+export async function storedBlobOf(f: FdsFixture, bucket: string, name: string): Promise<StoredBlobBytes> {
   const row = await f.t.ctx.db.kysely
     .selectFrom('fds_objects')
     .select('blob_key')
@@ -61,5 +96,5 @@ export async function blobFileOf(f: FdsFixture, bucket: string, name: string): P
     .where('name', '=', name)
     .where('is_current', '=', 1)
     .executeTakeFirstOrThrow();
-  return blobFilePath(join(f.t.config.dataDir, 'blobs'), row.blob_key);
+  return storedBlob(f, row.blob_key);
 }

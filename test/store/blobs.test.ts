@@ -8,6 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { BlobNotFoundError, type BlobStore } from '../../src/store/blobs/blob-store.ts';
 import { FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
 import { parseS3Url, S3BlobStore } from '../../src/store/blobs/s3-blob-store.ts';
+import { SmallBlobStore } from '../../src/store/blobs/small-blob-store.ts';
+import { openDb } from '../../src/store/db/connect.ts';
+import { migrate } from '../../src/store/db/migrate.ts';
 import { tmpDir } from '../helpers/env.ts';
 import { startS3rver } from '../helpers/s3rver.ts';
 
@@ -85,6 +88,28 @@ const backends: Backend[] = [
     },
   },
   {
+    name: 'filesystem, small blobs in SQLite',
+    async open() {
+      const dir = tmpDir('opal-small-blobs-');
+      const root = join(dir.path, 'blobs');
+      const db = await openDb({ dataDir: dir.path });
+      await migrate(db);
+      const store = new SmallBlobStore(await FsBlobStore.open(root), db.kysely);
+      return {
+        store,
+        tmpFiles: () =>
+          readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
+            .filter((d) => d.isFile())
+            .map((d) => d.name),
+        async close() {
+          await store.close();
+          await db.close();
+          dir.remove();
+        },
+      };
+    },
+  },
+  {
     name: 's3 (s3rver)',
     async open() {
       const s3 = await startS3rver('opal-test');
@@ -145,7 +170,7 @@ for (const backend of backends) {
     });
 
     it('reads a small blob or a range of it in one buffer where the store can (read)', {
-      skip: backend.name !== 'filesystem' && 'filesystem store only',
+      skip: !backend.name.startsWith('filesystem') && 'filesystem store only',
     }, async () => {
       const read = b.store.read?.bind(b.store);
       assert.ok(read, 'the filesystem store reads small blobs in one go');

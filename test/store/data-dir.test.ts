@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/config.ts';
 import { startServer } from '../../src/server.ts';
+import { SMALL_BLOB_MAX } from '../../src/store/blobs/small-blob-store.ts';
 import { loosePermissions } from '../../src/store/data-dir.ts';
 import { testConfig, tmpDir } from '../helpers/env.ts';
 import { opal } from '../helpers/opal-cli.ts';
@@ -31,7 +32,8 @@ describe('data directory permissions', () => {
     const server = await startServer(testConfig(dataDir), { logger: false });
     try {
       await server.ctx.services.users.create({ account: 'perm-user', password: 'correct horse battery' });
-      await server.ctx.blobs.put('permissionsblob01', Readable.from([Buffer.from('secret bytes')]));
+      // Larger than SMALL_BLOB_MAX: a file (smaller blobs are rows of the database, 0600 above).
+      await server.ctx.blobs.put('permissionsblob01', Readable.from([Buffer.alloc(SMALL_BLOB_MAX + 1, 's')]));
       assert.equal(modeOf(dataDir), 0o700);
       const files = readdirSync(dataDir).filter((n) => n.startsWith('opal.db'));
       assert.ok(files.includes('opal.db-wal'), files.join());

@@ -6,6 +6,8 @@ import { rekeyBlobs } from '../../services/fds/rekey.ts';
 import { keyringOf, loadKey } from '../../store/blobs/blob-keys.ts';
 import { EncryptedBlobStore } from '../../store/blobs/encrypted-blob-store.ts';
 import { openBlobs } from '../../store/blobs/open-blobs.ts';
+import { openDb } from '../../store/db/connect.ts';
+import { migrate } from '../../store/db/migrate.ts';
 import { execute } from '../run.ts';
 
 export function registerFdsRekey(program: Command): void {
@@ -32,7 +34,15 @@ export function registerFdsRekey(program: Command): void {
             const old = loadKey(undefined, o.oldKeyFile, '--old-key');
             if (old && !old.id.equals(ring.current.id)) ring.previous = [old];
           }
-          const store = await openBlobs(config.blobUrl, config.dataDir, ring);
+          // Small blobs of the embedded store are rows of its database (small-blob-store.ts); with
+          // PostgreSQL or S3 every blob is a file or an object, and the database is not opened.
+          const embedded = !config.blobUrl && !config.databaseUrl;
+          const db = embedded ? await openDb({ dataDir: config.dataDir }) : undefined;
+          if (db) await migrate(db);
+          const store = await openBlobs(config.blobUrl, config.dataDir, ring, db).catch(async (e: unknown) => {
+            await db?.close();
+            throw e;
+          });
           try {
             if (!(store instanceof EncryptedBlobStore)) throw new Error('blob store is not encrypted');
             const report = await rekeyBlobs(store, {
@@ -44,6 +54,7 @@ export function registerFdsRekey(program: Command): void {
             return { keyId: ring.current.id.toString('hex'), ...report };
           } finally {
             await store.close();
+            await db?.close();
           }
         },
         (r) =>

@@ -20,13 +20,17 @@ export class FdsStorage {
     readonly now: () => number = Date.now,
   ) {}
 
-  /** Streams a body into a new blob (durable on return); checks Content-MD5 when given. */
-  async storeBlob(body: Readable, expectMd5?: string): Promise<StoredBlob> {
+  /**
+   * Streams a body into a new blob (durable on return); checks Content-MD5 when given. `size`:
+   * the body's length (or a bound of it) when known beforehand, which lets the store choose where
+   * the blob goes before reading it.
+   */
+  async storeBlob(body: Readable, expectMd5?: string, size?: number): Promise<StoredBlob> {
     const key = newBlobKey();
     await this.repos.blobGc.pending(key);
     let r: { size: number; md5: string };
     try {
-      r = await this.blobs().put(key, body);
+      r = await this.blobs().put(key, body, size === undefined ? undefined : { size });
     } catch (e) {
       await this.discard(key);
       // A full disk refuses this upload whole, in FDS's shape; reads and smaller writes go on.

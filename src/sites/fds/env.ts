@@ -39,8 +39,8 @@ export class FdsEnv {
     this.auth = new AuthChain({ ctx, keys: this.keys, now: this.now });
   }
 
-  storeBlob(body: Readable, expectMd5?: string): Promise<StoredBlob> {
-    return this.storage.storeBlob(body, expectMd5);
+  storeBlob(body: Readable, expectMd5?: string, size?: number): Promise<StoredBlob> {
+    return this.storage.storeBlob(body, expectMd5, size);
   }
 
   discard(key: string): Promise<void> {

@@ -44,3 +44,9 @@ export function uploadBody(c: Pick<FdsCall, 'header' | 'body'>): Readable {
   c.body.on('error', (e) => stripper.destroy(e));
   return c.body.pipe(stripper);
 }
+
+/** The upload's declared length (Content-Length), an upper bound of what uploadBody yields; undefined if chunked. */
+export function uploadLength(c: Pick<FdsCall, 'header'>): number | undefined {
+  const v = c.header('content-length');
+  return v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+}

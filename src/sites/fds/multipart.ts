@@ -20,7 +20,7 @@ import { checkWrite, creatorOf, requireBucket } from './access.ts';
 import { checkUploadOwner, replaceCheck, uploadOwnerFilter } from './app-user-writes.ts';
 import type { FdsCall } from './call.ts';
 import { normalizeMd5 } from './env.ts';
-import { uploadBody } from './java-md5-trailer.ts';
+import { uploadBody, uploadLength } from './java-md5-trailer.ts';
 import { newVersion } from './objects.ts';
 import { sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
@@ -67,7 +67,7 @@ export async function uploadPart(c: FdsCall): Promise<void> {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) throw new FdsError('InvalidPartNumberOrSize');
   const partNumber = Number(raw);
   const up = await requireUpload(c, b);
-  const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
+  const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')), uploadLength(c));
   const stored = await c.env.uploads
     .putPart({
       upload_id: up.upload_id,
@@ -106,7 +106,11 @@ export async function completeMultipart(c: FdsCall): Promise<void> {
     chosen.length === 0
       ? Readable.from([])
       : concatStreams(chosen.map((p) => () => (p.size === 0 ? Promise.resolve(Readable.from([])) : c.env.ctx.blobs.get(p.blob_key))));
-  const blob = await c.env.storeBlob(stream);
+  const blob = await c.env.storeBlob(
+    stream,
+    undefined,
+    chosen.reduce((n, p) => n + p.size, 0),
+  );
   // Metadata: init's, overridden by what the complete request carries.
   const now = metaFromHeaders(c.headers);
   const givenType = c.header('content-type');

@@ -26,7 +26,7 @@ import { canReadObject, checkReadObject, checkWrite, creatorOf, requireBucket } 
 import { replaceCheck } from './app-user-writes.ts';
 import type { FdsCall } from './call.ts';
 import { normalizeMd5, type StoredBlob } from './env.ts';
-import { uploadBody } from './java-md5-trailer.ts';
+import { uploadBody, uploadLength } from './java-md5-trailer.ts';
 import { chargeBytes } from './quota.ts';
 import { type Body, sendCased, sendEmpty, sendJson } from './replies.ts';
 import { putObjectResult } from './results.ts';
@@ -77,7 +77,7 @@ export function newVersion(
 async function storeObject(c: FdsCall, b: Bucket, name: string): Promise<void> {
   checkWrite(c, b);
   if (c.header('x-xiaomi-acl')) cannedAcl(c.header('x-xiaomi-acl') ?? ''); // validate before reading the body
-  const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')));
+  const blob = await c.env.storeBlob(uploadBody(c), normalizeMd5(c.header('content-md5')), uploadLength(c));
   await commitNewVersion(c, b, name, blob, metaFromHeaders(c.headers));
 }
 
@@ -274,7 +274,7 @@ export async function copyObject(c: FdsCall): Promise<void> {
   checkReadObject(c, sb, src);
   const facts = factsOf(src);
   const stream = src.size === 0 ? Readable.from([]) : await c.env.ctx.blobs.get(src.blob_key);
-  const blob = await c.env.storeBlob(stream);
+  const blob = await c.env.storeBlob(stream, undefined, src.size);
   await commitNewVersion(c, b, name, blob, facts.meta);
 }
 

@@ -9,6 +9,17 @@ export interface PutResult {
   md5: string;
 }
 
+/** What a put may know of its body beforehand. */
+export interface PutOptions {
+  /** The body's length in bytes, when the request declared it (Content-Length). */
+  size?: number;
+  /**
+   * The key holds a blob already, whose bytes this put replaces in place (`opal fds rekey`); other
+   * puts always bring a new key.
+   */
+  replace?: boolean;
+}
+
 export interface ByteRange {
   /** First byte, inclusive. */
   start: number;
@@ -31,7 +42,7 @@ export interface BlobSender {
 }
 
 export interface BlobStore {
-  put(key: string, body: Readable): Promise<PutResult>;
+  put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
   /**
    * Streams the blob (or a range of it); rejects with BlobNotFoundError if absent. `readSize`: the
    * size of the pieces to read, where the store reads from a file (a reader of fixed-size records

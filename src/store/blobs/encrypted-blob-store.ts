@@ -15,9 +15,18 @@ import {
   openChunk,
   openHeader,
   sealHeader,
+  storedSizeOf,
   TAG_SIZE,
 } from './blob-cipher.ts';
-import { assertBlobKey, BlobNotFoundError, type BlobStore, type ByteRange, type PutResult, readBytes } from './blob-store.ts';
+import {
+  assertBlobKey,
+  BlobNotFoundError,
+  type BlobStore,
+  type ByteRange,
+  type PutOptions,
+  type PutResult,
+  readBytes,
+} from './blob-store.ts';
 import { OpenStream, SealStream } from './cipher-streams.ts';
 import { CountingHash } from './counting-hash.ts';
 
@@ -38,14 +47,17 @@ export class EncryptedBlobStore implements BlobStore {
     this.keys = [ring.current, ...ring.previous];
   }
 
-  async put(key: string, body: Readable): Promise<PutResult> {
+  async put(key: string, body: Readable, options?: PutOptions): Promise<PutResult> {
     assertBlobKey(key);
     const { header, parsed } = sealHeader(key, this.ring.current);
     const counter = new CountingHash();
     const seal = new SealStream(header, parsed);
     // pipeline destroys every stream on a failure, so the inner put sees the error and keeps nothing.
     pipelineCb(body, counter, seal, () => undefined);
-    await this.inner.put(key, seal);
+    await this.inner.put(key, seal, {
+      ...(options?.size !== undefined ? { size: storedSizeOf(options.size) } : {}),
+      ...(options?.replace ? { replace: true } : {}),
+    });
     return counter.result();
   }
 
@@ -187,7 +199,7 @@ export class EncryptedBlobStore implements BlobStore {
     if (stored === undefined) return false;
     if (stored >= HEADER_SIZE && this.opens(key, await readBytes(this.inner, key, 0, HEADER_SIZE))) return false;
     const plain = stored === 0 ? Readable.from([]) : await this.inner.get(key);
-    await this.put(key, plain);
+    await this.put(key, plain, { replace: true });
     return true;
   }
 
@@ -223,7 +235,7 @@ export class EncryptedBlobStore implements BlobStore {
     });
     const swapped = new SealPrefix(header);
     pipelineCb(rest, swapped, () => undefined);
-    await this.inner.put(key, swapped);
+    await this.inner.put(key, swapped, { replace: true });
     return true;
   }
 }

@@ -1,9 +1,11 @@
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../data-dir.ts';
+import type { Db } from '../db/connect.ts';
 import type { BlobStore } from './blob-store.ts';
 import { EncryptedBlobStore, type Keyring } from './encrypted-blob-store.ts';
 import { FsBlobStore } from './fs-blob-store.ts';
+import { SmallBlobStore } from './small-blob-store.ts';
 
 /**
  * A filesystem store that has held encrypted blobs carries this file: opening it without a key
@@ -32,11 +34,20 @@ function writeDurably(dir: string, file: string, text: string): void {
  * Opens S3-compatible blobs for an s3:// URL, else the filesystem store under dataDir/blobs;
  * with a keyring, wrapped in encryption at rest.
  */
-export async function openBlobs(blobUrl: string | undefined, dataDir: string, ring?: Keyring): Promise<BlobStore> {
+/** `db`: the database, whose small-blob rows the embedded store reads and writes (absent: files only). */
+export async function openBlobs(
+  blobUrl: string | undefined,
+  dataDir: string,
+  ring: Keyring | undefined,
+  db: Db | undefined,
+): Promise<BlobStore> {
   let inner: BlobStore;
   if (!blobUrl) {
     const root = join(dataDir, 'blobs');
-    inner = await FsBlobStore.open(root);
+    const files = await FsBlobStore.open(root);
+    // The embedded store keeps small blobs in its database (small-blob-store.ts); with PostgreSQL
+    // every blob stays a file, so that nodes of different versions side by side find them.
+    inner = db?.dialect === 'sqlite' ? new SmallBlobStore(files, db.kysely) : files;
     const marker = join(root, ENCRYPTED_MARKER);
     if (ring && !existsSync(marker)) writeDurably(root, marker, 'blobs here are encrypted at rest (docs/storage.md)\n');
     if (!ring && existsSync(marker)) {

@@ -7,7 +7,7 @@
 
 import type { Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
-import { type BlobSender, type BlobStore, type ByteRange, type PutResult, readBytes } from './blob-store.ts';
+import { type BlobSender, type BlobStore, type ByteRange, type PutOptions, type PutResult, readBytes } from './blob-store.ts';
 
 /** Reads of up to this many bytes from the start of a blob are cached. */
 export const READ_CACHE_MAX_ENTRY = 64 * 1024;
@@ -39,8 +39,8 @@ export class ReadCachedBlobStore implements BlobStore {
     return this.entries.calculatedSize;
   }
 
-  put(key: string, body: Readable): Promise<PutResult> {
-    return this.inner.put(key, body);
+  put(key: string, body: Readable, options?: PutOptions): Promise<PutResult> {
+    return this.inner.put(key, body, options);
   }
 
   get(key: string, range?: ByteRange, options?: { readSize?: number }): Promise<Readable> {

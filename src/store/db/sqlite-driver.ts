@@ -67,6 +67,10 @@ export class SqliteStoreDriver implements Driver {
     db.pragma(`synchronous = ${walMode ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Freed pages are zeroed: small blobs are rows (store/blobs/small-blob-store.ts), and a deleted
+    // object's bytes, or a blob's bytes before `opal fds rekey` or `--encrypt-plaintext`, must not
+    // stay readable in the file's free pages (nor in a backup, which copies every page).
+    db.pragma('secure_delete = ON');
     if (!walMode) return;
     this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);

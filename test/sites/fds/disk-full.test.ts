@@ -81,7 +81,8 @@ describe('FDS with a full blob directory', { skip: MOUNT ? false : 'needs OPAL_T
     const got = await fds.send('GET', '/full-bucket/kept');
     assert.equal(got.status, 200);
     assert.equal(md5Hex(Buffer.from(await got.arrayBuffer())), md5Hex(kept));
-    const small = randomBytes(50_000);
+    // Over SMALL_BLOB_MAX (64 KiB): a file in the blob directory that was full, not a database row.
+    const small = randomBytes(100_000);
     await fds.ok('PUT', '/full-bucket/small', { body: small });
     const back = await fds.send('GET', '/full-bucket/small');
     assert.equal(md5Hex(Buffer.from(await back.arrayBuffer())), md5Hex(small));

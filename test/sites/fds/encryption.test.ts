@@ -5,16 +5,13 @@
 // success. Key rotation (`opal fds rekey`) is in test/cli/fds-rekey.test.ts.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { authorizationHeader } from '../../../src/core/fds/signer.ts';
 import { CHUNK_SIZE, HEADER_SIZE, storedSizeOf } from '../../../src/store/blobs/blob-cipher.ts';
-import { blobFilePath } from '../../../src/store/blobs/fs-blob-store.ts';
 import { parseS3Url, S3BlobStore } from '../../../src/store/blobs/s3-blob-store.ts';
-import { blobFileOf, type FdsFixture, md5Hex, startFds } from '../../helpers/fds-fixture.ts';
+import { type FdsFixture, md5Hex, type StoredBlobBytes, startFds, storedBlob, storedBlobOf } from '../../helpers/fds-fixture.ts';
 import { type S3rverHandle, startS3rver } from '../../helpers/s3rver.ts';
 
 const KEY = randomBytes(32).toString('hex');
@@ -45,13 +42,13 @@ async function checkRanges(f: FdsFixture, path: string, data: Buffer): Promise<v
   }
 }
 
-/** XORs the byte at `at` of `file` with `mask`; returns what puts the file back. */
-function flipByte(file: string, at: number, mask: number): () => void {
-  const good = readFileSync(file);
+/** XORs the byte at `at` of a stored blob with `mask`; returns what puts the bytes back. */
+async function flipByte(stored: StoredBlobBytes, at: number, mask: number): Promise<() => Promise<void>> {
+  const good = await stored.read();
   const bad = Buffer.from(good);
   bad[at] = (bad[at] as number) ^ mask;
-  writeFileSync(file, bad);
-  return () => writeFileSync(file, good);
+  await stored.write(bad);
+  return () => stored.write(good);
 }
 
 /** A raw GET: status, headers and every body byte that arrived, and whether the body ended cleanly. */
@@ -79,7 +76,7 @@ function rawGet(url: string, auth: Record<string, string>): Promise<{ status: nu
 describe('FDS with encryption at rest (filesystem blobs)', () => {
   let f: FdsFixture;
   const data = randomBytes(SIZE);
-  const blobFile = (name: string) => blobFileOf(f, 'enc', name);
+  const stored = (name: string) => storedBlobOf(f, 'enc', name);
 
   before(async () => {
     f = await startFds({ env: { OPAL_BLOB_ENCRYPTION_KEY: KEY }, buckets: ['enc'] });
@@ -91,7 +88,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
   it('stores ciphertext on disk; the client sees the plaintext, its length and MD5', async () => {
     const put = await f.owner.json<{ objectName: string }>('PUT', '/enc/big.bin', { body: data, headers: { 'content-md5': md5Hex(data) } });
     assert.equal(put.objectName, 'big.bin');
-    const disk = readFileSync(await blobFile('big.bin'));
+    const disk = await (await stored('big.bin')).read();
     assert.equal(disk.length, storedSizeOf(SIZE));
     for (const at of [0, CHUNK_SIZE - 16, 2 * CHUNK_SIZE + 3, SIZE - 64]) {
       assert.equal(disk.indexOf(data.subarray(at, at + 32)), -1, `plaintext at ${at} is not on disk`);
@@ -105,7 +102,11 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     assert.equal(h.headers.get('content-length'), String(SIZE));
     const small = Buffer.from('a small object, read whole in one go\n');
     await f.owner.ok('PUT', '/enc/small.txt', { body: small });
-    assert.equal(readFileSync(await blobFile('small.txt')).indexOf(small.subarray(0, 16)), -1);
+    const smallStored = await stored('small.txt');
+    assert.equal(smallStored.where, 'row', 'a small blob is a row of the embedded database');
+    const sealed = await smallStored.read();
+    assert.equal(sealed.subarray(0, 8).toString('latin1'), 'OPALENC\x01', 'the row holds the encryption header');
+    assert.equal(sealed.indexOf(small.subarray(0, 16)), -1);
     assert.equal(await (await f.owner.send('GET', '/enc/small.txt')).text(), small.toString());
   });
 
@@ -127,7 +128,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     const rows = await f.t.ctx.db.kysely.selectFrom('fds_derived').selectAll().execute();
     assert.equal(rows.length, 1);
     const k = rows[0]?.blob_key ?? '';
-    const disk = readFileSync(blobFilePath(join(f.t.dataDir, 'blobs'), k));
+    const disk = await (await storedBlob(f, k)).read();
     assert.equal(disk.subarray(0, 8).toString('latin1'), 'OPALENC\x01', 'the derived blob has the encryption header');
   });
 
@@ -135,19 +136,19 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     // Not read before: a small object already served is answered from the node's read cache,
     // with the plaintext authenticated when it was read (checked below).
     await f.owner.ok('PUT', '/enc/damaged.txt', { body: 'a small object, damaged before it is read\n' });
-    const restore = flipByte(await blobFile('damaged.txt'), HEADER_SIZE + 3, 0x20);
+    const restore = await flipByte(await stored('damaged.txt'), HEADER_SIZE + 3, 0x20);
     const r = await f.owner.send('GET', '/enc/damaged.txt');
     assert.equal(r.status, 500);
     const body = await r.text();
     assert.match(body, /InternalServerError/);
     assert.ok(!body.includes('small object'), 'no plaintext in the error');
-    restore();
-    const restoreRead = flipByte(await blobFile('small.txt'), HEADER_SIZE + 3, 0x20);
+    await restore();
+    const restoreRead = await flipByte(await stored('small.txt'), HEADER_SIZE + 3, 0x20);
     assert.equal(await (await f.owner.ok('GET', '/enc/small.txt')).text(), 'a small object, read whole in one go\n');
-    restoreRead();
+    await restoreRead();
 
     await f.owner.ok('PUT', '/enc/first.bin', { body: data });
-    flipByte(await blobFile('first.bin'), HEADER_SIZE + 1000, 0x01);
+    await flipByte(await stored('first.bin'), HEADER_SIZE + 1000, 0x01);
     const g = await f.owner.send('GET', '/enc/first.bin');
     assert.equal(g.status, 500, 'the first chunk is checked before the headers go out');
     assert.match(await g.text(), /InternalServerError/);
@@ -157,7 +158,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
   });
 
   it('a flipped byte mid-stream: the connection is cut after only the authenticated bytes, never a complete wrong body', async () => {
-    const restore = flipByte(await blobFile('big.bin'), HEADER_SIZE + 2 * (CHUNK_SIZE + 16) + 777, 0x80); // inside chunk 2
+    const restore = await flipByte(await stored('big.bin'), HEADER_SIZE + 2 * (CHUNK_SIZE + 16) + 777, 0x80); // inside chunk 2
     const date = new Date().toUTCString();
     const creds = f.ownerKey;
     const authorization = authorizationHeader(
@@ -172,7 +173,7 @@ describe('FDS with encryption at rest (filesystem blobs)', () => {
     assert.ok(res.body.length <= 2 * CHUNK_SIZE, `only chunks 0 and 1 were sent (${res.body.length} bytes)`);
     assert.ok(res.body.equals(data.subarray(0, res.body.length)), 'every byte sent is the right one');
     await assert.rejects(async () => (await f.owner.send('GET', '/enc/big.bin')).arrayBuffer(), 'fetch sees a failed body');
-    restore();
+    await restore();
     const again = await f.owner.send('GET', '/enc/big.bin');
     assert.equal(
       createHash('md5')

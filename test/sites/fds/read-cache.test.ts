@@ -1,11 +1,11 @@
 // GETs of small objects served from the node's read cache (OPAL_FDS_READ_CACHE_MB,
-// store/blobs/read-cache.ts): a cached object is served without its file (removed here behind the
-// server's back to show it), whole and in ranges; an overwrite or a delete is seen at once, since
+// store/blobs/read-cache.ts): a cached object is served without its stored bytes (removed here
+// behind the server's back to show it: a row of the embedded database for a small blob), whole
+// and in ranges; an overwrite or a delete is seen at once, since
 // every GET still reads the object's metadata and a new version is a new blob.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { blobFileOf, type FdsFixture, startFds } from '../../helpers/fds-fixture.ts';
+import { type FdsFixture, startFds, storedBlobOf } from '../../helpers/fds-fixture.ts';
 
 describe('FDS GET of small objects from the read cache', () => {
   let f: FdsFixture;
@@ -18,7 +18,7 @@ describe('FDS GET of small objects from the read cache', () => {
     const body = 'abcdefghijklmnopqrstuvwxyz'.repeat(100);
     await f.owner.ok('PUT', '/rc/a.txt', { body });
     assert.equal(await (await f.owner.ok('GET', '/rc/a.txt')).text(), body);
-    rmSync(await blobFileOf(f, 'rc', 'a.txt'));
+    await (await storedBlobOf(f, 'rc', 'a.txt')).remove();
     const again = await f.owner.ok('GET', '/rc/a.txt');
     assert.equal(again.headers.get('content-length'), String(body.length));
     assert.equal(await again.text(), body);
@@ -42,7 +42,7 @@ describe('FDS GET of small objects from the read cache', () => {
     const part = await f.owner.send('GET', '/rc/c.txt', { headers: { range: 'bytes=-3' } });
     assert.equal(part.status, 206);
     assert.equal(await part.text(), '789');
-    rmSync(await blobFileOf(f, 'rc', 'c.txt'));
+    await (await storedBlobOf(f, 'rc', 'c.txt')).remove();
     assert.equal(await (await f.owner.ok('GET', '/rc/c.txt')).text(), '0123456789');
   });
 });
@@ -54,10 +54,10 @@ describe('FDS GET with the read cache off (OPAL_FDS_READ_CACHE_MB=0)', () => {
   });
   after(() => f.close());
 
-  it('reads the file on every GET', async () => {
+  it('reads the stored bytes on every GET', async () => {
     await f.owner.ok('PUT', '/rc/a.txt', { body: 'bytes on disk' });
     assert.equal(await (await f.owner.ok('GET', '/rc/a.txt')).text(), 'bytes on disk');
-    rmSync(await blobFileOf(f, 'rc', 'a.txt'));
+    await (await storedBlobOf(f, 'rc', 'a.txt')).remove();
     const r = await f.owner.send('GET', '/rc/a.txt');
     assert.equal(r.status, 500, 'the bytes are gone: an error answer, not an empty body');
     await r.arrayBuffer();

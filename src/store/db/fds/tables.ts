@@ -91,6 +91,12 @@ export interface FdsBlobGcTable {
   at: number;
 }
 
+/** The bytes of a small blob of the embedded store (migration 020, store/blobs/small-blob-store.ts). */
+export interface FdsSmallBlobsTable {
+  blob_key: string;
+  data: Buffer;
+}
+
 /** A processed image (migration 010): cached per source version and canonical parameters. */
 export interface FdsDerivedTable {
   source_version_id: string;
@@ -113,4 +119,5 @@ export interface FdsTables {
   fds_parts: FdsPartsTable;
   fds_blob_gc: FdsBlobGcTable;
   fds_derived: FdsDerivedTable;
+  fds_small_blobs: FdsSmallBlobsTable;
 }

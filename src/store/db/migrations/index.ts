@@ -15,6 +15,7 @@ import * as accountCenter from './012_account_center.ts';
 import * as factors from './013_factors.ts';
 import * as friendRequestsCodeHost from './016_friend_requests_code_host.ts';
 import * as nodes from './019_nodes.ts';
+import * as fdsSmallBlobs from './020_fds_small_blobs.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, up: MigrationUp]>
   ['013_factors', factors.up],
   ['016_friend_requests_code_host', friendRequestsCodeHost.up],
   ['019_nodes', nodes.up],
+  ['020_fds_small_blobs', fdsSmallBlobs.up],
 ];

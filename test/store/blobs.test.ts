@@ -62,6 +62,13 @@ function failingStream(): Readable {
   });
 }
 
+/** The files under a filesystem store's tmp/ (uploads in progress, or left behind). */
+function tmpFilesUnder(root: string): string[] {
+  return readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name);
+}
+
 interface Backend {
   name: string;
   open(): Promise<{ store: BlobStore; tmpFiles?: () => string[]; close(): Promise<void> }>;
@@ -76,10 +83,7 @@ const backends: Backend[] = [
       const store = await FsBlobStore.open(root);
       return {
         store,
-        tmpFiles: () =>
-          readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
-            .filter((d) => d.isFile())
-            .map((d) => d.name),
+        tmpFiles: () => tmpFilesUnder(root),
         async close() {
           await store.close();
           dir.remove();
@@ -97,10 +101,7 @@ const backends: Backend[] = [
       const store = new SmallBlobStore(await FsBlobStore.open(root), db.kysely);
       return {
         store,
-        tmpFiles: () =>
-          readdirSync(join(root, 'tmp'), { recursive: true, withFileTypes: true })
-            .filter((d) => d.isFile())
-            .map((d) => d.name),
+        tmpFiles: () => tmpFilesUnder(root),
         async close() {
           await store.close();
           await db.close();

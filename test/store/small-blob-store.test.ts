@@ -130,6 +130,10 @@ describe('small blobs in the embedded database', () => {
     await store.put('replace-row-1', Readable.from([longer]), { replace: true });
     assert.ok(await isRow('replace-row-1'));
     assert.deepEqual(await readAll(await store.get('replace-row-1')), longer);
+    // Never a row replaced by a file (a crash between the two would leave the old row, read first).
+    await assert.rejects(store.put('replace-row-1', pieces(randomBytes(3 * SMALL_BLOB_MAX), 30_000), { replace: true }), /replacement/);
+    assert.deepEqual(await readAll(await store.get('replace-row-1')), longer);
+    assert.ok(!isFile('replace-row-1'));
 
     const big = randomBytes(SMALL_BLOB_MAX + 1);
     await store.put('replace-file-1', Readable.from([big]));
@@ -149,6 +153,9 @@ describe('small blobs in the embedded database', () => {
     const sent = readAll(out);
     await (await store.openForSend('rows-read-1', { start: 3, end: 7 })).sendTo(out);
     assert.equal((await sent).toString(), '34567');
+    // A connection already gone: the send settles (rejects) instead of waiting for ever.
+    const gone = Object.assign(new PassThrough(), { destroyed: true });
+    await assert.rejects((await store.openForSend('rows-read-1', { start: 0, end: 3 })).sendTo(new PassThrough(), gone), /closed/);
     const keys = new Set<string>();
     for await (const k of store.list()) keys.add(k);
     for (const k of ['rows-read-1', 'small-told-1', 'big-told-1', 'grown-untold-1']) assert.ok(keys.has(k), k);

@@ -38,7 +38,7 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
  * when the answer's socket is already gone, and an HTTP answer queued behind another on the same
  * connection (pipelining) never closes at all when the client leaves; only its connection does.
  */
-function writeOut(out: Writable, chunk: Buffer, connection?: Connection): Promise<void> {
+export function writeOut(out: Writable, chunk: Buffer, connection?: Connection): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const closed = () => {
       out.off('close', closed);

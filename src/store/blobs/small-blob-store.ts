@@ -6,7 +6,8 @@
 // objects inline in their metadata for the same reason.
 //
 // Reads look for the row first and then for a file, so blobs written before this store (or
-// larger ones) are found where they are. Keys are unique, and a row never changes once written.
+// larger ones) are found where they are. Keys are unique, and a row changes only when `opal fds
+// rekey` rewraps it (PutOptions.replace), in place.
 import { hash } from 'node:crypto';
 import { finished, PassThrough, Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -23,6 +24,7 @@ import {
   type PutResult,
   readBytes,
 } from './blob-store.ts';
+import { writeOut } from './fs-blob-store.ts';
 
 /** The largest blob kept in the database (the read cache's largest entry, READ_CACHE_MAX_ENTRY). */
 export const SMALL_BLOB_MAX = 64 * 1024;
@@ -113,10 +115,11 @@ export class SmallBlobStore implements BlobStore {
     if (!replacing && options?.size !== undefined && options.size > this.max) return this.files.put(key, body, options);
     const got = await collect(body, replacing ? 2 * this.max : this.max);
     if (got.over) {
+      // A row is never replaced by a file: a crash between the two would leave the old row, which
+      // reads find first. (A sealed replacement of a row is at most a header and tags larger.)
+      if (replacing) throw new Error(`blob ${key}: a replacement of a small blob is over ${2 * this.max} bytes`);
       // The size told, if any, was wrong: the file store is not told one.
-      const r = await this.files.put(key, rejoin(got.chunks, body), replacing ? { replace: true } : undefined);
-      if (replacing) await deleteRow.execute(this.db, { key });
-      return r;
+      return this.files.put(key, rejoin(got.chunks, body));
     }
     const data = got.chunks.length === 1 ? (got.chunks[0] as Buffer) : Buffer.concat(got.chunks, got.size);
     try {
@@ -158,11 +161,10 @@ export class SmallBlobStore implements BlobStore {
     const bytes = data.subarray(range.start, range.end + 1);
     return {
       close: () => undefined,
-      sendTo: (out) =>
-        new Promise<void>((resolve, reject) => {
-          out.once('error', reject);
-          out.end(bytes, () => resolve());
-        }),
+      sendTo: async (out, connection) => {
+        await writeOut(out, bytes, connection);
+        out.end();
+      },
     };
   }
 

@@ -25,9 +25,10 @@ import {
   readBytes,
 } from './blob-store.ts';
 import { writeOut } from './fs-blob-store.ts';
+import { READ_CACHE_MAX_ENTRY } from './read-cache.ts';
 
 /** The largest blob kept in the database (the read cache's largest entry, READ_CACHE_MAX_ENTRY). */
-export const SMALL_BLOB_MAX = 64 * 1024;
+export const SMALL_BLOB_MAX = READ_CACHE_MAX_ENTRY;
 
 /** A new row (a put under a key that holds a row already replaces its bytes, as a file would be). */
 const insertRow = new PreparedQuery<{ key: string; data: Buffer }>(['key', 'data'], (db, p) =>

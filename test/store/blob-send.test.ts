@@ -1,5 +1,5 @@
 // Large bodies sent from the filesystem store through reused buffers (FsBlobStore.openForSend,
-// store/blobs/send-buffers.ts): exact bytes for whole blobs and ranges across pieces, nothing
+// store/blobs/piece-buffers.ts): exact bytes for whole blobs and ranges across pieces, nothing
 // left open after a failure, the buffer reused by the next answer.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { BlobNotFoundError } from '../../src/store/blobs/blob-store.ts';
 import { blobFilePath, FsBlobStore } from '../../src/store/blobs/fs-blob-store.ts';
-import { idleSendBuffers, SEND_PIECE, trimIdleSendBuffers } from '../../src/store/blobs/send-buffers.ts';
+import { idlePieceBuffers, PIECE, trimIdlePieceBuffers } from '../../src/store/blobs/piece-buffers.ts';
 import { openUnderSettled, tmpDir } from '../helpers/env.ts';
 
 /** A destination that copies what it is given (the sender reuses its buffer) and notes the buffers. */
@@ -43,7 +43,7 @@ describe('filesystem store: sending large blobs', () => {
   const dir = tmpDir('opal-blob-send-');
   const root = join(dir.path, 'blobs');
   let store: FsBlobStore;
-  const data = randomBytes(3 * SEND_PIECE + 1000);
+  const data = randomBytes(3 * PIECE + 1000);
   const key = '0a0bsend00000000blob';
   before(async () => {
     store = await FsBlobStore.open(root);
@@ -57,7 +57,7 @@ describe('filesystem store: sending large blobs', () => {
   it('sends whole blobs and ranges across pieces byte for byte, and ends the destination', async () => {
     for (const [start, end] of [
       [0, data.length - 1],
-      [SEND_PIECE - 5, 2 * SEND_PIECE + 5],
+      [PIECE - 5, 2 * PIECE + 5],
       [data.length - 10, data.length - 1],
       [7, 7],
     ] as const) {
@@ -77,16 +77,16 @@ describe('filesystem store: sending large blobs', () => {
     assert.equal(a.buffers.size, 1, 'every piece of one answer goes through one buffer');
     assert.equal(b.buffers.size, 1);
     assert.equal([...b.buffers][0], [...a.buffers][0], 'the next answer takes the same buffer (the same memory)');
-    assert.ok(idleSendBuffers() >= 1);
+    assert.ok(idlePieceBuffers() >= 1);
   });
 
   it('lets the idle buffers go after a period with no download', async () => {
     await (await store.openForSend(key, { start: 0, end: 9 })).sendTo(collector().out);
-    assert.ok(idleSendBuffers() >= 1);
-    trimIdleSendBuffers(); // a download since the last check: kept
-    assert.ok(idleSendBuffers() >= 1);
-    trimIdleSendBuffers(); // none since: let go
-    assert.equal(idleSendBuffers(), 0);
+    assert.ok(idlePieceBuffers() >= 1);
+    trimIdlePieceBuffers(); // a download since the last check: kept
+    assert.ok(idlePieceBuffers() >= 1);
+    trimIdlePieceBuffers(); // none since: let go
+    assert.equal(idlePieceBuffers(), 0);
   });
 
   it('an absent blob is BlobNotFoundError', async () => {
@@ -99,7 +99,7 @@ describe('filesystem store: sending large blobs', () => {
     await assert.rejects((await store.openForSend(key, { start: 0, end: data.length - 1 })).sendTo(c.out), /client went away/);
     const short = '0a0bshort0000000blob';
     await store.put(short, Readable.from([data]));
-    truncateSync(blobFilePath(root, short), SEND_PIECE);
+    truncateSync(blobFilePath(root, short), PIECE);
     await assert.rejects((await store.openForSend(short, { start: 0, end: data.length - 1 })).sendTo(collector().out), /shorter/);
     const unsent = await store.openForSend(key, { start: 0, end: 9 });
     unsent.close();

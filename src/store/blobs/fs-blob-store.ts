@@ -1,4 +1,4 @@
-import { close, createReadStream, createWriteStream, open as openFd, read as readFd } from 'node:fs';
+import { close, createReadStream, open as openFd, read as readFd } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { finished, type Readable, type Writable } from 'node:stream';
@@ -18,7 +18,8 @@ import {
   type PutResult,
 } from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
-import { giveSendBuffer, takeSendBuffer } from './send-buffers.ts';
+import { givePieceBuffer, takePieceBuffer } from './piece-buffers.ts';
+import { PooledFileWriter } from './pooled-file-writer.ts';
 
 /** Opens `file` for reading on a plain descriptor; an absent file is BlobNotFoundError. */
 function openToRead(file: string, key: string): Promise<number> {
@@ -194,8 +195,8 @@ export class FsBlobStore implements BlobStore {
       if (e) counter.destroy(e);
     });
     body.pipe(counter);
-    // flush: the stream fsyncs its descriptor before closing, and the pipeline ends after that.
-    const out = createWriteStream(tmp, { flags: 'wx', flush: true, mode: PRIVATE_FILE_MODE });
+    // The writer fsyncs the file before it finishes, and the pipeline ends after that.
+    const out = new PooledFileWriter(tmp, PRIVATE_FILE_MODE);
     try {
       await pipeline(counter, out);
       await this.moveIntoPlace(tmp, dir, file);
@@ -246,7 +247,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Large bodies: one buffer of the shared pool (send-buffers.ts) per answer, each piece read into
+   * Large bodies: one buffer of the shared pool (piece-buffers.ts) per answer, each piece read into
    * it, written, and waited for before the next is read into the same buffer.
    */
   async openForSend(key: string, range: ByteRange): Promise<BlobSender> {
@@ -259,7 +260,7 @@ export class FsBlobStore implements BlobStore {
     return {
       close: closeFd,
       sendTo: async (out, connection) => {
-        const buf = takeSendBuffer();
+        const buf = takePieceBuffer();
         let done = false;
         try {
           for (let pos = range.start; pos <= range.end; ) {
@@ -274,7 +275,7 @@ export class FsBlobStore implements BlobStore {
           closeFd();
           // After a failed write the buffer is dropped, not reused: nothing says when the
           // connection's code lets go of it.
-          if (done) giveSendBuffer(buf);
+          if (done) givePieceBuffer(buf);
         }
       },
     };

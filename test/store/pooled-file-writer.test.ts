@@ -1,0 +1,82 @@
+// The filesystem store's upload writer (store/blobs/pooled-file-writer.ts): the exact bytes for
+// bodies of every shape around the pool's piece size, a new file only, the pool's buffers given
+// back after a finished or destroyed upload, and a destroy while a write is in flight (no error,
+// the bytes in flight in the file whole).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, describe, it } from 'node:test';
+import { idlePieceBuffers, PIECE, trimIdlePieceBuffers } from '../../src/store/blobs/piece-buffers.ts';
+import { PooledFileWriter } from '../../src/store/blobs/pooled-file-writer.ts';
+import { tmpDir } from '../helpers/env.ts';
+
+/** `data` cut into pieces of `size` bytes (the last one shorter). */
+function pieces(data: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
+  return out;
+}
+
+const closed = (w: PooledFileWriter) => new Promise<void>((resolve) => (w.closed ? resolve() : w.once('close', () => resolve())));
+
+describe('pooled file writer', () => {
+  const dir = tmpDir('opal-pooled-writer-');
+  let n = 0;
+  const newPath = () => join(dir.path, `file-${n++}`);
+  after(() => dir.remove());
+
+  it('writes the exact bytes for bodies around the piece size, in any cut', async () => {
+    for (const size of [0, 1, PIECE - 1, PIECE, PIECE + 1, 3 * PIECE + 17]) {
+      const data = randomBytes(size);
+      // As the HTTP parser cuts a body (64 KiB), in odd small cuts, and in one piece larger than a buffer.
+      for (const cut of [64 * 1024, 1000, Math.max(1, size)]) {
+        const path = newPath();
+        await pipeline(Readable.from(pieces(data, cut)), new PooledFileWriter(path, 0o600));
+        assert.ok(readFileSync(path).equals(data), `${size} bytes cut into ${cut}`);
+        assert.equal(statSync(path).mode & 0o777, 0o600);
+      }
+    }
+  });
+
+  it('creates a new file only: an existing one is refused and left as it was', async () => {
+    const path = newPath();
+    writeFileSync(path, 'before');
+    await assert.rejects(pipeline(Readable.from([Buffer.from('after')]), new PooledFileWriter(path, 0o600)), { code: 'EEXIST' });
+    assert.equal(readFileSync(path, 'utf8'), 'before');
+  });
+
+  it('gives its buffers back to the pool when it finishes, and when it is destroyed mid-body', async () => {
+    trimIdlePieceBuffers();
+    trimIdlePieceBuffers(); // twice: the first call only notes that nothing was taken since
+    assert.equal(idlePieceBuffers(), 0);
+    await pipeline(Readable.from(pieces(randomBytes(2 * PIECE + 5), 64 * 1024)), new PooledFileWriter(newPath(), 0o600));
+    const afterFinish = idlePieceBuffers();
+    assert.ok(afterFinish >= 1 && afterFinish <= 2, `${afterFinish} buffers back after a finished upload`);
+
+    const w = new PooledFileWriter(newPath(), 0o600);
+    await new Promise<void>((resolve, reject) => w.write(randomBytes(1000), (e) => (e ? reject(e) : resolve())));
+    assert.equal(idlePieceBuffers(), afterFinish - 1, 'the upload holds one buffer');
+    w.destroy();
+    await closed(w);
+    assert.equal(idlePieceBuffers(), afterFinish, 'and gives it back when destroyed');
+  });
+
+  it('destroyed while a write is in flight: no error, and the write in flight goes through whole', async () => {
+    const path = newPath();
+    const w = new PooledFileWriter(path, 0o600);
+    const errors: Error[] = [];
+    w.on('error', (e) => errors.push(e));
+    // Once the file is open (a first, empty write waits for that).
+    await new Promise<void>((resolve, reject) => w.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())));
+    const data = randomBytes(PIECE);
+    // A full buffer: its write starts now, and the destroy comes while it is on the threadpool.
+    w.write(data);
+    w.destroy();
+    await closed(w);
+    assert.deepEqual(errors, []);
+    assert.ok(readFileSync(path).equals(data), 'the write in flight went through whole, into this file');
+  });
+});

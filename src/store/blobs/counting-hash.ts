@@ -1,7 +1,9 @@
 // What every blob store reports of a put (blob-store.ts PutResult): the bytes that went through,
-// counted and MD5-hashed on the way, in one pass-through stream.
+// counted and MD5-hashed on the way, in one pass-through stream. Every upload's bytes pass here,
+// so they are also counted for the scavenges their pieces need (lib/scavenge-pacer.ts).
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { paceUpload } from '../../lib/scavenge-pacer.ts';
 import type { PutResult } from './blob-store.ts';
 
 export class CountingHash extends Transform {
@@ -11,6 +13,7 @@ export class CountingHash extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.size += chunk.length;
     this.md5.update(chunk);
+    paceUpload(chunk.length);
     cb(null, chunk);
   }
 

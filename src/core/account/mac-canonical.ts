@@ -74,26 +74,47 @@ export interface MacRequest {
   hosts: readonly string[];
 }
 
-/** The distinct query lines a client may have signed (§5.4 step 4 (a)–(d)). */
-export function queryCandidates(params: readonly Param[], rawQueryString: string): string[] {
-  const out: string[] = [];
-  for (const q of [javaQuery(params), rawQuery(params), rfc3986Query(params), rawQueryString]) {
-    if (!out.includes(q)) out.push(q);
+/**
+ * The distinct query lines a client may have signed (§5.4 step 4 (a)–(d)), in the order they are
+ * tried, each made only when the one before did not match (most clients sign the first).
+ */
+export function* queryCandidates(params: readonly Param[], rawQueryString: string): Generator<string> {
+  let sorted: Param[] | undefined;
+  const inOrder = () => {
+    sorted ??= sortByName(params);
+    return sorted;
+  };
+  const made: string[] = [];
+  for (const make of [
+    () => joinQuery(inOrder(), javaFormEncode),
+    () => joinQuery(inOrder(), (s) => s),
+    () => joinQuery(inOrder(), rfc3986Encode),
+    () => rawQueryString,
+  ]) {
+    const q = make();
+    if (made.includes(q)) continue;
+    made.push(q);
+    yield q;
   }
-  return out;
 }
 
 /** Every canonical string the request may have been signed as, in the order they are tried. */
-export function canonicalCandidates(nonce: string, r: MacRequest): string[] {
-  const out: string[] = [];
+export function* canonicalCandidates(nonce: string, r: MacRequest): Generator<string> {
+  // The query lines are made once, as the first host needs them, and reused for the others.
   const queries = queryCandidates(r.params, r.rawQueryString);
+  const made: string[] = [];
   for (const host of r.hosts) {
-    for (const q of queries) {
-      out.push(canonicalString(nonce, r.method, host, r.path, q));
-      if (q === '') out.push(canonicalString(nonce, r.method, host, r.path, q, false));
+    for (let i = 0; ; i++) {
+      if (i === made.length) {
+        const next = queries.next();
+        if (next.done) break;
+        made.push(next.value);
+      }
+      const q = made[i] as string;
+      yield canonicalString(nonce, r.method, host, r.path, q);
+      if (q === '') yield canonicalString(nonce, r.method, host, r.path, q, false);
     }
   }
-  return out;
 }
 
 /**

@@ -85,7 +85,7 @@ describe('MAC vectors (§5.2)', () => {
     );
   });
   it('empty query yields both the empty line and the Android form without it', () => {
-    const c = canonicalCandidates('1:2', { method: 'get', path: '/p', params: [], rawQueryString: '', hosts: ['h'] });
+    const c = [...canonicalCandidates('1:2', { method: 'get', path: '/p', params: [], rawQueryString: '', hosts: ['h'] })];
     assert.deepEqual(c, ['1:2\nGET\nh\n/p\n\n', '1:2\nGET\nh\n/p\n']);
   });
   it('host candidates: configured, Host without and with port', () => {
@@ -101,9 +101,22 @@ describe('MAC vectors (§5.2)', () => {
     assert.deepEqual(hostCandidates(['open.account.xiaomi.com'], undefined), ['open.account.xiaomi.com']);
     assert.deepEqual(hostCandidates([], ' Example.com:8080 '), ['Example.com', 'example.com', 'Example.com:8080']);
   });
+  it('candidates in the order they are tried: by host, then Java, raw, RFC 3986 and the query as received', () => {
+    const params = [
+      ['b', 'a b'],
+      ['a', "~*'"],
+    ] as const;
+    const r = { method: 'GET', path: '/p', params, rawQueryString: "b=a+b&a=~*'", hosts: ['h1', 'h2'] };
+    const queries = [javaQuery(params), rawQuery(params), rfc3986Query(params), r.rawQueryString];
+    assert.equal(new Set(queries).size, 4, 'four distinct query lines');
+    const expected = r.hosts.flatMap((h) => queries.map((q) => canonicalString('1:2', 'GET', h, '/p', q)));
+    assert.deepEqual([...canonicalCandidates('1:2', r)], expected);
+    // Each is accepted, the last one too.
+    for (const c of expected) assert.equal(verifyMac('k', '1:2', macOf('k', c), r), true);
+  });
   it('a non-empty query is always signed: no candidate without the query line', () => {
     const r = { method: 'GET', path: '/p', params: [['a', '1']] as const, rawQueryString: 'a=1', hosts: ['h'] };
-    assert.deepEqual(canonicalCandidates('1:2', r), ['1:2\nGET\nh\n/p\na=1\n']);
+    assert.deepEqual([...canonicalCandidates('1:2', r)], ['1:2\nGET\nh\n/p\na=1\n']);
     assert.equal(verifyMac('k', '1:2', macOf('k', '1:2\nGET\nh\n/p\n'), r), false);
     assert.equal(verifyMac('k', '1:2', macOf('k', '1:2\nGET\nh\n/p\na=1\n'), r), true);
   });

@@ -86,7 +86,7 @@ describe('fuzz: MAC canonical strings and verification', () => {
       t,
       fc.property(str, str, str, fc.array(fc.tuple(str, str), { maxLength: 4 }), str, str, (nonce, method, path, params, raw, host) => {
         const req = { method, path, params, rawQueryString: raw, hosts: hostCandidates([PUBLIC_HOST], host) };
-        const all = canonicalCandidates(nonce, req);
+        const all = [...canonicalCandidates(nonce, req)];
         assert.ok(all.length >= 1);
         for (const c of all) assert.ok(c.startsWith(`${nonce}\n${method.toUpperCase()}\n`));
         assert.equal(typeof verifyMac('k', nonce, 'bWFj', req), 'boolean');

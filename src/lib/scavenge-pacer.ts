@@ -1,5 +1,6 @@
 // Asks V8 for a scavenge (a collection of the young generation only) after every SCAVENGE_EVERY
-// bytes of uploaded bodies (store/blobs/counting-hash.ts, which every upload passes through).
+// bytes of uploaded bodies (counted in store/blobs/counting-hash.ts, which the uploads to files and
+// S3 objects pass through).
 //
 // Each piece of a request body is a new external buffer: node's HTTP parser copies it out of its
 // read buffer. V8 counts the external bytes allocated since its last full collection against the
@@ -12,8 +13,10 @@
 // young; it costs about a millisecond (bench/README.md, issue 10).
 //
 // A scavenge can be asked for only through V8's `gc` function, which `--expose-gc` installs in
-// contexts created after it is set: one is created, once, at the first pace that needs it. Where
-// that fails (another engine, a later node), nothing is asked for.
+// contexts created after it is set: one is created, once, at the first pace that needs it. Node
+// does not promise what flags set at run time do; the flag stays set for the process, so a `vm`
+// context or worker made later would have `gc` too (Opal makes none). Where getting the function
+// fails (another engine, a later node), nothing is asked for.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

@@ -1,7 +1,8 @@
 // The filesystem store's upload writer (store/blobs/pooled-file-writer.ts): the exact bytes for
 // bodies of every shape around the pool's piece size, a new file only, the pool's buffers given
-// back after a finished or destroyed upload, and a destroy while a write is in flight (no error,
-// the bytes in flight in the file whole).
+// back after a finished, refused or destroyed upload, a destroy while a write is in flight (no
+// error, the bytes in flight in the file whole, nothing written after it), and uploads past the
+// pool's limit of buffers in use writing their pieces as they come.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
-import { idlePieceBuffers, PIECE, trimIdlePieceBuffers } from '../../src/store/blobs/piece-buffers.ts';
+import {
+  givePieceBuffer,
+  IN_USE_FOR_UPLOADS,
+  idlePieceBuffers,
+  PIECE,
+  pieceBuffersInUse,
+  takePieceBuffer,
+  trimIdlePieceBuffers,
+} from '../../src/store/blobs/piece-buffers.ts';
 import { PooledFileWriter } from '../../src/store/blobs/pooled-file-writer.ts';
 import { tmpDir } from '../helpers/env.ts';
 
@@ -44,15 +53,41 @@ describe('pooled file writer', () => {
   it('creates a new file only: an existing one is refused and left as it was', async () => {
     const path = newPath();
     writeFileSync(path, 'before');
+    const inUse = pieceBuffersInUse();
     await assert.rejects(pipeline(Readable.from([Buffer.from('after')]), new PooledFileWriter(path, 0o600)), { code: 'EEXIST' });
     assert.equal(readFileSync(path, 'utf8'), 'before');
+    assert.equal(pieceBuffersInUse(), inUse);
+  });
+
+  it('past the limit of buffers in use, an upload writes its pieces as they come: the same bytes, no buffer taken', async () => {
+    const held: Buffer[] = [];
+    while (pieceBuffersInUse() < IN_USE_FOR_UPLOADS) held.push(takePieceBuffer());
+    try {
+      const data = randomBytes(2 * PIECE + 333);
+      const path = newPath();
+      let most = 0;
+      async function* body() {
+        for (const p of pieces(data, 64 * 1024)) {
+          most = Math.max(most, pieceBuffersInUse());
+          yield p;
+        }
+      }
+      await pipeline(Readable.from(body()), new PooledFileWriter(path, 0o600));
+      assert.ok(readFileSync(path).equals(data));
+      assert.equal(most, IN_USE_FOR_UPLOADS, 'no buffer taken while the body went through');
+      assert.equal(pieceBuffersInUse(), IN_USE_FOR_UPLOADS);
+    } finally {
+      for (const b of held) givePieceBuffer(b);
+    }
   });
 
   it('gives its buffers back to the pool when it finishes, and when it is destroyed mid-body', async () => {
     trimIdlePieceBuffers();
     trimIdlePieceBuffers(); // twice: the first call only notes that nothing was taken since
     assert.equal(idlePieceBuffers(), 0);
+    const inUse = pieceBuffersInUse();
     await pipeline(Readable.from(pieces(randomBytes(2 * PIECE + 5), 64 * 1024)), new PooledFileWriter(newPath(), 0o600));
+    assert.equal(pieceBuffersInUse(), inUse);
     const afterFinish = idlePieceBuffers();
     assert.ok(afterFinish >= 1 && afterFinish <= 2, `${afterFinish} buffers back after a finished upload`);
 
@@ -62,6 +97,7 @@ describe('pooled file writer', () => {
     w.destroy();
     await closed(w);
     assert.equal(idlePieceBuffers(), afterFinish, 'and gives it back when destroyed');
+    assert.equal(pieceBuffersInUse(), inUse);
   });
 
   it('destroyed while a write is in flight: no error, and the write in flight goes through whole', async () => {
@@ -78,5 +114,23 @@ describe('pooled file writer', () => {
     await closed(w);
     assert.deepEqual(errors, []);
     assert.ok(readFileSync(path).equals(data), 'the write in flight went through whole, into this file');
+  });
+
+  it('destroyed while a piece larger than a buffer is being written: nothing after the write in flight, no buffer kept', async () => {
+    const inUse = pieceBuffersInUse();
+    const path = newPath();
+    const w = new PooledFileWriter(path, 0o600);
+    w.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => w.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())));
+    // One piece of two buffers and more (a whole body handed over at once): the first buffer's
+    // write starts, the rest waits for it; the destroy comes meanwhile.
+    const data = randomBytes(2 * PIECE + 5);
+    w.write(data);
+    w.destroy();
+    await closed(w);
+    // A moment for anything that would still run after the close (it used to write on a closed descriptor).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(readFileSync(path).equals(data.subarray(0, PIECE)), 'the first buffer only');
+    assert.equal(pieceBuffersInUse(), inUse);
   });
 });

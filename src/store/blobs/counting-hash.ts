@@ -1,6 +1,8 @@
 // What every blob store reports of a put (blob-store.ts PutResult): the bytes that went through,
-// counted and MD5-hashed on the way, in one pass-through stream. Every upload's bytes pass here,
-// so they are also counted for the scavenges their pieces need (lib/scavenge-pacer.ts).
+// counted and MD5-hashed on the way, in one pass-through stream. The bytes of every upload to a
+// file or an S3 object pass here, so they are also counted for the scavenges their pieces need
+// (lib/scavenge-pacer.ts); an encrypted upload passes twice (its plaintext, then its sealed bytes),
+// and small objects kept as rows (small-blob-store.ts, 64 KiB at most each) not at all.
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { paceUpload } from '../../lib/scavenge-pacer.ts';

@@ -18,7 +18,7 @@ import {
   type PutResult,
 } from './blob-store.ts';
 import { CountingHash } from './counting-hash.ts';
-import { givePieceBuffer, takePieceBuffer } from './piece-buffers.ts';
+import { dropPieceBuffer, givePieceBuffer, takePieceBuffer } from './piece-buffers.ts';
 import { PooledFileWriter } from './pooled-file-writer.ts';
 
 /** Opens `file` for reading on a plain descriptor; an absent file is BlobNotFoundError. */
@@ -276,6 +276,7 @@ export class FsBlobStore implements BlobStore {
           // After a failed write the buffer is dropped, not reused: nothing says when the
           // connection's code lets go of it.
           if (done) givePieceBuffer(buf);
+          else dropPieceBuffer();
         }
       },
     };

@@ -1,17 +1,20 @@
 // Writes an upload's bytes to a new file through buffers of the shared pool (piece-buffers.ts):
 // each piece of the body is copied into the buffer at once and let go, and the buffer is written
-// when full, in PIECE-sized writes. A body's pieces (each a new external buffer made by the HTTP
-// parser) otherwise stayed referenced until their own write had gone through the threadpool's
-// queue; under many large uploads at once that wait outlasted two scavenges, so they were promoted
-// and counted against the old generation's limit until a full collection: FDS PUT 1 MiB at 50
-// connections ran three or four full collections a second (bench/README.md, issue 10).
+// when full. A body's pieces are new external buffers made by node's HTTP parser; written as they
+// came, each stayed referenced until its write had gone through the threadpool's queue, and under
+// many large uploads at once that wait outlasted the scavenges that lib/scavenge-pacer.ts asks
+// for, which then promoted them: copied, they die young (bench/README.md, issue 10, "Large
+// uploads"). An upload holds at most two buffers (one being filled, one being written), and only
+// while the pool's buffers in use stay under its limit; past it, pieces are written as they come.
 // The file is opened exclusively ('wx', created with `mode`), fsynced before the stream finishes,
 // and closed when it is destroyed (finished or failed); the caller removes it after a failure.
 import { close, fsync, open, write } from 'node:fs';
 import { Writable } from 'node:stream';
-import { givePieceBuffer, takePieceBuffer } from './piece-buffers.ts';
+import { dropPieceBuffer, givePieceBuffer, takePieceBufferIfFree } from './piece-buffers.ts';
 
 type Done = (error?: Error | null) => void;
+
+const destroyedError = () => Object.assign(new Error('the file writer was destroyed'), { code: 'ERR_STREAM_DESTROYED' });
 
 export class PooledFileWriter extends Writable {
   private fd: number | undefined;
@@ -20,9 +23,9 @@ export class PooledFileWriter extends Writable {
   private filled = 0;
   /** Where the next write goes in the file. */
   private position = 0;
-  /** A write is in flight; what waits for it to return (a destroy's close). */
-  private writing = false;
-  private afterWrite: (() => void) | undefined;
+  /** A write or the sync is in flight on the descriptor; what waits for it to return (a destroy's close). */
+  private busy = false;
+  private afterIo: (() => void) | undefined;
 
   constructor(
     private readonly path: string,
@@ -33,86 +36,134 @@ export class PooledFileWriter extends Writable {
 
   override _construct(done: Done): void {
     open(this.path, 'wx', this.mode, (e, fd) => {
-      if (e) return done(e);
+      if (e) {
+        done(e);
+        return;
+      }
       this.fd = fd;
       done();
     });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: Done): void {
-    this.buf ??= takePieceBuffer();
+    if (this.destroyed) {
+      done(destroyedError());
+      return;
+    }
+    this.buf ??= takePieceBufferIfFree();
+    if (!this.buf) {
+      // The pool's buffers are all in use: this piece is written as it is (and held meanwhile).
+      this.io(done, (fd, next) => writeAll(fd, chunk, chunk.length, this.advance(chunk.length), next));
+      return;
+    }
     const copied = chunk.copy(this.buf, this.filled);
     this.filled += copied;
     if (this.filled < this.buf.length) {
       done();
       return;
     }
-    // Full: write it, and copy the rest of the piece into the next buffer now, so that nothing
-    // holds the piece while the write waits (the next piece waits for this write: one in flight).
-    // A piece is never larger than a buffer (the HTTP parser's reads are 64 KiB at most); a larger
-    // one would go on in the writes that follow.
+    // Full: the rest of the piece goes into the next buffer before the write starts, so that
+    // nothing holds the piece while the write waits (the next piece waits for this write: one in
+    // flight). A piece larger than a buffer (a whole body handed over at once, say) goes on in
+    // the writes that follow.
     const full = this.buf;
-    this.buf = takePieceBuffer();
-    this.filled = 0;
     const rest = chunk.subarray(copied);
-    this.flush(full, full.length, (e) => {
-      if (e || rest.length === 0) return done(e);
-      this._write(rest, 'binary', done);
-    });
+    this.buf = rest.length > 0 ? takePieceBufferIfFree() : undefined;
+    this.filled = this.buf ? rest.copy(this.buf) : 0;
+    const pending = rest.subarray(this.filled);
+    this.io(
+      (e) => {
+        if (e || pending.length === 0) done(e);
+        else this._write(pending, 'binary', done);
+      },
+      (fd, next) => writeAll(fd, full, full.length, this.advance(full.length), (e) => next(e, full)),
+    );
   }
 
   override _final(done: Done): void {
     const last = this.buf;
+    const length = this.filled;
+    this.buf = undefined;
+    this.filled = 0;
     const sync = (e?: Error | null) => {
-      if (e) return done(e);
-      fsync(this.fd as number, (se) => done(se));
+      if (e) done(e);
+      else this.io(done, (fd, next) => fsync(fd, (se) => next(se)));
     };
-    if (last && this.filled > 0) {
-      this.buf = undefined;
-      this.flush(last, this.filled, sync);
-    } else sync();
+    if (last && length > 0) this.io(sync, (fd, next) => writeAll(fd, last, length, this.advance(length), (e) => next(e, last)));
+    else {
+      if (last) givePieceBuffer(last);
+      sync();
+    }
   }
 
   override _destroy(error: Error | null, done: Done): void {
     if (this.buf) givePieceBuffer(this.buf);
     this.buf = undefined;
     const closeFd = () => {
-      if (this.fd === undefined) return done(error);
+      if (this.fd === undefined) {
+        done(error);
+        return;
+      }
       const fd = this.fd;
       this.fd = undefined;
       close(fd, (e) => done(error ?? e));
     };
-    // A write in flight still uses the descriptor: closing it now could let a new file take its
-    // number and receive the rest of that write.
-    if (this.writing) this.afterWrite = closeFd;
+    // A write or sync in flight still uses the descriptor: closing it now could let a new file
+    // take its number and receive the rest of that write.
+    if (this.busy) this.afterIo = closeFd;
     else closeFd();
   }
 
-  /**
-   * Writes the first `length` bytes of `b` at the current position, then pools `b` (after a failed
-   * write it is dropped: nothing says the kernel is done with it).
-   */
-  private flush(b: Buffer, length: number, done: Done): void {
-    this.writing = true;
-    let offset = 0;
-    const finish = (e: Error | null) => {
-      this.writing = false;
-      const waiting = this.afterWrite;
-      this.afterWrite = undefined;
-      if (!e) givePieceBuffer(b);
-      waiting?.();
-      done(e);
-    };
-    const next = (e: NodeJS.ErrnoException | null, n: number): void => {
-      if (e) {
-        finish(e);
-        return;
-      }
-      offset += n;
-      this.position += n;
-      if (offset < length && !this.afterWrite) write(this.fd as number, b, offset, length - offset, this.position, next);
-      else finish(offset < length ? new Error('the writer was destroyed') : null);
-    };
-    write(this.fd as number, b, 0, length, this.position, next);
+  /** The position for `length` bytes written next, which it then moves past. */
+  private advance(length: number): number {
+    const at = this.position;
+    this.position += length;
+    return at;
   }
+
+  /**
+   * Runs one operation on the descriptor, marked busy meanwhile. `next` is given the buffer the
+   * operation wrote from, which goes back to the pool after a success and is dropped after a
+   * failure (nothing says the kernel is done with it). Once the writer was destroyed meanwhile,
+   * its close runs and the caller is told so.
+   */
+  private io(done: Done, op: (fd: number, next: (e: Error | null, used?: Buffer) => void) => void): void {
+    if (this.fd === undefined || this.destroyed) {
+      done(destroyedError());
+      return;
+    }
+    this.busy = true;
+    op(this.fd, (e, used) => {
+      this.busy = false;
+      if (used) {
+        if (e) dropPieceBuffer();
+        else givePieceBuffer(used);
+      }
+      const waiting = this.afterIo;
+      this.afterIo = undefined;
+      if (waiting) {
+        waiting();
+        done(e ?? destroyedError());
+      } else done(e);
+    });
+  }
+}
+
+/** Writes the first `length` bytes of `b` at `position`, however many calls that takes. */
+function writeAll(fd: number, b: Buffer, length: number, position: number, done: (e: Error | null) => void): void {
+  let offset = 0;
+  const next = (e: NodeJS.ErrnoException | null, n: number): void => {
+    if (e) {
+      done(e);
+      return;
+    }
+    if (n === 0) {
+      done(new Error(`a write of ${length - offset} bytes wrote nothing`));
+      return;
+    }
+    offset += n;
+    if (offset < length) write(fd, b, offset, length - offset, position + offset, next);
+    else done(null);
+  };
+  write(fd, b, 0, length, position, next);
 }

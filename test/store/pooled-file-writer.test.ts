@@ -60,6 +60,7 @@ describe('pooled file writer', () => {
   });
 
   it('past the limit of buffers in use, an upload writes its pieces as they come: the same bytes, no buffer taken', async () => {
+    assert.equal(pieceBuffersInUse(), 0, 'nothing held by the tests before');
     const held: Buffer[] = [];
     while (pieceBuffersInUse() < IN_USE_FOR_UPLOADS) held.push(takePieceBuffer());
     try {
@@ -98,6 +99,43 @@ describe('pooled file writer', () => {
     await closed(w);
     assert.equal(idlePieceBuffers(), afterFinish, 'and gives it back when destroyed');
     assert.equal(pieceBuffersInUse(), inUse);
+  });
+
+  it('the limit reached and left again in the middle of a body: the bytes in order, every buffer given back', async () => {
+    const inUse = pieceBuffersInUse();
+    const data = randomBytes(3 * PIECE + 777);
+    const held: Buffer[] = [];
+    let sent = 0;
+    async function* body() {
+      // Cuts that never line up with a buffer's end; the pool runs dry after 100 KB and fills
+      // again after 400 KB, with a buffer partly filled each time.
+      for (const p of pieces(data, 1000)) {
+        if (sent >= 100_000 && sent < 400_000) while (pieceBuffersInUse() < IN_USE_FOR_UPLOADS) held.push(takePieceBuffer());
+        if (sent >= 400_000) for (const b of held.splice(0)) givePieceBuffer(b);
+        sent += p.length;
+        yield p;
+      }
+    }
+    const path = newPath();
+    try {
+      await pipeline(Readable.from(body()), new PooledFileWriter(path, 0o600));
+    } finally {
+      for (const b of held.splice(0)) givePieceBuffer(b);
+    }
+    assert.ok(readFileSync(path).equals(data));
+    assert.equal(pieceBuffersInUse(), inUse);
+  });
+
+  it('an empty piece is no write: with and without a buffer', async () => {
+    const held: Buffer[] = [];
+    for (const dry of [false, true]) {
+      if (dry) while (pieceBuffersInUse() < IN_USE_FOR_UPLOADS) held.push(takePieceBuffer());
+      const path = newPath();
+      const w = new PooledFileWriter(path, 0o600);
+      await pipeline(Readable.from([Buffer.from('ab'), Buffer.alloc(0), Buffer.from('c')], { objectMode: true }), w);
+      assert.equal(readFileSync(path, 'utf8'), 'abc', dry ? 'pieces written as they come' : 'through a buffer');
+    }
+    for (const b of held) givePieceBuffer(b);
   });
 
   it('destroyed while a write is in flight: no error, and the write in flight goes through whole', async () => {

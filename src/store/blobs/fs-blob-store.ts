@@ -273,8 +273,8 @@ export class FsBlobStore implements BlobStore {
           out.end();
         } finally {
           closeFd();
-          // After a failed write the buffer is dropped, not reused: nothing says when the
-          // connection's code lets go of it.
+          // After a failure (a failed read or write, the client gone) the buffer is dropped, not
+          // reused: nothing says when the connection's code lets go of it.
           if (done) givePieceBuffer(buf);
           else dropPieceBuffer();
         }

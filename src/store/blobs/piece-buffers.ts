@@ -2,7 +2,7 @@
 // (BlobStore.openForSend: taken for one answer and given back when its last write has gone out)
 // and stored (pooled-file-writer.ts: an upload's pieces copied into them and written when full).
 // Neither direction allocates a buffer for every piece (each a new external buffer, which the
-// garbage collector then has to find) nor holds more than a piece or two per transfer in flight.
+// garbage collector then has to find) nor holds more than two buffers per transfer.
 
 /** The size of each piece read from a blob and written to the client, or written to a file. */
 export const PIECE = 256 * 1024;
@@ -11,9 +11,9 @@ export const PIECE = 256 * 1024;
 const KEPT = 64;
 
 /**
- * Buffers in use (taken, not yet given back or dropped) past which an upload takes none
- * (takePieceBufferIfFree), 32 MiB: uploads hold theirs from their first byte to their last, and
- * many slow ones must not pin a buffer each.
+ * Buffers in use (taken, not yet given back or dropped; downloads' included) at which an upload
+ * takes no new one (takePieceBufferIfFree), 32 MiB: uploads hold theirs from their first byte to
+ * their last, and many slow ones must not pin a buffer each. Downloads are never refused one.
  */
 export const IN_USE_FOR_UPLOADS = 128;
 
@@ -28,8 +28,9 @@ let trimmer: NodeJS.Timeout | undefined;
 /** A buffer for one transfer; give it back (or drop it) when done. */
 export function takePieceBuffer(): Buffer {
   takenSinceTrim = true;
+  const b = idle.pop() ?? Buffer.allocUnsafeSlow(PIECE);
   inUse++;
-  return idle.pop() ?? Buffer.allocUnsafeSlow(PIECE);
+  return b;
 }
 
 /** A buffer for an upload, unless IN_USE_FOR_UPLOADS are in use already. */
@@ -44,7 +45,7 @@ export function givePieceBuffer(b: Buffer): void {
   trimmer ??= setInterval(trimIdlePieceBuffers, TRIM_AFTER_MS).unref();
 }
 
-/** Lets a taken buffer go without reuse (after a failed write, nothing says when the kernel or the connection is done with it). */
+/** Lets a taken buffer go without reuse (after a failure, when nothing says who may still refer to it). */
 export function dropPieceBuffer(): void {
   inUse--;
 }

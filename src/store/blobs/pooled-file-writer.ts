@@ -4,8 +4,9 @@
 // came, each stayed referenced until its write had gone through the threadpool's queue, and under
 // many large uploads at once that wait outlasted the scavenges that lib/scavenge-pacer.ts asks
 // for, which then promoted them: copied, they die young (bench/README.md, issue 10, "Large
-// uploads"). An upload holds at most two buffers (one being filled, one being written), and only
-// while the pool's buffers in use stay under its limit; past it, pieces are written as they come.
+// uploads"). An upload holds at most two buffers (one being filled, one being written); it takes a
+// new one only while fewer than IN_USE_FOR_UPLOADS of the pool's buffers are in use (downloads'
+// included), and otherwise writes each piece as it comes (held meanwhile, as before this writer).
 // The file is opened exclusively ('wx', created with `mode`), fsynced before the stream finishes,
 // and closed when it is destroyed (finished or failed); the caller removes it after a failure.
 import { close, fsync, open, write } from 'node:fs';
@@ -50,10 +51,14 @@ export class PooledFileWriter extends Writable {
       done(destroyedError());
       return;
     }
+    if (chunk.length === 0) {
+      done();
+      return;
+    }
     this.buf ??= takePieceBufferIfFree();
     if (!this.buf) {
-      // The pool's buffers are all in use: this piece is written as it is (and held meanwhile).
-      this.io(done, (fd, next) => writeAll(fd, chunk, chunk.length, this.advance(chunk.length), next));
+      // IN_USE_FOR_UPLOADS buffers are in use: this piece is written as it is (and held meanwhile).
+      this.io(done, undefined, (fd, next) => writeAll(fd, chunk, chunk.length, this.advance(chunk.length), next));
       return;
     }
     const copied = chunk.copy(this.buf, this.filled);
@@ -76,7 +81,8 @@ export class PooledFileWriter extends Writable {
         if (e || pending.length === 0) done(e);
         else this._write(pending, 'binary', done);
       },
-      (fd, next) => writeAll(fd, full, full.length, this.advance(full.length), (e) => next(e, full)),
+      full,
+      (fd, next) => writeAll(fd, full, full.length, this.advance(full.length), next),
     );
   }
 
@@ -87,9 +93,9 @@ export class PooledFileWriter extends Writable {
     this.filled = 0;
     const sync = (e?: Error | null) => {
       if (e) done(e);
-      else this.io(done, (fd, next) => fsync(fd, (se) => next(se)));
+      else this.io(done, undefined, (fd, next) => fsync(fd, (se) => next(se)));
     };
-    if (last && length > 0) this.io(sync, (fd, next) => writeAll(fd, last, length, this.advance(length), (e) => next(e, last)));
+    if (last && length > 0) this.io(sync, last, (fd, next) => writeAll(fd, last, length, this.advance(length), next));
     else {
       if (last) givePieceBuffer(last);
       sync();
@@ -122,22 +128,24 @@ export class PooledFileWriter extends Writable {
   }
 
   /**
-   * Runs one operation on the descriptor, marked busy meanwhile. `next` is given the buffer the
-   * operation wrote from, which goes back to the pool after a success and is dropped after a
-   * failure (nothing says the kernel is done with it). Once the writer was destroyed meanwhile,
-   * its close runs and the caller is told so.
+   * Runs one operation on the descriptor, marked busy meanwhile. `pooled`, the pool's buffer the
+   * operation writes from, goes back to the pool after a success, or when the operation never
+   * started, and is dropped after a failure (over-cautious: a failed write is done with its
+   * buffer too). Once the writer was destroyed meanwhile, its close runs and the caller is told so
+   * (with ERR_STREAM_DESTROYED, which the stream then reports as its error).
    */
-  private io(done: Done, op: (fd: number, next: (e: Error | null, used?: Buffer) => void) => void): void {
+  private io(done: Done, pooled: Buffer | undefined, op: (fd: number, next: (e: Error | null) => void) => void): void {
     if (this.fd === undefined || this.destroyed) {
+      if (pooled) givePieceBuffer(pooled);
       done(destroyedError());
       return;
     }
     this.busy = true;
-    op(this.fd, (e, used) => {
+    op(this.fd, (e) => {
       this.busy = false;
-      if (used) {
+      if (pooled) {
         if (e) dropPieceBuffer();
-        else givePieceBuffer(used);
+        else givePieceBuffer(pooled);
       }
       const waiting = this.afterIo;
       this.afterIo = undefined;

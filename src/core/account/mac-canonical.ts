@@ -23,6 +23,15 @@ export function joinQuery(params: readonly Param[], enc: (s: string) => string):
   return params.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }
 
+/** A query value as it is: PHP (`ksort`) and Python (`keys.sort()`) sign the decoded values. */
+const asIs = (s: string) => s;
+
+/**
+ * The encodings of the sorted query lines clients sign, in the order they are tried (§5.3, §5.4
+ * step 4 (a)–(c)): Java/Android's form-encoding, the raw decoded values, RFC 3986.
+ */
+const SORTED_QUERY_ENCODINGS = [javaFormEncode, asIs, rfc3986Encode] as const;
+
 /** Java/Android SDK: parsed, stable-sorted, form-encoded (§5.3 row 1; V3 first value). */
 export function javaQuery(params: readonly Param[]): string {
   return joinQuery(sortByName(params), javaFormEncode);
@@ -30,7 +39,7 @@ export function javaQuery(params: readonly Param[]): string {
 
 /** PHP (`ksort`) and Python (`keys.sort()`): decoded values, sorted, joined raw. */
 export function rawQuery(params: readonly Param[]): string {
-  return joinQuery(sortByName(params), (s) => s);
+  return joinQuery(sortByName(params), asIs);
 }
 
 /** RFC 3986-encoded and sorted (C#'s encoding when its insertion order happens to be sorted). */
@@ -76,26 +85,19 @@ export interface MacRequest {
 
 /**
  * The distinct query lines a client may have signed (§5.4 step 4 (a)–(d)), in the order they are
- * tried, each made only when the one before did not match (most clients sign the first).
+ * tried, each made only when the one before did not match (most clients sign the first): the
+ * sorted lines of SORTED_QUERY_ENCODINGS, then the query as received (C#'s insertion order).
  */
 export function* queryCandidates(params: readonly Param[], rawQueryString: string): Generator<string> {
-  let sorted: Param[] | undefined;
-  const inOrder = () => {
-    sorted ??= sortByName(params);
-    return sorted;
-  };
+  const sorted = sortByName(params);
   const made: string[] = [];
-  for (const make of [
-    () => joinQuery(inOrder(), javaFormEncode),
-    () => joinQuery(inOrder(), (s) => s),
-    () => joinQuery(inOrder(), rfc3986Encode),
-    () => rawQueryString,
-  ]) {
-    const q = make();
+  for (const encode of SORTED_QUERY_ENCODINGS) {
+    const q = joinQuery(sorted, encode);
     if (made.includes(q)) continue;
     made.push(q);
     yield q;
   }
+  if (!made.includes(rawQueryString)) yield rawQueryString;
 }
 
 /** Every canonical string the request may have been signed as, in the order they are tried. */

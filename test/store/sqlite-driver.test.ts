@@ -1,7 +1,8 @@
 // The embedded store's driver (src/store/db/sqlite-driver.ts): writes are acknowledged only after
-// a WAL sync that started after their commit, concurrent writers share syncs, a failing write or
-// sync fails only what it must, transactions stay isolated, checkpoints reach the database file,
-// and every acknowledged write survives a SIGKILL of the writing process.
+// a WAL sync that started after their commit, concurrent writers share syncs and one turn's writes
+// one commit, a failing write or sync fails only what it must, transactions stay isolated,
+// checkpoints reach the database file, and every acknowledged write survives a SIGKILL of the
+// writing process.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, openSync, readSync, statSync } from 'node:fs';
@@ -222,6 +223,101 @@ describe('embedded store driver', () => {
     }
     assert.deepEqual([t1.error, t2.error], [undefined, undefined]);
     await db.destroy();
+  });
+
+  it('the writes of one turn commit together; a failing transaction is rolled back alone', async () => {
+    const { db, driver, path } = await open();
+    const before = driver.commits;
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 40 }, (_, i) =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('items')
+            .values({ id: 2 * i + 1, name: `t${i}a` })
+            .execute();
+          await trx
+            .insertInto('items')
+            .values({ id: 2 * i + 2, name: `t${i}b` })
+            .execute();
+          if (i % 4 === 3) throw new Error(`abort ${i}`);
+        }),
+      ),
+      ...Array.from({ length: 20 }, (_, i) =>
+        db
+          .insertInto('items')
+          .values({ id: 1000 + i, name: `s${i}` })
+          .execute(),
+      ),
+    ]);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    assert.deepEqual(failed, [3, 7, 11, 15, 19, 23, 27, 31, 35, 39]);
+    const commits = driver.commits - before;
+    assert.ok(commits >= 1 && commits <= 3, `60 writers took ${commits} commits`);
+    await db.destroy();
+    const raw = new SQLite(path, { readonly: true });
+    const names = new Set((raw.prepare('select name from items').all() as Array<{ name: string }>).map((r) => r.name));
+    raw.close();
+    assert.equal(names.size, 30 * 2 + 20);
+    for (let i = 0; i < 40; i++) assert.equal(names.has(`t${i}a`) && names.has(`t${i}b`), i % 4 !== 3, `transaction ${i}`);
+  });
+
+  it('a write that makes SQLite roll back the whole batch fails every write in it; later writes go on', async () => {
+    const { db } = await open();
+    await db.insertInto('items').values({ id: 100, name: 'taken' }).execute();
+    let open0!: () => void;
+    const gate = new Promise<void>((r) => {
+      open0 = r;
+    });
+    // t0 writes and holds the connection; a, b and c queue behind it, in this order.
+    const t0 = track(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 1, name: 't0' }).execute();
+        await gate;
+      }),
+    );
+    await sleep(5);
+    const a = track(db.insertInto('items').values({ id: 2, name: 'a' }).execute());
+    await sleep(5);
+    const b = track(db.transaction().execute((trx) => trx.insertInto('items').values({ id: 3, name: 'b' }).execute()));
+    await sleep(5);
+    // OR ROLLBACK: on the conflict SQLite rolls back the whole transaction, that is the batch.
+    const c = track(sql`insert or rollback into items (id, name) values (4, 'taken')`.execute(db));
+    await sleep(5);
+    open0();
+    await until(() => t0.done && a.done && b.done && c.done, 'the four writes');
+    assert.match(String(c.error), /UNIQUE constraint failed/);
+    for (const [name, w] of Object.entries({ t0, a, b })) assert.ok(w.error instanceof Error, `${name} was told its write is lost`);
+    const names = (await db.selectFrom('items').select('name').execute()).map((r) => r.name);
+    assert.deepEqual(names, ['taken'], 'nothing of the batch was kept');
+    await db.insertInto('items').values({ id: 5, name: 'after' }).execute();
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 2);
+    await db.destroy();
+  });
+
+  it('closing the store waits for the transaction in progress, commits its batch and refuses new writes', async () => {
+    const { db, path } = await open();
+    let open0!: () => void;
+    const gate = new Promise<void>((r) => {
+      open0 = r;
+    });
+    const t = track(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 1, name: 'in progress' }).execute();
+        await gate;
+      }),
+    );
+    await sleep(5);
+    const closed = track(db.destroy());
+    await sleep(5);
+    assert.equal(closed.done, false, 'closing waits for the transaction');
+    const late = track(db.insertInto('items').values({ id: 2, name: 'late' }).execute());
+    open0();
+    await until(() => t.done && closed.done && late.done, 'the transaction, the close and the late write');
+    assert.deepEqual([t.error, closed.error], [undefined, undefined]);
+    assert.match(String(late.error), /being closed|has already been destroyed/);
+    const raw = new SQLite(path, { readonly: true });
+    assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 1);
+    raw.close();
   });
 
   it('keeps prepared statements in a bounded cache', async () => {

@@ -4,7 +4,7 @@
 // Single statements do not take it at all when it is free: they run synchronously, so nothing can
 // interleave with them. Waiters are served in arrival order.
 
-export type LockHolder = 'transaction' | 'checkpoint' | 'statement' | 'stream';
+export type LockHolder = 'transaction' | 'checkpoint' | 'statement' | 'stream' | 'commit';
 
 export class ConnectionLock {
   private holder: LockHolder | undefined;

@@ -2,13 +2,20 @@
 // synchronous and cheap, writes acknowledged only once durable without ever waiting for an fsync
 // on the event loop. docs/storage.md describes the write path; in short:
 // - WAL mode with synchronous=NORMAL: a commit only write()s the WAL (microseconds);
-// - after every autocommit write statement and every COMMIT that wrote, the caller awaits
-//   WalSync.durable(): one fdatasync of the `-wal` file in flight at a time on libuv's threadpool,
-//   covering every commit finished before it started (group commit). Each statement is its own
-//   commit, so a failing write (a constraint, say) fails alone and never its neighbours;
-// - an explicit transaction holds the connection lock from BEGIN to COMMIT/ROLLBACK, so nothing
-//   else runs inside it; the lock is released before the durability wait, so the next
-//   transaction does not wait for this one's fsync;
+// - the writes of one turn of the event loop share one SQLite transaction, the batch: the first
+//   write opens it (BEGIN), every Kysely transaction runs inside it in a savepoint of its own
+//   (rolled back alone when it fails), every write statement outside a transaction runs inside it
+//   as one statement (SQLite undoes a failing statement alone), and it commits once after the
+//   turn (setImmediate). A page that several writes change (an index's last leaf, say) goes into
+//   the log once per batch instead of once per write;
+// - after the batch's COMMIT, its writers await WalSync.durable(): one fdatasync of the `-wal`
+//   file in flight at a time on libuv's threadpool, covering every commit finished before it
+//   started (group commit);
+// - an explicit transaction holds the connection lock from its savepoint to its release, so
+//   nothing else runs inside it; the lock is released before the batch commits, so the next
+//   transaction does not wait for this one's commit or fsync;
+// - should SQLite roll the whole batch back by itself (a full disk, an I/O error), or its COMMIT
+//   fail, every writer in it gets the error: nothing of it was acknowledged;
 // - prepared statements are kept in a bounded LRU keyed by SQL text;
 // - checkpoints (WalCheckpointer) run with this process's writes held back for a moment, their
 //   syncs on the threadpool too.
@@ -39,6 +46,10 @@ export class SqliteStoreDriver implements Driver {
   private checkpointer: WalCheckpointer | undefined;
   private readonly statements = new Map<string, SQLite.Statement>();
   private readonly maxStatements: number;
+  /** The open transaction that this turn's writes share, if any. */
+  private batch: Batch | undefined;
+  /** destroy() has begun: no new batch opens. */
+  private closing = false;
   readonly lock = new ConnectionLock();
 
   constructor(private readonly o: SqliteStoreOptions) {
@@ -49,6 +60,9 @@ export class SqliteStoreDriver implements Driver {
   get syncs(): number {
     return this.wal?.syncs ?? 0;
   }
+
+  /** Batches that wrote and committed so far. */
+  commits = 0;
 
   /** Prepared statements in the cache. */
   get cachedStatements(): number {
@@ -79,7 +93,11 @@ export class SqliteStoreDriver implements Driver {
       path: db.name,
       main: () => db,
       durable: () => wal.durable(),
-      hold: (fn) => this.lock.with('checkpoint', fn),
+      hold: (fn) =>
+        this.lock.with('checkpoint', () => {
+          this.commitBatch();
+          return fn();
+        }),
       fail: (e) => wal.fail(e),
       ...(this.o.dataSync ? { dataSync: this.o.dataSync } : {}),
       ...(this.o.checkpointIntervalMs !== undefined ? { intervalMs: this.o.checkpointIntervalMs } : {}),
@@ -99,8 +117,11 @@ export class SqliteStoreDriver implements Driver {
     const s = connection as Session;
     await this.lock.acquire('transaction');
     try {
-      this.statement('begin').run();
+      this.openBatch();
+      this.statement(`savepoint ${MEMBER}`).run();
     } catch (e) {
+      this.failed(e);
+      this.settleBatch();
       this.lock.release();
       throw e;
     }
@@ -110,21 +131,31 @@ export class SqliteStoreDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const s = connection as Session;
-    // A failing COMMIT (or check) leaves the transaction open: Kysely then rolls it back.
+    // A failing release (or check) leaves the transaction open: Kysely then rolls it back.
     if (s.wrote) this.wal?.check();
-    this.statement('commit').run();
+    const b = this.batch;
+    if (!b) throw new Error('the transaction was rolled back with the batch it was part of');
+    this.statement(`release ${MEMBER}`).run();
     s.inTransaction = false;
+    if (s.wrote) b.wrote = true;
+    this.settleBatch();
     this.lock.release();
-    if (s.wrote) await this.committed();
+    if (s.wrote) await b.done;
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const s = connection as Session;
-    if (!s.inTransaction) return; // COMMIT went through; only its durability failed
+    if (!s.inTransaction) return; // released: only the batch's commit or durability failed
     s.inTransaction = false;
     try {
-      // SQLite rolls some failures back by itself (a full disk, an I/O error).
-      if (this.connection().inTransaction) this.statement('rollback').run();
+      // SQLite rolls some failures back by itself (a full disk, an I/O error), the batch with them.
+      if (this.batch && this.connection().inTransaction) {
+        this.statement(`rollback to ${MEMBER}`).run();
+        this.statement(`release ${MEMBER}`).run();
+      } else {
+        this.failed(new Error('SQLite rolled the transaction back'));
+      }
+      this.settleBatch();
     } finally {
       this.lock.release();
     }
@@ -147,6 +178,10 @@ export class SqliteStoreDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.closing = true;
+    const last = this.batch;
+    await this.lock.with('commit', () => this.commitBatch());
+    await last?.done.catch(() => undefined);
     await this.checkpointer?.close();
     await this.wal?.close();
     this.statements.clear();
@@ -186,6 +221,102 @@ export class SqliteStoreDriver implements Driver {
     this.checkpointer?.nudge();
     return this.wal.durable();
   }
+
+  /** The open batch, opened (BEGIN) if there is none; the caller holds the connection. */
+  openBatch(): Batch {
+    if (this.batch) return this.batch;
+    if (this.closing) throw new Error('the database is being closed');
+    this.statement('begin').run();
+    this.batch = new Batch();
+    return this.batch;
+  }
+
+  /**
+   * After a write or transaction ended, the caller holding the connection: a batch that holds no
+   * write is committed at once (it wrote nothing, and a read transaction should not outlive its
+   * turn); one that does commits after this turn.
+   */
+  settleBatch(): void {
+    const b = this.batch;
+    if (!b) return;
+    if (!b.wrote) {
+      this.commitBatch();
+      return;
+    }
+    if (b.scheduled) return;
+    b.scheduled = true;
+    setImmediate(() => {
+      if (this.batch !== b) return;
+      void this.lock.with('commit', () => {
+        if (this.batch === b) this.commitBatch();
+      });
+    });
+  }
+
+  /** Commits the open batch, the caller holding the connection; its writers hear once it is durable. */
+  commitBatch(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    try {
+      if (b.wrote) this.wal?.check();
+      this.statement('commit').run();
+    } catch (e) {
+      try {
+        if (this.connection().inTransaction) this.statement('rollback').run();
+      } finally {
+        b.settle(e);
+      }
+      return;
+    }
+    if (!b.wrote) {
+      b.settle();
+      return;
+    }
+    this.commits++;
+    this.committed().then(
+        () => b.settle(),
+        (e: unknown) => b.settle(e),
+      );
+  }
+
+  /**
+   * After a statement failed: when SQLite rolled the whole transaction back by itself (a full
+   * disk, an I/O error), every write of the batch is gone, and its writers are told so.
+   */
+  failed(e: unknown): void {
+    const b = this.batch;
+    if (!b || this.connection().inTransaction) return;
+    this.batch = undefined;
+    b.settle(e);
+  }
+}
+
+/** The savepoint each transaction of a batch runs in. */
+const MEMBER = 'opal_tx';
+
+/** One turn's writes in one SQLite transaction; `done` settles once they are durable, or lost. */
+class Batch {
+  /** A write has run in it (a released transaction that wrote, or a single write statement). */
+  wrote = false;
+  /** Its commit after the turn is scheduled. */
+  scheduled = false;
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (e: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.done.catch(() => undefined); // a batch nobody waits for (it wrote nothing) may fail unheard
+  }
+
+  settle(error?: unknown): void {
+    if (error === undefined) this.resolve();
+    else this.reject(error);
+  }
 }
 
 function quoteId(name: string): string {
@@ -211,12 +342,31 @@ class Session implements DatabaseConnection {
     if (!stmt.readonly) this.d.checkWritable();
     if (this.inTransaction) {
       if (!stmt.readonly) this.wrote = true;
-      return run<R>(stmt, q.parameters);
+      try {
+        return run<R>(stmt, q.parameters);
+      } catch (e) {
+        this.d.failed(e);
+        throw e;
+      }
     }
-    const result = this.d.lock.admits(stmt.readonly)
-      ? run<R>(stmt, q.parameters)
-      : await this.d.lock.with('statement', () => run<R>(stmt, q.parameters));
-    if (!stmt.readonly) await this.d.committed();
+    if (stmt.readonly) {
+      return this.d.lock.admits(true) ? run<R>(stmt, q.parameters) : await this.d.lock.with('statement', () => run<R>(stmt, q.parameters));
+    }
+    const write = () => {
+      const b = this.d.openBatch();
+      try {
+        const result = run<R>(stmt, q.parameters);
+        b.wrote = true;
+        return { result, b };
+      } catch (e) {
+        this.d.failed(e);
+        throw e;
+      } finally {
+        this.d.settleBatch();
+      }
+    };
+    const { result, b } = this.d.lock.admits(false) ? write() : await this.d.lock.with('statement', write);
+    await b.done;
     return result;
   }
 
@@ -224,7 +374,10 @@ class Session implements DatabaseConnection {
     if (!SelectQueryNode.is(q.query)) throw new Error('the SQLite driver streams select queries only');
     // Its own statement: an iterating statement is busy, and the connection with it.
     const stmt = this.d.connection().prepare(q.sql);
-    if (!this.inTransaction) await this.d.lock.acquire('stream');
+    if (!this.inTransaction) {
+      await this.d.lock.acquire('stream');
+      this.d.commitBatch(); // a busy iterator would keep it from committing
+    }
     try {
       for (const row of stmt.iterate(q.parameters)) yield { rows: [row as R] };
     } finally {

@@ -34,6 +34,7 @@ import type { BlobStore } from './store/blobs/blob-store.ts';
 import { openBlobs } from './store/blobs/open-blobs.ts';
 import { ReadCachedBlobStore } from './store/blobs/read-cache.ts';
 import type { Cache } from './store/cache/cache.ts';
+import { dropLocalEntries } from './store/cache/invalidating-cache.ts';
 import { openCache } from './store/cache/open-cache.ts';
 import { AdminTokensRepo } from './store/db/admin-tokens-repo.ts';
 import { AppsRepo } from './store/db/apps-repo.ts';
@@ -165,6 +166,8 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+    // Reads may have seen the lost writes: nothing cached from them may stay.
+    onWriteLost: dropLocalEntries,
   });
   let cache: Cache | undefined;
   let blobs: BlobStore | undefined;
@@ -217,7 +220,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
         : () => {
             throw new Error('no broadcast reaches the other nodes');
           };
-    const fdsRepos = createFdsRepos(db.kysely, db.dialect, now, broadcastCacheOf);
+    const fdsRepos = createFdsRepos(db.kysely, db.dialect, now, broadcastCacheOf, () => db.readFence());
     const fds = new FdsStorage(fdsRepos, blobsOf, now);
     const selfService = new SelfServiceRepo(db.kysely);
     const webSessions = new WebSessionsRepo(db.kysely);

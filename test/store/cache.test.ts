@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Cache } from '../../src/store/cache/cache.ts';
-import { InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
+import { dropLocalEntries, InvalidatingCache } from '../../src/store/cache/invalidating-cache.ts';
 import { entryBytes, MemoryCache } from '../../src/store/cache/memory-cache.ts';
 import { PIN_SLOT_MS, PinnedValues } from '../../src/store/cache/pinned-values.ts';
 import { RedisCache } from '../../src/store/cache/redis-cache.ts';
@@ -193,6 +193,28 @@ for (const backend of backends) {
         assert.equal(c.get('fresh'), 'y');
       } finally {
         await c.stop();
+      }
+    });
+
+    it('dropLocalEntries empties every started cache of the process, and a look-up in progress is not cached', async () => {
+      const c1 = new InvalidatingCache<string>(a, 'drop-1');
+      const c2 = new InvalidatingCache<string>(a, 'drop-2');
+      await c1.start();
+      await c2.start();
+      try {
+        c1.set('k', 'v1');
+        c2.set('k', 'v2');
+        const since = c1.generation(); // a look-up reading the store now
+        dropLocalEntries(); // the store lost writes that reads may have seen
+        assert.equal(c1.get('k'), undefined);
+        assert.equal(c2.get('k'), undefined);
+        c1.set('k', 'read before the loss', since);
+        assert.equal(c1.get('k'), undefined, 'what was read before the loss is not cached');
+        c1.set('k', 'read after');
+        assert.equal(c1.get('k'), 'read after');
+      } finally {
+        await c1.stop();
+        await c2.stop();
       }
     });
 

@@ -72,13 +72,24 @@ for (const backend of dbBackends()) {
     it('refuses to open the store with a server secret other than the one it was set up with', async () => {
       const current = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(t.ctx.db.kysely).catch(() => undefined);
       const pgSchema = backend === 'postgres' ? current?.rows[0]?.s : undefined;
+      const holdingFirstConnection = async (fn: () => Promise<void>) => {
+        if (backend !== 'sqlite') return fn();
+        const rows = t.ctx.db.kysely.selectFrom('settings').select('key').stream()[Symbol.asyncIterator]();
+        await rows.next();
+        try {
+          await fn();
+        } finally {
+          await rows.return?.();
+        }
+      };
       const reopen = (secret?: string) =>
         createContext({ ...t.config, serverSecret: secret }, { full: false, ...(pgSchema ? { pgSchema } : {}) });
       // A second connection to the same SQLite file in this process: while the first holds the
-      // write lock across an await (its background checkpoint), a synchronous write of the second
-      // blocks the event loop until the busy timeout (SQLITE_BUSY after 5 s, seen in CI). An empty
-      // transaction on the first holds its connection, so its checkpoint waits for the reopens.
-      await t.ctx.db.kysely.transaction().execute(async () => {
+      // write lock across an await (its background checkpoint, or a transaction: every one takes
+      // the write lock), a synchronous write of the second blocks the event loop until the busy
+      // timeout (SQLITE_BUSY after 5 s, seen in CI). A read in progress on the first (a stream)
+      // holds its connection without the write lock, so its checkpoint waits for the reopens.
+      await holdingFirstConnection(async () => {
         // The same (generated) secret: fine.
         await (await reopen(t.ctx.serverSecret)).close();
         await (await reopen()).close();

@@ -30,8 +30,9 @@ it('every query on current versions compares is_current with a literal', async (
     },
   });
   try {
-    await migrate({ kysely, dialect: 'sqlite', close: () => kysely.destroy() });
-    const fds = createFdsRepos(kysely);
+    const noFence = () => () => Promise.resolve();
+    await migrate({ kysely, dialect: 'sqlite', readFence: noFence, close: () => kysely.destroy() });
+    const fds = createFdsRepos(kysely, 'sqlite', Date.now, undefined, noFence);
     /** Runs one call and checks the statements it ran that name is_current. */
     const literalOnly = async (what: string, call: () => Promise<unknown>) => {
       sqls.length = 0;
@@ -47,7 +48,7 @@ it('every query on current versions compares is_current with a literal', async (
     await literalOnly('expired current', () => fds.objects.expired('b', '', 0, true, 10));
     await literalOnly('expired non-current', () => fds.objects.expired('b', '', 0, false, 10));
     await literalOnly('currentVersion in a transaction', () =>
-      kysely.transaction().execute((trx) => new FdsDb(trx).currentVersion(trx, 'b', 'n')),
+      kysely.transaction().execute((trx) => new FdsDb(trx, 'sqlite', Date.now, noFence).currentVersion(trx, 'b', 'n')),
     );
     await literalOnly('bucket stats', () => fds.buckets.stats('b'));
     await literalOnly('derived add', () => fds.derived.add({ source_version_id: 'v' } as Parameters<typeof fds.derived.add>[0]));

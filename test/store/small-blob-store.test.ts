@@ -179,7 +179,7 @@ describe('small blobs: durability and a full database', () => {
       await fh.datasync();
     };
     const kysely = new Kysely<Database>({ dialect: new SqliteStoreDialect({ path: join(dir.path, 'gated.db'), dataSync }) });
-    await migrate({ kysely, dialect: 'sqlite', close: () => kysely.destroy() });
+    await migrate({ kysely, dialect: 'sqlite', readFence: () => () => Promise.resolve(), close: () => kysely.destroy() });
     const store = new SmallBlobStore(await FsBlobStore.open(join(dir.path, 'blobs')), kysely);
     try {
       armed = true;

@@ -15,6 +15,7 @@ import { Kysely, sql } from 'kysely';
 import { SqliteStoreDialect } from '../../src/store/db/sqlite-dialect.ts';
 import type { SqliteStoreDriver } from '../../src/store/db/sqlite-driver.ts';
 import type { DataSync } from '../../src/store/db/wal-sync.ts';
+import { readFirstWrites } from '../fixtures/read-first-writes.ts';
 import { tmpDir } from '../helpers/env.ts';
 
 interface Db {
@@ -25,7 +26,7 @@ const dir = tmpDir('opal-sqlite-driver-');
 after(() => dir.remove());
 let n = 0;
 
-async function open(opts: { dataSync?: DataSync; checkpointIntervalMs?: number } = {}) {
+async function open(opts: { dataSync?: DataSync; checkpointIntervalMs?: number; onWriteLost?: () => void } = {}) {
   const path = join(dir.path, `db${++n}.sqlite`);
   const dialect = new SqliteStoreDialect({ path, ...opts });
   const db = new Kysely<Db>({ dialect });
@@ -262,7 +263,8 @@ describe('embedded store driver', () => {
   });
 
   it('a write that makes SQLite roll back the whole batch fails every write in it; later writes go on', async () => {
-    const { db } = await open();
+    let lost = 0;
+    const { db } = await open({ onWriteLost: () => lost++ });
     await db.insertInto('items').values({ id: 100, name: 'taken' }).execute();
     let open0!: () => void;
     const gate = new Promise<void>((r) => {
@@ -286,12 +288,150 @@ describe('embedded store driver', () => {
     open0();
     await until(() => t0.done && a.done && b.done && c.done, 'the four writes');
     assert.match(String(c.error), /UNIQUE constraint failed/);
-    for (const [name, w] of Object.entries({ t0, a, b })) assert.ok(w.error instanceof Error, `${name} was told its write is lost`);
+    for (const [name, w] of Object.entries({ t0, a, b })) {
+      // Their own error, not c's: a unique violation would tell them something false.
+      assert.match(String(w.error), /rolled back with the other writes of its turn/, `${name} was told its write is lost`);
+      assert.equal((w.error as { code?: string }).code, undefined);
+    }
     const names = (await db.selectFrom('items').select('name').execute()).map((r) => r.name);
     assert.deepEqual(names, ['taken'], 'nothing of the batch was kept');
+    assert.equal(lost, 1, 'the loss was reported once (caches drop what reads saw)');
     await db.insertInto('items').values({ id: 5, name: 'after' }).execute();
     assert.equal((await db.selectFrom('items').selectAll().execute()).length, 2);
     await db.destroy();
+  });
+
+  it('a transaction that goes on after SQLite rolled its batch back fails, and writes nothing more', async () => {
+    const { db } = await open();
+    await db.insertInto('items').values({ id: 100, name: 'taken' }).execute();
+    const t = db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ id: 1, name: 'first' }).execute();
+      await sql`insert or rollback into items (id, name) values (2, 'taken')`.execute(trx).catch(() => undefined);
+      await trx.insertInto('items').values({ id: 3, name: 'after the rollback' }).execute();
+    });
+    await assert.rejects(t, /rolled back with the other writes of its turn/);
+    const names = (await db.selectFrom('items').select('name').execute()).map((r) => r.name);
+    assert.deepEqual(names, ['taken']);
+    await db.destroy();
+  });
+
+  it('writes still in the batch when a sync fails are not committed, and are told so', async () => {
+    let fail = false;
+    const { db, driver } = await open({
+      checkpointIntervalMs: 600_000,
+      dataSync: async (fh) => {
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await fh.datasync();
+      },
+    });
+    await db.insertInto('items').values({ id: 1, name: 'before' }).execute();
+    let open0!: () => void;
+    const gate = new Promise<void>((r) => {
+      open0 = r;
+    });
+    // t holds the batch open; meanwhile the sync of an earlier commit fails.
+    const t = track(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 2, name: 'in the batch' }).execute();
+        await gate;
+      }),
+    );
+    await sleep(5);
+    fail = true;
+    await assert.rejects(driver.committed(), /write-ahead log sync failed/);
+    open0();
+    await until(() => t.done, 't');
+    assert.match(String(t.error), /writes are refused until a restart/);
+    assert.deepEqual(
+      (await db.selectFrom('items').select('name').execute()).map((r) => r.name),
+      ['before'],
+    );
+    await db.destroy();
+  });
+
+  it('a read fence waits for the sync of the commit the read saw, though another batch opened since', async () => {
+    let armed = false;
+    let fail = false;
+    const gates: Array<() => void> = [];
+    const { db, driver } = await open({
+      checkpointIntervalMs: 600_000,
+      dataSync: async (fh) => {
+        if (armed) await new Promise<void>((r) => gates.push(r));
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await fh.datasync();
+      },
+    });
+    armed = true;
+    let openH!: () => void;
+    const gateH = new Promise<void>((r) => {
+      openH = r;
+    });
+    let openT2!: () => void;
+    const gateT2 = new Promise<void>((r) => {
+      openT2 = r;
+    });
+    // t1 writes; h joins its batch and holds the connection; the read queues behind h, and the
+    // batch's commit behind the read.
+    const t1 = track(db.insertInto('items').values({ id: 1, name: 'seen' }).execute());
+    const h = track(db.transaction().execute(() => gateH));
+    const fence = driver.readFence();
+    const read = db.selectFrom('items').select('name').execute();
+    await sleep(5);
+    // t2 then opens a batch of its own and holds it, writing nothing.
+    const t2 = track(
+      db.transaction().execute(async (trx) => {
+        await trx.selectFrom('items').selectAll().execute();
+        await gateT2;
+      }),
+    );
+    openH();
+    assert.deepEqual(
+      (await read).map((r) => r.name),
+      ['seen'],
+    );
+    const fenced = track(fence());
+    await sleep(5);
+    openT2();
+    await until(() => t2.done && h.done, 't2 and h');
+    await sleep(5);
+    assert.equal(fenced.done, false, 'the fence waits for the sync of the commit the read saw');
+    fail = true;
+    armed = false;
+    for (const g of gates.splice(0)) g();
+    await until(() => fenced.done && t1.done, 'the fence and t1');
+    assert.match(String(t1.error), /sync failed/);
+    assert.ok(fenced.error instanceof Error, 'what the read saw was not made durable: the fence fails');
+    await db.destroy();
+  });
+
+  it('two processes on one database write at once, transactions that read first included', { timeout: 60_000 }, async () => {
+    const path = join(dir.path, 'two-processes.sqlite');
+    const db = new Kysely<{ items: { id: string; n: number } }>({ dialect: new SqliteStoreDialect({ path }) });
+    await sql`create table items (id text primary key, n integer not null)`.execute(db);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sqlite-read-first-writer.ts', path, 'c', '3000'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await until(() => out.includes('READY'), 'the second process', 30_000);
+      child.stdin.end('GO\n');
+      await readFirstWrites(db, 'p', 3000);
+      assert.equal(await exited, 0, out);
+      assert.match(out, /DONE 3000/);
+      const { c } = await db
+        .selectFrom('items')
+        .select((e) => e.fn.countAll<number>().as('c'))
+        .executeTakeFirstOrThrow();
+      assert.equal(c, 6000);
+    } finally {
+      child.kill('SIGKILL');
+      await db.destroy();
+    }
   });
 
   it('closing the store waits for the transaction in progress, commits its batch and refuses new writes', async () => {

@@ -11,6 +11,22 @@
 import { LRUCache } from 'lru-cache';
 import type { Cache, Unsubscribe } from './cache.ts';
 
+/** The started caches of this process (dropLocalEntries). */
+const started = new Set<WeakRef<{ dropAll(): void }>>();
+
+/**
+ * Drops every entry of every cache of this process, and keeps look-ups in progress from caching
+ * what they read: for when reads may have seen writes that were then lost (the embedded store's
+ * lost batch, store/db/sqlite-driver.ts).
+ */
+export function dropLocalEntries(): void {
+  for (const ref of started) {
+    const c = ref.deref();
+    if (c) c.dropAll();
+    else started.delete(ref);
+  }
+}
+
 export class InvalidatingCache<T> {
   private readonly entries: LRUCache<string, { value: T; expiresAt: number }>;
   private unsubscribe: Unsubscribe | undefined;
@@ -21,6 +37,8 @@ export class InvalidatingCache<T> {
   private gen = 0;
   /** When set() next sweeps out expired entries. */
   private nextSweep = 0;
+  /** Its place in `started`. */
+  private registered: WeakRef<{ dropAll(): void }> | undefined;
 
   constructor(
     private readonly cache: Cache,
@@ -34,6 +52,10 @@ export class InvalidatingCache<T> {
 
   /** Subscribes to invalidations; call once before use. */
   async start(): Promise<void> {
+    if (!this.registered) {
+      this.registered = new WeakRef(this);
+      started.add(this.registered);
+    }
     this.stopStateReports ??= this.cache.onPubSubState?.((up) => {
       this.live = up;
       this.gen++;
@@ -84,6 +106,12 @@ export class InvalidatingCache<T> {
     for (const k of expired) this.entries.delete(k);
   }
 
+  /** Drops every entry here (not on other nodes), and whatever look-up is in progress. */
+  dropAll(): void {
+    this.gen++;
+    this.entries.clear();
+  }
+
   /** Drops `key` here and on every other node; '*' drops everything. */
   async invalidate(key: string): Promise<void> {
     this.gen++;
@@ -92,6 +120,8 @@ export class InvalidatingCache<T> {
   }
 
   async stop(): Promise<void> {
+    if (this.registered) started.delete(this.registered);
+    this.registered = undefined;
     this.stopStateReports?.();
     this.stopStateReports = undefined;
     await this.unsubscribe?.();

@@ -12,6 +12,13 @@ import { SqliteStoreDialect } from './sqlite-dialect.ts';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * For a read whose result is acted on outside the database: called before the read; what it
+   * returns, awaited after the read, resolves once every write the read may have seen is durable
+   * and rejects if one may have been lost. The embedded store's reads see writes a few
+   * milliseconds before they commit (sqlite-driver.ts); a PostgreSQL read sees durable rows only.
+   */
+  readFence(): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,6 +29,8 @@ export interface DbOptions {
   pgSchema?: string;
   /** SQLite file name inside dataDir (default opal.db), or ':memory:'. */
   sqliteFile?: string;
+  /** The embedded store lost writes that reads may have seen (sqlite-driver.ts, onWriteLost). */
+  onWriteLost?: () => void;
 }
 
 export async function openDb(opts: DbOptions): Promise<Db> {
@@ -46,7 +55,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
       client.on('error', () => {});
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', readFence: () => () => Promise.resolve(), close: () => kysely.destroy() };
   }
   const file = opts.sqliteFile ?? 'opal.db';
   let path = file;
@@ -55,6 +64,12 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     path = join(opts.dataDir, file);
     createPrivateFile(path);
   }
-  const kysely = new Kysely<Database>({ dialect: new SqliteStoreDialect({ path }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const dialect = new SqliteStoreDialect({ path, ...(opts.onWriteLost ? { onWriteLost: opts.onWriteLost } : {}) });
+  const kysely = new Kysely<Database>({ dialect });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    readFence: () => dialect.driver?.readFence() ?? (() => Promise.resolve()),
+    close: () => kysely.destroy(),
+  };
 }

@@ -3,11 +3,14 @@
 // on the event loop. docs/storage.md describes the write path; in short:
 // - WAL mode with synchronous=NORMAL: a commit only write()s the WAL (microseconds);
 // - the writes of one turn of the event loop share one SQLite transaction, the batch: the first
-//   write opens it (BEGIN), every Kysely transaction runs inside it in a savepoint of its own
+//   write opens it (BEGIN IMMEDIATE: another process's read-first transaction then waits for the
+//   write lock instead of failing), every Kysely transaction runs inside it in a savepoint of its own
 //   (rolled back alone when it fails), every write statement outside a transaction runs inside it
 //   as one statement (SQLite undoes a failing statement alone), and it commits once after the
-//   turn (setImmediate). A page that several writes change (an index's last leaf, say) goes into
-//   the log once per batch instead of once per write;
+//   turn (setImmediate; later if a transaction holds the connection across an await then). A page
+//   that several writes change (an index's last leaf, say) goes into the log once per batch
+//   instead of once per write. Reads see the batch's writes before they commit: a read whose
+//   result is acted on outside the database uses readFence();
 // - after the batch's COMMIT, its writers await WalSync.durable(): one fdatasync of the `-wal`
 //   file in flight at a time on libuv's threadpool, covering every commit finished before it
 //   started (group commit);
@@ -21,10 +24,12 @@
 //   syncs on the threadpool too.
 // In-memory databases (':memory:') and file systems without WAL fall back to synchronous=FULL.
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SelectQueryNode, type TransactionSettings } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import { ConnectionLock } from './connection-lock.ts';
+import { Session } from './sqlite-session.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 import { type DataSync, WalSync } from './wal-sync.ts';
+import { Batch, BatchRolledBackError, MEMBER } from './write-batch.ts';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
@@ -35,6 +40,11 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
   /** The WAL's and, after a checkpoint, the database file's sync (tests observe, gate or fail it). */
   dataSync?: DataSync;
+  /**
+   * Called when a batch is lost (rolled back by SQLite, or its commit failed): reads may have seen
+   * its writes, so whatever was cached from them must go.
+   */
+  onWriteLost?: () => void;
 }
 
 /** SQLite's own automatic checkpoint (log pages): a backstop behind WalCheckpointer only. */
@@ -50,6 +60,8 @@ export class SqliteStoreDriver implements Driver {
   private batch: Batch | undefined;
   /** destroy() has begun: no new batch opens. */
   private closing = false;
+  /** Batches lost so far (rolled back by SQLite, or their commit failed). */
+  private lost = 0;
   readonly lock = new ConnectionLock();
 
   constructor(private readonly o: SqliteStoreOptions) {
@@ -117,12 +129,15 @@ export class SqliteStoreDriver implements Driver {
     const s = connection as Session;
     await this.lock.acquire('transaction');
     try {
-      this.openBatch();
+      s.batch = this.openBatch();
       this.statement(`savepoint ${MEMBER}`).run();
     } catch (e) {
-      this.failed(e);
-      this.settleBatch();
-      this.lock.release();
+      try {
+        this.failed(e);
+        this.settleBatch();
+      } finally {
+        this.lock.release();
+      }
       throw e;
     }
     s.inTransaction = true;
@@ -133,13 +148,15 @@ export class SqliteStoreDriver implements Driver {
     const s = connection as Session;
     // A failing release (or check) leaves the transaction open: Kysely then rolls it back.
     if (s.wrote) this.wal?.check();
-    const b = this.batch;
-    if (!b) throw new Error('the transaction was rolled back with the batch it was part of');
+    const b = s.ownBatch();
     this.statement(`release ${MEMBER}`).run();
     s.inTransaction = false;
     if (s.wrote) b.wrote = true;
-    this.settleBatch();
-    this.lock.release();
+    try {
+      this.settleBatch();
+    } finally {
+      this.lock.release();
+    }
     if (s.wrote) await b.done;
   }
 
@@ -149,9 +166,14 @@ export class SqliteStoreDriver implements Driver {
     s.inTransaction = false;
     try {
       // SQLite rolls some failures back by itself (a full disk, an I/O error), the batch with them.
-      if (this.batch && this.connection().inTransaction) {
-        this.statement(`rollback to ${MEMBER}`).run();
-        this.statement(`release ${MEMBER}`).run();
+      if (this.batch !== undefined && this.batch === s.batch && this.connection().inTransaction) {
+        try {
+          this.statement(`rollback to ${MEMBER}`).run();
+          this.statement(`release ${MEMBER}`).run();
+        } catch (e) {
+          this.failed(e);
+          throw e;
+        }
       } else {
         this.failed(new Error('SQLite rolled the transaction back'));
       }
@@ -222,11 +244,21 @@ export class SqliteStoreDriver implements Driver {
     return this.wal.durable();
   }
 
-  /** The open batch, opened (BEGIN) if there is none; the caller holds the connection. */
+  /** The open batch, if any. */
+  currentBatch(): Batch | undefined {
+    return this.batch;
+  }
+
+  /**
+   * The open batch, opened if there is none; the caller holds the connection. IMMEDIATE: it takes
+   * SQLite's write lock at once, waiting for another process's (busy_timeout) there and not on a
+   * read-first transaction's upgrade, which would fail at once against a batch another process
+   * holds open.
+   */
   openBatch(): Batch {
     if (this.batch) return this.batch;
     if (this.closing) throw new Error('the database is being closed');
-    this.statement('begin').run();
+    this.statement('begin immediate').run();
     this.batch = new Batch();
     return this.batch;
   }
@@ -247,13 +279,17 @@ export class SqliteStoreDriver implements Driver {
     b.scheduled = true;
     setImmediate(() => {
       if (this.batch !== b) return;
+      // commitBatch settles its batch and never throws.
       void this.lock.with('commit', () => {
         if (this.batch === b) this.commitBatch();
       });
     });
   }
 
-  /** Commits the open batch, the caller holding the connection; its writers hear once it is durable. */
+  /**
+   * Commits the open batch, the caller holding the connection; its writers hear once it is
+   * durable, or that it failed. Never throws.
+   */
   commitBatch(): void {
     const b = this.batch;
     if (!b) return;
@@ -264,9 +300,12 @@ export class SqliteStoreDriver implements Driver {
     } catch (e) {
       try {
         if (this.connection().inTransaction) this.statement('rollback').run();
-      } finally {
-        b.settle(e);
+      } catch (r) {
+        // Neither committed nor rolled back: what the connection holds is unknown; no later
+        // write may be acknowledged.
+        this.wal?.fail(new Error(`the database could not roll back a failed commit, writes are refused until a restart: ${String(r)}`));
       }
+      this.lose(b, e);
       return;
     }
     if (!b.wrote) {
@@ -275,9 +314,9 @@ export class SqliteStoreDriver implements Driver {
     }
     this.commits++;
     this.committed().then(
-        () => b.settle(),
-        (e: unknown) => b.settle(e),
-      );
+      () => b.settle(),
+      (e: unknown) => b.settle(e),
+    );
   }
 
   /**
@@ -288,100 +327,33 @@ export class SqliteStoreDriver implements Driver {
     const b = this.batch;
     if (!b || this.connection().inTransaction) return;
     this.batch = undefined;
+    this.lose(b, new BatchRolledBackError(e));
+  }
+
+  private lose(b: Batch, e: unknown): void {
+    this.lost++;
     b.settle(e);
-  }
-}
-
-/** The savepoint each transaction of a batch runs in. */
-const MEMBER = 'opal_tx';
-
-/** One turn's writes in one SQLite transaction; `done` settles once they are durable, or lost. */
-class Batch {
-  /** A write has run in it (a released transaction that wrote, or a single write statement). */
-  wrote = false;
-  /** Its commit after the turn is scheduled. */
-  scheduled = false;
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (e: unknown) => void;
-
-  constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.done.catch(() => undefined); // a batch nobody waits for (it wrote nothing) may fail unheard
+    this.o.onWriteLost?.();
   }
 
-  settle(error?: unknown): void {
-    if (error === undefined) this.resolve();
-    else this.reject(error);
+  /**
+   * For a read whose result is acted on outside the database (freeing a blob marked dead, say):
+   * called before the read; what it returns, awaited after the read, resolves once every write
+   * the read may have seen is durable, and rejects if one of them may have been lost. Reads see
+   * the open batch's writes before it commits.
+   */
+  readFence(): () => Promise<void> {
+    const lostBefore = this.lost;
+    return async () => {
+      // The batch open now, if any; then a sync that covers every commit so far, the read's batch
+      // among them if it committed meanwhile (another may be open by now).
+      await this.batch?.done;
+      await this.committed();
+      if (this.lost !== lostBefore) throw new Error('a write the read may have seen was rolled back');
+    };
   }
 }
 
 function quoteId(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
-}
-
-function run<R>(stmt: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
-  if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
-  const { changes, lastInsertRowid } = stmt.run(parameters);
-  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-}
-
-/** What Kysely calls a connection: one use of the shared connection, inside a transaction or not. */
-class Session implements DatabaseConnection {
-  inTransaction = false;
-  /** The open transaction has written (its COMMIT must be made durable). */
-  wrote = false;
-
-  constructor(private readonly d: SqliteStoreDriver) {}
-
-  async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.d.statement(q.sql);
-    if (!stmt.readonly) this.d.checkWritable();
-    if (this.inTransaction) {
-      if (!stmt.readonly) this.wrote = true;
-      try {
-        return run<R>(stmt, q.parameters);
-      } catch (e) {
-        this.d.failed(e);
-        throw e;
-      }
-    }
-    if (stmt.readonly) {
-      return this.d.lock.admits(true) ? run<R>(stmt, q.parameters) : await this.d.lock.with('statement', () => run<R>(stmt, q.parameters));
-    }
-    const write = () => {
-      const b = this.d.openBatch();
-      try {
-        const result = run<R>(stmt, q.parameters);
-        b.wrote = true;
-        return { result, b };
-      } catch (e) {
-        this.d.failed(e);
-        throw e;
-      } finally {
-        this.d.settleBatch();
-      }
-    };
-    const { result, b } = this.d.lock.admits(false) ? write() : await this.d.lock.with('statement', write);
-    await b.done;
-    return result;
-  }
-
-  async *streamQuery<R>(q: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
-    if (!SelectQueryNode.is(q.query)) throw new Error('the SQLite driver streams select queries only');
-    // Its own statement: an iterating statement is busy, and the connection with it.
-    const stmt = this.d.connection().prepare(q.sql);
-    if (!this.inTransaction) {
-      await this.d.lock.acquire('stream');
-      this.d.commitBatch(); // a busy iterator would keep it from committing
-    }
-    try {
-      for (const row of stmt.iterate(q.parameters)) yield { rows: [row as R] };
-    } finally {
-      if (!this.inTransaction) this.d.lock.release();
-    }
-  }
 }

@@ -14,14 +14,20 @@ export class FdsBlobGcRepo {
     await this.d.db.deleteFrom('fds_blob_gc').where('blob_key', '=', key).execute();
   }
 
-  /** Dead blobs, and pending ones older than `pendingBefore` (uploads that never committed). */
+  /**
+   * Dead blobs, and pending ones older than `pendingBefore` (uploads that never committed); only
+   * once what the read saw is durable (a blob marked dead by a write that is then lost is still
+   * referenced).
+   */
   async collectable(pendingBefore: number, limit: number): Promise<string[]> {
+    const durable = this.d.readFence();
     const rows = await this.d.db
       .selectFrom('fds_blob_gc')
       .select('blob_key')
       .where((eb) => eb.or([eb('state', '=', 'dead'), eb.and([eb('state', '=', 'pending'), eb('at', '<', pendingBefore)])]))
       .limit(limit)
       .execute();
+    await durable();
     return rows.map((r) => r.blob_key);
   }
 }

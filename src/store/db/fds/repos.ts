@@ -26,14 +26,18 @@ export interface FdsRepos {
   derived: FdsDerivedRepo;
 }
 
-/** `cache`: the shared cache whose broadcasts reach every node (the bucket cache); none by default. */
+/**
+ * `cache`: the shared cache whose broadcasts reach every node (the bucket cache); none by default.
+ * `readFence`: the database's (connect.ts, Db.readFence), for the reads that free blobs.
+ */
 export function createFdsRepos(
   db: Kysely<Database>,
-  dialect: Dialect = 'sqlite',
-  now: () => number = Date.now,
-  cache?: () => Cache,
+  dialect: Dialect,
+  now: () => number,
+  cache: (() => Cache) | undefined,
+  readFence: () => () => Promise<void>,
 ): FdsRepos {
-  const d = new FdsDb(db, dialect, now);
+  const d = new FdsDb(db, dialect, now, readFence);
   return {
     buckets: new FdsBucketsRepo(d, cache),
     objects: new FdsObjectsRepo(d),

@@ -42,8 +42,10 @@ export function isUniqueViolation(e: unknown): boolean {
 export class FdsDb {
   constructor(
     readonly db: Kysely<Database>,
-    readonly dialect: Dialect = 'sqlite',
-    readonly now: () => number = Date.now,
+    readonly dialect: Dialect,
+    readonly now: () => number,
+    /** For the reads that free blobs (connect.ts, Db.readFence). */
+    readonly readFence: () => () => Promise<void>,
   ) {}
 
   /** Runs a transaction, retrying a few times when a concurrent writer won a unique race. */

@@ -262,7 +262,7 @@ export async function createContext(config: Config, opts: ContextOptions = {}): 
       settings,
       oauth,
       oidc: new OidcService({
-        repo: new OidcRepo(db.kysely),
+        repo: new OidcRepo(db.kysely, () => db.readFence()),
         apps,
         users,
         serverSecret: () => serverSecret,

@@ -17,6 +17,7 @@ import type { SqliteStoreDriver } from '../../src/store/db/sqlite-driver.ts';
 import type { DataSync } from '../../src/store/db/wal-sync.ts';
 import { readFirstWrites } from '../fixtures/read-first-writes.ts';
 import { tmpDir } from '../helpers/env.ts';
+import { gate, track, until } from '../helpers/settling.ts';
 
 interface Db {
   items: { id: number; name: string };
@@ -45,32 +46,8 @@ function gatedSync() {
   return g;
 }
 
-/** Settles `p` into a flag the test can poll. */
-function track(p: Promise<unknown>) {
-  const s = { done: false, error: undefined as unknown };
-  p.then(
-    () => {
-      s.done = true;
-    },
-    (e) => {
-      s.done = true;
-      s.error = e;
-    },
-  );
-  return s;
-}
-
 async function ticks(k = 5) {
   for (let i = 0; i < k; i++) await tick();
-}
-
-/** Waits until `cond` holds (the machine may be slow: no fixed sleeps). */
-async function until(cond: () => boolean, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
 }
 
 describe('embedded store driver', () => {
@@ -266,15 +243,12 @@ describe('embedded store driver', () => {
     let lost = 0;
     const { db } = await open({ onWriteLost: () => lost++ });
     await db.insertInto('items').values({ id: 100, name: 'taken' }).execute();
-    let open0!: () => void;
-    const gate = new Promise<void>((r) => {
-      open0 = r;
-    });
+    const held = gate();
     // t0 writes and holds the connection; a, b and c queue behind it, in this order.
     const t0 = track(
       db.transaction().execute(async (trx) => {
         await trx.insertInto('items').values({ id: 1, name: 't0' }).execute();
-        await gate;
+        await held.wait;
       }),
     );
     await sleep(5);
@@ -285,7 +259,7 @@ describe('embedded store driver', () => {
     // OR ROLLBACK: on the conflict SQLite rolls back the whole transaction, that is the batch.
     const c = track(sql`insert or rollback into items (id, name) values (4, 'taken')`.execute(db));
     await sleep(5);
-    open0();
+    held.open();
     await until(() => t0.done && a.done && b.done && c.done, 'the four writes');
     assert.match(String(c.error), /UNIQUE constraint failed/);
     for (const [name, w] of Object.entries({ t0, a, b })) {
@@ -325,21 +299,18 @@ describe('embedded store driver', () => {
       },
     });
     await db.insertInto('items').values({ id: 1, name: 'before' }).execute();
-    let open0!: () => void;
-    const gate = new Promise<void>((r) => {
-      open0 = r;
-    });
+    const held = gate();
     // t holds the batch open; meanwhile the sync of an earlier commit fails.
     const t = track(
       db.transaction().execute(async (trx) => {
         await trx.insertInto('items').values({ id: 2, name: 'in the batch' }).execute();
-        await gate;
+        await held.wait;
       }),
     );
     await sleep(5);
     fail = true;
     await assert.rejects(driver.committed(), /write-ahead log sync failed/);
-    open0();
+    held.open();
     await until(() => t.done, 't');
     assert.match(String(t.error), /writes are refused until a restart/);
     assert.deepEqual(
@@ -362,18 +333,12 @@ describe('embedded store driver', () => {
       },
     });
     armed = true;
-    let openH!: () => void;
-    const gateH = new Promise<void>((r) => {
-      openH = r;
-    });
-    let openT2!: () => void;
-    const gateT2 = new Promise<void>((r) => {
-      openT2 = r;
-    });
+    const gateH = gate();
+    const gateT2 = gate();
     // t1 writes; h joins its batch and holds the connection; the read queues behind h, and the
     // batch's commit behind the read.
     const t1 = track(db.insertInto('items').values({ id: 1, name: 'seen' }).execute());
-    const h = track(db.transaction().execute(() => gateH));
+    const h = track(db.transaction().execute(() => gateH.wait));
     const fence = driver.readFence();
     const read = db.selectFrom('items').select('name').execute();
     await sleep(5);
@@ -381,17 +346,17 @@ describe('embedded store driver', () => {
     const t2 = track(
       db.transaction().execute(async (trx) => {
         await trx.selectFrom('items').selectAll().execute();
-        await gateT2;
+        await gateT2.wait;
       }),
     );
-    openH();
+    gateH.open();
     assert.deepEqual(
       (await read).map((r) => r.name),
       ['seen'],
     );
     const fenced = track(fence());
     await sleep(5);
-    openT2();
+    gateT2.open();
     await until(() => t2.done && h.done, 't2 and h');
     await sleep(5);
     assert.equal(fenced.done, false, 'the fence waits for the sync of the commit the read saw');
@@ -401,6 +366,22 @@ describe('embedded store driver', () => {
     await until(() => fenced.done && t1.done, 'the fence and t1');
     assert.match(String(t1.error), /sync failed/);
     assert.ok(fenced.error instanceof Error, 'what the read saw was not made durable: the fence fails');
+    await db.destroy();
+  });
+
+  it('a read fence does not count writes lost after its read', async () => {
+    const { db, driver } = await open();
+    await db.insertInto('items').values({ id: 100, name: 'taken' }).execute();
+    const fence = driver.readFence();
+    const rows = await db.selectFrom('items').select('name').execute();
+    const fenced = fence();
+    // A batch lost after the read: the read saw nothing of it.
+    await assert.rejects(sql`insert or rollback into items (id, name) values (1, 'taken')`.execute(db), /UNIQUE constraint failed/);
+    await fenced;
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['taken'],
+    );
     await db.destroy();
   });
 
@@ -436,14 +417,11 @@ describe('embedded store driver', () => {
 
   it('closing the store waits for the transaction in progress, commits its batch and refuses new writes', async () => {
     const { db, path } = await open();
-    let open0!: () => void;
-    const gate = new Promise<void>((r) => {
-      open0 = r;
-    });
+    const held = gate();
     const t = track(
       db.transaction().execute(async (trx) => {
         await trx.insertInto('items').values({ id: 1, name: 'in progress' }).execute();
-        await gate;
+        await held.wait;
       }),
     );
     await sleep(5);
@@ -451,13 +429,27 @@ describe('embedded store driver', () => {
     await sleep(5);
     assert.equal(closed.done, false, 'closing waits for the transaction');
     const late = track(db.insertInto('items').values({ id: 2, name: 'late' }).execute());
-    open0();
+    held.open();
     await until(() => t.done && closed.done && late.done, 'the transaction, the close and the late write');
     assert.deepEqual([t.error, closed.error], [undefined, undefined]);
     assert.match(String(late.error), /being closed|has already been destroyed/);
     const raw = new SQLite(path, { readonly: true });
     assert.equal((raw.prepare('select count(*) c from items').get() as { c: number }).c, 1);
     raw.close();
+  });
+
+  it('a stream left early frees the connection; one started with writes in the batch commits them first', async () => {
+    const { db } = await open();
+    await db.insertInto('items').values({ id: 1, name: 'a' }).execute();
+    await db.insertInto('items').values({ id: 2, name: 'b' }).execute();
+    const pending = db.insertInto('items').values({ id: 3, name: 'c' }).execute();
+    const rows = db.selectFrom('items').select('name').orderBy('id').stream()[Symbol.asyncIterator]();
+    assert.deepEqual((await rows.next()).value, { name: 'a' });
+    await rows.return?.();
+    await pending;
+    await db.insertInto('items').values({ id: 4, name: 'd' }).execute();
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 4);
+    await db.destroy();
   });
 
   it('keeps prepared statements in a bounded cache', async () => {

@@ -53,6 +53,7 @@ export class InvalidatingCache<T> {
   /** Subscribes to invalidations; call once before use. */
   async start(): Promise<void> {
     if (!this.registered) {
+      for (const ref of started) if (!ref.deref()) started.delete(ref);
       this.registered = new WeakRef(this);
       started.add(this.registered);
     }

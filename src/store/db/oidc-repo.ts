@@ -7,7 +7,14 @@ export type OidcKeyRow = Selectable<OidcKeysTable>;
 export type OidcClientRow = Selectable<OidcClientsTable>;
 
 export class OidcRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * @param readFence the database's (connect.ts, Db.readFence): a key read is used to sign
+   *   id_tokens, so a key another request is creating must be durable first.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly readFence: () => () => Promise<void>,
+  ) {}
 
   /** Keys still signing, or retired at or after `retiredSince`; newest first. */
   keys(retiredSince: number): Promise<OidcKeyRow[]> {

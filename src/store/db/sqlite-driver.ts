@@ -171,7 +171,8 @@ export class SqliteStoreDriver implements Driver {
           this.statement(`rollback to ${MEMBER}`).run();
           this.statement(`release ${MEMBER}`).run();
         } catch (e) {
-          this.failed(e);
+          // The savepoint may still hold this transaction's writes: the batch cannot commit.
+          this.abandonBatch(e);
           throw e;
         }
       } else {
@@ -330,6 +331,19 @@ export class SqliteStoreDriver implements Driver {
     this.lose(b, new BatchRolledBackError(e));
   }
 
+  /** Rolls the open batch back and tells its writers (a transaction could not be undone alone). */
+  private abandonBatch(e: unknown): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    try {
+      if (this.connection().inTransaction) this.statement('rollback').run();
+    } catch (r) {
+      this.wal?.fail(new Error(`the database could not roll back a failed transaction, writes are refused until a restart: ${String(r)}`));
+    }
+    this.lose(b, new BatchRolledBackError(e));
+  }
+
   private lose(b: Batch, e: unknown): void {
     this.lost++;
     b.settle(e);
@@ -338,18 +352,22 @@ export class SqliteStoreDriver implements Driver {
 
   /**
    * For a read whose result is acted on outside the database (freeing a blob marked dead, say):
-   * called before the read; what it returns, awaited after the read, resolves once every write
-   * the read may have seen is durable, and rejects if one of them may have been lost. Reads see
-   * the open batch's writes before it commits.
+   * called before the read; what it returns, called right after the read, resolves once every
+   * write the read may have seen is durable, and rejects if one of them may have been lost
+   * (losses after the read do not count). Reads see the open batch's writes before it commits.
    */
   readFence(): () => Promise<void> {
     const lostBefore = this.lost;
-    return async () => {
-      // The batch open now, if any; then a sync that covers every commit so far, the read's batch
-      // among them if it committed meanwhile (another may be open by now).
-      await this.batch?.done;
-      await this.committed();
-      if (this.lost !== lostBefore) throw new Error('a write the read may have seen was rolled back');
+    return () => {
+      // What the read may have seen: batches lost since the fence (counted), the batch open now
+      // (awaited), and every commit so far (a sync that starts after this call covers them).
+      const lostByRead = this.lost !== lostBefore;
+      const open = this.batch;
+      return (async () => {
+        if (lostByRead) throw new Error('a write the read may have seen was rolled back');
+        await open?.done;
+        await this.committed();
+      })();
     };
   }
 }

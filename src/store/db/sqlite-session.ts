@@ -78,10 +78,23 @@ export class Session implements DatabaseConnection {
     const stmt = this.d.connection().prepare(q.sql);
     if (this.inTransaction) this.ownBatch();
     else await this.d.lock.acquire('stream');
+    let rows: IterableIterator<unknown> | undefined;
     try {
       if (!this.inTransaction) this.d.commitBatch(); // a busy iterator would keep it from committing
-      for (const row of stmt.iterate(q.parameters)) yield { rows: [row as R] };
+      rows = stmt.iterate(q.parameters);
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = rows.next();
+        } catch (e) {
+          this.d.failed(e); // an I/O error may roll the open batch back
+          throw e;
+        }
+        if (next.done) break;
+        yield { rows: [next.value as R] };
+      }
     } finally {
+      rows?.return?.(); // a stream left early: its statement is reset, the connection free again
       if (!this.inTransaction) this.d.lock.release();
     }
   }

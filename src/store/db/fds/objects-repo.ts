@@ -65,6 +65,9 @@ export class FdsObjectsRepo {
 
   /** Lifecycle candidates: current objects (or non-current versions) created (retired) before `before`. */
   async expired(bucket: string, prefix: string, before: number, current: boolean, limit: number): Promise<ObjectVersion[]> {
+    // The sweeper deletes what this returns by id: only once what it saw is durable (a version
+    // demoted by a write that is then lost is current again).
+    const durable = this.d.readFence();
     let q = this.d.db
       .selectFrom('fds_objects')
       .selectAll()
@@ -73,6 +76,7 @@ export class FdsObjectsRepo {
     q = current ? q.where('created_at', '<', before) : q.where('noncurrent_at', '<', before);
     if (prefix !== '') q = q.where('name', '>=', prefix).where('name', '<', successor(prefix));
     const rows = await q.orderBy('name').limit(limit).execute();
+    await durable();
     return rows.filter((r) => r.name.startsWith(prefix)).map(decodeVersion);
   }
 

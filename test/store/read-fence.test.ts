@@ -1,10 +1,10 @@
 // Reads acted on for good, on the embedded store: reads see writes a few milliseconds before they
-// commit (the turn's batch, src/store/db/sqlite-driver.ts), so the sweeper's blobs to free
-// (blob-gc-repo.ts) and versions to expire (objects-repo.ts, expired), and an OIDC signing key
-// another request is creating (services/oidc/keys.ts), are used only once what the read saw is
-// durable; a blob marked dead, a version demoted or a key created by a batch that SQLite then
-// rolls back is never used: a blob still referenced is never freed, a current version never
-// deleted, and no id_token is signed with a key that is gone.
+// commit (the turn's batch, src/store/db/sqlite-driver.ts), so what the sweeper reads (blobs to
+// free, blob-gc-repo.ts; versions to expire, objects-repo.ts; buckets' lifecycle rules,
+// buckets-repo.ts) and an OIDC signing key another request is creating (services/oidc/keys.ts) are
+// used only once what the read saw is durable. What a batch that SQLite then rolls back wrote is
+// never used: a blob still referenced is never freed, a current version never deleted, a lost rule
+// never applied, and no id_token is signed with a key that is gone.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,6 +103,45 @@ describe('reads acted on for good, on the embedded store', () => {
     assert.ok(read.error instanceof Error, `the read handed out ${JSON.stringify(read.value?.map((v) => v.version_id))}`);
     assert.equal((await repos.objects.current('life', 'n'))?.version_id, 'v1', 'v1 is still current');
     assert.deepEqual(await repos.objects.expired('life', '', Date.now(), false, 1000), []);
+    await db.close();
+  });
+
+  it('reads the buckets with lifecycle rules only once the rules are durable, never rules that were lost', async () => {
+    const db = await openDb({ dataDir: dir.path, sqliteFile: 'rules.db' });
+    await migrate(db);
+    const repos = createFdsRepos(db.kysely, 'sqlite', Date.now, undefined, () => db.readFence());
+    await repos.buckets.create({
+      name: 'rules',
+      owner_id: '1',
+      created_at: 1,
+      acl: {},
+      versioning: null,
+      lifecycle: null,
+      cors: null,
+      configs: {},
+    });
+    await repos.blobGc.pending('upload-in-progress');
+    const held = gate();
+    // A write sets the bucket's rules and holds the connection; the sweeper's read and a write
+    // that makes SQLite roll back the whole batch queue behind it, in this order.
+    const setRules = track(
+      db.kysely.transaction().execute(async (trx) => {
+        await sql`update fds_buckets set lifecycle = '{"rules":[]}' where name = 'rules'`.execute(trx);
+        await held.wait;
+      }),
+    );
+    await sleep(5);
+    const read = track(repos.buckets.withLifecycle());
+    await sleep(5);
+    const rollback = track(
+      sql`insert or rollback into fds_blob_gc (blob_key, state, at) values ('upload-in-progress', 'dead', 0)`.execute(db.kysely),
+    );
+    await sleep(5);
+    held.open();
+    await until(() => setRules.done && read.done && rollback.done, 'the three');
+    assert.ok(setRules.error instanceof Error, 'the change was told it failed');
+    assert.ok(read.error instanceof Error, `the read handed out ${JSON.stringify(read.value?.map((b) => b.name))}`);
+    assert.deepEqual(await repos.buckets.withLifecycle(), []);
     await db.close();
   });
 

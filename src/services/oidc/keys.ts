@@ -63,14 +63,18 @@ export class OidcKeys {
 
   /** The key that signs new id_tokens of `alg` (created on first use). */
   async signing(alg: IdTokenAlg): Promise<SigningKey> {
-    const durable = this.repo.readFence();
-    let row = (await this.rows()).find((r) => r.alg === alg && r.retired_at === null);
-    row ??= await this.create(alg);
+    const fence = this.repo.readFence();
+    const found = (await this.rows()).find((r) => r.alg === alg && r.retired_at === null);
+    if (found) {
+      const cached = this.imported.get(found.kid);
+      if (cached) return cached;
+      // A key first seen here may be one another request is creating: it signs nothing before it
+      // is durable (a token signed with a key that is then lost could never be verified).
+      await fence();
+    }
+    const row = found ?? (await this.create(alg));
     const cached = this.imported.get(row.kid);
     if (cached) return cached;
-    // A key first seen here may be one another request is creating: it signs nothing before it
-    // is durable (a token signed with a key that is then lost could never be verified).
-    await durable();
     const json = openSecret(this.serverSecret(), sealContext(row.kid), row.private_jwk);
     if (json === undefined) throw new Error(`OIDC key ${row.kid}: the sealed private key does not open with this server secret`);
     const key: SigningKey = { kid: row.kid, alg, key: await importJWK(JSON.parse(json) as JWK, alg) };

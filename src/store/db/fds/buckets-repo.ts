@@ -80,8 +80,12 @@ export class FdsBucketsRepo {
     return (await q.orderBy('name').execute()).map(decodeBucket);
   }
 
+  /** Buckets with lifecycle rules, once what the read saw is durable (the sweeper acts on them for good). */
   async withLifecycle(): Promise<Bucket[]> {
-    return (await this.d.db.selectFrom('fds_buckets').selectAll().where('lifecycle', 'is not', null).execute()).map(decodeBucket);
+    const durable = this.d.readFence();
+    const rows = await this.d.db.selectFrom('fds_buckets').selectAll().where('lifecycle', 'is not', null).execute();
+    await durable();
+    return rows.map(decodeBucket);
   }
 
   async stats(name: string): Promise<{ numObjects: number; usedSpace: number }> {

@@ -65,8 +65,9 @@ export class FdsObjectsRepo {
 
   /** Lifecycle candidates: current objects (or non-current versions) created (retired) before `before`. */
   async expired(bucket: string, prefix: string, before: number, current: boolean, limit: number): Promise<ObjectVersion[]> {
-    // The sweeper deletes what this returns by id: only once what it saw is durable (a version
-    // demoted by a write that is then lost is current again).
+    // The sweeper acts for good on what this returns (non-current versions deleted by id, current
+    // objects expired): only once what it saw is durable (a version demoted by a write that is
+    // then lost is current again).
     const durable = this.d.readFence();
     let q = this.d.db
       .selectFrom('fds_objects')

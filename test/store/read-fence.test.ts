@@ -8,62 +8,85 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { OidcKeys } from '../../src/services/oidc/keys.ts';
-import { openDb } from '../../src/store/db/connect.ts';
-import { FdsBlobGcRepo } from '../../src/store/db/fds/blob-gc-repo.ts';
+import { type Db, openDb } from '../../src/store/db/connect.ts';
 import { createFdsRepos } from '../../src/store/db/fds/repos.ts';
 import { FdsDb } from '../../src/store/db/fds/transactions.ts';
 import { migrate } from '../../src/store/db/migrate.ts';
 import { OidcRepo } from '../../src/store/db/oidc-repo.ts';
+import type { Database } from '../../src/store/db/schema.ts';
 import { tmpDir } from '../helpers/env.ts';
 import { gate, track, until } from '../helpers/settling.ts';
 
-const dir = tmpDir('opal-blob-gc-');
+const dir = tmpDir('opal-read-fence-');
 after(() => dir.remove());
+
+async function store(file: string) {
+  const db = await openDb({ dataDir: dir.path, sqliteFile: file });
+  await migrate(db);
+  await sql`insert into settings (key, value) values ('taken', 'x')`.execute(db.kysely);
+  return { db, repos: createFdsRepos(db.kysely, 'sqlite', Date.now, undefined, () => db.readFence()) };
+}
+
+const bucket = (name: string) => ({
+  name,
+  owner_id: '1',
+  created_at: 1,
+  acl: {},
+  versioning: null,
+  lifecycle: null,
+  cors: null,
+  configs: {},
+});
+
+/**
+ * The race each test stages: `write` runs in a transaction that then holds the connection; `read`
+ * and a write that makes SQLite roll back the whole batch (OR ROLLBACK on a taken settings key)
+ * queue behind it, in this order; then the holder lets go. The write and the rollback fail; the
+ * read's outcome is returned.
+ */
+async function readDuringLostBatch<T>(db: Db, write: (trx: Transaction<Database>) => Promise<unknown>, read: () => Promise<T>) {
+  const held = gate();
+  const writer = track(
+    db.kysely.transaction().execute(async (trx) => {
+      await write(trx);
+      await held.wait;
+    }),
+  );
+  await sleep(5);
+  const reader = track(read());
+  await sleep(5);
+  const rollback = track(sql`insert or rollback into settings (key, value) values ('taken', 'y')`.execute(db.kysely));
+  await sleep(5);
+  held.open();
+  await until(() => writer.done && reader.done && rollback.done, 'the write, the read and the rollback');
+  assert.match(String(rollback.error), /UNIQUE constraint failed/);
+  assert.ok(writer.error instanceof Error, 'the write was told it failed');
+  return reader;
+}
 
 describe('reads acted on for good, on the embedded store', () => {
   it('hands out a dead blob only once its mark is durable, and never one whose mark was rolled back', async () => {
-    const db = await openDb({ dataDir: dir.path });
-    await migrate(db);
+    const { db, repos } = await store('blob-gc.db');
     const d = new FdsDb(db.kysely, 'sqlite', Date.now, () => db.readFence());
-    const gc = new FdsBlobGcRepo(d);
-    await gc.pending('upload-in-progress');
-    const held = gate();
-    // A delete marks k1 dead and holds the connection; the sweeper's read and a write that makes
-    // SQLite roll back the whole batch queue behind it, in this order.
-    const del = track(
-      db.kysely.transaction().execute(async (trx) => {
-        await d.markDead(trx, ['k1']);
-        await held.wait;
-      }),
+    const read = await readDuringLostBatch(
+      db,
+      (trx) => d.markDead(trx, ['k1']),
+      () => repos.blobGc.collectable(Date.now() - 3_600_000, 200),
     );
-    await sleep(5);
-    const read = track(gc.collectable(Date.now() - 3_600_000, 200));
-    await sleep(5);
-    const rollback = track(
-      sql`insert or rollback into fds_blob_gc (blob_key, state, at) values ('upload-in-progress', 'dead', 0)`.execute(db.kysely),
-    );
-    await sleep(5);
-    held.open();
-    await until(() => del.done && read.done && rollback.done, 'the three');
-    assert.ok(rollback.error instanceof Error);
-    assert.ok(del.error instanceof Error, 'the delete was told it failed');
     assert.ok(read.error instanceof Error, `the read handed out ${JSON.stringify(read.value)}`);
-    assert.deepEqual(await gc.collectable(Date.now() - 3_600_000, 200), [], 'k1 is not dead: its mark was rolled back');
+    assert.deepEqual(await repos.blobGc.collectable(Date.now() - 3_600_000, 200), [], 'k1 is not dead: its mark was rolled back');
 
     // The same mark, committed: handed out once durable.
     await db.kysely.transaction().execute((trx) => d.markDead(trx, ['k1']));
-    assert.deepEqual(await gc.collectable(Date.now() - 3_600_000, 200), ['k1']);
+    assert.deepEqual(await repos.blobGc.collectable(Date.now() - 3_600_000, 200), ['k1']);
     await db.close();
   });
 
   it('hands out an expired non-current version only once its demotion is durable, never one whose demotion was rolled back', async () => {
-    const db = await openDb({ dataDir: dir.path, sqliteFile: 'expired.db' });
-    await migrate(db);
-    const repos = createFdsRepos(db.kysely, 'sqlite', Date.now, undefined, () => db.readFence());
-    const b = { name: 'life', owner_id: '1', created_at: 1, acl: {}, versioning: null, lifecycle: null, cors: null, configs: {} };
-    await repos.buckets.create(b);
+    const { db, repos } = await store('expired.db');
+    await repos.buckets.create(bucket('life'));
     await repos.objects.commit({
       version_id: 'v1',
       bucket: 'life',
@@ -80,26 +103,11 @@ describe('reads acted on for good, on the embedded store', () => {
       created_at: 2,
       noncurrent_at: null,
     });
-    await repos.blobGc.pending('upload-in-progress');
-    const held = gate();
-    // A write demotes v1 and holds the connection; the sweeper's read and a write that makes SQLite
-    // roll back the whole batch queue behind it, in this order.
-    const demote = track(
-      db.kysely.transaction().execute(async (trx) => {
-        await sql`update fds_objects set is_current = 0, noncurrent_at = 3 where version_id = 'v1'`.execute(trx);
-        await held.wait;
-      }),
+    const read = await readDuringLostBatch(
+      db,
+      (trx) => sql`update fds_objects set is_current = 0, noncurrent_at = 3 where version_id = 'v1'`.execute(trx),
+      () => repos.objects.expired('life', '', Date.now(), false, 1000),
     );
-    await sleep(5);
-    const read = track(repos.objects.expired('life', '', Date.now(), false, 1000));
-    await sleep(5);
-    const rollback = track(
-      sql`insert or rollback into fds_blob_gc (blob_key, state, at) values ('upload-in-progress', 'dead', 0)`.execute(db.kysely),
-    );
-    await sleep(5);
-    held.open();
-    await until(() => demote.done && read.done && rollback.done, 'the three');
-    assert.ok(demote.error instanceof Error, 'the demotion was told it failed');
     assert.ok(read.error instanceof Error, `the read handed out ${JSON.stringify(read.value?.map((v) => v.version_id))}`);
     assert.equal((await repos.objects.current('life', 'n'))?.version_id, 'v1', 'v1 is still current');
     assert.deepEqual(await repos.objects.expired('life', '', Date.now(), false, 1000), []);
@@ -107,39 +115,13 @@ describe('reads acted on for good, on the embedded store', () => {
   });
 
   it('reads the buckets with lifecycle rules only once the rules are durable, never rules that were lost', async () => {
-    const db = await openDb({ dataDir: dir.path, sqliteFile: 'rules.db' });
-    await migrate(db);
-    const repos = createFdsRepos(db.kysely, 'sqlite', Date.now, undefined, () => db.readFence());
-    await repos.buckets.create({
-      name: 'rules',
-      owner_id: '1',
-      created_at: 1,
-      acl: {},
-      versioning: null,
-      lifecycle: null,
-      cors: null,
-      configs: {},
-    });
-    await repos.blobGc.pending('upload-in-progress');
-    const held = gate();
-    // A write sets the bucket's rules and holds the connection; the sweeper's read and a write
-    // that makes SQLite roll back the whole batch queue behind it, in this order.
-    const setRules = track(
-      db.kysely.transaction().execute(async (trx) => {
-        await sql`update fds_buckets set lifecycle = '{"rules":[]}' where name = 'rules'`.execute(trx);
-        await held.wait;
-      }),
+    const { db, repos } = await store('rules.db');
+    await repos.buckets.create(bucket('rules'));
+    const read = await readDuringLostBatch(
+      db,
+      (trx) => sql`update fds_buckets set lifecycle = '{"rules":[]}' where name = 'rules'`.execute(trx),
+      () => repos.buckets.withLifecycle(),
     );
-    await sleep(5);
-    const read = track(repos.buckets.withLifecycle());
-    await sleep(5);
-    const rollback = track(
-      sql`insert or rollback into fds_blob_gc (blob_key, state, at) values ('upload-in-progress', 'dead', 0)`.execute(db.kysely),
-    );
-    await sleep(5);
-    held.open();
-    await until(() => setRules.done && read.done && rollback.done, 'the three');
-    assert.ok(setRules.error instanceof Error, 'the change was told it failed');
     assert.ok(read.error instanceof Error, `the read handed out ${JSON.stringify(read.value?.map((b) => b.name))}`);
     assert.deepEqual(await repos.buckets.withLifecycle(), []);
     await db.close();
@@ -148,35 +130,20 @@ describe('reads acted on for good, on the embedded store', () => {
   it('signs with a key another request is creating only once it is durable, never with one that was lost', async () => {
     const secret = 's'.repeat(40);
     // A real key row, made on another store with the same server secret.
-    const elsewhere = await openDb({ dataDir: dir.path, sqliteFile: 'oidc-elsewhere.db' });
-    await migrate(elsewhere);
-    const madeElsewhere = new OidcRepo(elsewhere.kysely, () => elsewhere.readFence());
+    const elsewhere = await store('oidc-elsewhere.db');
+    const madeElsewhere = new OidcRepo(elsewhere.db.kysely, () => elsewhere.db.readFence());
     await new OidcKeys(madeElsewhere, () => secret, Date.now).signing('RS256');
     const [row] = await madeElsewhere.keys(0);
     assert.ok(row);
-    await elsewhere.close();
+    await elsewhere.db.close();
 
-    const db = await openDb({ dataDir: dir.path, sqliteFile: 'oidc.db' });
-    await migrate(db);
+    const { db } = await store('oidc.db');
     const keys = new OidcKeys(new OidcRepo(db.kysely, () => db.readFence()), () => secret, Date.now);
-    await sql`insert into settings (key, value) values ('taken', 'x')`.execute(db.kysely);
-    const held = gate();
-    // Another request creates the key and holds the connection; the signer's read and a write
-    // that makes SQLite roll back the whole batch queue behind it, in this order.
-    const creating = track(
-      db.kysely.transaction().execute(async (trx) => {
-        await trx.insertInto('oidc_keys').values(row).execute();
-        await held.wait;
-      }),
+    const signer = await readDuringLostBatch(
+      db,
+      (trx) => trx.insertInto('oidc_keys').values(row).execute(),
+      () => keys.signing('RS256'),
     );
-    await sleep(5);
-    const signer = track(keys.signing('RS256'));
-    await sleep(5);
-    const rollback = track(sql`insert or rollback into settings (key, value) values ('taken', 'y')`.execute(db.kysely));
-    await sleep(5);
-    held.open();
-    await until(() => creating.done && signer.done && rollback.done, 'the three');
-    assert.ok(creating.error instanceof Error, 'the key creation was told it failed');
     assert.ok(signer.error instanceof Error, `signed with ${signer.value?.kid}, a key that is gone`);
     const next = await keys.signing('RS256');
     assert.notEqual(next.kid, row.kid, 'a new key, durable, signs instead');

@@ -14,8 +14,8 @@ export interface Db {
   dialect: Dialect;
   /**
    * For a read whose result is acted on outside the database: called before the read; what it
-   * returns, awaited after the read, resolves once every write the read may have seen is durable
-   * and rejects if one may have been lost. The embedded store's reads see writes a few
+   * returns, called right after the read and awaited, resolves once every write the read may have
+   * seen is durable and rejects if one may have been lost. The embedded store's reads see writes a few
    * milliseconds before they commit (sqlite-driver.ts); a PostgreSQL read sees durable rows only.
    */
   readFence(): () => Promise<void>;

@@ -452,6 +452,23 @@ describe('embedded store driver', () => {
     await db.destroy();
   });
 
+  it('a stream whose row fails midway throws, frees the connection and loses no write', async () => {
+    let lost = 0;
+    const { db } = await open({ onWriteLost: () => lost++ });
+    await db.insertInto('items').values({ id: 1, name: '{"ok":1}' }).execute();
+    await db.insertInto('items').values({ id: 2, name: 'not json' }).execute();
+    const pending = db.insertInto('items').values({ id: 3, name: '{}' }).execute();
+    // json() fails on the second row only: the error comes from the iterator's next(), after a row.
+    const rows = db.selectFrom('items').select(sql<string>`json(name)`.as('j')).orderBy('id').stream()[Symbol.asyncIterator]();
+    assert.deepEqual((await rows.next()).value, { j: '{"ok":1}' });
+    await assert.rejects(rows.next(), /malformed JSON/);
+    await pending;
+    await db.insertInto('items').values({ id: 4, name: 'd' }).execute();
+    assert.equal(lost, 0, 'a failed read is not a lost batch');
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 4);
+    await db.destroy();
+  });
+
   it('keeps prepared statements in a bounded cache', async () => {
     const { db, driver } = await open();
     for (let i = 0; i < 300; i++) await sql`select ${sql.lit(i)} as v`.execute(db);

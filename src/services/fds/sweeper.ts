@@ -69,14 +69,12 @@ export class FdsSweeper {
         const one: RulesConfig = { rules: [rule] };
         const exp = lifecycleAge(one, prefix, 'expiration');
         if (exp !== undefined) {
-          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) {
-            await objects.deleteCurrent(b.name, o.name, undefined);
-          }
+          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) await objects.expireCurrent(o);
         }
         const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
         if (nonCurrent !== undefined) {
           const old = await objects.expired(b.name, prefix, now - nonCurrent, false, 1000);
-          await this.storage.free(await objects.deleteVersions(old.map((o) => o.version_id)));
+          await this.storage.free(await objects.expireNonCurrent(b.name, old, now - nonCurrent));
         }
         const abort = lifecycleAge(one, prefix, 'abortIncompleteMultipartUpload');
         if (abort !== undefined) {

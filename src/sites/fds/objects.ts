@@ -226,11 +226,9 @@ export async function getObjectMetadata(c: FdsCall): Promise<void> {
 export async function deleteObject(c: FdsCall): Promise<void> {
   const name = c.object ?? '';
   if (c.bucket === TRASH_BUCKET) {
-    const owner = creatorOf(c);
-    const t = await c.env.trash.entry(owner, name);
-    if (!t) throw new FdsError('ObjectNotFound');
-    // deleteVersions removes the trash entry in the same transaction.
-    await c.env.free(await c.env.objects.deleteVersions([t.version_id]));
+    const keys = await c.env.trash.purge(creatorOf(c), name);
+    if (!keys) throw new FdsError('ObjectNotFound');
+    await c.env.free(keys);
     sendEmpty(c);
     return;
   }

@@ -114,17 +114,46 @@ export class FdsObjectsRepo {
   /** Removes versions for good (their trash entries too); returns their blob keys, queued as dead. */
   async deleteVersions(versionIds: string[]): Promise<string[]> {
     if (versionIds.length === 0) return [];
+    return this.d.tx((trx) => this.d.removeVersions(trx, versionIds));
+  }
+
+  /**
+   * Lifecycle expiration of a current object that `expired` returned: demoted (not trashed) only
+   * if `v` is still the current version of its name. A write since the read (a new upload, a
+   * restore) made another version current, which is not the one the rule matched. true if demoted.
+   */
+  async expireCurrent(v: ObjectVersion): Promise<boolean> {
     return this.d.tx(async (trx) => {
-      const keys: string[] = [];
-      for (let i = 0; i < versionIds.length; i += 200) {
-        const chunk = versionIds.slice(i, i + 200);
-        const rows = await trx.selectFrom('fds_objects').select('blob_key').where('version_id', 'in', chunk).execute();
-        keys.push(...rows.map((r) => r.blob_key));
-        await trx.deleteFrom('fds_trash').where('version_id', 'in', chunk).execute();
-        await trx.deleteFrom('fds_objects').where('version_id', 'in', chunk).execute();
+      await this.d.lockNames(trx, v.bucket, v.name);
+      const cur = await this.d.currentVersion(trx, v.bucket, v.name);
+      if (cur?.version_id !== v.version_id) return false;
+      return (await this.d.demote(trx, v.bucket, v.name)) !== undefined;
+    });
+  }
+
+  /**
+   * Lifecycle expiration of non-current versions that `expired` returned (all of one bucket):
+   * removed for good only those still non-current since before `before` (one restored from the
+   * trash since the read is current again, or non-current since later). Returns the blob keys.
+   */
+  async expireNonCurrent(bucket: string, versions: readonly ObjectVersion[], before: number): Promise<string[]> {
+    if (versions.length === 0) return [];
+    return this.d.tx(async (trx) => {
+      await this.d.lockNames(trx, bucket, ...versions.map((v) => v.name));
+      const ids = versions.map((v) => v.version_id);
+      const still: string[] = [];
+      for (let i = 0; i < ids.length; i += 200) {
+        const rows = await trx
+          .selectFrom('fds_objects')
+          .select('version_id')
+          .where('version_id', 'in', ids.slice(i, i + 200))
+          .where('bucket', '=', bucket)
+          .where('is_current', '=', NOT_CURRENT)
+          .where('noncurrent_at', '<', before)
+          .execute();
+        still.push(...rows.map((r) => r.version_id));
       }
-      await this.d.markDead(trx, keys);
-      return keys;
+      return this.d.removeVersions(trx, still);
     });
   }
 

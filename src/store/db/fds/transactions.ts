@@ -122,6 +122,24 @@ export class FdsDb {
     }
   }
 
+  /**
+   * Removes versions for good inside `trx` (their trash entries first); returns their blob keys,
+   * queued as dead. A caller that decided on a read made before the transaction re-checks, under
+   * the names' locks, that each version is still what it read (objects-repo.ts, trash-repo.ts).
+   */
+  async removeVersions(trx: Tx, versionIds: readonly string[]): Promise<string[]> {
+    const keys: string[] = [];
+    for (let i = 0; i < versionIds.length; i += 200) {
+      const chunk = versionIds.slice(i, i + 200);
+      const rows = await trx.selectFrom('fds_objects').select('blob_key').where('version_id', 'in', chunk).execute();
+      keys.push(...rows.map((r) => r.blob_key));
+      await trx.deleteFrom('fds_trash').where('version_id', 'in', chunk).execute();
+      await trx.deleteFrom('fds_objects').where('version_id', 'in', chunk).execute();
+    }
+    await this.markDead(trx, keys);
+    return keys;
+  }
+
   /** The current version of a name, read through `db` (the repository's handle or a transaction). */
   async currentVersion(db: Kysely<Database>, bucket: string, name: string): Promise<ObjectVersion | undefined> {
     const r = await currentRow.first(db, { bucket, name });

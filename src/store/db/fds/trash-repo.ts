@@ -1,6 +1,7 @@
 // The per-developer trash (fds-protocol §8.4): deleted current versions listed as `<bucket>/<name>`
 // (objects-repo.ts puts them there), listed, read, and restored as the current version.
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../schema.ts';
 import { decodeVersion, type ObjectVersion } from './columns.ts';
 import type { FdsTrashTable } from './tables.ts';
 import type { FdsDb } from './transactions.ts';
@@ -11,12 +12,26 @@ export class FdsTrashRepo {
   constructor(private readonly d: FdsDb) {}
 
   entry(owner: string, trashName: string): Promise<TrashEntry | undefined> {
-    return this.d.db
-      .selectFrom('fds_trash')
-      .selectAll()
-      .where('owner_id', '=', owner)
-      .where('trash_name', '=', trashName)
-      .executeTakeFirst();
+    return this.entryIn(this.d.db, owner, trashName);
+  }
+
+  /**
+   * Removes a trash entry's version for good (DELETE /trash/…); returns its blob keys, queued as
+   * dead, or undefined when the owner has no such entry (any more: a restore may have won).
+   */
+  async purge(owner: string, trashName: string): Promise<string[] | undefined> {
+    return this.d.tx(async (trx) => {
+      const seen = await this.entryIn(trx, owner, trashName);
+      if (!seen) return undefined;
+      await this.d.lockNames(trx, seen.bucket, seen.name);
+      // Read again under the name's lock: a restore holds it while it takes the entry away.
+      const t = await this.entryIn(trx, owner, trashName);
+      return t ? this.d.removeVersions(trx, [t.version_id]) : undefined;
+    });
+  }
+
+  private entryIn(db: Kysely<Database>, owner: string, trashName: string): Promise<TrashEntry | undefined> {
+    return db.selectFrom('fds_trash').selectAll().where('owner_id', '=', owner).where('trash_name', '=', trashName).executeTakeFirst();
   }
 
   /** Trash entries of an owner with trash name in [from, end), in name order, each with its version. */

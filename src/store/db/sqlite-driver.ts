@@ -97,6 +97,13 @@ export class SqliteStoreDriver implements Driver {
     // object's bytes, or a blob's bytes before `opal fds rekey` or `--encrypt-plaintext`, must not
     // stay readable in the file's free pages (nor in a backup, which copies every page).
     db.pragma('secure_delete = ON');
+    // Temporary files in memory. Each Kysely transaction runs in a savepoint of the turn's batch
+    // (write-batch.ts), whose sub-journal keeps the first image of every page a statement of it
+    // changes. Past 64 KiB, about one code exchange's worth, SQLite moves that journal into a
+    // temporary file, so every batch would create, write and unlink one, about 25 page writes
+    // per exchange. In memory, it is freed when the batch commits. Large sorts without an index
+    // stay in memory too (bench/README.md, "Temporary files in memory").
+    db.pragma('temp_store = MEMORY');
     if (!walMode) return;
     this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);

@@ -15,7 +15,7 @@ import {
   type Verification,
 } from '../../core/fds/oauth-providers/index.ts';
 import { sha256Hex } from '../../lib/hash.ts';
-import { newCredential } from '../../lib/random.ts';
+import { newCredential, randomString } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import type { StorageTokenRow, StorageTokensRepo } from '../../store/db/storage-tokens-repo.ts';
 import type { AppService } from '../apps.ts';
@@ -227,7 +227,7 @@ export class StorageTokenService {
     const expireTime = now + ttlMs;
     // Hex: an id is typed on command lines (`opal fds token revoke ID`), where a base64url id
     // beginning with '-' was read as an option.
-    const id = randomBytes(8).toString('hex');
+    const id = randomString(8, 'hex');
     await this.d.repo.insert({ id, token_hash: sha256Hex(token), ...fields, created_at: now, expires_at: expireTime, revoked_at: null });
     return { token, id, expireTime };
   }

@@ -2,7 +2,8 @@
 // Small draws come from a pool that the CSPRNG refills 4 KiB at a time: with Node 20's OpenSSL 3,
 // every `randomBytes` call costs about 6 µs whatever its size, and a code exchange makes several
 // (bench/README.md, "Random bytes from a pool"). Each pooled byte is handed out once, encoded,
-// and then zeroed in the pool.
+// and then zeroed in the pool. The price: up to 4 KiB of bytes not yet handed out (future
+// credentials) sit in the process's memory, where a core dump would show them.
 import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 
 const POOL_SIZE = 4096;
@@ -11,6 +12,7 @@ let used = POOL_SIZE;
 
 /** `bytes` fresh random bytes, encoded (a view of the pool is encoded, never handed out). */
 export function randomString(bytes: number, encoding: 'base64url' | 'hex'): string {
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new RangeError(`a random draw needs a positive whole number of bytes, not ${bytes}`);
   if (bytes > POOL_SIZE / 4) return randomBytes(bytes).toString(encoding);
   if (used + bytes > POOL_SIZE) {
     randomFillSync(pool);

@@ -10,6 +10,7 @@ describe('random pool', () => {
     assert.match(newCredential(30), /^[A-Za-z0-9_-]{40}$/);
     assert.throws(() => newCredential(16), /160 bits/);
     assert.match(randomString(8, 'hex'), /^[0-9a-f]{16}$/);
+    for (const bad of [0, -16, 1.5, Number.NaN]) assert.throws(() => randomString(bad, 'hex'), RangeError);
   });
 
   it('20,000 draws of sizes that straddle the pool’s refills are all distinct', () => {
@@ -38,7 +39,10 @@ describe('random pool', () => {
     const draws = 4096;
     for (let i = 0; i < draws; i++) {
       const hex = randomString(30, 'hex');
-      for (let j = 0; j < hex.length; j += 2) counts[Number.parseInt(hex.slice(j, j + 2), 16)]++;
+      for (let j = 0; j < hex.length; j += 2) {
+        const b = Number.parseInt(hex.slice(j, j + 2), 16);
+        counts[b] = (counts[b] ?? 0) + 1;
+      }
     }
     const expected = (draws * 30) / 256; // 480
     // Chi-square with 255 degrees of freedom: mean 255, standard deviation about 22.6; 400 is

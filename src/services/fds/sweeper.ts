@@ -69,7 +69,7 @@ export class FdsSweeper {
         const one: RulesConfig = { rules: [rule] };
         const exp = lifecycleAge(one, prefix, 'expiration');
         if (exp !== undefined) {
-          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) await objects.expireCurrent(o);
+          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) await objects.expireCurrent(o, now - exp);
         }
         const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
         if (nonCurrent !== undefined) {

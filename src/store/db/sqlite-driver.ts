@@ -101,8 +101,11 @@ export class SqliteStoreDriver implements Driver {
     // (write-batch.ts), whose sub-journal keeps the first image of every page a statement of it
     // changes. Past 64 KiB, about one code exchange's worth, SQLite moves that journal into a
     // temporary file, so every batch would create, write and unlink one, about 25 page writes
-    // per exchange. In memory, it is freed when the batch commits. Large sorts without an index
-    // stay in memory too (bench/README.md, "Temporary files in memory").
+    // per exchange. In memory, it is freed when the savepoint ends. The cost: a statement or
+    // transaction that changes many existing pages (a bucket's purge, a housekeeping purge after
+    // a long pause, an import) holds their first images in memory until it ends, and a sort
+    // without an index (an index built by a migration) is made in memory (docs/storage.md).
+    // bench/README.md, "Temporary files in memory".
     db.pragma('temp_store = MEMORY');
     if (!walMode) return;
     this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);

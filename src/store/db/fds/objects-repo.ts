@@ -6,6 +6,9 @@ import { decodeVersion, encodeVersionPatch, type ObjectVersion, type VersionPatc
 import { CURRENT, NOT_CURRENT } from './current.ts';
 import type { FdsDb, MayReplace } from './transactions.ts';
 
+/** Versions a lifecycle expiration removes per transaction (see expireNonCurrent). */
+const EXPIRE_CHUNK = 64;
+
 export class FdsObjectsRepo {
   constructor(private readonly d: FdsDb) {}
 
@@ -119,14 +122,15 @@ export class FdsObjectsRepo {
 
   /**
    * Lifecycle expiration of a current object that `expired` returned: demoted (not trashed) only
-   * if `v` is still the current version of its name. A write since the read (a new upload, a
-   * restore) made another version current, which is not the one the rule matched. true if demoted.
+   * if `v` is still the current version of its name and was still created before `before`. A
+   * write since the read made another version current (a new upload, a restore) or this one
+   * younger (a rename away and back), so the rule no longer matches it. true if demoted.
    */
-  async expireCurrent(v: ObjectVersion): Promise<boolean> {
+  async expireCurrent(v: ObjectVersion, before: number): Promise<boolean> {
     return this.d.tx(async (trx) => {
       await this.d.lockNames(trx, v.bucket, v.name);
       const cur = await this.d.currentVersion(trx, v.bucket, v.name);
-      if (cur?.version_id !== v.version_id) return false;
+      if (!cur || cur.version_id !== v.version_id || !(cur.created_at < before)) return false;
       return (await this.d.demote(trx, v.bucket, v.name)) !== undefined;
     });
   }
@@ -135,26 +139,33 @@ export class FdsObjectsRepo {
    * Lifecycle expiration of non-current versions that `expired` returned (all of one bucket):
    * removed for good only those still non-current since before `before` (one restored from the
    * trash since the read is current again, or non-current since later). Returns the blob keys.
+   * One transaction per EXPIRE_CHUNK versions: each holds the locks of its versions' names
+   * (PostgreSQL: advisory locks, each a round trip and a slot of the shared lock table) only for
+   * its own short while, so writers of those names wait little.
    */
   async expireNonCurrent(bucket: string, versions: readonly ObjectVersion[], before: number): Promise<string[]> {
-    if (versions.length === 0) return [];
-    return this.d.tx(async (trx) => {
-      await this.d.lockNames(trx, bucket, ...versions.map((v) => v.name));
-      const ids = versions.map((v) => v.version_id);
-      const still: string[] = [];
-      for (let i = 0; i < ids.length; i += 200) {
-        const rows = await trx
+    const keys: string[] = [];
+    for (let i = 0; i < versions.length; i += EXPIRE_CHUNK) {
+      const chunk = versions.slice(i, i + EXPIRE_CHUNK);
+      const freed = await this.d.tx(async (trx) => {
+        await this.d.lockNames(trx, bucket, ...chunk.map((v) => v.name));
+        const ids = chunk.map((v) => v.version_id);
+        const still = await trx
           .selectFrom('fds_objects')
           .select('version_id')
-          .where('version_id', 'in', ids.slice(i, i + 200))
+          .where('version_id', 'in', ids)
           .where('bucket', '=', bucket)
           .where('is_current', '=', NOT_CURRENT)
           .where('noncurrent_at', '<', before)
           .execute();
-        still.push(...rows.map((r) => r.version_id));
-      }
-      return this.d.removeVersions(trx, still);
-    });
+        return this.d.removeVersions(
+          trx,
+          still.map((r) => r.version_id),
+        );
+      });
+      keys.push(...freed);
+    }
+    return keys;
   }
 
   /** Rename (§5.6): the current version moves to `dst`, replacing dst's current version. */

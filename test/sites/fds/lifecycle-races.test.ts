@@ -45,39 +45,41 @@ for (const backend of dbBackends())
       await f.owner.ok('PUT', `/${B}?lifecycle=true`, { body: JSON.stringify({ rules: [{ enabled: true, ...rule }] }) });
     }
 
-    it('expiration spares a version uploaded after the sweeper read the expired ones', async () => {
-      await f.owner.ok('PUT', `/${B}/tmp/a`, { body: 'old' });
-      await lifecycle({ prefix: 'tmp/', actions: { expiration: { days: TINY_DAYS } } });
-      await sleep(1000);
-      const undo = afterNextRead(repos().objects, 'expired', async () => {
-        await f.owner.ok('PUT', `/${B}/tmp/a`, { body: 'new' });
-      });
+    /** One sweeper pass, with `write` committed right after its read of the expired versions. */
+    async function sweepRacing(write: () => Promise<void>): Promise<void> {
+      const undo = afterNextRead(repos().objects, 'expired', write);
       try {
         await f.t.ctx.services.fdsSweeper.runOnce();
       } finally {
         undo();
       }
-      const got = await f.owner.send('GET', `/${B}/tmp/a`);
-      assert.equal(got.status, 200, 'the upload made after the read is still the current version');
-      assert.equal(await got.text(), 'new');
+    }
+
+    async function assertObject(name: string, body: string, why: string): Promise<void> {
+      const got = await f.owner.send('GET', `/${B}/${name}`);
+      assert.equal(got.status, 200, why);
+      assert.equal(await got.text(), body);
+    }
+
+    it('expiration spares a version uploaded after the sweeper read the expired ones', async () => {
+      await f.owner.ok('PUT', `/${B}/tmp/a`, { body: 'old' });
+      await lifecycle({ prefix: 'tmp/', actions: { expiration: { days: TINY_DAYS } } });
+      await sleep(1000);
+      await sweepRacing(async () => {
+        await f.owner.ok('PUT', `/${B}/tmp/a`, { body: 'new' });
+      });
+      await assertObject('tmp/a', 'new', 'the upload made after the read is still the current version');
     });
 
     it('expiration spares an object renamed away and back after the read (same version, younger)', async () => {
       await f.owner.ok('PUT', `/${B}/tmp/r`, { body: 'moved' });
       await lifecycle({ prefix: 'tmp/', actions: { expiration: { days: TINY_DAYS } } });
       await sleep(1000);
-      const undo = afterNextRead(repos().objects, 'expired', async () => {
+      await sweepRacing(async () => {
         await f.owner.ok('PUT', `/${B}/tmp/r?renameTo=tmp/r2`);
         await f.owner.ok('PUT', `/${B}/tmp/r2?renameTo=tmp/r`);
       });
-      try {
-        await f.t.ctx.services.fdsSweeper.runOnce();
-      } finally {
-        undo();
-      }
-      const got = await f.owner.send('GET', `/${B}/tmp/r`);
-      assert.equal(got.status, 200, 'a rename makes the object new again, younger than the rule');
-      assert.equal(await got.text(), 'moved');
+      await assertObject('tmp/r', 'moved', 'a rename makes the object new again, younger than the rule');
     });
 
     it('non-current expiration spares a version restored from the trash after the sweeper read it', async () => {
@@ -85,17 +87,10 @@ for (const backend of dbBackends())
       await f.owner.ok('DELETE', `/${B}/old/x`);
       await lifecycle({ prefix: 'old/', actions: { nonCurrentVersionExpiration: { days: TINY_DAYS } } });
       await sleep(1000);
-      const undo = afterNextRead(repos().objects, 'expired', async () => {
+      await sweepRacing(async () => {
         await f.owner.ok('PUT', `/${B}/old/x?restore`);
       });
-      try {
-        await f.t.ctx.services.fdsSweeper.runOnce();
-      } finally {
-        undo();
-      }
-      const got = await f.owner.send('GET', `/${B}/old/x`);
-      assert.equal(got.status, 200, 'the restored version is current and was not deleted');
-      assert.equal(await got.text(), 'kept');
+      await assertObject('old/x', 'kept', 'the restored version is current and was not deleted');
     });
 
     it('a trash deletion and a restore of the same entry: one wins, and the answers say which', async () => {

@@ -4,8 +4,8 @@
 // mode, synchronous=NORMAL, no fsync (the sync is the same one per group commit either way);
 // checkpoints copy the log into the database file every ~1,000 exchanges, as Opal's every 0.5 s
 // under load. Of the store's connection settings (sqlite-driver.ts) it uses those that change
-// what a write costs: secure_delete, and temporary files in memory unless TEMP_STORE=file. Prints CPU time and log frames per exchange,
-// and the time of each statement and of the commits.
+// what a write costs: secure_delete, and temporary files in memory unless TEMP_STORE=file.
+// Prints CPU time and log frames per exchange, and the time of each statement and of the commits.
 // Usage: [TEMP_STORE=file] node --import tsx bench/sqlite-batching.ts [exchanges=8000] [batch sizes=1,4,16]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -41,10 +41,17 @@ export class FdsSweeper {
     return this.running;
   }
 
+  /**
+   * Lifecycle rules, then collection. Collection runs even when a rule failed: a failed pass may
+   * have committed part of its deletions already, whose blobs wait in fds_blob_gc as dead.
+   */
   private async pass(): Promise<void> {
-    await this.lifecycle();
-    await this.derived?.collect();
-    await this.collect();
+    try {
+      await this.lifecycle();
+    } finally {
+      await this.derived?.collect();
+      await this.collect();
+    }
   }
 
   private async collect(): Promise<void> {
@@ -58,30 +65,39 @@ export class FdsSweeper {
     }
   }
 
+  /** Applies each bucket's rules; a bucket whose rules fail does not stop the others (the first error is thrown at the end). */
   private async lifecycle(): Promise<void> {
-    const { buckets, objects, uploads } = this.storage.repos;
-    const now = this.storage.now();
-    for (const b of await buckets.withLifecycle()) {
+    let failure: unknown;
+    for (const b of await this.storage.repos.buckets.withLifecycle()) {
       if (this.stopped) return;
-      for (const rule of b.lifecycle?.rules ?? []) {
-        if (rule.enabled === false) continue;
-        const prefix = typeof rule.prefix === 'string' ? rule.prefix : '';
-        const one: RulesConfig = { rules: [rule] };
-        const exp = lifecycleAge(one, prefix, 'expiration');
-        if (exp !== undefined) {
-          for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) await objects.expireCurrent(o, now - exp);
-        }
-        const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
-        if (nonCurrent !== undefined) {
-          const old = await objects.expired(b.name, prefix, now - nonCurrent, false, 1000);
-          await this.storage.free(await objects.expireNonCurrent(b.name, old, now - nonCurrent));
-        }
-        const abort = lifecycleAge(one, prefix, 'abortIncompleteMultipartUpload');
-        if (abort !== undefined) {
-          for (const u of await uploads.stale(b.name, now - abort)) {
-            if (!u.name.startsWith(prefix)) continue;
-            await this.storage.free((await uploads.abort(u.upload_id)) ?? []);
-          }
+      await this.applyRules(b).catch((e: unknown) => {
+        failure ??= e;
+      });
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private async applyRules(b: { name: string; lifecycle?: RulesConfig | null | undefined }): Promise<void> {
+    const { objects, uploads } = this.storage.repos;
+    const now = this.storage.now();
+    for (const rule of b.lifecycle?.rules ?? []) {
+      if (rule.enabled === false) continue;
+      const prefix = typeof rule.prefix === 'string' ? rule.prefix : '';
+      const one: RulesConfig = { rules: [rule] };
+      const exp = lifecycleAge(one, prefix, 'expiration');
+      if (exp !== undefined) {
+        for (const o of await objects.expired(b.name, prefix, now - exp, true, 1000)) await objects.expireCurrent(o, now - exp);
+      }
+      const nonCurrent = lifecycleAge(one, prefix, 'nonCurrentVersionExpiration');
+      if (nonCurrent !== undefined) {
+        const old = await objects.expired(b.name, prefix, now - nonCurrent, false, 1000);
+        await this.storage.free(await objects.expireNonCurrent(b.name, old, now - nonCurrent));
+      }
+      const abort = lifecycleAge(one, prefix, 'abortIncompleteMultipartUpload');
+      if (abort !== undefined) {
+        for (const u of await uploads.stale(b.name, now - abort)) {
+          if (!u.name.startsWith(prefix)) continue;
+          await this.storage.free((await uploads.abort(u.upload_id)) ?? []);
         }
       }
     }

@@ -3,6 +3,7 @@
 // survive it. Each test runs the race on purpose: the repository read the deletion is based on is
 // wrapped so that the competing write commits right after it, over HTTP.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { dbBackends } from '../../helpers/env.ts';
 import { type FdsFixture, startFds } from '../../helpers/fds-fixture.ts';
@@ -115,6 +116,47 @@ for (const backend of dbBackends())
         if (restore.status === 200) assert.equal(body, `mine-${i}`, `round ${i}: the restored object is there`);
         else assert.equal(got.status, 404, `round ${i}: the deleted object stays gone`);
       }
+    });
+
+    it('non-current expiration past one transaction’s worth of versions removes them all', async () => {
+      for (const name of ['many/a', 'many/b', 'many/c'])
+        for (let i = 0; i < 45; i++) await f.owner.ok('PUT', `/${B}/${name}`, { body: `${name}-${i}` });
+      await lifecycle({ prefix: 'many/', actions: { nonCurrentVersionExpiration: { days: TINY_DAYS } } });
+      await sleep(1000);
+      await f.t.ctx.services.fdsSweeper.runOnce();
+      for (const name of ['many/a', 'many/b', 'many/c']) {
+        assert.deepEqual(await f.owner.json('GET', `/${B}/${name}?versionIds`), [], `${name}: its 44 old versions are gone`);
+        await assertObject(name, `${name}-44`, `${name} is still current`);
+      }
+    });
+
+    it('a bucket whose rules fail neither stops the other buckets nor the collection of dead blobs', async () => {
+      const other = `${B}-other`;
+      await f.owner.ok('PUT', `/${other}`);
+      for (const bucket of [B, other]) {
+        await f.owner.ok('PUT', `/${bucket}/tmp/e`, { body: 'e' });
+        await f.owner.ok('PUT', `/${bucket}?lifecycle=true`, {
+          body: JSON.stringify({ rules: [{ enabled: true, prefix: 'tmp/', actions: { expiration: { days: TINY_DAYS } } }] }),
+        });
+      }
+      const key = 'deadBlobKey0123456789abcdefgh';
+      await f.t.ctx.blobs.put(key, Readable.from([Buffer.from('dead')]));
+      await f.t.ctx.db.kysely.insertInto('fds_blob_gc').values({ blob_key: key, state: 'dead', at: Date.now() }).execute();
+      await sleep(1000);
+      const objects = repos().objects;
+      const expired = objects.expired;
+      objects.expired = async (bucket, ...rest) => {
+        if (bucket === B) throw new Error('this bucket’s rules fail');
+        return expired.call(objects, bucket, ...rest);
+      };
+      try {
+        await assert.rejects(f.t.ctx.services.fdsSweeper.runOnce(), /this bucket’s rules fail/);
+      } finally {
+        objects.expired = expired;
+      }
+      assert.equal((await f.owner.send('HEAD', `/${other}/tmp/e`)).status, 404, 'the other bucket’s rule was applied');
+      assert.equal((await f.owner.send('HEAD', `/${B}/tmp/e`)).status, 200);
+      assert.equal(await f.t.ctx.blobs.size(key), undefined, 'the dead blob was collected');
     });
 
     it('without a race, each deletion still happens', async () => {

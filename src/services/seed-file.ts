@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ownerAcl } from '../core/fds/acl.ts';
 import { InvalidInputError } from '../lib/errors.ts';
 import { DocSyntaxError, type ParsedDoc, parseDoc } from '../lib/yaml-or-json.ts';
+import { newBucket } from '../store/db/fds/columns.ts';
 import type { AdminService } from './admin.ts';
 import { type AppService, FLAG_NAMES } from './apps.ts';
 import type { FdsKeys } from './fds/keys.ts';
@@ -137,16 +137,7 @@ export async function applySeed(s: SeedServices, f: SeedFixtureT): Promise<SeedR
   for (const b of f.buckets ?? []) {
     if (await s.fds.repos.buckets.get(b.name)) continue;
     const dev = await developerNamed(s, b.developer);
-    await s.fds.repos.buckets.create({
-      name: b.name,
-      owner_id: dev.id,
-      created_at: Date.now(),
-      acl: ownerAcl(dev.id),
-      versioning: null,
-      lifecycle: null,
-      cors: null,
-      configs: {},
-    });
+    await s.fds.repos.buckets.create(newBucket(b.name, dev.id, Date.now()));
     out.buckets.push(b.name);
   }
   return out;

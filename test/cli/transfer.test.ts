@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../src/config.ts';
 import { createContext } from '../../src/context.ts';
 import { startServer } from '../../src/server.ts';
+import { newBucket } from '../../src/store/db/fds/columns.ts';
 import { PG_URL, tmpDir } from '../helpers/env.ts';
 import { authorize, codeOf, type Fixture, Jar, parseTokenBody } from '../helpers/oauth.ts';
 import { opalBatch } from '../helpers/opal-cli.ts';
@@ -52,16 +53,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
       clientId = created.app.clientId;
       clientSecret = created.clientSecret;
       const key = await s.fdsKeys.ensure(clientId);
-      await s.fds.repos.buckets.create({
-        name: 'exported-bucket',
-        owner_id: key.developerId,
-        created_at: 1,
-        acl: {},
-        versioning: null,
-        lifecycle: null,
-        cors: null,
-        configs: {},
-      });
+      await s.fds.repos.buckets.create(newBucket('exported-bucket', key.developerId, 1, {}));
       const alice = await s.users.create({ account: 'alice', password: PASSWORD, nickname: 'Alice', email: 'alice@example.com' });
       const bob = await s.users.create({ account: 'bob', password: 'bob-pass-1' });
       // An avatar uploaded in the account center travels with its user (every size variant).
@@ -175,7 +167,7 @@ describe(`opal export / import: SQLite → ${PG_URL ? 'PostgreSQL' : 'SQLite'}`,
     const md5 = createHash('md5').update(bytes).digest('hex');
     const ctx = await createContext(loadConfig({ OPAL_DATA_DIR: src.path, OPAL_LOG_LEVEL: 'silent' }));
     try {
-      const b = { name: 'blob-bucket', owner_id: '1', created_at: 1, acl: {}, versioning: null, lifecycle: null, cors: null, configs: {} };
+      const b = newBucket('blob-bucket', '1', 1, {});
       await ctx.services.fds.repos.buckets.create(b);
       const blobKey = 'exportedblob0001';
       assert.equal((await ctx.blobs.put(blobKey, Readable.from(bytes))).md5, md5);

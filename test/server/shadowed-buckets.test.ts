@@ -4,8 +4,8 @@
 // /openapi.json stays the API description.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ownerAcl } from '../../src/core/fds/acl.ts';
 import { startServer } from '../../src/server.ts';
+import { newBucket } from '../../src/store/db/fds/columns.ts';
 import { createTestContext, type TestContext } from '../helpers/env.ts';
 
 async function startLogging(t: TestContext): Promise<{ lines: string[]; fdsUrl: string; close(): Promise<void> }> {
@@ -31,16 +31,7 @@ describe('start-up warning for a bucket under a reserved name', () => {
   });
 
   it('an existing `openapi.json` bucket: one warning naming it; /openapi.json is still the description', async () => {
-    const created = await t.ctx.services.fds.repos.buckets.create({
-      name: 'openapi.json',
-      owner_id: 'dev-1',
-      created_at: Date.now(),
-      acl: ownerAcl('dev-1'),
-      versioning: null,
-      lifecycle: null,
-      cors: null,
-      configs: {},
-    });
+    const created = await t.ctx.services.fds.repos.buckets.create(newBucket('openapi.json', 'dev-1', Date.now()));
     assert.ok(created);
     const s = await startLogging(t);
     try {

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
 import { OidcKeys } from '../../src/services/oidc/keys.ts';
 import { type Db, openDb } from '../../src/store/db/connect.ts';
+import { newBucket } from '../../src/store/db/fds/columns.ts';
 import { createFdsRepos } from '../../src/store/db/fds/repos.ts';
 import { FdsDb } from '../../src/store/db/fds/transactions.ts';
 import { migrate } from '../../src/store/db/migrate.ts';
@@ -29,16 +30,7 @@ async function store(file: string) {
   return { db, repos: createFdsRepos(db.kysely, 'sqlite', Date.now, undefined, () => db.readFence()) };
 }
 
-const bucket = (name: string) => ({
-  name,
-  owner_id: '1',
-  created_at: 1,
-  acl: {},
-  versioning: null,
-  lifecycle: null,
-  cors: null,
-  configs: {},
-});
+const bucket = (name: string) => newBucket(name, '1', 1, {});
 
 /**
  * The race each test stages: `write` runs in a transaction that then holds the connection; `read`

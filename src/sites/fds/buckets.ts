@@ -15,6 +15,7 @@ import {
   ListObjectsResult,
   type ObjectBean,
 } from '../../core/fds/responses.ts';
+import { newBucket } from '../../store/db/fds/columns.ts';
 import type { Bucket, ObjectVersion } from '../../store/db/fds/repos.ts';
 import { bucketMask, checkBucketAdmin, checkListBucket, checkWrite, creatorOf, requireBucket } from './access.ts';
 import { audit, type FdsCall } from './call.ts';
@@ -32,17 +33,7 @@ export async function createBucket(c: FdsCall): Promise<void> {
   let acl = ownerAcl(owner);
   const canned = c.header('x-xiaomi-acl');
   if (canned) acl = mergeAcl(acl, cannedAcl(canned).bucket);
-  const bucket: Bucket = {
-    name,
-    owner_id: owner,
-    created_at: c.env.now(),
-    acl,
-    versioning: null,
-    lifecycle: null,
-    cors: null,
-    configs: {},
-  };
-  if (!(await c.env.buckets.create(bucket))) throw new FdsError('BucketAlreadyExists', name);
+  if (!(await c.env.buckets.create(newBucket(name, owner, c.env.now(), acl)))) throw new FdsError('BucketAlreadyExists', name);
   await audit(c, 'fds.bucket_created', name, { owner });
   sendEmpty(c);
 }

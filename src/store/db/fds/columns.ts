@@ -11,7 +11,7 @@
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { type Static, type TSchema, Type } from '@sinclair/typebox/type';
 import type { Selectable, Updateable } from 'kysely';
-import type { AclMap } from '../../../core/fds/acl.ts';
+import { type AclMap, ownerAcl } from '../../../core/fds/acl.ts';
 import type { RulesConfig, StoredConfigs } from '../../../core/fds/bucket-config.ts';
 import type { FdsBucketsTable, FdsObjectsTable, FdsUploadsTable } from './tables.ts';
 
@@ -29,6 +29,11 @@ export type Bucket = Omit<Selectable<FdsBucketsTable>, 'acl' | 'lifecycle' | 'co
   cors: RulesConfig | null;
   configs: StoredConfigs;
 };
+
+/** A new bucket: no configurations yet; `acl` the owner's full control unless given. */
+export function newBucket(name: string, ownerId: string, createdAt: number, acl: AclMap = ownerAcl(ownerId)): Bucket {
+  return { name, owner_id: ownerId, created_at: createdAt, acl, versioning: null, lifecycle: null, cors: null, configs: {} };
+}
 
 /** One version of an object, its stored headers and ACL parsed. */
 export type ObjectVersion = Omit<Selectable<FdsObjectsTable>, 'meta' | 'acl'> & {

@@ -3,6 +3,7 @@
 // keys, buckets). The first admin comes from OPAL_ADMIN_ACCOUNT / OPAL_ADMIN_PASSWORD on start.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { newBucket } from '../../../../src/store/db/fds/columns.ts';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { Agent } from '../../../helpers/open-api.ts';
 import { mint, seedApp, seedUser } from '../../../helpers/seed.ts';
@@ -312,17 +313,7 @@ describe('admin API', () => {
   });
 
   it("a developer sees their own buckets, never another developer's", async () => {
-    const bucket = (name: string, owner: string) =>
-      t.ctx.services.fds.repos.buckets.create({
-        name,
-        owner_id: owner,
-        created_at: Date.now(),
-        acl: {},
-        versioning: null,
-        lifecycle: null,
-        cors: null,
-        configs: {},
-      });
+    const bucket = (name: string, owner: string) => t.ctx.services.fds.repos.buckets.create(newBucket(name, owner, Date.now(), {}));
     await bucket('bucket-of-a', devA.developerId);
     await bucket('bucket-of-b', devB.developerId);
     const listA = await call('GET', '/developer/buckets', devA.token);

@@ -8,6 +8,13 @@
 // and two decoders: percentDecode (`%XX` as UTF-8, FDS) and lenientFormDecode (a query read as the
 // most permissive servers read it).
 
+// A string made only of the characters an encoder keeps comes back as it is, without the passes
+// below (ids and tokens, most of what the MAC check and FDS signing encode).
+const RFC3986_KEPT = /^[A-Za-z0-9\-_.~]*$/;
+const JAVA_KEPT = /^[A-Za-z0-9\-_.*]*$/;
+const PHP_KEPT = /^[A-Za-z0-9\-_.]*$/;
+const PYTHON_KEPT = /^[A-Za-z0-9\-_./]*$/;
+
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 const LONE_SURROGATE_RE = /\p{Cs}/gu;
 
@@ -18,11 +25,13 @@ export function encodeComponent(s: string): string {
 
 /** RFC 3986: unreserved A-Za-z0-9-_.~ kept, everything else %XX (UTF-8). */
 export function rfc3986Encode(s: string): string {
+  if (RFC3986_KEPT.test(s)) return s;
   return encodeComponent(s).replace(/[!'()*]/g, hex);
 }
 
 /** java.net.URLEncoder: A-Za-z0-9-_.* kept, space → '+'. */
 export function javaFormEncode(s: string): string {
+  if (JAVA_KEPT.test(s)) return s;
   return encodeComponent(s)
     .replace(/[!'()~]/g, hex)
     .replace(/%20/g, '+');
@@ -30,6 +39,7 @@ export function javaFormEncode(s: string): string {
 
 /** PHP urlencode(): A-Za-z0-9-_. kept, space → '+'. */
 export function phpUrlencode(s: string): string {
+  if (PHP_KEPT.test(s)) return s;
   return encodeComponent(s)
     .replace(/[!'()*~]/g, hex)
     .replace(/%20/g, '+');
@@ -37,6 +47,7 @@ export function phpUrlencode(s: string): string {
 
 /** Python 2 urllib.quote(s): A-Za-z0-9-_. and '/' kept. */
 export function pythonQuote(s: string): string {
+  if (PYTHON_KEPT.test(s)) return s;
   return encodeComponent(s)
     .replace(/[!'()*~]/g, hex)
     .replace(/%2F/g, '/');

@@ -4,6 +4,7 @@
 // test/core/fuzz/mac.test.ts: canonicalCandidates threw on such a parameter).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { canonicalCandidates } from '../../src/core/account/mac-canonical.ts';
 import { encodePath, javaFormEncode, lenientFormDecode, phpUrlencode, pythonQuote, rfc3986Encode } from '../../src/core/encoding.ts';
 
@@ -26,6 +27,47 @@ describe('encoders', () => {
     const req = { method: 'GET', path: '/', params: [['a', '\ud800']] as const, rawQueryString: '', hosts: ['h'] };
     assert.ok([...canonicalCandidates('1:2', req)].some((c) => c.endsWith('\na=%EF%BF%BD\n')));
   });
+});
+
+/**
+ * An encoder written from its definition alone: every character outside `kept` as its UTF-8 bytes
+ * in `%XX` (a lone surrogate as U+FFFD), a space as `space`.
+ */
+function byDefinition(kept: RegExp, space: string): (s: string) => string {
+  return (s) =>
+    [...s.replace(/\p{Cs}/gu, '\uFFFD')]
+      .map((ch) => {
+        if (kept.test(ch)) return ch;
+        if (ch === ' ') return space;
+        return [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      })
+      .join('');
+}
+
+describe('encoders against their definitions', () => {
+  // Strings of the characters each encoder keeps take a shortcut (returned as they are): drawn
+  // mostly from those, with the characters next to them in ASCII and a few that are always escaped.
+  const unit = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...'azAZ09-_.~*/') },
+    { weight: 2, arbitrary: fc.constantFrom(...' !\'()+%&=?#@:;,[]{}^`|"<>\\$\t', '中', '😀', '\ud800', '\u007f', '\u0080') },
+  );
+  const text = fc.string({ unit, maxLength: 12 });
+  const cases: Array<[string, (s: string) => string, (s: string) => string]> = [
+    ['rfc3986Encode', rfc3986Encode, byDefinition(/^[A-Za-z0-9\-_.~]$/, '%20')],
+    ['javaFormEncode', javaFormEncode, byDefinition(/^[A-Za-z0-9\-_.*]$/, '+')],
+    ['phpUrlencode', phpUrlencode, byDefinition(/^[A-Za-z0-9\-_.]$/, '+')],
+    ['pythonQuote', pythonQuote, byDefinition(/^[A-Za-z0-9\-_./]$/, '%20')],
+  ];
+  for (const [name, encode, reference] of cases) {
+    it(`${name} escapes exactly the characters outside its set`, () => {
+      fc.assert(
+        fc.property(text, (s) => encode(s) === reference(s)),
+        { numRuns: 2000, ...(process.env.CI === 'true' ? { seed: 20261207 } : {}) },
+      );
+      assert.equal(encode('2882303761517520000'), '2882303761517520000');
+      assert.equal(encode(''), '');
+    });
+  }
 });
 
 describe('lenientFormDecode', () => {

@@ -15,6 +15,7 @@ import { Kysely, sql } from 'kysely';
 import { SqliteStoreDialect } from '../../src/store/db/sqlite-dialect.ts';
 import type { SqliteStoreDriver } from '../../src/store/db/sqlite-driver.ts';
 import type { DataSync } from '../../src/store/db/wal-sync.ts';
+import { MEMBER } from '../../src/store/db/write-batch.ts';
 import { readFirstWrites } from '../fixtures/read-first-writes.ts';
 import { tmpDir } from '../helpers/env.ts';
 import { gate, track, until } from '../helpers/settling.ts';
@@ -286,6 +287,33 @@ describe('embedded store driver', () => {
     await assert.rejects(t, /rolled back with the other writes of its turn/);
     const names = (await db.selectFrom('items').select('name').execute()).map((r) => r.name);
     assert.deepEqual(names, ['taken']);
+    await db.destroy();
+  });
+
+  it('a transaction whose savepoint cannot be rolled back rolls its whole batch back; later writes go on', async () => {
+    let lost = 0;
+    const { db } = await open({ onWriteLost: () => lost++ });
+    await db.insertInto('items').values({ id: 100, name: 'before' }).execute();
+    // Both join the turn's batch: the single write first, then the transaction, which ends its own
+    // savepoint early (its write is now the batch's) and fails, so that `rollback to` has nothing
+    // to undo it with: only the whole batch can go.
+    const a = track(db.insertInto('items').values({ id: 1, name: 'a' }).execute());
+    const t = track(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 2, name: 't' }).execute();
+        await sql.raw(`release ${MEMBER}`).execute(trx);
+        throw new Error('abort');
+      }),
+    );
+    await until(() => a.done && t.done, 'both writes');
+    assert.match(String(a.error), /rolled back with the other writes of its turn/, 'the neighbour is told its write is lost');
+    assert.ok(t.error, 'the transaction fails');
+    assert.equal(lost, 1, 'the loss was reported once');
+    const names = (await db.selectFrom('items').select('name').orderBy('id').execute()).map((r) => r.name);
+    assert.deepEqual(names, ['before'], 'nothing of the batch was kept');
+    await db.insertInto('items').values({ id: 3, name: 'after' }).execute();
+    await db.transaction().execute((trx) => trx.insertInto('items').values({ id: 4, name: 'after, in a transaction' }).execute());
+    assert.equal((await db.selectFrom('items').selectAll().execute()).length, 3);
     await db.destroy();
   });
 

@@ -292,7 +292,7 @@ describe('embedded store driver', () => {
 
   it('a transaction whose savepoint cannot be rolled back rolls its whole batch back; later writes go on', async () => {
     let lost = 0;
-    const { db } = await open({ onWriteLost: () => lost++ });
+    const { db, driver } = await open({ onWriteLost: () => lost++ });
     await db.insertInto('items').values({ id: 100, name: 'before' }).execute();
     // Both join the turn's batch: the single write first, then the transaction, which ends its own
     // savepoint early (its write is now the batch's) and fails, so that `rollback to` has nothing
@@ -300,6 +300,7 @@ describe('embedded store driver', () => {
     const a = track(db.insertInto('items').values({ id: 1, name: 'a' }).execute());
     const t = track(
       db.transaction().execute(async (trx) => {
+        assert.equal(driver.currentBatch()?.wrote, true, "the neighbour's write is in the batch this transaction joins");
         await trx.insertInto('items').values({ id: 2, name: 't' }).execute();
         await sql.raw(`release ${MEMBER}`).execute(trx);
         throw new Error('abort');
@@ -307,7 +308,7 @@ describe('embedded store driver', () => {
     );
     await until(() => a.done && t.done, 'both writes');
     assert.match(String(a.error), /rolled back with the other writes of its turn/, 'the neighbour is told its write is lost');
-    assert.ok(t.error, 'the transaction fails');
+    assert.match(String(t.error), /no such savepoint/, "the transaction fails with its rollback's error");
     assert.equal(lost, 1, 'the loss was reported once');
     const names = (await db.selectFrom('items').select('name').orderBy('id').execute()).map((r) => r.name);
     assert.deepEqual(names, ['before'], 'nothing of the batch was kept');

@@ -131,7 +131,8 @@ export class FdsObjectsRepo {
       await this.d.lockNames(trx, v.bucket, v.name);
       const cur = await this.d.currentVersion(trx, v.bucket, v.name);
       if (!cur || cur.version_id !== v.version_id || !(cur.created_at < before)) return false;
-      return (await this.d.demote(trx, v.bucket, v.name)) !== undefined;
+      await this.d.demoteVersion(trx, cur.version_id);
+      return true;
     });
   }
 

@@ -150,12 +150,13 @@ export class FdsDb {
   async demote(trx: Tx, bucket: string, name: string): Promise<string | undefined> {
     const cur = await this.currentVersion(trx, bucket, name);
     if (!cur) return undefined;
-    await trx
-      .updateTable('fds_objects')
-      .set({ is_current: 0, noncurrent_at: this.now() })
-      .where('version_id', '=', cur.version_id)
-      .execute();
+    await this.demoteVersion(trx, cur.version_id);
     return cur.version_id;
+  }
+
+  /** A version the caller read as current, under its name's lock, becomes non-current. */
+  async demoteVersion(trx: Tx, versionId: string): Promise<void> {
+    await trx.updateTable('fds_objects').set({ is_current: 0, noncurrent_at: this.now() }).where('version_id', '=', versionId).execute();
   }
 
   /**

@@ -1,6 +1,8 @@
 // V8 heap settings of every Opal server process, set before anything else is loaded: bin/opal.js
 // imports this module first and the server after it (dynamic import); the tests' child server is
 // started with `--import` of this file (test/helpers/child-server.ts).
+// glibc's allocator settings first (bin/malloc-tuning.js).
+import './malloc-tuning.js';
 import { setFlagsFromString } from 'node:v8';
 
 // Keep V8's young generation at its initial size (two 1 MiB semi-spaces) instead of letting it

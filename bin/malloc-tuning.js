@@ -1,0 +1,47 @@
+// glibc's allocator settings of every Opal process, made at run time before anything else is
+// loaded (bin/heap-flags.js imports this module first): at most two malloc arenas, and a fixed
+// 32 KiB mmap threshold instead of glibc's dynamic one. Each is what the environment variables
+// MALLOC_ARENA_MAX=2 and MALLOC_MMAP_THRESHOLD_=32768 set when a process starts, and each is
+// left alone when the environment (or GLIBC_TUNABLES) already sets it. Idle RSS about 104 ->
+// 93 MiB (bench/README.md, issue 10; docs/configuration.md, "Memory allocator (glibc)").
+// The native module (native/malloc-tuning.c) is built by `npm ci`; without it, or without glibc,
+// nothing is changed. `node bin/malloc-tuning.js` prints what was set.
+import { createRequire } from 'node:module';
+
+/** glibc's mallopt(3) parameters (malloc.h), with the values Opal sets. */
+const SETTINGS = [
+  { name: 'arenaMax', param: -8, value: 2, env: 'MALLOC_ARENA_MAX', tunable: 'glibc.malloc.arena_max' },
+  { name: 'mmapThreshold', param: -3, value: 32 * 1024, env: 'MALLOC_MMAP_THRESHOLD_', tunable: 'glibc.malloc.mmap_threshold' },
+];
+
+function loadNative() {
+  try {
+    return createRequire(import.meta.url)('../build/Release/malloc_tuning.node');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What was done: `set` names each setting made, `fromEnvironment` each left to the environment;
+ * `skipped` says why nothing was set (not Linux, module not built, not glibc).
+ */
+function tune() {
+  const done = { set: {}, fromEnvironment: [], skipped: undefined };
+  if (process.platform !== 'linux') return { ...done, skipped: 'not Linux' };
+  const native = loadNative();
+  if (!native) return { ...done, skipped: 'native module not built (npm ci builds it: scripts/build-native.mjs)' };
+  if (typeof native.mallopt !== 'function') return { ...done, skipped: 'not glibc' };
+  const tunables = process.env.GLIBC_TUNABLES ?? '';
+  for (const s of SETTINGS) {
+    if (process.env[s.env] !== undefined || tunables.includes(`${s.tunable}=`)) done.fromEnvironment.push(s.name);
+    else if (native.mallopt(s.param, s.value) === 1) done.set[s.name] = s.value;
+  }
+  return done;
+}
+
+export const mallocTuning = tune();
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.stdout.write(`${JSON.stringify(mallocTuning)}\n`);
+}

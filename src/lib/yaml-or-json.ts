@@ -1,7 +1,9 @@
 // A configuration document in YAML or JSON, with the line of any place in it, so that an error
 // about the file names where to look. The format comes from the extension (.yaml/.yml, .json) or,
 // for any other name, from the content: a document that starts with `{` or `[` is JSON.
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+// The YAML parser is loaded on the first document, not with the server: only a seed file needs it
+// (about 4 MiB of an idle server's memory with nodemailer and jose; bench/README.md, issue 10).
+import type { Node } from 'yaml';
 
 export type DocFormat = 'json' | 'yaml';
 
@@ -25,7 +27,8 @@ function lineAt(text: string, offset: number): number {
   return text.slice(0, Math.max(0, offset)).split('\n').length;
 }
 
-export function parseDoc(path: string, text: string): ParsedDoc {
+export async function parseDoc(path: string, text: string): Promise<ParsedDoc> {
+  const { isMap, isSeq, LineCounter, parseDocument } = await import('yaml');
   const format = formatOf(path, text);
   let data: unknown;
   if (format === 'json') {

@@ -85,7 +85,7 @@ export interface SeedResult {
 export async function readSeedFile(path: string): Promise<SeedFixtureT> {
   let doc: ParsedDoc;
   try {
-    doc = parseDoc(path, await readFile(path, 'utf8'));
+    doc = await parseDoc(path, await readFile(path, 'utf8'));
   } catch (e) {
     const why = e instanceof DocSyntaxError ? 'cannot parse' : 'cannot read';
     throw new InvalidInputError(`OPAL_SEED_FILE: ${why} ${path}: ${(e as Error).message}`);

@@ -3,7 +3,7 @@
 // /healthz fast and to find the page templates it reads at run time (login, checkPassword).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tmpDir } from '../helpers/env.ts';
@@ -41,6 +41,16 @@ describe('production bundle', () => {
 
   it('builds one module with its templates beside it', () => {
     for (const f of ['opal.mjs', 'templates/login.eta', 'templates/check-password.eta']) assert.ok(existsSync(join(out, f)), f);
+  });
+
+  it('loads nodemailer, jose and yaml on first use, not with the server', () => {
+    // A static import would load them, and Node's modules they use, at start-up (about 4 MiB of an
+    // idle server; bench/README.md, issue 10).
+    const code = readFileSync(join(out, 'opal.mjs'), 'utf8');
+    for (const pkg of ['nodemailer', 'jose', 'yaml']) {
+      assert.doesNotMatch(code, new RegExp(`from\\s*"${pkg}"`), `${pkg} is imported statically`);
+      assert.match(code, new RegExp(`import\\("${pkg}"\\)`), `${pkg} is not imported on demand`);
+    }
   });
 
   it('serves /healthz, and the demo seed, from the bundle', async (t) => {

@@ -1,10 +1,13 @@
 // E-mail through SMTP (nodemailer), configured by one URL: smtp://user:pass@host:587 (STARTTLS when
-// the server offers it) or smtps://… (TLS from the start). Plain text messages.
-import nodemailer, { type Transporter } from 'nodemailer';
+// the server offers it) or smtps://… (TLS from the start). Plain text messages. nodemailer is
+// loaded with the first message, not with the server (with jose and yaml, about 4 MiB of an idle
+// server's memory; bench/README.md, issue 10).
+import type { Transporter } from 'nodemailer';
 import type { OutgoingMessage, Sender } from './message.ts';
 
 export class SmtpSender implements Sender {
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | undefined;
+  private readonly options: Record<string, unknown>;
 
   constructor(
     url: string,
@@ -12,21 +15,24 @@ export class SmtpSender implements Sender {
     /** Extra transport options (tests: accept the loopback server's self-signed certificate). */
     extra: Record<string, unknown> = {},
   ) {
-    this.transport = nodemailer.createTransport({
-      url,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-      ...extra,
-    });
+    this.options = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, ...extra };
+  }
+
+  private transporter(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then((m) => m.default.createTransport(this.options));
+    return this.transport;
   }
 
   async send(m: OutgoingMessage): Promise<void> {
     if (m.channel !== 'email') throw new Error('the SMTP sender sends e-mail only');
-    await this.transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text, headers: { 'X-Opal-Message': m.kind } });
+    const transport = await this.transporter();
+    await transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text, headers: { 'X-Opal-Message': m.kind } });
   }
 
   close(): void {
-    this.transport.close();
+    this.transport?.then(
+      (t) => t.close(),
+      () => undefined,
+    );
   }
 }

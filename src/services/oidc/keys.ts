@@ -3,11 +3,12 @@
 // once and retires the old ones, which stay published at /jwks.json until every id_token they
 // signed has expired (the id_token lifetime plus a margin for clock skew), then are purged.
 // Every node reads the keys from the database, so a rotation (`opal keys rotate`) reaches all nodes.
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { importJWK, JWK } from 'jose';
 import type { IdTokenAlg } from '../../core/oidc/hashes.ts';
 import { ID_TOKEN_ALGS } from '../../core/oidc/hashes.ts';
 import { openSecret, sealSecret } from '../../lib/secret-box.ts';
 import type { OidcKeyRow, OidcRepo } from '../../store/db/oidc-repo.ts';
+import { loadJose } from './jose.ts';
 
 /** Lifetime of an id_token, seconds. */
 export const ID_TOKEN_LIFETIME_SEC = 3600;
@@ -44,6 +45,7 @@ export class OidcKeys {
   }
 
   private async create(alg: IdTokenAlg): Promise<OidcKeyRow> {
+    const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await loadJose();
     const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
     const pub = await exportJWK(pair.publicKey);
     const priv = await exportJWK(pair.privateKey);
@@ -77,7 +79,7 @@ export class OidcKeys {
     if (cached) return cached;
     const json = openSecret(this.serverSecret(), sealContext(row.kid), row.private_jwk);
     if (json === undefined) throw new Error(`OIDC key ${row.kid}: the sealed private key does not open with this server secret`);
-    const key: SigningKey = { kid: row.kid, alg, key: await importJWK(JSON.parse(json) as JWK, alg) };
+    const key: SigningKey = { kid: row.kid, alg, key: await (await loadJose()).importJWK(JSON.parse(json) as JWK, alg) };
     for (const [kid, k] of this.imported) if (k.alg === alg) this.imported.delete(kid);
     this.imported.set(row.kid, key);
     return key;

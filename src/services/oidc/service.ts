@@ -2,7 +2,7 @@
 // response of OIDC requests, /userinfo claims, per-app settings (id_token algorithm, registered
 // post-logout URIs) and id_token_hint checks for RP-initiated logout. The wire rules are in
 // core/oidc/; the Xiaomi token response is never touched here.
-import { compactVerify, createLocalJWKSet, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { scopeIds } from '../../core/account/scope.ts';
 import type { TokenIssue } from '../../core/account/token-response.ts';
 import { idTokenClaims, userinfoClaims } from '../../core/oidc/claims.ts';
@@ -14,6 +14,7 @@ import type { OidcRepo } from '../../store/db/oidc-repo.ts';
 import type { AppService } from '../apps.ts';
 import type { AccessTokenInfo } from '../oauth/types.ts';
 import type { UserService } from '../users.ts';
+import { loadJose } from './jose.ts';
 import { ID_TOKEN_LIFETIME_SEC, OidcKeys } from './keys.ts';
 
 export interface OidcClientSettings {
@@ -109,6 +110,7 @@ export class OidcService {
       state: bind.state,
       withNonce: bind.withNonce,
     });
+    const { SignJWT } = await loadJose();
     return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.key);
   }
 
@@ -145,6 +147,7 @@ export class OidcService {
    * expired token is still a valid hint, RP-Initiated Logout §2). Undefined when it is not ours.
    */
   async readIdTokenHint(token: string): Promise<{ clientId: string; sub: string } | undefined> {
+    const { compactVerify, createLocalJWKSet } = await loadJose();
     const jwks = createLocalJWKSet((await this.keys.jwks()) as { keys: JWK[] });
     try {
       const { payload: raw } = await compactVerify(token, jwks, { algorithms: ['RS256', 'ES256'] });

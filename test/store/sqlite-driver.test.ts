@@ -52,6 +52,18 @@ async function ticks(k = 5) {
 }
 
 describe('embedded store driver', () => {
+  it("sets up its connection: WAL, synchronous=NORMAL, temporary files in memory, zeroed free pages, SQLite's 2 MiB page cache", async () => {
+    const { db } = await open();
+    const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] as object)[0];
+    assert.equal(await pragma('journal_mode'), 'wal');
+    assert.equal(await pragma('synchronous'), 1);
+    assert.equal(await pragma('temp_store'), 2);
+    assert.equal(await pragma('secure_delete'), 1);
+    // better-sqlite3 compiles in 16 MiB, which a busy token endpoint fills and keeps.
+    assert.equal(await pragma('cache_size'), -2000);
+    await db.destroy();
+  });
+
   it('200 concurrent inserts share a handful of WAL syncs and all persist', async () => {
     const { db, driver } = await open();
     const before = driver.syncs;

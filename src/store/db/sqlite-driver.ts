@@ -107,6 +107,11 @@ export class SqliteStoreDriver implements Driver {
     // without an index (an index built by a migration) is made in memory (docs/storage.md).
     // bench/README.md, "Temporary files in memory".
     db.pragma('temp_store = MEMORY');
+    // SQLite's own default page cache, 2 MiB, instead of the 16 MiB better-sqlite3 compiles in: the
+    // cache filled up under the token endpoint's load and was then held for good (about 14 MiB of
+    // the peak RSS of every later load), while pages beyond it come from the OS's page cache, one
+    // pread each. bench/README.md, "Memory: the allocator, SQLite's cache".
+    db.pragma('cache_size = -2000');
     if (!walMode) return;
     this.wal = new WalSync(`${db.name}-wal`, this.o.dataSync);
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);

@@ -25,7 +25,9 @@ ENV NODE_ENV=production OPAL_DATA_DIR=/data OPAL_HOST=0.0.0.0 OPAL_PORT=8080 OPA
 # glibc's allocator: at most two arenas, and a fixed 32 KiB mmap threshold (which also fixes the
 # trim threshold at 128 KiB) instead of glibc's dynamic ones. Idle RSS 103 -> 89-91 MiB, peaks
 # under the FDS and profile loads 9-18 MiB lower, rates unchanged (docs/configuration.md,
-# "Memory allocator (glibc)").
+# "Memory allocator (glibc)"). Elsewhere Opal makes the same settings itself as it starts, through
+# the native module `npm ci` builds (bin/malloc-tuning.js); here the variables make them from the
+# process's first allocation, so the runtime stage does not copy build/.
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=32768
 WORKDIR /opal
 COPY --from=build /opal/package.json /opal/package-lock.json ./

@@ -1,20 +1,32 @@
 // Builds Opal's one native module, native/malloc-tuning.c (binding.gyp), with node-gyp into
-// build/Release/malloc_tuning.node. `npm ci` runs this (package.json "install"). Linux only: the
-// module sets glibc's allocator (bin/malloc-tuning.js). When it cannot be built (no C compiler, say)
-// this warns and the install goes on; Opal then runs with glibc's own allocator settings
-// (docs/configuration.md, "Memory allocator (glibc)").
+// build/Release/malloc_tuning.node. `npm ci` runs this (package.json "install"). Linux with glibc
+// only: the module sets glibc's allocator (bin/malloc-tuning.js). It needs what node-gyp needs
+// (python3, make, a C compiler) and Node's headers, taken from beside this Node when it has them
+// (npm_config_nodedir names others). When the module cannot be built this warns and the install
+// goes on; Opal then runs with glibc's own allocator settings (docs/configuration.md, "Memory
+// allocator (glibc)"). A module newer than its sources is kept.
 // Usage: node scripts/build-native.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-if (process.platform !== 'linux') process.exit(0);
+const glibc = process.platform === 'linux' && Boolean(process.report.getReport().header.glibcVersionRuntime);
+if (!glibc) process.exit(0);
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const built = join(root, 'build/Release/malloc_tuning.node');
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+if (mtime(built) > Math.max(mtime(join(root, 'native/malloc-tuning.c')), mtime(join(root, 'binding.gyp')))) process.exit(0);
+
 const args = ['rebuild', '--release', '--loglevel=warn'];
+// Node's headers from beside this Node (Debian's /usr, the node:* images' /usr/local, nvm's
+// prefix) rather than a download from nodejs.org.
+const prefix = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include/node/node_api.h'))) args.push(`--nodedir=${prefix}`);
 // npm's own node-gyp: named by npm_config_node_gyp in npm's scripts; run by hand, the one beside
 // this Node's npm, else whichever is on PATH.
-const besideNpm = join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
+const besideNpm = join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
 const gyp = process.env.npm_config_node_gyp ?? (existsSync(besideNpm) ? besideNpm : undefined);
 const r = gyp
   ? spawnSync(process.execPath, [gyp, ...args], { cwd: root, stdio: 'inherit' })

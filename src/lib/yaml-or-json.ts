@@ -2,7 +2,8 @@
 // about the file names where to look. The format comes from the extension (.yaml/.yml, .json) or,
 // for any other name, from the content: a document that starts with `{` or `[` is JSON.
 // The YAML parser is loaded on the first document, not with the server: only a seed file needs it
-// (about 4 MiB of an idle server's memory with nodemailer and jose; bench/README.md, issue 10).
+// (with nodemailer and jose, about 4 MiB of an idle server's memory; bench/README.md, "Memory: the
+// allocator, SQLite's cache").
 import type { Node } from 'yaml';
 
 export type DocFormat = 'json' | 'yaml';

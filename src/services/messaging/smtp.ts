@@ -1,7 +1,7 @@
 // E-mail through SMTP (nodemailer), configured by one URL: smtp://user:pass@host:587 (STARTTLS when
 // the server offers it) or smtps://… (TLS from the start). Plain text messages. nodemailer is
 // loaded with the first message, not with the server (with jose and yaml, about 4 MiB of an idle
-// server's memory; bench/README.md, issue 10).
+// server's memory; bench/README.md, "Memory: the allocator, SQLite's cache").
 import type { Transporter } from 'nodemailer';
 import type { OutgoingMessage, Sender } from './message.ts';
 
@@ -18,8 +18,14 @@ export class SmtpSender implements Sender {
     this.options = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, ...extra };
   }
 
+  /** The transport, made on first use; a failure to make it is not kept (the next message tries again). */
   private transporter(): Promise<Transporter> {
-    this.transport ??= import('nodemailer').then((m) => m.default.createTransport(this.options));
+    this.transport ??= import('nodemailer')
+      .then((m) => m.default.createTransport(this.options))
+      .catch((e: unknown) => {
+        this.transport = undefined;
+        throw e;
+      });
     return this.transport;
   }
 
@@ -30,7 +36,9 @@ export class SmtpSender implements Sender {
   }
 
   close(): void {
-    this.transport?.then(
+    const made = this.transport;
+    this.transport = undefined;
+    made?.then(
       (t) => t.close(),
       () => undefined,
     );

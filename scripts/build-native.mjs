@@ -4,10 +4,11 @@
 // (python3, make, a C compiler) and Node's headers, taken from beside this Node when it has them
 // (npm_config_nodedir names others). When the module cannot be built this warns and the install
 // goes on; Opal then runs with glibc's own allocator settings (docs/configuration.md, "Memory
-// allocator (glibc)"). A module newer than its sources is kept.
+// allocator (glibc)"). A module newer than its sources that loads is kept.
 // Usage: node scripts/build-native.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,15 @@ if (!glibc) process.exit(0);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'build/Release/malloc_tuning.node');
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
-if (mtime(built) > Math.max(mtime(join(root, 'native/malloc-tuning.c')), mtime(join(root, 'binding.gyp')))) process.exit(0);
+/** Whether the module loads here and has its function (not one of another machine, nor cut short). */
+function loads() {
+  try {
+    return typeof createRequire(import.meta.url)(built).mallopt === 'function';
+  } catch {
+    return false;
+  }
+}
+if (mtime(built) > Math.max(mtime(join(root, 'native/malloc-tuning.c')), mtime(join(root, 'binding.gyp'))) && loads()) process.exit(0);
 
 const args = ['rebuild', '--release', '--loglevel=warn'];
 // Node's headers from beside this Node (Debian's /usr, the node:* images' /usr/local, nvm's

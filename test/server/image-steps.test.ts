@@ -35,6 +35,7 @@ describe('Dockerfile', () => {
     assert.equal(env.OPAL_HOST, '0.0.0.0');
     assert.equal(env.MALLOC_ARENA_MAX, '2');
     assert.equal(env.MALLOC_MMAP_THRESHOLD_, '32768');
+    assert.equal(env.MALLOC_TRIM_THRESHOLD_, '131072');
     assert.deepEqual(
       steps(runtime, 'VOLUME').map((s) => s.rest),
       ['/data'],

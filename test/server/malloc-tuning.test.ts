@@ -61,6 +61,11 @@ describe('glibc allocator settings (bin/malloc-tuning.js)', { skip }, () => {
       set: { arenaMax: 2 },
       fromEnvironment: ['mmapThreshold', 'trimThreshold'],
     });
+    // As in the container image, which sets all three and has no native module.
+    assert.deepEqual(report({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768', MALLOC_TRIM_THRESHOLD_: '131072' }), {
+      set: {},
+      fromEnvironment: ['arenaMax', 'mmapThreshold', 'trimThreshold'],
+    });
   });
 
   it('maps 64 KiB buffers on their own in a process started as Opal starts, unless the environment says otherwise', () => {

@@ -20,13 +20,15 @@ export class SmtpSender implements Sender {
 
   /** The transport, made on first use; a failure to make it is not kept (the next message tries again). */
   private transporter(): Promise<Transporter> {
-    this.transport ??= import('nodemailer')
+    if (this.transport) return this.transport;
+    const made: Promise<Transporter> = import('nodemailer')
       .then((m) => m.default.createTransport(this.options))
       .catch((e: unknown) => {
-        this.transport = undefined;
+        if (this.transport === made) this.transport = undefined;
         throw e;
       });
-    return this.transport;
+    this.transport = made;
+    return made;
   }
 
   async send(m: OutgoingMessage): Promise<void> {

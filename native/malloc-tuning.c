@@ -1,8 +1,8 @@
 // glibc's mallopt(3) for bin/malloc-tuning.js, which sets the allocator's arena count, mmap
 // threshold and trim threshold of every Opal process at run time (the environment variables
 // MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ would need to be set before
-// the process starts). Built by `npm ci`
-// (binding.gyp, scripts/build-native.mjs). Without glibc (musl, macOS) it exports nothing.
+// the process starts). Built by `npm ci` (binding.gyp, scripts/build-native.mjs). Without glibc
+// (musl, macOS) it exports nothing.
 #include <node_api.h>
 
 #ifdef __GLIBC__

@@ -45,7 +45,7 @@ describe('production bundle', () => {
 
   it('loads nodemailer, jose and yaml on first use, not with the server', () => {
     // A static import would load them, and Node's modules they use, at start-up (about 4 MiB of an
-    // idle server; bench/README.md, issue 10).
+    // idle server; bench/README.md, "Memory: the allocator, SQLite's cache").
     const code = readFileSync(join(out, 'opal.mjs'), 'utf8');
     for (const pkg of ['nodemailer', 'jose', 'yaml']) {
       assert.doesNotMatch(code, new RegExp(`from\\s*"${pkg}"`), `${pkg} is imported statically`);

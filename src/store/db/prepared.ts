@@ -5,17 +5,57 @@
 // compiled parameter that is a placeholder is then filled from the call's values, the others (a
 // constant the builder wrote itself) are kept. The SQL text is the same on every call, so the
 // embedded driver's statement cache hits too.
-import type { Compilable, CompiledQuery, DialectAdapter, Kysely, QueryResult } from 'kysely';
+//
+// On the embedded store, a query inside a transaction goes straight to the transaction's connection,
+// and a read outside one to a connection kept for the database. Through Kysely, each statement of a
+// transaction passes an executor made for it, an assertion wrapper, the single-connection provider
+// and the result's plugin pass (a read outside one: the provider, a connection made and released):
+// about a dozen promises and closures per statement, a fifth of what a code exchange allocated
+// (bench/README.md, "Statements straight to the embedded store's connection").
+import {
+  type Compilable,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Kysely,
+  type QueryResult,
+  SelectQueryNode,
+} from 'kysely';
 import type { Database } from './schema.ts';
+import { Session } from './sqlite-session.ts';
 
 type Slot = { key: string } | { value: unknown };
 
 interface Compiled {
   query: CompiledQuery;
   slots: Slot[];
+  /** A select: it may run on a database's kept connection. */
+  read: boolean;
 }
 
 const MARK = '\u0000opal-param:';
+
+/** Per database or transaction: its embedded-store connection, or null on another dialect. */
+const sessions = new WeakMap<Kysely<Database>, Session | null>();
+
+/**
+ * The embedded-store connection to run a statement of `db` on directly: a transaction's own while it
+ * is open (one that has ended goes through Kysely, which refuses it), and for a read outside a
+ * transaction one kept for the database (a read changes nothing in it). undefined otherwise: a
+ * write outside a transaction (it awaits its own batch through its own connection), or another
+ * dialect.
+ */
+async function directSession(db: Kysely<Database>, read: boolean): Promise<Session | undefined> {
+  if (!read && !db.isTransaction) return undefined;
+  let s = sessions.get(db);
+  if (s === undefined) {
+    const c: DatabaseConnection = await db.getExecutor().provideConnection(async (conn) => conn);
+    s = c instanceof Session ? c : null;
+    sessions.set(db, s);
+  }
+  if (s === null || (db.isTransaction && !s.inTransaction)) return undefined;
+  return s;
+}
 
 export class PreparedQuery<P extends Record<string, unknown>, O = unknown> {
   /** One compilation per dialect (a transaction shares its database's adapter). */
@@ -35,7 +75,8 @@ export class PreparedQuery<P extends Record<string, unknown>, O = unknown> {
     const c = this.compiled(db);
     const parameters = c.slots.map((s) => ('key' in s ? values[s.key] : s.value));
     const q: CompiledQuery<O> = { query: c.query.query, queryId: c.query.queryId, sql: c.query.sql, parameters };
-    return db.executeQuery(q);
+    const session = await directSession(db, c.read);
+    return session ? session.executeQuery<O>(q) : db.executeQuery(q);
   }
 
   /** The first row, if any (a select). */
@@ -61,7 +102,7 @@ export class PreparedQuery<P extends Record<string, unknown>, O = unknown> {
     const used = new Set(slots.flatMap((s) => ('key' in s ? [s.key] : [])));
     const unused = this.keys.filter((k) => !used.has(k));
     if (unused.length > 0) throw new Error(`prepared query does not use its parameter(s) ${unused.join(', ')}: ${query.sql}`);
-    const c = { query, slots };
+    const c = { query, slots, read: SelectQueryNode.is(query.query) };
     this.byAdapter.set(adapter, c);
     return c;
   }

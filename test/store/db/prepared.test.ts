@@ -1,6 +1,7 @@
 // Queries compiled once (store/db/prepared.ts) on SQLite and (with OPAL_TEST_DATABASE_URL)
 // PostgreSQL: the values of each call reach the statement, the builder's own constants stay, the
-// same query runs inside and outside a transaction, and a parameter the query never uses is refused.
+// same query runs inside and outside a transaction (and not in one that has ended), and a parameter
+// the query never uses is refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PreparedQuery } from '../../../src/store/db/prepared.ts';
@@ -60,6 +61,27 @@ for (const backend of dbBackends()) {
       assert.deepEqual(
         (await eventsOf.execute(db, { type })).rows.map((r) => r.subject),
         ['kept'],
+      );
+    });
+
+    it('inside a transaction, runs on its connection only while it is open', async () => {
+      // On SQLite the statements of a transaction skip Kysely's executor chain (prepared.ts): a
+      // transaction that has ended must still be refused, not run as a statement of its own.
+      const db = t.ctx.db.kysely;
+      const type = `prepared.ended.${backend}.${Date.now()}`;
+      let kept: typeof db | undefined;
+      await db.transaction().execute(async (trx) => {
+        kept = trx;
+        await insertEvent.execute(trx, { at: 7, type, subject: 'in' });
+        assert.equal((await eventsOf.execute(trx, { type })).rows.length, 1);
+        assert.equal(await renameSubject.changed(trx, { type, subject: 'renamed' }), 1n);
+      });
+      assert.ok(kept);
+      const ended = kept;
+      await assert.rejects(insertEvent.execute(ended, { at: 8, type, subject: 'after' }), /committed|rolled back/i);
+      assert.deepEqual(
+        (await eventsOf.execute(db, { type })).rows.map((r) => r.subject),
+        ['renamed'],
       );
     });
 

@@ -88,6 +88,27 @@ describe('matchRedirectUri', () => {
       assert.equal(matchRedirectUri(uri, `${REG};https://abc.com/`), false, name);
     }
   });
+
+  test('a repeated question gets the same answer; answers are kept apart by every input', () => {
+    // Answers are remembered (redirect-uri.ts): the same requested URI against another list, in
+    // exact mode, or split differently between the two strings must be answered afresh.
+    for (let i = 0; i < 3; i++) {
+      assert.equal(matchRedirectUri('https://abc.com/oauth/cb', REG), true);
+      assert.equal(matchRedirectUri('https://abc.com/oauth/cb', 'https://other.com/oauth'), false);
+      assert.equal(matchRedirectUri('https://abc.com/oauth/cb', REG, { exact: true }), false);
+      assert.equal(matchRedirectUri('https://abc.com/oauth/cb', 'https://abc.com/oauth/cb', { exact: true }), true);
+      assert.equal(matchRedirectUri('https://abc.com/oauth/cb', 'https://abc.com/oauth/cb', { exact: false }), true);
+      assert.equal(matchRedirectUri('https://abc.com/oauth', 'https://abc.com/oauth'), true);
+      assert.equal(matchRedirectUri('https://abc.com/oau', 'thhttps://abc.com/oauth'), false);
+    }
+  });
+
+  test('more questions than are remembered are still answered right', () => {
+    for (let i = 0; i < 2500; i++) {
+      assert.equal(matchRedirectUri(`https://h${i}.abc.com/oauth`, REG), true);
+      assert.equal(matchRedirectUri(`https://h${i}.abd.com/oauth`, REG), false);
+    }
+  });
 });
 
 describe('buildRedirect', () => {

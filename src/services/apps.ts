@@ -3,7 +3,7 @@
 
 import type { AppFlags } from '../core/account/app-flags.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../lib/errors.ts';
-import { hmacSha256Hex, safeEqual } from '../lib/hash.ts';
+import { hmacSha256Hex, safeEqualPublicLength } from '../lib/hash.ts';
 import { newClientSecret, randomDigits } from '../lib/random.ts';
 import { openSecret, sealSecret } from '../lib/secret-box.ts';
 import type { Cache } from '../store/cache/cache.ts';
@@ -91,6 +91,8 @@ function validateRedirects(uris: string): void {
 
 /** How long a cached app may go unseen by a change no broadcast reaches (row-cache.ts). */
 const APP_CACHE_TTL_MS = 5_000;
+/** Compared with when the app is unknown, so that the check costs the same. */
+const NO_SECRET = '0'.repeat(64);
 
 export class AppService {
   /** App rows (with the secret's keyed hash) by client id, dropped on every node when changed. */
@@ -238,8 +240,9 @@ export class AppService {
    */
   async verifySecret(clientId: string, secret: string): Promise<boolean> {
     const r = await this.row(clientId);
+    // Both sides are HMAC-SHA256 hex digests, of a public length: compared as they are.
     const presented = this.hashSecret(secret);
-    return safeEqual(presented, r?.secret_hash ?? '0'.repeat(64)) && Boolean(r) && r?.disabled_at === null;
+    return safeEqualPublicLength(r?.secret_hash ?? NO_SECRET, presented) && Boolean(r) && r?.disabled_at === null;
   }
 
   /** Disables or enables an app (a disabled app is unknown to the protocols). */

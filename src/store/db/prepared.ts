@@ -11,7 +11,9 @@
 // transaction passes an executor made for it, an assertion wrapper, the single-connection provider
 // and the result's plugin pass (a read outside one: the provider, a connection made and released):
 // about a dozen promises and closures per statement, a fifth of what a code exchange allocated
-// (bench/README.md, "Statements straight to the embedded store's connection").
+// (bench/README.md, "Statements straight to the embedded store's connection"). The direct path
+// skips Kysely's plugins (their result pass): no database handle here has any, and one that had
+// would need its own compilation too (`byAdapter` ignores plugins).
 import {
   type Compilable,
   type CompiledQuery,
@@ -49,8 +51,8 @@ async function directSession(db: Kysely<Database>, read: boolean): Promise<Sessi
   if (!read && !db.isTransaction) return undefined;
   let s = sessions.get(db);
   if (s === undefined) {
-    const c: DatabaseConnection = await db.getExecutor().provideConnection(async (conn) => conn);
-    s = c instanceof Session ? c : null;
+    // Decided inside the provider: another dialect's connection never leaves it.
+    s = await db.getExecutor().provideConnection(async (conn: DatabaseConnection) => (conn instanceof Session ? conn : null));
     sessions.set(db, s);
   }
   if (s === null || (db.isTransaction && !s.inTransaction)) return undefined;

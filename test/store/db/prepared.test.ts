@@ -78,11 +78,43 @@ for (const backend of dbBackends()) {
       });
       assert.ok(kept);
       const ended = kept;
-      await assert.rejects(insertEvent.execute(ended, { at: 8, type, subject: 'after' }), /committed|rolled back/i);
+      await assert.rejects(insertEvent.execute(ended, { at: 8, type, subject: 'after' }), /^Error: Transaction is already committed$/);
+      let rolledBack: typeof db | undefined;
+      await assert.rejects(
+        db.transaction().execute(async (trx) => {
+          rolledBack = trx;
+          await insertEvent.execute(trx, { at: 9, type, subject: 'dropped' });
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.ok(rolledBack);
+      const undone = rolledBack;
+      await assert.rejects(insertEvent.execute(undone, { at: 10, type, subject: 'after' }), /^Error: Transaction is already rolled back$/);
       assert.deepEqual(
         (await eventsOf.execute(db, { type })).rows.map((r) => r.subject),
         ['renamed'],
       );
+    });
+
+    it('on SQLite, skips Kysely’s executor inside a transaction and for reads outside one', async (tc) => {
+      if (backend !== 'sqlite') return tc.skip('the embedded store only');
+      const db = t.ctx.db.kysely;
+      const type = `prepared.direct.${Date.now()}`;
+      const refuse = () => {
+        throw new Error('went through Kysely');
+      };
+      await db.transaction().execute(async (trx) => {
+        await insertEvent.execute(trx, { at: 11, type, subject: 'direct' }); // the transaction's connection, found once
+        trx.executeQuery = refuse;
+        await insertEvent.execute(trx, { at: 12, type, subject: 'direct' });
+        assert.equal((await eventsOf.execute(trx, { type })).rows.length, 2);
+      });
+      const other = db.withoutPlugins(); // a handle of its own: its kept connection is found once
+      assert.equal((await eventsOf.execute(other, { type })).rows.length, 2);
+      other.executeQuery = refuse;
+      assert.equal((await eventsOf.execute(other, { type })).rows.length, 2);
+      await assert.rejects(renameSubject.changed(other, { type, subject: 'x' }), /went through Kysely/); // writes do
     });
 
     it('refuses a parameter its query does not use', async () => {

@@ -11,7 +11,7 @@
 
 import { LRUCache } from 'lru-cache';
 import { encodeComponent } from '../encoding.ts';
-import { type Authority, hostAndPortMatch, parseAuthority, registeredEntries } from './uri-authority.ts';
+import { type Authority, hostAndPortMatch, MAX_URI_LENGTH, parseAuthority, registeredEntries } from './uri-authority.ts';
 
 const BAD_ESCAPES_RE = /%(2e|2f|5c|00|25)/i;
 const DOT_SEGMENT_RE = /(^|\/)\.{1,2}(\/|$)/;
@@ -35,17 +35,31 @@ function pathMatches(requested: string, registered: string): boolean {
   return requested.startsWith(registered);
 }
 
+/** Answers kept at most, and the characters of their keys at most (a registered list may be long). */
+export const REMEMBERED_ANSWERS = 1000;
+const REMEMBERED_KEY_CHARS = 4_000_000;
+
 /**
  * Answers already given, by (exact, requested, registered): a client sends the same redirect URI
  * with every token request, and parsing it and the registered list (WHATWG URL parser included)
- * was 4 % of a code exchange's CPU. The answer depends on nothing else; bounded, least recently used
- * first out.
+ * was 4 % of a code exchange's CPU. The answer depends on nothing else. Bounded in entries and in
+ * characters, least recently used first out; a requested URI too long to ever match is not kept.
  */
-const answers = new LRUCache<string, boolean>({ max: 1000 });
+const answers = new LRUCache<string, boolean>({
+  max: REMEMBERED_ANSWERS,
+  maxSize: REMEMBERED_KEY_CHARS,
+  sizeCalculation: (_answer, key) => key.length,
+});
+
+/** How many answers are kept now (tests). */
+export function rememberedAnswers(): number {
+  return answers.size;
+}
 
 /** True when `requested` is a valid redirect target for the registered `;`-separated list. */
 export function matchRedirectUri(requested: string, registered: string, opts: MatchOptions = {}): boolean {
   const exact = opts.exact === true;
+  if (requested.length > MAX_URI_LENGTH) return false;
   // The length prefix keeps the key unambiguous whatever the two strings hold.
   const key = `${exact ? 'e' : 'p'}${requested.length}:${requested}${registered}`;
   const known = answers.get(key);

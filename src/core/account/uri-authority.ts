@@ -19,7 +19,8 @@ export interface AuthorityOptions {
   underscore?: boolean;
 }
 
-const MAX_LENGTH = 2048;
+/** The longest URI accepted. */
+export const MAX_URI_LENGTH = 2048;
 /** Whitespace, control and non-ASCII characters, and backslashes, are refused outright. */
 const BAD_CHARS_RE = /[^\x21-\x7e]|\\/;
 const RAW_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/;
@@ -30,7 +31,7 @@ const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
 
 /** The authority of an absolute `scheme://` URI, or undefined when it is malformed or suspicious. */
 export function parseAuthority(uri: string, opts: AuthorityOptions = {}): Authority | undefined {
-  if (uri.length === 0 || uri.length > MAX_LENGTH || BAD_CHARS_RE.test(uri)) return undefined;
+  if (uri.length === 0 || uri.length > MAX_URI_LENGTH || BAD_CHARS_RE.test(uri)) return undefined;
   const m = RAW_RE.exec(uri);
   if (!m) return undefined;
   const [, rawScheme = '', authority = '', rawPath = ''] = m;

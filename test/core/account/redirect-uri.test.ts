@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildRedirect, matchRedirectUri, sameRedirectHost } from '../../../src/core/account/redirect-uri.ts';
+import {
+  buildRedirect,
+  matchRedirectUri,
+  REMEMBERED_ANSWERS,
+  rememberedAnswers,
+  sameRedirectHost,
+} from '../../../src/core/account/redirect-uri.ts';
 import { ATTACKS } from './redirect-attacks.ts';
 
 // Documented examples (account-protocol §3.3) and attack shapes that must never match.
@@ -103,11 +109,20 @@ describe('matchRedirectUri', () => {
     }
   });
 
-  test('more questions than are remembered are still answered right', () => {
+  test('more questions than are remembered are still answered right, and the answers kept stay bounded', () => {
     for (let i = 0; i < 2500; i++) {
       assert.equal(matchRedirectUri(`https://h${i}.abc.com/oauth`, REG), true);
       assert.equal(matchRedirectUri(`https://h${i}.abd.com/oauth`, REG), false);
     }
+    assert.equal(rememberedAnswers(), REMEMBERED_ANSWERS);
+  });
+
+  test('a requested URI too long to match is refused and not remembered', () => {
+    const kept = rememberedAnswers();
+    const long = `https://abc.com/oauth/${'a'.repeat(100_000)}`;
+    for (let i = 0; i < 3; i++) assert.equal(matchRedirectUri(`${long}${i}`, REG), false);
+    assert.equal(rememberedAnswers(), kept);
+    assert.equal(matchRedirectUri(`https://abc.com/oauth/${'a'.repeat(2000)}`, REG), true);
   });
 });
 

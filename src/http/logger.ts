@@ -5,7 +5,7 @@
 // order (a transport in a worker thread would write later, between or inside the banner's lines).
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from '../config.ts';
-import { lazyRequire } from '../lib/lazy-require.ts';
+import { lazyRequire } from '../lib/lazy.ts';
 import { redactText, redactUrl, SECRET_HEADERS } from './redact.ts';
 
 /** Only required when the logs are pretty (a server whose logs go to a file never loads it). */

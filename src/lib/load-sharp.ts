@@ -2,15 +2,15 @@
 // MiB of resident memory, which a server that never touches an image should not carry. libvips runs
 // one thread per image (`concurrency(1)`) and keeps no operation cache (`cache(false)`).
 import type { SharpConstructor } from 'sharp';
+import { Lazy } from './lazy.ts';
 
-let loading: Promise<SharpConstructor> | undefined;
+const sharp = new Lazy(() =>
+  import('sharp').then((m) => {
+    const s = m.default as SharpConstructor;
+    s.concurrency(1);
+    s.cache(false);
+    return s;
+  }),
+);
 
-export function loadSharp(): Promise<SharpConstructor> {
-  loading ??= import('sharp').then((m) => {
-    const sharp = m.default as SharpConstructor;
-    sharp.concurrency(1);
-    sharp.cache(false);
-    return sharp;
-  });
-  return loading;
-}
+export const loadSharp = (): Promise<SharpConstructor> => sharp.get();

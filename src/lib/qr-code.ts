@@ -1,7 +1,7 @@
 // QR codes drawn on the server as SVG (no script needed on the page): pass codes in the account
 // center, otpauth:// URIs when an authenticator app is set up. The `qrcode` package is loaded on
 // first use.
-import { lazyRequire } from './lazy-require.ts';
+import { lazyRequire } from './lazy.ts';
 
 const qrcode = lazyRequire<typeof import('qrcode')>('qrcode');
 

@@ -14,7 +14,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { hmacSha256Hex, safeEqual } from '../../lib/hash.ts';
-import { lazyRequire } from '../../lib/lazy-require.ts';
+import { lazyRequire } from '../../lib/lazy.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import type { FactorRow } from '../../store/db/factors-repo.ts';
 

@@ -1,7 +1,7 @@
 // TOTP (RFC 6238) through otplib: SHA-1, 6 digits, 30-second steps (what authenticator apps
 // expect), a 160-bit base32 secret, codes of the previous, current and next step accepted, and the
 // otpauth:// URI shown as a QR code (lib/qr-code.ts). otplib is loaded on first use.
-import { lazyRequire } from '../../lib/lazy-require.ts';
+import { lazyRequire } from '../../lib/lazy.ts';
 
 const otplib = lazyRequire<typeof import('otplib')>('otplib');
 

@@ -3,11 +3,12 @@
 // loaded with the first message, not with the server (with jose and yaml, about 4 MiB of an idle
 // server's memory; bench/README.md, "Memory: the allocator, SQLite's cache").
 import type { Transporter } from 'nodemailer';
+import { Lazy } from '../../lib/lazy.ts';
 import type { OutgoingMessage, Sender } from './message.ts';
 
 export class SmtpSender implements Sender {
-  private transport: Promise<Transporter> | undefined;
-  private readonly options: Record<string, unknown>;
+  /** The transport, made with the first message (a failure to make it is not kept). */
+  private readonly transport: Lazy<Transporter>;
 
   constructor(
     url: string,
@@ -15,32 +16,18 @@ export class SmtpSender implements Sender {
     /** Extra transport options (tests: accept the loopback server's self-signed certificate). */
     extra: Record<string, unknown> = {},
   ) {
-    this.options = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, ...extra };
-  }
-
-  /** The transport, made on first use; a failure to make it is not kept (the next message tries again). */
-  private transporter(): Promise<Transporter> {
-    if (this.transport) return this.transport;
-    const made: Promise<Transporter> = import('nodemailer')
-      .then((m) => m.default.createTransport(this.options))
-      .catch((e: unknown) => {
-        if (this.transport === made) this.transport = undefined;
-        throw e;
-      });
-    this.transport = made;
-    return made;
+    const options = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, ...extra };
+    this.transport = new Lazy(() => import('nodemailer').then((m) => m.default.createTransport(options)));
   }
 
   async send(m: OutgoingMessage): Promise<void> {
     if (m.channel !== 'email') throw new Error('the SMTP sender sends e-mail only');
-    const transport = await this.transporter();
+    const transport = await this.transport.get();
     await transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text, headers: { 'X-Opal-Message': m.kind } });
   }
 
   close(): void {
-    const made = this.transport;
-    this.transport = undefined;
-    made?.then(
+    this.transport.take()?.then(
       (t) => t.close(),
       () => undefined,
     );

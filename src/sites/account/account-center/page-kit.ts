@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../../context.ts';
 import { HTML_PAGE, optionalString } from '../../../http/schemas.ts';
-import { lazyRequire } from '../../../lib/lazy-require.ts';
+import { lazyRequire } from '../../../lib/lazy.ts';
 import type { User } from '../../../services/users.ts';
 import { translator } from '../../../web/i18n.ts';
 import type { Locale } from '../../../web/locale.ts';

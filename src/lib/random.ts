@@ -1,4 +1,6 @@
 // CSPRNG-backed identifiers and credentials (design rule: credentials ≥160 bits, [A-Za-z0-9_-]).
+// A credential never begins with '-': command lines (Node's parseArgs, getopt) would read it as an
+// option instead of as an option's value (`--token -x…`).
 // Small draws come from a pool that the CSPRNG refills 4 KiB at a time: with Node 20's OpenSSL 3,
 // every `randomBytes` call costs about 6 µs whatever its size, and a code exchange makes several
 // (bench/README.md, "Random bytes from a pool"). Each pooled byte is handed out once, encoded,
@@ -24,10 +26,22 @@ export function randomString(bytes: number, encoding: 'base64url' | 'hex'): stri
   return s;
 }
 
-/** A credential (code, token, refresh token, MAC key, storage token): base64url of `bytes` random bytes. */
+/** Whether a command line would take `s` for an option rather than for an option's value. */
+export function readsAsOption(s: string): boolean {
+  return s.startsWith('-');
+}
+
+/**
+ * A credential (code, token, refresh token, storage token): base64url of `bytes` random bytes,
+ * drawn again when it would begin with '-' (1 draw in 64; the credential keeps log2(63) bits of
+ * its first character's 6).
+ */
 export function newCredential(bytes = 24): string {
   if (bytes < 20) throw new Error('credentials need at least 160 bits');
-  return randomString(bytes, 'base64url');
+  let s: string;
+  do s = randomString(bytes, 'base64url');
+  while (readsAsOption(s));
+  return s;
 }
 
 /** A decimal string of `digits` random digits, first digit non-zero. */

@@ -1,6 +1,8 @@
 // FDS access keys: one per app, created on demand. Secrets are derived, never stored:
 // accessSecret = base64url(HMAC-SHA256(serverSecret, `fds-secret|<accessKeyId>|<version>`)).
 // Rotation bumps the version (the access key id stays, so ACL grants naming it keep working).
+// A secret handed out never begins with '-' (lib/random.ts, readsAsOption): a new key draws its id
+// again, and a rotation bumps the version once more, when the derived secret would.
 // A key acts for its app's developer: a developer's apps share its buckets.
 // Every signed FDS request looks its key up: keys (with their derived secret) are kept in a
 // node-local cache (store/cache/row-cache.ts) that a rotation or revocation drops on every node;
@@ -8,6 +10,7 @@
 // on every node when the app is disabled or deleted).
 import { createHmac, randomBytes } from 'node:crypto';
 import { NotFoundError } from '../../lib/errors.ts';
+import { readsAsOption } from '../../lib/random.ts';
 import type { Cache } from '../../store/cache/cache.ts';
 import { RowCache } from '../../store/cache/row-cache.ts';
 import type { AccessKeyRecord, FdsAccessKeysRepo } from '../../store/db/fds/access-keys-repo.ts';
@@ -86,7 +89,9 @@ export class FdsKeys {
   async ensure(clientId: string): Promise<FdsKey> {
     const existing = await this.forApp(clientId);
     if (existing) return existing;
-    const accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
+    let accessKeyId: string;
+    do accessKeyId = `AK${randomBytes(10).toString('hex').toUpperCase()}`;
+    while (readsAsOption(this.secretOf(accessKeyId, 1)));
     if (!(await this.repo.insertIfAbsent(clientId, accessKeyId, 1))) throw new NotFoundError(`no app ${clientId}`);
     const k = await this.forApp(clientId);
     if (!k) throw new Error(`FDS key for ${clientId} vanished`);
@@ -96,9 +101,12 @@ export class FdsKeys {
   /** A new secret for the app's key (the access key id is kept). */
   async rotate(clientId: string): Promise<FdsKey> {
     const old = await this.ensure(clientId);
-    await this.repo.bumpVersion(clientId);
+    let k: FdsKey | undefined;
+    do {
+      await this.repo.bumpVersion(clientId);
+      k = await this.forApp(clientId);
+    } while (k && readsAsOption(k.accessSecret));
     await this.byId.invalidate(old.accessKeyId);
-    const k = await this.forApp(clientId);
     if (!k) throw new NotFoundError(`no app ${clientId}`);
     return k;
   }

@@ -10,7 +10,7 @@ import { formatScopes, scopeIds } from '../../core/account/scope.ts';
 import type { TokenIssue } from '../../core/account/token-response.ts';
 import type { OidcSession } from '../../core/oidc/claims.ts';
 import { sha256Hex } from '../../lib/hash.ts';
-import { newCredential } from '../../lib/random.ts';
+import { newCredential, readsAsOption } from '../../lib/random.ts';
 import { AuditRepo } from '../../store/db/audit-repo.ts';
 import { type CodeRow, OAuthCodesRepo } from '../../store/db/oauth-codes-repo.ts';
 import { OAuthGrantsRepo } from '../../store/db/oauth-grants-repo.ts';
@@ -221,7 +221,13 @@ export class TokenLifecycle {
     const now = this.d.now();
     // OpenID Connect tokens are bearer tokens (OIDC Core §3.1.3.3, /userinfo); Xiaomi ones follow the app.
     const tokenType = app.flags.bearer || oidc !== null ? 'bearer' : 'mac';
-    const accessToken = newCredential(30);
+    let accessToken = newCredential(30);
+    let macKey = tokenType === 'mac' ? this.d.ids.macKeyOf(accessToken) : undefined;
+    // The MAC key is derived from the token: a token is drawn again until its key too does not begin with '-'.
+    while (macKey !== undefined && readsAsOption(macKey)) {
+      accessToken = newCredential(30);
+      macKey = this.d.ids.macKeyOf(accessToken);
+    }
     const refreshToken = withRefresh ? newCredential(30) : '';
     const base = {
       grant_id: grantId,
@@ -252,7 +258,7 @@ export class TokenLifecycle {
       expiresIn: this.d.lifetimes.accessTokenSec,
       scope: formatScopes(scopes),
       tokenType,
-      macKey: tokenType === 'mac' ? this.d.ids.macKeyOf(accessToken) : undefined,
+      macKey,
       openId: this.d.ids.openIdOf(app.clientId, userId),
       unionId: this.d.ids.unionIdOf(app.developerId, userId),
       ...(oidc !== null ? { oidc: parseSession(oidc) } : {}),

@@ -43,6 +43,38 @@ describe('FDS access keys', () => {
     assert.equal((await new SdkClient(f.t.fdsUrl, { ...after, clientId: app.clientId }).send('GET', '/')).status, 200);
   });
 
+  it('no secret begins with "-": a rotation passes over a version whose secret would', async () => {
+    const { app } = await f.t.ctx.services.apps.create({ name: 'dash', redirectUris: 'https://e.com/cb', developer: 'owner-dev' });
+    const first = await keys.ensure(app.clientId);
+    assert.ok(!first.accessSecret.startsWith('-'));
+    const version = async () =>
+      (
+        await f.t.ctx.db.kysely
+          .selectFrom('fds_access_keys')
+          .select('version')
+          .where('client_id', '=', app.clientId)
+          .executeTakeFirstOrThrow()
+      ).version;
+    let dashed = (await version()) + 1;
+    while (!keys.secretOf(first.accessKeyId, dashed).startsWith('-')) dashed++;
+    while ((await version()) < dashed - 1) await keys.rotate(app.clientId);
+    const next = await keys.rotate(app.clientId);
+    const at = await version();
+    assert.ok(at > dashed, `version ${at} after the one whose secret begins with '-' (${dashed})`);
+    assert.equal(next.accessSecret, keys.secretOf(first.accessKeyId, at));
+    assert.ok(!next.accessSecret.startsWith('-'));
+    // New keys: 400 of them, none beginning with '-' (without the redraw, (63/64)^400 < 0.2 %).
+    for (let i = 0; i < 400; i++) {
+      const { app: other } = await f.t.ctx.services.apps.create({
+        name: `dash${i}`,
+        redirectUris: 'https://e.com/cb',
+        developer: 'owner-dev',
+      });
+      const k = await keys.ensure(other.clientId);
+      assert.ok(!k.accessSecret.startsWith('-'), k.accessSecret);
+    }
+  });
+
   it('a deleted app’s key no longer authenticates', async () => {
     const { app } = await f.t.ctx.services.apps.create({ name: 'gone', redirectUris: 'https://e.com/cb', developer: 'owner-dev' });
     const k = await keys.ensure(app.clientId);

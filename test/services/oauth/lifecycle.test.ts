@@ -104,6 +104,17 @@ for (const backend of dbBackends())
       assert.ok(audit.some((e) => e.ip === '192.0.2.70' && e.client_id === s.clientId && JSON.parse(e.detail).grant === 'implicit'));
     });
 
+    test('no access token, refresh token or MAC key begins with "-" (a command line would take it for an option)', async () => {
+      const app = await t.ctx.services.apps.require(s.clientId);
+      // 400 MAC tokens: were the key not drawn again, one in 64 would begin with '-' ((63/64)^400 < 0.2 %).
+      for (let i = 0; i < 400; i++) {
+        const imp = await oauth.issueImplicit(app, s.userId, [1]);
+        assert.equal(imp.tokenType, 'mac');
+        assert.equal(imp.macKey, oauth.macKeyOf(imp.accessToken));
+        assert.ok(!imp.macKey?.startsWith('-') && !imp.accessToken.startsWith('-'), `${imp.accessToken} / ${imp.macKey}`);
+      }
+    });
+
     test('OpenID Connect codes issue bearer tokens with the session; a refresh keeps it without the nonce', async () => {
       const session = { authTime: 1_700_000_000, amr: ['pwd', 'otp'], nonce: 'n-0S6_WzA2Mj' };
       const code = await issue({ oidc: session });

@@ -28,8 +28,8 @@
 #
 # Needs the kit (OPAL_PEERS_KIT, default ../shared/peers beside this checkout, as for
 # `npm run bench:peers`), wrk and curl. Settings: ROUNDS (3), DURATION (8 s per measurement),
-# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; also get1m, put4k,
-# put1m, code, refresh), COUNT (2000).
+# CONNS (50), PORT_BASE (18600), WORKLOADS ("profile get4k"; also mac (`/user/profile` with a MAC
+# header, a nonce of its own per request), get1m, put4k, put1m, code, refresh), COUNT (2000).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 kit=${OPAL_PEERS_KIT:-$here/../shared/peers}
@@ -63,6 +63,7 @@ start() {
   code=$(node "$kit/opal/get-code.mjs" "$st" '1 3')
   body=$(curl -fsS "$ACCOUNT_URL/oauth2/token?client_id=$CLIENT_ID&redirect_uri=$REDIRECT_URI&client_secret=$CLIENT_SECRET&grant_type=authorization_code&code=$code&token_type=mac" | sed 's/&&&START&&&//')
   tok=$(node -p 'JSON.parse(process.argv[1]).access_token' "$body")
+  node -p 'JSON.parse(process.argv[1]).mac_key' "$body" >"$st/mac-key"; echo "$tok" >"$st/token"; echo "$CLIENT_ID" >"$st/client"
   node "$kit/lib/gen.mjs" opal-profile --url "$ACCOUNT_URL" --client-id "$CLIENT_ID" --token "$tok" --out "$st/profile.req"
   node "$kit/lib/gen.mjs" opal-fds-bucket --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost >&2 || true
   node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
@@ -91,7 +92,7 @@ repeat() {
 }
 
 # workload N WORKLOAD: sets url, reqf and bodyf (empty for bodiless requests) of a workload whose
-# requests can be replayed; fails for the single-use ones (code, refresh)
+# requests can be replayed; fails for the single-use ones (mac, code, refresh)
 workload() {
   local st=$work/$1
   bodyf=
@@ -99,17 +100,22 @@ workload() {
     profile) url=$(cat "$st/account"); reqf=$st/profile.req ;;
     get4k | get1m) url=$(cat "$st/fds"); reqf=$st/$2.req ;;
     put4k | put1m) url=$(cat "$st/fds"); reqf=$st/$2.req; bodyf=$st/$2.body ;;
-    code | refresh) return 1 ;;
+    mac | code | refresh) return 1 ;;
     *) echo "cpu-cost: unknown workload $2" >&2; exit 2 ;;
   esac
 }
 
 # once N WORKLOAD: writes $work/N/once.req, COUNT requests of WORKLOAD to send once each, and sets
-# url and bodyf. Token-endpoint requests are minted fresh (single use).
+# url and bodyf. Token-endpoint requests are minted fresh (single use), MAC requests signed with
+# fresh nonces.
 once() {
   local st=$work/$1
   if workload "$1" "$2"; then
     repeat "$reqf" "${COUNT:-2000}" >"$st/once.req"
+  elif [ "$2" = mac ]; then
+    url=$(cat "$st/account"); bodyf=
+    node "$kit/lib/gen.mjs" opal-profile-mac --url "$url" --client-id "$(cat "$st/client")" --token="$(cat "$st/token")" \
+      --mac-key="$(cat "$st/mac-key")" --n "${COUNT:-2000}" --out "$st/once.req" >&2
   else
     node "$kit/lib/opal-codes.mjs" "$st" "$2" "${COUNT:-2000}" "$st/once.req" 2>/dev/null
     url=$(cat "$st/account"); bodyf=

@@ -64,7 +64,7 @@ start() {
   body=$(curl -fsS "$ACCOUNT_URL/oauth2/token?client_id=$CLIENT_ID&redirect_uri=$REDIRECT_URI&client_secret=$CLIENT_SECRET&grant_type=authorization_code&code=$code&token_type=mac" | sed 's/&&&START&&&//')
   tok=$(node -p 'JSON.parse(process.argv[1]).access_token' "$body")
   node -p 'JSON.parse(process.argv[1]).mac_key' "$body" >"$st/mac-key"; echo "$tok" >"$st/token"; echo "$CLIENT_ID" >"$st/client"
-  node "$kit/lib/gen.mjs" opal-profile --url "$ACCOUNT_URL" --client-id "$CLIENT_ID" --token "$tok" --out "$st/profile.req"
+  node "$kit/lib/gen.mjs" opal-profile --url "$ACCOUNT_URL" --client-id "$CLIENT_ID" --token="$tok" --out "$st/profile.req"
   node "$kit/lib/gen.mjs" opal-fds-bucket --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost >&2 || true
   node "$kit/lib/gen.mjs" opal-fds-get --url "$FDS_URL" --ak="$FDS_AK" --secret="$FDS_SECRET" --bucket cpu-cost \
     --size 4096 --keys 64 --out "$st/get4k.req"

@@ -33,11 +33,11 @@ export function readsAsOption(s: string): boolean {
 
 /**
  * A credential (code, token, refresh token, storage token): base64url of `bytes` random bytes,
- * drawn again when it would begin with '-' (1 draw in 64; the credential keeps log2(63) bits of
- * its first character's 6).
+ * drawn again when it would begin with '-' (1 draw in 64). Its first character then carries
+ * log2(63) bits instead of 6, so at least 21 bytes make the 160 bits (20 would make 159.98).
  */
 export function newCredential(bytes = 24): string {
-  if (bytes < 20) throw new Error('credentials need at least 160 bits');
+  if (bytes < 21) throw new Error('credentials need at least 160 bits (21 random bytes, the first character never being "-")');
   let s: string;
   do s = randomString(bytes, 'base64url');
   while (readsAsOption(s));

@@ -46,7 +46,7 @@ export class AdminTokens {
       throw new InvalidInputError(`user ${userId} has the role user: give them developer or admin first`);
     const token = ADMIN_TOKEN_PREFIX + newCredential(30);
     const row: AdminTokenRow = {
-      token_id: `tok${newCredential(20).replace(/[-_]/g, '').slice(0, 20)}`,
+      token_id: `tok${newCredential(21).replace(/[-_]/g, '').slice(0, 20)}`,
       token_hash: sha256Hex(token),
       user_id: userId,
       name,

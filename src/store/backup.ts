@@ -125,7 +125,7 @@ export async function backupEmbedded(dataDir: string, dest: string, opalVersion:
   if (!existsSync(source)) throw new NotFoundError(`no embedded database at ${source}`);
   const target = resolve(dest);
   if (existsSync(target) && readdirSync(target).length > 0) throw new ConflictError(`${target} is not empty`);
-  const work = join(dirname(target), `.${basename(target)}.partial-${newCredential(20)}`);
+  const work = join(dirname(target), `.${basename(target)}.partial-${newCredential(21)}`);
   await mkdir(work, { recursive: true, mode: PRIVATE_DIR_MODE });
   const db = new SQLite(source, { fileMustExist: true, timeout: 10_000 });
   try {
@@ -226,7 +226,7 @@ export async function restoreEmbedded(src: string, dataDir: string): Promise<Bac
   for (const key of referenced.files.keys()) await copyPrivate(blobFilePath(join(dir, 'blobs'), key), blobFilePath(blobsDir, key));
   await copyPrivate(join(dir, 'blobs', ENCRYPTED_MARKER), join(blobsDir, ENCRYPTED_MARKER));
   // The database last, under a temporary name: its presence means the restore is complete.
-  const partial = `${dbFile}.restoring-${newCredential(20)}`;
+  const partial = `${dbFile}.restoring-${newCredential(21)}`;
   await copyPrivate(join(dir, DB_FILE), partial);
   for (const suffix of ['-wal', '-shm']) await rm(`${dbFile}${suffix}`, { force: true });
   await rename(partial, dbFile);

@@ -18,7 +18,7 @@ describe('opal invite CLI', () => {
     const r = await opal(['--json', 'invite', 'create', '--note', 'for dana', '--days', '3'], env);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { code: string; expiresAt: string; note: string };
-    assert.match(out.code, /^[A-Za-z0-9_-]{27}$/);
+    assert.match(out.code, /^[A-Za-z0-9_-]{28}$/);
     assert.equal(out.note, 'for dana');
     const left = Date.parse(out.expiresAt) - Date.now();
     assert.ok(left > 2.9 * 86400_000 && left <= 3 * 86400_000, out.expiresAt);

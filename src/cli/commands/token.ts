@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../lib/errors.ts';
 import { fields, withContext } from '../run.ts';
 
-// Tokens are base64url, so one in 64 begins with "-" and would be read as an option: after `--`
-// every token is an argument (options, such as --json, go before it).
+// Opal no longer issues tokens that begin with "-", but one issued by an earlier build may (one in
+// 64 did) and would be read as an option: after `--` every token is an argument (options, such as
+// --json, go before it).
 const TOKEN_ARG = 'the token; put it after -- (a token may begin with "-"), options before it';
 
 export function registerToken(program: Command): void {

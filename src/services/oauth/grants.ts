@@ -50,7 +50,7 @@ export class Grants {
     let r = await this.d.grants.get(userId, clientId);
     if (!r) {
       const row: GrantRow = {
-        grant_id: newCredential(20),
+        grant_id: newCredential(21),
         user_id: userId,
         client_id: clientId,
         scopes: scopes.join(','),

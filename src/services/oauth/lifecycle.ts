@@ -203,7 +203,7 @@ export class TokenLifecycle {
   /** Implicit flow: an access token without a refresh token. */
   async issueImplicit(app: App, userId: string, scopes: number[], ip?: string): Promise<TokenIssue> {
     const grant = await this.d.approvals.approve(userId, app.clientId, scopes, ip);
-    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(20), false, null);
+    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(21), false, null);
     await this.d.audit.record({ type: 'oauth.token.issue', subject: userId, clientId: app.clientId, ip, detail: { grant: 'implicit' } });
     return issued;
   }
@@ -221,13 +221,13 @@ export class TokenLifecycle {
     const now = this.d.now();
     // OpenID Connect tokens are bearer tokens (OIDC Core §3.1.3.3, /userinfo); Xiaomi ones follow the app.
     const tokenType = app.flags.bearer || oidc !== null ? 'bearer' : 'mac';
-    let accessToken = newCredential(30);
-    let macKey = tokenType === 'mac' ? this.d.ids.macKeyOf(accessToken) : undefined;
     // The MAC key is derived from the token: a token is drawn again until its key too does not begin with '-'.
-    while (macKey !== undefined && readsAsOption(macKey)) {
+    let accessToken: string;
+    let macKey: string | undefined;
+    do {
       accessToken = newCredential(30);
-      macKey = this.d.ids.macKeyOf(accessToken);
-    }
+      macKey = tokenType === 'mac' ? this.d.ids.macKeyOf(accessToken) : undefined;
+    } while (macKey !== undefined && readsAsOption(macKey));
     const refreshToken = withRefresh ? newCredential(30) : '';
     const base = {
       grant_id: grantId,

@@ -88,7 +88,7 @@ export class SignupService {
   }
 
   async createInvite(note: string, ttlMs: number): Promise<{ code: string; expiresAt: number }> {
-    const code = newCredential(20);
+    const code = newCredential(21);
     const now = this.now();
     await this.d.repo.insertInvite({
       code_hash: sha256Hex(code),

@@ -93,7 +93,7 @@ export class FsBlobStore implements BlobStore {
   dirSyncCount = 0;
 
   private constructor(private readonly root: string) {
-    this.tmpDir = join(root, 'tmp', `${process.pid}.${newCredential(20)}`);
+    this.tmpDir = join(root, 'tmp', `${process.pid}.${newCredential(21)}`);
   }
 
   static async open(root: string): Promise<FsBlobStore> {
@@ -186,7 +186,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: Readable): Promise<PutResult> {
     const { dir, file } = this.pathOf(key);
-    const tmp = join(this.tmpDir, `${key}.${newCredential(20)}`);
+    const tmp = join(this.tmpDir, `${key}.${newCredential(21)}`);
     const counter = new CountingHash();
     // The body is piped, not part of the pipeline: a failing write (a full disk) must not destroy
     // the request it comes from, so that the client still gets the answer.

@@ -2,6 +2,7 @@
 // §5.2 vectors' shapes (V1 with the misspelled host configured), and the refusals: wrong MAC, stale
 // nonce, replayed nonce → 96012.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../../helpers/env.ts';
 import { canon, hmacB64, javaEnc, javaNonce, nowMinutes, phpUrlencode, pyQuote, rawCall, rfc3986 } from '../../../helpers/open-api.ts';
@@ -212,6 +213,40 @@ describe('MAC verification per client style', () => {
     assert.equal(await at(0), 96012);
     assert.equal(await at(-360), 96012);
     assert.equal(await at(-490), 0);
+  });
+
+  it('the replay and clock-offset keys are those every node and every earlier build use', async () => {
+    // Nodes share them through Redis, and a rolling upgrade mixes builds: their values must not change.
+    const m = await mint(t.ctx, s.clientId, s.userId, [1]);
+    const cache = t.ctx.cache;
+    const seen: string[] = [];
+    const { pin, spend } = cache;
+    cache.pin = (key, ...rest) => {
+      seen.push(key);
+      return pin.call(cache, key, ...rest);
+    };
+    cache.spend = (key, ...rest) => {
+      seen.push(key);
+      return spend.call(cache, key, ...rest);
+    };
+    try {
+      const nonce = javaNonce();
+      const q = `clientId=${s.clientId}&token=${m.accessToken}`;
+      const mac = hmacB64(m.macKey, canon(nonce, 'GET', 'open.account.xiaomi.com', '/user/profile', q));
+      const auth = `MAC access_token="${m.accessToken}",nonce="${rfc3986(nonce)}",mac="${rfc3986(mac)}"`;
+      assert.equal((await rawCall(t.accountUrl, `/user/profile?${q}`, { headers: { authorization: auth } })).json.code, 0);
+      // The header alone names the token too.
+      const nonce2 = javaNonce();
+      const q2 = `clientId=${s.clientId}`;
+      const mac2 = hmacB64(m.macKey, canon(nonce2, 'GET', 'open.account.xiaomi.com', '/user/profile', q2));
+      const auth2 = `MAC access_token="${m.accessToken}",nonce="${rfc3986(nonce2)}",mac="${rfc3986(mac2)}"`;
+      assert.equal((await rawCall(t.accountUrl, `/user/profile?${q2}`, { headers: { authorization: auth2 } })).json.code, 0);
+      const key = createHash('sha256').update(m.accessToken).digest('hex').slice(0, 32);
+      assert.deepEqual(seen, [`mac-offset:${key}`, `mac-nonce:${key}:${nonce}`, `mac-offset:${key}`, `mac-nonce:${key}:${nonce2}`]);
+    } finally {
+      cache.pin = pin;
+      cache.spend = spend;
+    }
   });
 
   describe('refusals → 96012', () => {

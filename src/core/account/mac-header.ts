@@ -14,7 +14,6 @@ const SCHEME_RE = /^\s*MAC\s+(.*)$/is;
 const KEY_RE = /^[A-Za-z_]+$/;
 
 function decode(v: string): string {
-  if (!v.includes('%')) return v;
   try {
     return decodeURIComponent(v);
   } catch {

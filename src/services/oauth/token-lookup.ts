@@ -81,7 +81,6 @@ export class TokenLookup {
       expiresAt: row.expires_at,
       grantId: row.grant_id,
       oidc: row.oidc !== null,
-      tokenHash: hash,
     };
     cache?.set(hash, info, since);
     return info;

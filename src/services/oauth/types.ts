@@ -19,8 +19,6 @@ export interface AccessTokenInfo {
   grantId: string;
   /** Issued for an OpenID Connect request (scope `openid`): may call /userinfo. */
   oidc: boolean;
-  /** SHA-256 (hex) of the token: its key in the store and in the look-up cache. */
-  tokenHash: string;
 }
 
 export interface IssueCodeInput {

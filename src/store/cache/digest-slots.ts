@@ -14,11 +14,6 @@ import { hash, randomBytes } from 'node:crypto';
 /** Bytes a table is counted as beyond its places: its objects, buffer and slot map entry. */
 const TABLE_OVERHEAD = 256;
 
-/** The unsigned little-endian 32-bit word at byte `i` of a latin1 string. */
-function wordAt(s: string, i: number): number {
-  return (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
-}
-
 /** One slot's keys: digests as pairs of 32-bit words in linear probing order ([0, 0] meaning empty), and their values. */
 class DigestTable {
   words: Uint32Array;
@@ -125,11 +120,9 @@ export class DigestSlots {
   addIfAbsent(key: string, ttlMs: number, value = 0): number | undefined {
     const t = this.now();
     this.dropExpired(t);
-    // The digest as a latin1 ('binary') string, one character a byte: half the cost of a Buffer
-    // (bench/README.md, "Open APIs with MAC: the token's hash once, digests as strings").
-    const d = hash('sha256', this.secret + key, 'binary');
-    let lo = wordAt(d, 0);
-    const hi = wordAt(d, 4);
+    const d = hash('sha256', this.secret + key, 'buffer');
+    let lo = d.readUInt32LE(0);
+    const hi = d.readUInt32LE(4);
     if (lo === 0 && hi === 0) lo = 1;
     const slot = Math.ceil((t + Math.max(ttlMs, 1)) / this.o.slotMs);
     // A key asked for with the same expiry as before is in its own slot: look there first.

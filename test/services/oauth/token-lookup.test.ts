@@ -59,7 +59,6 @@ for (const backend of dbBackends())
         expiresAt: (await tokenRow(t, pair.accessToken)).expires_at,
         grantId: grant.grantId,
         oidc: false,
-        tokenHash: sha256Hex(pair.accessToken),
       };
       assert.deepEqual(await oauth.resolveAccessToken(pair.accessToken), expected);
       assert.deepEqual(await oauth.resolveAccessToken(pair.accessToken), expected, 'the cached look-up');

@@ -6,7 +6,6 @@ import type { Context } from '../../../context.ts';
 import { XM, XmOAuthError } from '../../../core/account/errors.ts';
 import { isMacScheme, type MacHeader, parseMacHeader } from '../../../core/account/mac-header.ts';
 import { isNumericId } from '../../../core/account/numeric-id.ts';
-import { sha256Hex } from '../../../lib/hash.ts';
 import type { App } from '../../../services/apps.ts';
 import type { AccessTokenInfo } from '../../../services/oauth/types.ts';
 import type { User } from '../../../services/users.ts';
@@ -69,9 +68,6 @@ export async function authenticate(ctx: Context, r: OpenRequest, authorization: 
     if (info.tokenType !== 'mac' || !info.macKey) throw denied('MAC header on a bearer token');
     const failure = await checkMac({
       header: mac,
-      // The header's token is the one looked up unless the query's `token` came first (then the two
-      // may differ by a `+` sent for a space).
-      tokenHash: mac.accessToken === token ? info.tokenHash : sha256Hex(mac.accessToken),
       macKey: info.macKey,
       request: r,
       publicHosts: [...ctx.config.macHosts, ...(rule.extraHosts ?? [])],

@@ -5,6 +5,7 @@
 import { hostCandidates, verifyMac } from '../../../core/account/mac-canonical.ts';
 import type { MacHeader } from '../../../core/account/mac-header.ts';
 import { type NonceWindow, nonceOffsetSteps, nonceWithinOffset, parseNonce, replayTtlMs } from '../../../core/account/mac-nonce.ts';
+import { sha256Hex } from '../../../lib/hash.ts';
 import type { Cache } from '../../../store/cache/cache.ts';
 import type { OpenRequest } from './request.ts';
 
@@ -12,8 +13,6 @@ export type MacFailure = 'nonce-format' | 'nonce-time' | 'mac' | 'replay';
 
 export interface MacCheckInput {
   header: MacHeader;
-  /** SHA-256 (hex) of the header's access token (the token look-up has made it already). */
-  tokenHash: string;
   macKey: string;
   request: OpenRequest;
   /** Configured public host names (config macHosts) plus any extra for the site. */
@@ -58,7 +57,7 @@ export async function checkMac(i: MacCheckInput): Promise<MacFailure | undefined
   if (!ok) return 'mac';
   // A token's clock offset is pinned by its first verified request: later nonces must match it,
   // so a nonce needs remembering only while it is within ±W of that offset.
-  const tokenKey = i.tokenHash.slice(0, 32);
+  const tokenKey = sha256Hex(i.header.accessToken).slice(0, 32);
   const pinned = await i.cache.pin(`mac-offset:${tokenKey}`, steps, i.offsetTtlMs);
   if (!nonceWithinOffset(nonce.minutes, i.now, pinned, i.window)) return 'nonce-time';
   const fresh = await i.cache.spend(`mac-nonce:${tokenKey}:${i.header.nonce}`, replayTtlMs(nonce.minutes, i.now, i.window, pinned));

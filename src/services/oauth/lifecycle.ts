@@ -7,6 +7,7 @@ import type { Lifetimes } from '../../core/account/lifetimes.ts';
 import { verifyPkce } from '../../core/account/pkce.ts';
 import { sameRedirectHost } from '../../core/account/redirect-uri.ts';
 import { formatScopes, scopeIds } from '../../core/account/scope.ts';
+import { codeFamilies, codeFamily, familyId } from '../../core/account/token-family.ts';
 import type { TokenIssue } from '../../core/account/token-response.ts';
 import type { OidcSession } from '../../core/oidc/claims.ts';
 import { sha256Hex } from '../../lib/hash.ts';
@@ -126,7 +127,8 @@ export class TokenLifecycle {
       // The grant must still exist when the tokens commit (see refresh()).
       if (!(await r.grants.lockIfActive(row.grant_id))) return null;
       if (!(await r.codes.markUsed(hash, now))) return undefined;
-      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), hash, true, row.oidc);
+      const family = codeFamily(row.created_at, hash);
+      const t = await this.mint(r.tokens, app, row.user_id, row.grant_id, scopeIds(row.scopes), family, true, row.oidc);
       await r.audit({
         type: 'oauth.token.issue',
         subject: row.user_id,
@@ -145,20 +147,22 @@ export class TokenLifecycle {
    * refresh token): revoke every token of its family, record it, then refuse with `error`.
    */
   private async replayed(
-    familyId: string,
+    families: string[],
     row: { user_id: string; client_id: string },
     type: 'oauth.code.reuse' | 'oauth.refresh.reuse',
     error: XmErrorCode,
     ip: string | undefined,
   ): Promise<never> {
-    const revoked = await this.d.tokens.revoke({ familyId }, this.d.now());
+    const now = this.d.now();
+    const revoked: string[] = [];
+    for (const familyId of families) revoked.push(...(await this.d.tokens.revoke({ familyId }, now)));
     await this.d.lookup.invalidate(revoked);
     await this.d.audit.record({ type, subject: row.user_id, clientId: row.client_id, ip, detail: { revokedTokens: revoked.length } });
     throw new XmOAuthError(error);
   }
 
   private codeReused(row: CodeRow, ip: string | undefined): Promise<never> {
-    return this.replayed(row.code_hash, row, 'oauth.code.reuse', XM.INVALID_CODE, ip);
+    return this.replayed(codeFamilies(row.created_at, row.code_hash), row, 'oauth.code.reuse', XM.INVALID_CODE, ip);
   }
 
   /** Rotates a refresh token (single use; reuse revokes its family). Throws XmOAuthError. */
@@ -197,13 +201,14 @@ export class TokenLifecycle {
   }
 
   private refreshReused(row: TokenRow, ip: string | undefined): Promise<never> {
-    return this.replayed(row.family_id, row, 'oauth.refresh.reuse', XM.INVALID_REFRESH_TOKEN, ip);
+    return this.replayed([row.family_id], row, 'oauth.refresh.reuse', XM.INVALID_REFRESH_TOKEN, ip);
   }
 
   /** Implicit flow: an access token without a refresh token. */
   async issueImplicit(app: App, userId: string, scopes: number[], ip?: string): Promise<TokenIssue> {
     const grant = await this.d.approvals.approve(userId, app.clientId, scopes, ip);
-    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, newCredential(21), false, null);
+    const family = familyId(this.d.now(), newCredential(21));
+    const issued = await this.mint(this.d.tokens, app, userId, grant.grantId, scopes, family, false, null);
     await this.d.audit.record({ type: 'oauth.token.issue', subject: userId, clientId: app.clientId, ip, detail: { grant: 'implicit' } });
     return issued;
   }

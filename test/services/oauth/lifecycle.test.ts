@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { XM, XmOAuthError } from '../../../src/core/account/errors.ts';
 import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { s256 } from '../../../src/core/account/pkce.ts';
+import { codeFamily } from '../../../src/core/account/token-family.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
 import type { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import { OAuthTokensRepo } from '../../../src/store/db/oauth-tokens-repo.ts';
@@ -38,6 +39,12 @@ for (const backend of dbBackends())
       t.ctx.db.kysely.selectFrom('oauth_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
     const codeRow = (code: string) =>
       t.ctx.db.kysely.selectFrom('oauth_codes').selectAll().where('code_hash', '=', sha256Hex(code)).executeTakeFirst();
+    /** The family a code's exchange starts (its row's issue time and hash). */
+    const family = async (code: string) => {
+      const c = await codeRow(code);
+      assert.ok(c, 'the code has a row');
+      return codeFamily(c.created_at, c.code_hash);
+    };
     const issue = (extra: Partial<Parameters<OAuthService['issueCode']>[0]> = {}) =>
       oauth.issueCode({ clientId: s.clientId, userId: s.userId, scopes: [1, 3], redirectUri: SEED_REDIRECT, ...extra });
     const reuses = async (userId: string) => (await t.ctx.services.audit.list({ subject: userId, type: 'oauth.code.reuse' })).length;
@@ -82,7 +89,7 @@ for (const backend of dbBackends())
       assert.equal(t1.openId, oauth.openIdOf(s.clientId, s.userId));
       assert.equal('oidc' in t1, false);
       assert.ok(t1.refreshToken.length >= 30);
-      const fam = await rows(sha256Hex(code));
+      const fam = await rows(await family(code));
       assert.deepEqual(fam.map((r) => r.kind).sort(), ['access', 'refresh']);
       for (const r of fam) {
         assert.equal(r.scopes, '1,3');
@@ -151,16 +158,16 @@ for (const backend of dbBackends())
       assert.equal(pa.oidc, false);
       // Presented for code a, redeemed for code b: b is what is redeemed, a stays unused.
       const tb = await oauth.redeemCode({ clientId: s.clientId, code: b }, pa);
-      assert.equal((await row(tb.accessToken))?.family_id, sha256Hex(b));
+      assert.equal((await row(tb.accessToken))?.family_id, await family(b));
       assert.equal((await codeRow(a))?.used_at, null);
       const ta = await oauth.redeemCode({ clientId: s.clientId, code: a }, pa);
-      assert.equal((await row(ta.accessToken))?.family_id, sha256Hex(a));
+      assert.equal((await row(ta.accessToken))?.family_id, await family(a));
 
       // The same for refresh tokens.
       const pra = await oauth.present({ refreshToken: ta.refreshToken });
       assert.equal(pra.kind, 'refresh');
       const rb = await oauth.refresh(s.clientId, tb.refreshToken, undefined, pra);
-      assert.equal((await row(rb.accessToken))?.family_id, sha256Hex(b));
+      assert.equal((await row(rb.accessToken))?.family_id, await family(b));
       assert.equal((await row(ta.refreshToken))?.used_at, null);
     });
 
@@ -236,7 +243,7 @@ for (const backend of dbBackends())
       assert.ok(grant);
       await t.ctx.db.kysely.deleteFrom('oauth_grants').where('grant_id', '=', grant.grantId).execute();
       await assert.rejects(oauth.redeemCode({ clientId: gone.clientId, code }), refused(XM.INVALID_CODE));
-      assert.deepEqual(await rows(sha256Hex(code)), [], 'nothing minted');
+      assert.deepEqual(await rows(await family(code)), [], 'nothing minted');
       assert.equal((await codeRow(code))?.used_at, null, 'the code was not spent');
       assert.equal(await reuses(gone.userId), 0, 'not a replay');
 
@@ -249,7 +256,7 @@ for (const backend of dbBackends())
       await t.ctx.db.kysely.deleteFrom('oauth_grants').where('grant_id', '=', g2.grantId).execute();
       await assert.rejects(oauth.refresh(r.clientId, pair.refreshToken), refused(XM.INVALID_REFRESH_TOKEN));
       assert.equal((await row(pair.refreshToken))?.used_at, null, 'the refresh token was not spent');
-      assert.equal((await rows(sha256Hex(c2))).length, 2, 'nothing minted');
+      assert.equal((await rows(await family(c2))).length, 2, 'nothing minted');
       assert.equal((await t.ctx.services.audit.list({ subject: r.userId, type: 'oauth.refresh.reuse' })).length, 0);
     });
 
@@ -278,6 +285,25 @@ for (const backend of dbBackends())
       const replays = await t.ctx.services.audit.list({ subject: u.userId, type: 'oauth.refresh.reuse' });
       assert.equal(replays.length, 1, 'a rotated-out refresh token of a disabled app is still a replay');
       now = T0;
+    });
+
+    test('a replayed code revokes a family an earlier build named by the code’s whole hash', async () => {
+      const u = await seed(t.ctx);
+      const code = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      const first = await oauth.redeemCode({ clientId: u.clientId, code });
+      const rotated = await oauth.refresh(u.clientId, first.refreshToken);
+      // As a build before time-ordered families left them: the family is the code's hash.
+      await t.ctx.db.kysely
+        .updateTable('oauth_tokens')
+        .set({ family_id: sha256Hex(code) })
+        .where('family_id', '=', await family(code))
+        .execute();
+      assert.equal((await rows(sha256Hex(code))).length, 4);
+      await assert.rejects(oauth.redeemCode({ clientId: u.clientId, code }), refused(XM.INVALID_CODE));
+      for (const token of [first.accessToken, rotated.accessToken, rotated.refreshToken]) {
+        assert.equal(typeof (await row(token))?.revoked_at, 'number', 'the earlier build’s family is revoked');
+        assert.equal(await oauth.resolveAccessToken(token), undefined);
+      }
     });
 
     test('refresh refuses an unknown token, one revoked by a password reset and one of a disabled app, as no replay', async () => {

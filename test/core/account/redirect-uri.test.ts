@@ -176,4 +176,25 @@ describe('sameRedirectHost', () => {
     assert.equal(sameRedirectHost('not a uri', 'not a uri'), false);
     assert.equal(sameRedirectHost('https://app.example.com/../cb', 'https://app.example.com/../cb'), false);
   });
+  test('a remembered answer is the same answer, and never another pair’s or matchRedirectUri’s', () => {
+    const pairs: Array<[string, string, boolean]> = [
+      ['https://h.example.com', 'https://h.example.com', true],
+      // The same two strings end to end as the pair above, but other hosts.
+      ['https://h.example.comh', 'ttps://h.example.com', false],
+      ['https://app.example.com/cb', 'https://app.example.com/c', true],
+      ['https://app.example.com/cb', 'https://evil.example.com/cb', false],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [a, b, same] of pairs) assert.equal(sameRedirectHost(a, b), same, `${a} ${b} (round ${round})`);
+      // The same two strings as matchRedirectUri's (requested, registered): a path prefix, not a host.
+      assert.equal(matchRedirectUri('https://evil.example.com/cb', 'https://app.example.com/cb'), false);
+      assert.equal(sameRedirectHost('https://evil.example.com/cb', 'https://app.example.com/cb'), false);
+      assert.equal(matchRedirectUri('https://app.example.com/cb/x', 'https://app.example.com/cb'), true);
+      assert.equal(sameRedirectHost('https://app.example.com/cb/x', 'https://app.example.com/cb'), true);
+    }
+    const long = `https://app.example.com/${'a'.repeat(100_000)}`;
+    const kept = rememberedAnswers();
+    assert.equal(sameRedirectHost(long, 'https://app.example.com/cb'), false);
+    assert.equal(rememberedAnswers(), kept, 'a URI too long to parse is not remembered');
+  });
 });

@@ -5,13 +5,17 @@
 // checkpoints copy the log into the database file every ~1,000 exchanges, as Opal's every 0.5 s
 // under load. Of the store's connection settings (sqlite-driver.ts) it uses those that change
 // what a write costs: secure_delete, and temporary files in memory unless TEMP_STORE=file.
+// Token families are named as the server names them (core/account/token-family.ts: the time first),
+// or with FAMILIES=hash as builds before 2026-12-08 did (the code's hash: a random place in the
+// family index per exchange).
 // Prints CPU time and log frames per exchange, and the time of each statement and of the commits.
-// Usage: [TEMP_STORE=file] node --import tsx bench/sqlite-batching.ts [exchanges=8000] [batch sizes=1,4,16]
+// Usage: [TEMP_STORE=file] [FAMILIES=hash] node --import tsx bench/sqlite-batching.ts [exchanges=8000] [batch sizes=1,4,16]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { codeFamily } from '../src/core/account/token-family.ts';
 import { sha256Hex } from '../src/lib/hash.ts';
 import { openDb } from '../src/store/db/connect.ts';
 import { migrate } from '../src/store/db/migrate.ts';
@@ -19,6 +23,8 @@ import { migrate } from '../src/store/db/migrate.ts';
 const n = Number(process.argv[2] ?? 8000);
 const batches = (process.argv[3] ?? '1,4,16').split(',').map(Number);
 const hex = () => sha256Hex(randomBytes(24));
+/** A code's token family: as the server names it, or (FAMILIES=hash) as earlier builds did. */
+const family = (at: number, codeHash: string) => (process.env.FAMILIES === 'hash' ? codeHash : codeFamily(at, codeHash));
 const GRANT = 'grant-0',
   CLIENT = '2882303761517748392',
   USER = '5795426992';
@@ -46,18 +52,19 @@ async function run(batch: number) {
   // A store that has served a while: 40,000 earlier exchanges, then the codes to redeem.
   db.transaction(() => {
     for (let i = 0; i < 40_000; i++) {
-      const fam = hex();
+      const fam = family(now0 - 40_000 + i, hex());
       token.run(hex(), 'access', GRANT, CLIENT, USER, '1,3', 'mac', fam, now0, now0);
       token.run(hex(), 'refresh', GRANT, CLIENT, USER, '1,3', 'mac', fam, now0, now0);
       audit.run(now0, 'oauth.token.issue', USER, CLIENT, '127.0.0.1', '{"grant":"authorization_code"}');
     }
   })();
-  const codes: string[] = [];
+  // Issued a millisecond apart, and redeemed in the order they were issued.
+  const codes: Array<{ hash: string; at: number }> = [];
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
-      const h = hex();
-      codes.push(h);
-      code.run(h, CLIENT, USER, GRANT, '1,3', 'https://app.example.com/cb', now0 + 600_000, now0);
+      const c = { hash: hex(), at: now0 - n + i };
+      codes.push(c);
+      code.run(c.hash, CLIENT, USER, GRANT, '1,3', 'https://app.example.com/cb', now0 + 600_000, c.at);
     }
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -75,13 +82,14 @@ async function run(batch: number) {
     f();
     spent[k] += process.hrtime.bigint() - t0;
   };
-  const exchange = (h: string) => {
+  const exchange = ({ hash: h, at }: { hash: string; at: number }) => {
     const now = Date.now();
     const access = hex();
     const refresh = hex();
     timed('used', () => used.run(now, h));
-    timed('access', () => token.run(access, 'access', GRANT, CLIENT, USER, '1,3', 'mac', h, now + 7_776_000_000, now));
-    timed('refresh', () => token.run(refresh, 'refresh', GRANT, CLIENT, USER, '1,3', 'mac', h, now + 315_360_000_000, now));
+    const fam = family(at, h);
+    timed('access', () => token.run(access, 'access', GRANT, CLIENT, USER, '1,3', 'mac', fam, now + 7_776_000_000, now));
+    timed('refresh', () => token.run(refresh, 'refresh', GRANT, CLIENT, USER, '1,3', 'mac', fam, now + 315_360_000_000, now));
     timed('audit', () => audit.run(now, 'oauth.token.issue', USER, CLIENT, '127.0.0.1', '{"grant":"authorization_code"}'));
   };
   let frames = 0;
@@ -95,7 +103,7 @@ async function run(batch: number) {
     begin.run();
     for (let j = i; j < Math.min(i + batch, n); j++) {
       if (batch > 1) savepoint.run();
-      exchange(codes[j] as string);
+      exchange(codes[j] as { hash: string; at: number });
       if (batch > 1) release.run();
     }
     timed('commit', () => commit.run());
@@ -116,7 +124,9 @@ async function run(batch: number) {
   };
 }
 
-console.log(`temporary files: ${process.env.TEMP_STORE === 'file' ? 'file' : 'memory'}`);
+console.log(
+  `temporary files: ${process.env.TEMP_STORE === 'file' ? 'file' : 'memory'}; token families: ${process.env.FAMILIES === 'hash' ? "the code's hash" : 'time first'}`,
+);
 console.log(
   '| exchanges per transaction | CPU per exchange (µs) | log frames per exchange | µs per exchange: code used / access token / refresh token / audit / commit |',
 );

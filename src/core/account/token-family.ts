@@ -9,8 +9,12 @@
 // store's work per exchange (bench/README.md, "Token families in time order").
 //
 // A code's family follows from the code's row, so a replay of the code finds it again: the code's
-// issue time and the first 32 hexadecimal digits (128 bits) of the code's hash. Codes exchanged by
-// builds before this one named their family by the code's whole hash: a replay revokes both.
+// issue time (not its exchange's) and the first 32 hexadecimal digits (128 bits) of the code's
+// hash. An implicit grant's family: its issue time and a new credential. Builds before 2026-12-08
+// named a code's family by the code's whole hash, and their refresh tokens rotate within it for as
+// long as they live (10 years under the legacy lifetimes), so a replay revokes both forms, and the
+// old one must stay. (A replay seen by a node still on such a build revokes only the old form:
+// docs/oauth.md.)
 
 /** Digits of the time prefix: milliseconds in base 36, enough until the year 5188. */
 const TIME_DIGITS = 9;

@@ -155,7 +155,7 @@ export class TokenLifecycle {
   ): Promise<never> {
     const now = this.d.now();
     const revoked: string[] = [];
-    for (const familyId of families) revoked.push(...(await this.d.tokens.revoke({ familyId }, now)));
+    for (const family of families) revoked.push(...(await this.d.tokens.revoke({ familyId: family }, now)));
     await this.d.lookup.invalidate(revoked);
     await this.d.audit.record({ type, subject: row.user_id, clientId: row.client_id, ip, detail: { revokedTokens: revoked.length } });
     throw new XmOAuthError(error);
@@ -219,7 +219,7 @@ export class TokenLifecycle {
     userId: string,
     grantId: string,
     scopes: number[],
-    familyId: string,
+    family: string,
     withRefresh: boolean,
     oidc: string | null,
   ): Promise<TokenIssue> {
@@ -240,7 +240,7 @@ export class TokenLifecycle {
       user_id: userId,
       scopes: scopes.join(','),
       token_type: tokenType,
-      family_id: familyId,
+      family_id: family,
       used_at: null,
       revoked_at: null,
       created_at: now,

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { XM, XmOAuthError } from '../../../src/core/account/errors.ts';
 import { LIFETIMES } from '../../../src/core/account/lifetimes.ts';
 import { s256 } from '../../../src/core/account/pkce.ts';
-import { codeFamily } from '../../../src/core/account/token-family.ts';
+import { codeFamily, familyId } from '../../../src/core/account/token-family.ts';
 import { sha256Hex } from '../../../src/lib/hash.ts';
 import type { OAuthService } from '../../../src/services/oauth/oauth-service.ts';
 import { OAuthTokensRepo } from '../../../src/store/db/oauth-tokens-repo.ts';
@@ -103,6 +103,8 @@ for (const backend of dbBackends())
       assert.equal(imp.refreshToken, '');
       const impRow = await row(imp.accessToken);
       assert.ok(impRow);
+      assert.ok(impRow.family_id.startsWith(familyId(now, '')), 'an implicit family begins with its issue time');
+      assert.equal(impRow.family_id.length, 9 + 28);
       assert.deepEqual(
         (await rows(impRow.family_id)).map((r) => r.kind),
         ['access'],
@@ -289,9 +291,14 @@ for (const backend of dbBackends())
 
     test('a replayed code revokes a family an earlier build named by the code’s whole hash', async () => {
       const u = await seed(t.ctx);
+      // Issued, redeemed and refreshed at three different times: the family is the code's issue time.
+      now = T0;
       const code = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      now = T0 + 1_000;
       const first = await oauth.redeemCode({ clientId: u.clientId, code });
+      now = T0 + 2_000;
       const rotated = await oauth.refresh(u.clientId, first.refreshToken);
+      assert.equal((await rows(await family(code))).length, 4, 'the exchange and the refresh share the code’s family');
       // As a build before time-ordered families left them: the family is the code's hash.
       await t.ctx.db.kysely
         .updateTable('oauth_tokens')
@@ -304,6 +311,21 @@ for (const backend of dbBackends())
         assert.equal(typeof (await row(token))?.revoked_at, 'number', 'the earlier build’s family is revoked');
         assert.equal(await oauth.resolveAccessToken(token), undefined);
       }
+      now = T0;
+    });
+
+    test('a code redeemed later than it was issued: its replay revokes what the exchange minted', async () => {
+      const u = await seed(t.ctx);
+      now = T0;
+      const code = await oauth.issueCode({ clientId: u.clientId, userId: u.userId, scopes: [1], redirectUri: SEED_REDIRECT });
+      now = T0 + 5_000;
+      const first = await oauth.redeemCode({ clientId: u.clientId, code });
+      assert.ok(await oauth.resolveAccessToken(first.accessToken));
+      now = T0 + 9_000;
+      await assert.rejects(oauth.redeemCode({ clientId: u.clientId, code }), refused(XM.INVALID_CODE));
+      assert.equal(await oauth.resolveAccessToken(first.accessToken), undefined, 'the replay revoked the access token');
+      assert.equal(typeof (await row(first.refreshToken))?.revoked_at, 'number', 'and the refresh token');
+      now = T0;
     });
 
     test('refresh refuses an unknown token, one revoked by a password reset and one of a disabled app, as no replay', async () => {

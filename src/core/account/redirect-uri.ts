@@ -57,6 +57,11 @@ export function rememberedAnswers(): number {
   return answers.size;
 }
 
+/** The characters of the keys kept now (tests). */
+export function rememberedKeyChars(): number {
+  return answers.calculatedSize;
+}
+
 /** True when `requested` is a valid redirect target for the registered `;`-separated list. */
 export function matchRedirectUri(requested: string, registered: string, opts: MatchOptions = {}): boolean {
   const exact = opts.exact === true;
